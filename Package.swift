@@ -1,0 +1,124 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "expense-tracker",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "expense-tracker", targets: ["expense-tracker"]),
+        .library(name: "ExpenseApp", targets: ["ExpenseApp"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(
+            url: "https://github.com/apple/swift-configuration.git", from: "1.4.0",
+            traits: [.defaults, "CommandLineArguments"]
+        ),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
+    ],
+    targets: [
+        // libcurl, for the SMTP transport. Typed wrappers around the variadic C calls live in shim.h.
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        // The domain: no I/O, no database, no networking.
+        .target(name: "ExpenseCore", swiftSettings: swiftSettings),
+        // SQL files, shipped as a resource bundle beside the binary.
+        .target(
+            name: "ExpenseMigrations",
+            path: "Migrations",
+            exclude: ["README.md"],
+            sources: ["MigrationFiles.swift"],
+            resources: [.copy("postgres"), .copy("sqlite")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "ExpenseStore",
+            dependencies: [
+                "ExpenseCore",
+                "ExpenseMigrations",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "ExpenseMail",
+            dependencies: [
+                "ExpenseCore",
+                "CCurl",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "ExpenseApp",
+            dependencies: [
+                "ExpenseCore",
+                "ExpenseStore",
+                "ExpenseMail",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "expense-tracker",
+            dependencies: [
+                "ExpenseApp",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "ExpenseTestSupport",
+            dependencies: [
+                "ExpenseStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/Support",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "ExpenseCoreTests", dependencies: ["ExpenseCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ExpenseStoreTests",
+            dependencies: ["ExpenseStore", "ExpenseCore", "ExpenseTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "ExpenseMailTests", dependencies: ["ExpenseMail"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ExpenseAppTests",
+            dependencies: [
+                "ExpenseApp",
+                "ExpenseStore",
+                "ExpenseTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Configuration", package: "swift-configuration"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,27 @@
+import ExpenseStore
+import Logging
+
+/// The outside world the application talks to, injected so tests can supply their own.
+public struct AppDependencies: Sendable {
+    public var database: any Database
+    public var logger: Logger
+
+    public init(database: any Database, logger: Logger) {
+        self.database = database
+        self.logger = logger
+    }
+}
+
+extension AppDependencies {
+    /// Opens the database the configuration names (nothing is connected until it runs).
+    public static func live(config: AppConfig, logger: Logger) async throws -> AppDependencies {
+        let database: any Database
+        switch config.database {
+        case .sqlite(let path):
+            database = try await SQLiteDatabase.open(path: path, logger: logger)
+        case .postgres(let url):
+            database = try PostgresDatabase(url: url, maxConnections: config.databaseMaxConnections, logger: logger)
+        }
+        return AppDependencies(database: database, logger: logger)
+    }
+}

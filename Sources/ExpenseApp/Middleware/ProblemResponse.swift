@@ -1,0 +1,44 @@
+import Foundation
+import Hummingbird
+
+/// RFC 9457 problem details, the body of every API error.
+struct Problem: Codable, Sendable, Equatable {
+    var type: String
+    var title: String
+    var status: Int
+    var detail: String?
+    var requestID: String?
+
+    enum CodingKeys: String, CodingKey {
+        case type, title, status, detail
+        case requestID = "request_id"
+    }
+}
+
+enum ProblemResponse {
+    static let contentType = "application/problem+json"
+
+    static func make(_ problem: Problem) -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let body = (try? encoder.encode(problem)) ?? Data()
+        return Response(
+            status: .init(code: problem.status),
+            headers: [.contentType: contentType],
+            body: .init(byteBuffer: ByteBuffer(bytes: body))
+        )
+    }
+
+    /// The generic answer to anything unexpected: no message, no trace, only the request id.
+    static func internalError(requestID: String) -> Response {
+        make(
+            Problem(
+                type: "/problems/internal-error",
+                title: "Internal Server Error",
+                status: 500,
+                detail: "Something went wrong on our side. Quote the request id if you report it.",
+                requestID: requestID
+            )
+        )
+    }
+}

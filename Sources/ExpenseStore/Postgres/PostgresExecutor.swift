@@ -1,0 +1,87 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Runs statements on the leased connection of an open PostgreSQL transaction.
+struct PostgresExecutor: SQLExecutor {
+    let connection: PostgresConnection
+    let logger: Logger
+    var dialect: SQLDialect { .postgres }
+
+    func run(_ statement: String) async throws {
+        do {
+            _ = try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+        } catch {
+            throw StoreError(postgres: error) ?? error
+        }
+    }
+
+    func query(_ sql: SQL) async throws -> [SQLRow] {
+        var binds = PostgresBindings(capacity: sql.binds.count)
+        for value in sql.binds {
+            switch value {
+            case .null: binds.appendNull()
+            case .bool(let bool): binds.append(bool)
+            case .int(let int): binds.append(int)
+            case .text(let text): binds.append(text)
+            case .uuid(let uuid): binds.append(uuid)
+            case .timestamp(let date): binds.append(date)
+            case .bytes(let bytes): binds.append(ByteBuffer(bytes: bytes))
+            }
+        }
+        do {
+            let rows = try await connection.query(
+                PostgresQuery(unsafeSQL: sql.text(for: .postgres), binds: binds),
+                logger: logger
+            )
+            var result: [SQLRow] = []
+            for try await row in rows {
+                var columns: [String] = []
+                var values: [SQLValue] = []
+                for cell in row {
+                    columns.append(cell.columnName)
+                    values.append(try SQLValue(postgres: cell))
+                }
+                result.append(SQLRow(columns: columns, values: values))
+            }
+            return result
+        } catch {
+            throw StoreError(postgres: error) ?? error
+        }
+    }
+}
+
+extension SQLValue {
+    init(postgres cell: PostgresCell) throws {
+        guard cell.bytes != nil else {
+            self = .null
+            return
+        }
+        switch cell.dataType {
+        case .bool: self = .bool(try cell.decode(Bool.self))
+        case .int2, .int4, .int8: self = .int(try cell.decode(Int64.self))
+        case .uuid: self = .uuid(try cell.decode(UUID.self))
+        case .timestamptz, .timestamp: self = .timestamp(try cell.decode(Date.self))
+        case .bytea: self = .bytes(Array(try cell.decode(ByteBuffer.self).readableBytesView))
+        default:
+            // text, varchar, char(n), name, and anything the SQL casts to text (dates, numerics).
+            self = .text(try cell.decode(String.self))
+        }
+    }
+}
+
+extension StoreError {
+    /// Maps PostgreSQL's SQLSTATEs for constraints, row security and lost races; `nil` otherwise.
+    init?(postgres error: any Error) {
+        guard let error = error as? PSQLError, let state = error.serverInfo?[.sqlState] else { return nil }
+        let constraint = error.serverInfo?[.constraintName]
+        switch state {
+        case "23505": self = .uniqueViolation(constraint: constraint)
+        case "23503": self = .foreignKeyViolation(constraint: constraint)
+        case "23514", "23502", "23P01": self = .constraintViolation(constraint: constraint)
+        case "42501": self = .rowSecurityViolation
+        case "40001", "40P01": self = .retryable
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import NIOSSL
+import PostgresNIO
+
+/// Reads a `postgres://user:password@host:port/database?sslmode=...` URL into a client configuration.
+///
+/// `sslmode` follows libpq: `disable`, `prefer` (the default: TLS when the server offers it),
+/// `require` (TLS, certificate not checked) and `verify-full` (TLS, certificate and host name
+/// checked against the system's trust store).
+enum PostgresURL {
+    static func configuration(from string: String, maxConnections: Int) throws -> PostgresClient.Configuration {
+        guard let components = URLComponents(string: string),
+            let scheme = components.scheme, ["postgres", "postgresql"].contains(scheme)
+        else {
+            throw StoreError.invalidDatabaseURL("expected postgres://user:password@host:port/database")
+        }
+        guard let host = components.host, !host.isEmpty else {
+            throw StoreError.invalidDatabaseURL("no host")
+        }
+        guard let username = components.percentEncodedUser?.removingPercentEncoding, !username.isEmpty else {
+            throw StoreError.invalidDatabaseURL("no user name")
+        }
+        let password = components.percentEncodedPassword?.removingPercentEncoding
+        let path = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
+        let database = path.isEmpty ? username : path
+
+        let sslMode = components.queryItems?.first(where: { $0.name == "sslmode" })?.value ?? "prefer"
+        let tls: PostgresClient.Configuration.TLS
+        switch sslMode {
+        case "disable":
+            tls = .disable
+        case "prefer", "allow":
+            tls = .prefer(unverified())
+        case "require":
+            tls = .require(unverified())
+        case "verify-full", "verify-ca":
+            tls = .require(.makeClientConfiguration())
+        default:
+            throw StoreError.invalidDatabaseURL("unknown sslmode '\(sslMode)'")
+        }
+
+        var configuration = PostgresClient.Configuration(
+            host: host,
+            port: components.port ?? 5432,
+            username: username,
+            password: password,
+            database: database,
+            tls: tls
+        )
+        configuration.options.maximumConnections = maxConnections
+        configuration.options.connectTimeout = .seconds(10)
+        return configuration
+    }
+
+    private static func unverified() -> TLSConfiguration {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.certificateVerification = .none
+        return tls
+    }
+}

@@ -1,0 +1,80 @@
+import ExpenseCore
+import Foundation
+
+/// Organizations: the tenants themselves. Each is read and written inside its own tenant's
+/// transaction; a user's list of organizations is read inside that user's transaction.
+public struct OrganizationRepository: Sendable {
+    public init() {}
+
+    /// The settings of a new organization; its id is the transaction's tenant.
+    public struct NewOrganization: Sendable {
+        public var name: String
+        public var kind: OrganizationKind
+        public var currency: String
+        public var timeZone: String
+        public var weekStart: Weekday
+
+        public init(name: String, kind: OrganizationKind, currency: String, timeZone: String, weekStart: Weekday) {
+            self.name = name
+            self.kind = kind
+            self.currency = currency
+            self.timeZone = timeZone
+            self.weekStart = weekStart
+        }
+    }
+
+    /// Creates the organization whose id is `tx.tenantID`.
+    public func create(_ tx: TenantTransaction, _ new: NewOrganization, at now: Date) async throws -> Organization {
+        let row = try await tx.executor.first(
+            """
+            INSERT INTO organizations (id, name, kind, currency, time_zone, week_start, created_at, updated_at)
+            VALUES (\(tx.tenantID), \(new.name), \(new.kind), \(new.currency), \(new.timeZone),
+                    \(new.weekStart), \(now), \(now))
+            RETURNING \(unsafeRaw: Self.columns)
+            """
+        )
+        return try Self.organization(from: row!)
+    }
+
+    /// The transaction's own organization, unless deleted.
+    public func find(_ tx: TenantTransaction) async throws -> Organization? {
+        try await tx.executor.first(
+            """
+            SELECT \(unsafeRaw: Self.columns) FROM organizations
+            WHERE id = \(tx.tenantID) AND deleted_at IS NULL
+            """
+        ).map(Self.organization)
+    }
+
+    /// The organizations the user belongs to, with their role in each, by name.
+    public func list(_ tx: UserTransaction) async throws -> [(Organization, Role)] {
+        try await tx.executor.query(
+            """
+            SELECT \(unsafeRaw: Self.columns(prefix: "o.")), m.role
+            FROM memberships m JOIN organizations o ON o.id = m.tenant_id
+            WHERE m.user_id = \(tx.userID) AND o.deleted_at IS NULL
+            ORDER BY o.name, o.id
+            """
+        ).map { row in (try Self.organization(from: row), try row.decode("role")) }
+    }
+
+    static let columns = columns(prefix: "")
+
+    static func columns(prefix: String) -> String {
+        ["id", "name", "kind", "currency", "time_zone", "week_start", "created_at", "updated_at"]
+            .map { prefix + $0 }.joined(separator: ", ")
+    }
+
+    static func organization(from row: SQLRow) throws -> Organization {
+        Organization(
+            id: try row.decode("id"),
+            name: try row.decode("name"),
+            kind: try row.decode("kind"),
+            currency: try row.decode("currency"),
+            timeZone: try row.decode("time_zone"),
+            weekStart: try row.decode("week_start"),
+            createdAt: try row.decode("created_at"),
+            updatedAt: try row.decode("updated_at")
+        )
+    }
+}

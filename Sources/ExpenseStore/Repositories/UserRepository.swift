@@ -1,0 +1,47 @@
+import ExpenseCore
+import Foundation
+
+/// Users are global rows: a person signs in once and may belong to many organizations.
+public struct UserRepository: Sendable {
+    public init() {}
+
+    public func create(
+        _ tx: SystemTransaction,
+        id: UserID,
+        email: String,
+        name: String,
+        passwordHash: String,
+        at now: Date
+    ) async throws -> User {
+        let row = try await tx.executor.first(
+            """
+            INSERT INTO users (id, email, name, password_hash, created_at, updated_at)
+            VALUES (\(id), \(email), \(name), \(passwordHash), \(now), \(now))
+            RETURNING \(unsafeRaw: Self.columns)
+            """
+        )
+        return try Self.user(from: row!)
+    }
+
+    public func find(_ tx: SystemTransaction, id: UserID) async throws -> User? {
+        try await tx.executor.first("SELECT \(unsafeRaw: Self.columns) FROM users WHERE id = \(id)").map(Self.user)
+    }
+
+    /// Looks a user up by normalized email.
+    public func find(_ tx: SystemTransaction, email: String) async throws -> User? {
+        try await tx.executor.first("SELECT \(unsafeRaw: Self.columns) FROM users WHERE email = \(email)")
+            .map(Self.user)
+    }
+
+    static let columns = "id, email, name, email_verified_at, created_at"
+
+    static func user(from row: SQLRow) throws -> User {
+        User(
+            id: try row.decode("id"),
+            email: try row.decode("email"),
+            name: try row.decode("name"),
+            emailVerifiedAt: try row.decode("email_verified_at"),
+            createdAt: try row.decode("created_at")
+        )
+    }
+}

@@ -1,0 +1,90 @@
+import ArgumentParser
+import ExpenseApp
+
+/// The command line. Only argument parsing lives here; the work is in ExpenseApp.
+@main
+struct ExpenseTrackerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "expense-tracker",
+        abstract: "A multi-tenant expense-tracking server.",
+        discussion: """
+            Settings come from, in priority order: these options, the environment, a .env file \
+            in the working directory, and the defaults (see config/example.env).
+            """,
+        version: ExpenseTracker.version,
+        subcommands: [Serve.self, Migrate.self],
+        defaultSubcommand: nil
+    )
+}
+
+/// Options every command shares: where the data is and how to log.
+struct CommonOptions: ParsableArguments {
+    @Option(name: .customLong("database-url"), help: "DATABASE_URL: postgres://... (unset: SQLite under --data-dir).")
+    var databaseURL: String?
+
+    @Option(name: .customLong("data-dir"), help: "DATA_DIR: where the embedded database lives (default ./data).")
+    var dataDirectory: String?
+
+    @Option(name: .customLong("log-level"), help: "LOG_LEVEL: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String?
+
+    @Option(name: .customLong("log-format"), help: "LOG_FORMAT: text or json.")
+    var logFormat: String?
+
+    var overrides: [String: String] {
+        var values: [String: String] = [:]
+        values["DATABASE_URL"] = databaseURL
+        values["DATA_DIR"] = dataDirectory
+        values["LOG_LEVEL"] = logLevel
+        values["LOG_FORMAT"] = logFormat
+        return values
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve the web pages and the JSON API.",
+        discussion: """
+            On the embedded SQLite store, pending migrations are applied at start. On PostgreSQL \
+            the server refuses to start while migrations are pending (run `migrate`, or pass \
+            --migrate) and refuses a superuser or BYPASSRLS role.
+            """
+    )
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(name: .customLong("host"), help: "HTTP_HOST: address to listen on (default 127.0.0.1).")
+    var host: String?
+
+    @Option(name: .customLong("port"), help: "HTTP_PORT: port to listen on (default 8080).")
+    var port: String?
+
+    @Option(name: .customLong("public-base-url"), help: "PUBLIC_BASE_URL: the address used in links in emails.")
+    var publicBaseURL: String?
+
+    @Flag(help: "Apply pending migrations before serving (PostgreSQL; SQLite always does).")
+    var migrate = false
+
+    func run() async throws {
+        var overrides = common.overrides
+        overrides["HTTP_HOST"] = host
+        overrides["HTTP_PORT"] = port
+        overrides["PUBLIC_BASE_URL"] = publicBaseURL
+        let config = await ExpenseTracker.configuration(overrides: overrides)
+        try await ExpenseTracker.serve(config: config, options: ServeOptions(migrate: migrate))
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Apply pending database migrations and exit.",
+        discussion: "Safe to run from several processes at once; a no-op when the schema is current."
+    )
+
+    @OptionGroup var common: CommonOptions
+
+    func run() async throws {
+        let config = await ExpenseTracker.configuration(overrides: common.overrides)
+        try await ExpenseTracker.migrate(config: config)
+    }
+}

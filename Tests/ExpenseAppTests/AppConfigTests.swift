@@ -1,0 +1,88 @@
+import Foundation
+import Logging
+import Testing
+
+@testable import ExpenseApp
+
+@Suite struct AppConfigTests {
+    func load(
+        overrides: [String: String] = [:],
+        environment: [String: String] = [:],
+        dotenv: String? = nil
+    ) async throws -> AppConfig {
+        var file: String? = nil
+        if let dotenv {
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("et-\(UUID().uuidString).env").path
+            try dotenv.write(toFile: path, atomically: true, encoding: .utf8)
+            file = path
+        }
+        return try await AppConfig.load(overrides: overrides, environment: environment, environmentFile: file)
+    }
+
+    @Test func defaultsAreTheEmbeddedSetup() async throws {
+        let config = try await load()
+        #expect(config.httpHost == "127.0.0.1")
+        #expect(config.httpPort == 8080)
+        #expect(config.database == .sqlite(path: "./data/expense-tracker.sqlite"))
+        #expect(config.publicBaseURL == "http://127.0.0.1:8080")
+        #expect(config.logLevel == .info)
+        #expect(config.logFormat == .text)
+    }
+
+    @Test func commandLineBeatsEnvironmentBeatsDotEnvBeatsDefaults() async throws {
+        let config = try await load(
+            overrides: ["HTTP_PORT": "9001"],
+            environment: ["HTTP_PORT": "9002", "HTTP_HOST": "0.0.0.0"],
+            dotenv: "HTTP_PORT=9003\nHTTP_HOST=10.0.0.1\nLOG_FORMAT=json\n"
+        )
+        #expect(config.httpPort == 9001)
+        #expect(config.httpHost == "0.0.0.0")
+        #expect(config.logFormat == .json)
+        // Listening on every address still yields a loopback link, until PUBLIC_BASE_URL says otherwise.
+        #expect(config.publicBaseURL == "http://127.0.0.1:9001")
+    }
+
+    @Test func databaseURLSelectsTheStore() async throws {
+        let postgres = try await load(environment: ["DATABASE_URL": "postgres://app:secret@db.internal:5432/expenses"])
+        #expect(postgres.database == .postgres(url: "postgres://app:secret@db.internal:5432/expenses"))
+        #expect(!postgres.usesEmbeddedDatabase)
+        let sqlite = try await load(environment: ["DATA_DIR": "/var/lib/et"])
+        #expect(sqlite.database == .sqlite(path: "/var/lib/et/expense-tracker.sqlite"))
+        let explicit = try await load(environment: ["DATABASE_URL": "sqlite:///tmp/x.sqlite"])
+        #expect(explicit.database == .sqlite(path: "/tmp/x.sqlite"))
+    }
+
+    @Test func publicBaseURLLosesItsTrailingSlash() async throws {
+        let config = try await load(environment: ["PUBLIC_BASE_URL": "https://expenses.example.org/"])
+        #expect(config.publicBaseURL == "https://expenses.example.org")
+    }
+
+    @Test func everyBadSettingIsReportedAtOnce() async throws {
+        await #expect {
+            try await load(environment: [
+                "HTTP_PORT": "eighty",
+                "DATABASE_URL": "mysql://nope",
+                "PUBLIC_BASE_URL": "expenses.example.org",
+                "LOG_LEVEL": "loud",
+                "LOG_FORMAT": "xml",
+                "DATABASE_MAX_CONNECTIONS": "0",
+            ])
+        } throws: { error in
+            guard let error = error as? ConfigurationError else { return false }
+            let settings = error.problems.map(\.setting)
+            return settings == [
+                "HTTP_PORT", "DATABASE_URL", "DATABASE_MAX_CONNECTIONS", "PUBLIC_BASE_URL", "LOG_LEVEL", "LOG_FORMAT",
+            ] && error.description.contains("HTTP_PORT: expected a port number")
+        }
+    }
+
+    @Test func theDatabasePasswordNeverAppearsInAnError() async throws {
+        do {
+            _ = try await load(environment: ["DATABASE_URL": "postgres://app:hunter2hunter2@/x", "HTTP_PORT": "x"])
+            Issue.record("expected a configuration error")
+        } catch let error as ConfigurationError {
+            #expect(error.problems.map(\.setting) == ["HTTP_PORT", "DATABASE_URL"])
+            #expect(!error.description.contains("hunter2"))
+        }
+    }
+}

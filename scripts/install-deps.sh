@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs what building and testing need on a Debian machine, skipping what is already there.
+#   scripts/install-deps.sh build   libcurl headers (the SMTP transport links libcurl)
+#   scripts/install-deps.sh test    the above plus PostgreSQL for the storage tests
+set -euo pipefail
+
+want=(libcurl4-openssl-dev pkg-config)
+if [[ "${1:-build}" == "test" ]]; then
+    want+=(postgresql)
+fi
+
+missing=()
+for package in "${want[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$package")
+    fi
+done
+
+if ((${#missing[@]} > 0)); then
+    echo "installing: ${missing[*]}"
+    sudo=""
+    if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
