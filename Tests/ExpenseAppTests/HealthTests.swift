@@ -10,12 +10,16 @@ import Testing
 
 /// The application as the server builds it, driven through its router.
 @Suite struct HealthTests {
-    static func app(_ backend: TestBackend, url given: String? = nil, migrate: Bool = true) async throws -> some ApplicationProtocol {
+    static func app(_ backend: TestBackend, url given: String? = nil, migrate: Bool = true) async throws
+        -> some ApplicationProtocol
+    {
         let url: String
         if let given { url = given } else { url = try await TestDatabases.makeURL(backend) }
         var config = AppConfig()
-        config.database = backend == .sqlite ? .sqlite(path: String(url.dropFirst("sqlite://".count))) : .postgres(url: url)
-        let dependencies = AppDependencies(database: try await TestDatabases.open(url: url), logger: TestDatabases.logger)
+        config.database =
+            backend == .sqlite ? .sqlite(path: String(url.dropFirst("sqlite://".count))) : .postgres(url: url)
+        let dependencies = AppDependencies(
+            database: try await TestDatabases.open(url: url), logger: TestDatabases.logger)
         return try buildApplication(config: config, options: ServeOptions(migrate: migrate), dependencies: dependencies)
     }
 
@@ -45,11 +49,13 @@ import Testing
         try await Self.app(.sqlite).test(.router) { client in
             let generated = try await client.execute(uri: "/health/live", method: .get) { $0.headers[.xRequestID] }
             #expect((generated?.count ?? 0) >= 16)
-            try await client.execute(uri: "/health/live", method: .get, headers: [.xRequestID: "lb-1234.abc_9"]) { response in
+            try await client.execute(uri: "/health/live", method: .get, headers: [.xRequestID: "lb-1234.abc_9"]) {
+                response in
                 #expect(response.headers[.xRequestID] == "lb-1234.abc_9")
             }
             // An id that could forge a log line is replaced, not echoed.
-            try await client.execute(uri: "/health/live", method: .get, headers: [.xRequestID: "x\u{7F}y"]) { response in
+            try await client.execute(uri: "/health/live", method: .get, headers: [.xRequestID: "x\u{7F}y"]) {
+                response in
                 #expect(response.headers[.xRequestID] != "x\u{7F}y")
             }
             try await client.execute(uri: "/no/such/route", method: .get) { response in
@@ -91,7 +97,8 @@ import Testing
         config.database = .postgres(url: "postgres://nobody@127.0.0.1:1/none?sslmode=disable")
         let database = try await TestDatabases.open(url: "postgres://nobody@127.0.0.1:1/none?sslmode=disable")
         let migrations = try Migration.bundled(for: .postgres)
-        let router = buildRouter(dependencies: .init(database: database, logger: TestDatabases.logger), migrations: migrations)
+        let router = buildRouter(
+            dependencies: .init(database: database, logger: TestDatabases.logger), migrations: migrations)
         let app = Application(router: router, services: [database], logger: TestDatabases.logger)
         try await app.test(.router) { client in
             try await client.execute(uri: "/health/ready", method: .get) { response in

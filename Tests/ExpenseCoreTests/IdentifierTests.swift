@@ -28,7 +28,8 @@ import Testing
     }
 
     @Test func kindsMatchTheSchema() {
-        #expect(OrganizationKind.allCases.map(\.rawValue) == ["business", "cooperative", "agency", "school", "personal"])
+        #expect(
+            OrganizationKind.allCases.map(\.rawValue) == ["business", "cooperative", "agency", "school", "personal"])
     }
 
     @Test func weekdaysAreNumberedAsISO8601() {

@@ -71,7 +71,8 @@ import Testing
             #expect(status.pending == ["0002_broken"])
             let halfExists = try await database.transaction(.system) { tx in
                 switch tx.dialect {
-                case .postgres: try await tx.first("SELECT to_regclass('half')::text AS t")?.decode("t", as: String?.self) != nil
+                case .postgres:
+                    try await tx.first("SELECT to_regclass('half')::text AS t")?.decode("t", as: String?.self) != nil
                 case .sqlite: try await tx.first("SELECT name FROM sqlite_master WHERE name = 'half'") != nil
                 }
             }

@@ -20,15 +20,20 @@ import Testing
     static func seed(_ store: Store) async throws -> World {
         let (alice, bob, shared) = try await store.withSystem { tx in
             (
-                try await store.users.create(tx, id: UserID(), email: "alice@example.com", name: "Alice", passwordHash: "x", at: now),
-                try await store.users.create(tx, id: UserID(), email: "bob@example.com", name: "Bob", passwordHash: "x", at: now),
-                try await store.users.create(tx, id: UserID(), email: "sam@example.com", name: "Sam", passwordHash: "x", at: now)
+                try await store.users.create(
+                    tx, id: UserID(), email: "alice@example.com", name: "Alice", passwordHash: "x", at: now),
+                try await store.users.create(
+                    tx, id: UserID(), email: "bob@example.com", name: "Bob", passwordHash: "x", at: now),
+                try await store.users.create(
+                    tx, id: UserID(), email: "sam@example.com", name: "Sam", passwordHash: "x", at: now)
             )
         }
         func organization(_ name: String, owner: User) async throws -> Organization {
             try await store.withTenant(OrganizationID(), actor: owner.id) { tx in
                 let org = try await store.organizations.create(
-                    tx, .init(name: name, kind: .cooperative, currency: "EUR", timeZone: "Europe/Lisbon", weekStart: .monday),
+                    tx,
+                    .init(
+                        name: name, kind: .cooperative, currency: "EUR", timeZone: "Europe/Lisbon", weekStart: .monday),
                     at: now
                 )
                 _ = try await store.memberships.add(tx, user: owner.id, role: .owner, at: now)
@@ -47,19 +52,24 @@ import Testing
             let store = Store(database: database)
             let world = try await Self.seed(store)
             let found = try await store.withSystem { tx in
-                (try await store.users.find(tx, id: world.alice.id), try await store.users.find(tx, email: "bob@example.com"))
+                (
+                    try await store.users.find(tx, id: world.alice.id),
+                    try await store.users.find(tx, email: "bob@example.com")
+                )
             }
             #expect(found.0 == world.alice)
             #expect(found.1 == world.bob)
             await #expect(throws: StoreError.self) {
                 try await store.withSystem { tx in
-                    try await store.users.create(tx, id: UserID(), email: "alice@example.com", name: "Again", passwordHash: "x", at: Self.now)
+                    try await store.users.create(
+                        tx, id: UserID(), email: "alice@example.com", name: "Again", passwordHash: "x", at: Self.now)
                 }
             }
             // A non-normalized email is refused by the schema itself.
             await #expect(throws: StoreError.self) {
                 try await store.withSystem { tx in
-                    try await store.users.create(tx, id: UserID(), email: " Carol@Example.com", name: "Carol", passwordHash: "x", at: Self.now)
+                    try await store.users.create(
+                        tx, id: UserID(), email: " Carol@Example.com", name: "Carol", passwordHash: "x", at: Self.now)
                 }
             }
         }
@@ -107,7 +117,8 @@ import Testing
             struct Abort: Error {}
             await #expect(throws: Abort.self) {
                 try await store.withSystem { tx in
-                    _ = try await store.users.create(tx, id: UserID(), email: "gone@example.com", name: "Gone", passwordHash: "x", at: Self.now)
+                    _ = try await store.users.create(
+                        tx, id: UserID(), email: "gone@example.com", name: "Gone", passwordHash: "x", at: Self.now)
                     throw Abort()
                 }
             }

@@ -62,8 +62,12 @@ struct RowLevelSecurityTests {
         try await withWorld { store, world in
             let (tenants, orgs) = try await store.database.transaction(.tenant(world.orgA.id, actor: nil)) { tx in
                 (
-                    try await tx.query("SELECT DISTINCT tenant_id FROM memberships").map { try $0.decode("tenant_id", as: OrganizationID.self) },
-                    try await tx.query("SELECT id FROM organizations").map { try $0.decode("id", as: OrganizationID.self) }
+                    try await tx.query("SELECT DISTINCT tenant_id FROM memberships").map {
+                        try $0.decode("tenant_id", as: OrganizationID.self)
+                    },
+                    try await tx.query("SELECT id FROM organizations").map {
+                        try $0.decode("id", as: OrganizationID.self)
+                    }
                 )
             }
             #expect(tenants == [world.orgA.id])
@@ -92,17 +96,22 @@ struct RowLevelSecurityTests {
                 let renamed = try await tx.query(
                     "UPDATE organizations SET name = 'Taken' WHERE id = \(world.orgB.id) RETURNING id"
                 ).count
-                let deleted = try await tx.query("DELETE FROM memberships WHERE tenant_id = \(world.orgB.id) RETURNING user_id").count
+                let deleted = try await tx.query(
+                    "DELETE FROM memberships WHERE tenant_id = \(world.orgB.id) RETURNING user_id"
+                ).count
                 return updated + renamed + deleted
             }
             #expect(touched == 0)
             // Moving A's row into B is refused as well.
             await #expect(throws: StoreError.rowSecurityViolation) {
                 try await store.database.transaction(.tenant(world.orgA.id, actor: nil)) { tx in
-                    try await tx.execute("UPDATE memberships SET tenant_id = \(world.orgB.id) WHERE tenant_id = \(world.orgA.id)")
+                    try await tx.execute(
+                        "UPDATE memberships SET tenant_id = \(world.orgB.id) WHERE tenant_id = \(world.orgA.id)")
                 }
             }
-            let bob = try await store.withTenant(world.orgB.id) { tx in try await store.memberships.find(tx, user: world.bob.id) }
+            let bob = try await store.withTenant(world.orgB.id) { tx in
+                try await store.memberships.find(tx, user: world.bob.id)
+            }
             #expect(bob?.role == .owner)
             let orgB = try await store.withTenant(world.orgB.id) { tx in try await store.organizations.find(tx) }
             #expect(orgB?.name == "Beta Agency")
@@ -119,7 +128,8 @@ struct RowLevelSecurityTests {
             let (seenAfter, setting, backend) = try await store.database.transaction(.system) { tx in
                 (
                     try await tx.first("SELECT COUNT(*) AS n FROM memberships")!.decode("n", as: Int.self),
-                    try await tx.first("SELECT COALESCE(current_setting('app.tenant_id', true), '') AS s")!.decode("s", as: String.self),
+                    try await tx.first("SELECT COALESCE(current_setting('app.tenant_id', true), '') AS s")!.decode(
+                        "s", as: String.self),
                     try await tx.first("SELECT pg_backend_pid() AS pid")!.decode("pid", as: Int.self)
                 )
             }
@@ -144,7 +154,9 @@ struct RowLevelSecurityTests {
                     try await tx.query("SELECT tenant_id, user_id FROM memberships").map {
                         (try $0.decode("tenant_id", as: OrganizationID.self), try $0.decode("user_id", as: UserID.self))
                     },
-                    try await tx.query("SELECT id FROM organizations ORDER BY name").map { try $0.decode("id", as: OrganizationID.self) }
+                    try await tx.query("SELECT id FROM organizations ORDER BY name").map {
+                        try $0.decode("id", as: OrganizationID.self)
+                    }
                 )
             }
             #expect(memberships.allSatisfy { $0.1 == world.shared.id })
@@ -181,9 +193,13 @@ struct RowLevelSecurityTests {
                     )
                 }
             }
-            let (invitations, orgNames, members) = try await store.database.transaction(.invitation(tokenHash: tokenHash)) { tx in
+            let (invitations, orgNames, members) = try await store.database.transaction(
+                .invitation(tokenHash: tokenHash)
+            ) { tx in
                 (
-                    try await tx.query("SELECT tenant_id FROM invitations").map { try $0.decode("tenant_id", as: OrganizationID.self) },
+                    try await tx.query("SELECT tenant_id FROM invitations").map {
+                        try $0.decode("tenant_id", as: OrganizationID.self)
+                    },
                     try await tx.query("SELECT name FROM organizations").map { try $0.decode("name", as: String.self) },
                     try await tx.first("SELECT COUNT(*) AS n FROM memberships")!.decode("n", as: Int.self)
                 )

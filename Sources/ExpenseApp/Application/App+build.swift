@@ -31,7 +31,8 @@ public func buildApplication(
         logger: dependencies.logger
     )
     let preflight = DatabasePreflight(database: dependencies.database, logger: dependencies.logger)
-    let policy: DatabasePreflight.SchemaPolicy = config.usesEmbeddedDatabase || options.migrate ? .migrate : .requireCurrent
+    let policy: DatabasePreflight.SchemaPolicy =
+        config.usesEmbeddedDatabase || options.migrate ? .migrate : .requireCurrent
     app.beforeServerStarts {
         try await preflight.run(schema: policy)
     }

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import Logging
 
@@ -14,4 +15,12 @@ public struct AppRequestContext: RequestContext {
 
     /// Request bodies larger than this are refused with 413 when decoded.
     public var maxUploadSize: Int { 1024 * 1024 }
+
+    /// JSON with sorted keys, so responses are byte-for-byte stable (snapshots, caches, ETags).
+    public var responseEncoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }
 }

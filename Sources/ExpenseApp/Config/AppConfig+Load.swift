@@ -18,14 +18,16 @@ extension AppConfig {
         var providers: [any ConfigProvider] = [
             InMemoryProvider(
                 name: "command line",
-                values: Dictionary(uniqueKeysWithValues: overrides.map { key, value in
-                    (Setting.configKey(forVariable: key), ConfigValue(.string(value), isSecret: true))
-                })
+                values: Dictionary(
+                    uniqueKeysWithValues: overrides.map { key, value in
+                        (Setting.configKey(forVariable: key), ConfigValue(.string(value), isSecret: true))
+                    })
             ),
             EnvironmentVariablesProvider(environmentVariables: environment),
         ]
         if let environmentFile {
-            providers.append(try await EnvironmentVariablesProvider(environmentFilePath: .init(environmentFile), allowMissing: true))
+            providers.append(
+                try await EnvironmentVariablesProvider(environmentFilePath: .init(environmentFile), allowMissing: true))
         }
         return try AppConfig(reader: ConfigReader(providers: providers))
     }
@@ -71,7 +73,9 @@ extension AppConfig {
             if let normalized = Self.publicBaseURL(base) {
                 publicBaseURL = normalized
             } else {
-                problem(.publicBaseURL, "expected an absolute http:// or https:// URL without query or fragment, got '\(base)'")
+                problem(
+                    .publicBaseURL,
+                    "expected an absolute http:// or https:// URL without query or fragment, got '\(base)'")
             }
         } else {
             let host = httpHost == "0.0.0.0" || httpHost == "::" ? "127.0.0.1" : httpHost

@@ -28,8 +28,11 @@ struct HealthController: Sendable {
         do {
             try await pingWithin(.seconds(3))
         } catch {
-            context.logger.warning("readiness: database unreachable", metadata: ["error": "\(String(reflecting: error))"])
-            return .init(status: .serviceUnavailable, response: Ready(status: "unavailable", database: "unreachable", schema: "unknown"))
+            context.logger.warning(
+                "readiness: database unreachable", metadata: ["error": "\(String(reflecting: error))"])
+            return .init(
+                status: .serviceUnavailable,
+                response: Ready(status: "unavailable", database: "unreachable", schema: "unknown"))
         }
         do {
             let status = try await runner.status()
@@ -39,8 +42,10 @@ struct HealthController: Sendable {
                 response: Ready(status: status.isCurrent ? "ok" : "unavailable", database: "ok", schema: schema)
             )
         } catch {
-            context.logger.warning("readiness: schema check failed", metadata: ["error": "\(String(reflecting: error))"])
-            return .init(status: .serviceUnavailable, response: Ready(status: "unavailable", database: "ok", schema: "unknown"))
+            context.logger.warning(
+                "readiness: schema check failed", metadata: ["error": "\(String(reflecting: error))"])
+            return .init(
+                status: .serviceUnavailable, response: Ready(status: "unavailable", database: "ok", schema: "unknown"))
         }
     }
 

@@ -40,11 +40,13 @@ public struct AppLogHandler: LogHandler {
         switch format {
         case .text:
             let fields = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\(Self.escapeText("\($0.value)"))" }
-            line = ([timestamp, event.level.rawValue.uppercased(), label, Self.escapeText("\(event.message)")] + fields)
+            line =
+                ([timestamp, event.level.rawValue.uppercased(), label, Self.escapeText("\(event.message)")] + fields)
                 .joined(separator: " ")
         case .json:
             var object: [(String, String)] = [
-                ("time", timestamp), ("level", event.level.rawValue), ("logger", label), ("message", "\(event.message)"),
+                ("time", timestamp), ("level", event.level.rawValue), ("logger", label),
+                ("message", "\(event.message)"),
             ]
             object += merged.sorted { $0.key < $1.key }.map { ($0.key, "\($0.value)") }
             line = "{" + object.map { "\(Self.jsonString($0.0)):\(Self.jsonString($0.1))" }.joined(separator: ",") + "}"
@@ -85,7 +87,9 @@ public struct AppLogHandler: LogHandler {
             case "\r": escaped += "\\r"
             case "\t": escaped += "\\t"
             default:
-                if scalar.value < 0x20 || scalar.value == 0x7F || (scalar.value <= 0xFFFF && scalar.properties.generalCategory == .format) {
+                if scalar.value < 0x20 || scalar.value == 0x7F
+                    || (scalar.value <= 0xFFFF && scalar.properties.generalCategory == .format)
+                {
                     escaped += String(format: "\\u%04x", scalar.value)
                 } else {
                     escaped.unicodeScalars.append(scalar)

@@ -120,7 +120,8 @@ public struct MigrationRunner: Sendable {
     static func tableExists(_ tx: any SQLExecutor, _ table: String) async throws -> Bool {
         switch tx.dialect {
         case .postgres:
-            return try await tx.first("SELECT to_regclass(\(table))::text AS name")?.decode("name", as: String?.self) != nil
+            return try await tx.first("SELECT to_regclass(\(table))::text AS name")?.decode("name", as: String?.self)
+                != nil
         case .sqlite:
             return try await tx.first("SELECT name FROM sqlite_master WHERE type = 'table' AND name = \(table)") != nil
         }

@@ -33,7 +33,9 @@ public enum SQLStatementSplitter {
             }
             if char == "/" && next == "*" {
                 index += 2
-                while index < chars.count && !(chars[index] == "*" && index + 1 < chars.count && chars[index + 1] == "/") {
+                while index < chars.count
+                    && !(chars[index] == "*" && index + 1 < chars.count && chars[index + 1] == "/")
+                {
                     index += 1
                 }
                 index += 2
@@ -91,7 +93,9 @@ public enum SQLStatementSplitter {
     /// `$tag$` starting at `start`, if one does (`$1` parameters are not tags).
     private static func dollarTag(_ chars: [Character], at start: Int) -> [Character]? {
         var index = start + 1
-        while index < chars.count, chars[index].isLetter || chars[index] == "_" || (index > start + 1 && chars[index].isNumber) {
+        while index < chars.count,
+            chars[index].isLetter || chars[index] == "_" || (index > start + 1 && chars[index].isNumber)
+        {
             index += 1
         }
         guard index < chars.count, chars[index] == "$" else { return nil }

@@ -13,6 +13,7 @@ public final class PostgresDatabase: Database {
     public let dialect = SQLDialect.postgres
     let client: PostgresClient
     private let logger: Logger
+    private let running = AsyncGate()
 
     public init(url: String, maxConnections: Int = 20, logger: Logger) throws {
         let configuration = try PostgresURL.configuration(from: url, maxConnections: maxConnections)
@@ -22,8 +23,14 @@ public final class PostgresDatabase: Database {
 
     /// Runs the connection pool until cancelled or shut down gracefully.
     public func run() async throws {
-        await cancelWhenGracefulShutdown {
-            await self.client.run()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                await cancelWhenGracefulShutdown { await self.client.run() }
+            }
+            // The pool accepts leases once run() is entered; let waiting callers through.
+            await Task.yield()
+            running.open()
+            try await group.waitForAll()
         }
     }
 
@@ -31,7 +38,8 @@ public final class PostgresDatabase: Database {
         _ scope: TransactionScope,
         _ body: @Sendable (any SQLExecutor) async throws -> T
     ) async throws -> T {
-        try await client.withConnection { connection in
+        await running.wait()
+        return try await client.withConnection { connection in
             let executor = PostgresExecutor(connection: connection, logger: logger)
             try await executor.run("BEGIN")
             do {
@@ -76,6 +84,7 @@ public final class PostgresDatabase: Database {
     }
 
     public func ping() async throws {
+        await running.wait()
         try await client.withConnection { connection in
             _ = try await connection.query("SELECT 1", logger: logger)
         }

@@ -111,7 +111,9 @@ extension Date: SQLCodable {
         switch sqlValue {
         case .timestamp(let date): return date
         case .text(let text):
-            guard let date = SQLTimestamp.parse(text) else { throw SQLTypeMismatch(expected: "timestamp", found: sqlValue) }
+            guard let date = SQLTimestamp.parse(text) else {
+                throw SQLTypeMismatch(expected: "timestamp", found: sqlValue)
+            }
             return date
         default: throw SQLTypeMismatch(expected: "timestamp", found: sqlValue)
         }

@@ -1,0 +1,32 @@
+# ExpenseTracker developer commands. `make run` and `make test` are the README's two commands.
+.PHONY: run build test test-unit migrate format lint clean
+
+# Build and serve on the embedded default (SQLite under ./data, mail to files).
+run:
+	@scripts/install-deps.sh build
+	swift run expense-tracker serve
+
+build:
+	@scripts/install-deps.sh build
+	swift build
+
+# Everything CI runs: installs dependencies, starts PostgreSQL, runs all suites.
+test:
+	scripts/test.sh
+
+# The Swift tests alone, on SQLite only (no PostgreSQL cluster).
+test-unit:
+	swift test
+
+# Apply pending migrations to DATABASE_URL (or the embedded database).
+migrate:
+	swift run expense-tracker migrate
+
+format:
+	swift format --in-place --recursive Package.swift Sources Tests Migrations/MigrationFiles.swift
+
+lint:
+	swift format lint --strict --recursive Package.swift Sources Tests Migrations/MigrationFiles.swift
+
+clean:
+	rm -rf .build

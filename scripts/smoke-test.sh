@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# End-to-end checks of the built binary, as an operator would run it:
+#   - `serve` on the embedded default creates the SQLite file and answers /health/ready 200;
+#   - `migrate` against a fresh PostgreSQL database exits 0, twice;
+#   - `serve` on PostgreSQL refuses a pending schema, then a superuser, each with a clear message;
+#   - a bad setting stops start-up with every problem named.
+# Needs TEST_DATABASE_URL and TEST_SUPERUSER_URL (scripts/test-postgres.sh) and a built binary.
+set -uo pipefail
+
+bin=${BIN:-.build/debug/expense-tracker}
+bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
+work=$(mktemp -d /tmp/expense-tracker-smoke.XXXXXX)
+passed=0
+failed=0
+server_pid=""
+suffix=$(date +%s)_$$
+
+cleanup() {
+    if [[ -n "$server_pid" ]]; then kill -9 "$server_pid" 2>/dev/null || true; fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+check() {
+    local name=$1
+    shift
+    if "$@"; then
+        echo "smoke ok:     $name"
+        passed=$((passed + 1))
+    else
+        echo "smoke FAILED: $name"
+        failed=$((failed + 1))
+    fi
+}
+
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+serves_embedded_default() {
+    local port
+    port=$(free_port)
+    (cd "$work" && exec env -u DATABASE_URL HTTP_PORT="$port" "$bin" serve >"$work/serve.log" 2>&1) &
+    server_pid=$!
+    local body=""
+    for _ in $(seq 1 100); do
+        body=$(curl -fsS "http://127.0.0.1:$port/health/ready" 2>/dev/null) && break
+        sleep 0.1
+    done
+    kill -INT "$server_pid" 2>/dev/null
+    wait "$server_pid" 2>/dev/null
+    server_pid=""
+    [[ "$body" == '{"database":"ok","schema":"current","status":"ok"}' ]] \
+        && [[ -f "$work/data/expense-tracker.sqlite" ]] \
+        && grep -q 'path=/health/ready' "$work/serve.log" \
+        || { cat "$work/serve.log"; return 1; }
+}
+
+database_url() {
+    # The test cluster's URL with its database name replaced.
+    local base=$1 name=$2
+    echo "${base%%/postgres\?*}/$name?${base#*\?}"
+}
+
+migrates_postgres_twice() {
+    psql "$TEST_DATABASE_URL" -qc "CREATE DATABASE smoke_migrate_$suffix" || return 1
+    local url
+    url=$(database_url "$TEST_DATABASE_URL" "smoke_migrate_$suffix")
+    "$bin" migrate --database-url "$url" >"$work/migrate1.log" 2>&1 || { cat "$work/migrate1.log"; return 1; }
+    "$bin" migrate --database-url "$url" >"$work/migrate2.log" 2>&1 || { cat "$work/migrate2.log"; return 1; }
+    grep -q "migrations applied" "$work/migrate1.log" && grep -q "nothing to apply" "$work/migrate2.log"
+}
+
+refuses_pending_schema() {
+    psql "$TEST_DATABASE_URL" -qc "CREATE DATABASE smoke_pending_$suffix" || return 1
+    local url
+    url=$(database_url "$TEST_DATABASE_URL" "smoke_pending_$suffix")
+    if HTTP_PORT=0 "$bin" serve --database-url "$url" >"$work/pending.log" 2>&1; then return 1; fi
+    grep -q "schema is behind" "$work/pending.log" || { cat "$work/pending.log"; return 1; }
+}
+
+refuses_superuser() {
+    local url
+    url=$(database_url "$TEST_SUPERUSER_URL" "smoke_migrate_$suffix")
+    if HTTP_PORT=0 "$bin" serve --database-url "$url" >"$work/superuser.log" 2>&1; then return 1; fi
+    grep -q 'role "postgres" is a superuser' "$work/superuser.log" || { cat "$work/superuser.log"; return 1; }
+}
+
+reports_every_bad_setting() {
+    local status=0
+    (cd "$work" && HTTP_PORT=eighty LOG_FORMAT=xml "$bin" serve >"$work/config.log" 2>&1) || status=$?
+    [[ $status -eq 78 ]] && grep -q "HTTP_PORT" "$work/config.log" && grep -q "LOG_FORMAT" "$work/config.log" \
+        || { cat "$work/config.log"; return 1; }
+}
+
+check "serve on the embedded default answers /health/ready" serves_embedded_default
+check "migrate on a fresh PostgreSQL database, twice" migrates_postgres_twice
+check "serve refuses a PostgreSQL schema that is behind" refuses_pending_schema
+check "serve refuses a PostgreSQL superuser" refuses_superuser
+check "a bad configuration names every bad setting" reports_every_bad_setting
+
+echo "smoke: $passed passed, $failed failed"
+[[ $failed -eq 0 ]]
