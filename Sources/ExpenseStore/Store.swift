@@ -17,6 +17,12 @@ public struct Store: Sendable {
     public let users = UserRepository()
     public let organizations = OrganizationRepository()
     public let memberships = MembershipRepository()
+    public let credentials = CredentialRepository()
+    public let sessions = SessionRepository()
+    public let apiTokens = APITokenRepository()
+    public let accountTokens = AccountTokenRepository()
+    public let rateLimits = RateLimitRepository()
+    public let outbox = OutboxRepository()
 
     public init(database: any Database) {
         self.database = database

@@ -1,21 +1,28 @@
 import ExpenseCore
 
+/// Any open transaction. Repositories of global rows (users, sessions, tokens, outbox) accept
+/// every kind, so a change and what it causes (an outbox row, say) commit together whatever
+/// the scope; tenant-owned repositories accept only a `TenantTransaction`.
+public protocol Transaction: Sendable {
+    var executor: any SQLExecutor { get }
+}
+
 /// A transaction scoped to one tenant. Tenant-owned repositories take one as their first
 /// argument and filter by `tenantID`; on PostgreSQL the row-level security policies bind the
 /// same transaction to the same tenant.
-public struct TenantTransaction: Sendable {
+public struct TenantTransaction: Transaction {
     public let tenantID: TenantID
     public let actor: UserID?
     public let executor: any SQLExecutor
 }
 
 /// A transaction scoped to one user: their memberships and organizations across tenants.
-public struct UserTransaction: Sendable {
+public struct UserTransaction: Transaction {
     public let userID: UserID
     public let executor: any SQLExecutor
 }
 
 /// A transaction over global rows only: users, sessions, the outbox.
-public struct SystemTransaction: Sendable {
+public struct SystemTransaction: Transaction {
     public let executor: any SQLExecutor
 }

@@ -20,7 +20,8 @@ import Testing
             backend == .sqlite ? .sqlite(path: String(url.dropFirst("sqlite://".count))) : .postgres(url: url)
         let dependencies = AppDependencies(
             database: try await TestDatabases.open(url: url), logger: TestDatabases.logger)
-        return try buildApplication(config: config, options: ServeOptions(migrate: migrate), dependencies: dependencies)
+        return try await buildApplication(
+            config: config, options: ServeOptions(migrate: migrate), dependencies: dependencies)
     }
 
     struct Ready: Decodable, Equatable {
@@ -97,8 +98,10 @@ import Testing
         config.database = .postgres(url: "postgres://nobody@127.0.0.1:1/none?sslmode=disable")
         let database = try await TestDatabases.open(url: "postgres://nobody@127.0.0.1:1/none?sslmode=disable")
         let migrations = try Migration.bundled(for: .postgres)
-        let router = buildRouter(
-            dependencies: .init(database: database, logger: TestDatabases.logger), migrations: migrations)
+        let router = try await buildRouter(
+            config: config, dependencies: .init(database: database, logger: TestDatabases.logger),
+            migrations: migrations
+        )
         let app = Application(router: router, services: [database], logger: TestDatabases.logger)
         try await app.test(.router) { client in
             try await client.execute(uri: "/health/ready", method: .get) { response in

@@ -1,3 +1,4 @@
+import ExpenseCore
 import ExpenseStore
 import Hummingbird
 import Logging
@@ -21,9 +22,9 @@ public func buildApplication(
     config: AppConfig,
     options: ServeOptions = .init(),
     dependencies: AppDependencies
-) throws -> some ApplicationProtocol {
+) async throws -> some ApplicationProtocol {
     let migrations = try Migration.bundled(for: dependencies.database.dialect)
-    let router = buildRouter(dependencies: dependencies, migrations: migrations)
+    let router = try await buildRouter(config: config, dependencies: dependencies, migrations: migrations)
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(config.httpHost, port: config.httpPort), serverName: "ExpenseTracker"),
@@ -39,10 +40,51 @@ public func buildApplication(
     return app
 }
 
-func buildRouter(dependencies: AppDependencies, migrations: [Migration]) -> Router<AppRequestContext> {
+func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [Migration]) async throws -> Router<
+    AppRequestContext
+> {
+    let store = Store(database: dependencies.database)
+    let accounts = AccountService(
+        store: store,
+        hasher: PasswordHasher(cost: config.bcryptCost),
+        passwordPolicy: PasswordPolicy(commonPasswords: try AppResources.commonPasswords()),
+        settings: AccountSettings(config: config),
+        limiter: RateLimiter(store: store, clock: dependencies.clock),
+        limits: dependencies.rateLimits,
+        clock: dependencies.clock,
+        logger: dependencies.logger
+    )
+    let pages = try await PageRenderer.load()
+    let cookie = SessionCookie(secure: config.isServedOverHTTPS, idleLifetime: config.sessionIdleMinutes * 60)
+
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: RequestLogMiddleware())
-    HealthController(database: dependencies.database, migrations: migrations)
-        .addRoutes(to: router.group("health"))
+    router.add(middleware: SecurityHeaders.middleware())
+    router.add(middleware: ReferrerPolicyMiddleware())
+    router.add(middleware: ErrorRenderingMiddleware(pages: pages))
+    router.add(middleware: CORSPolicy(allowedOrigins: Set(config.allowedOrigins)))
+    router.add(
+        middleware: FileMiddleware(
+            try AppResources.publicDirectory(), urlBasePath: "/static",
+            cacheControl: .init([(.textCss, [.maxAge(3600)])])
+        )
+    )
+
+    HealthController(database: dependencies.database, migrations: migrations).addRoutes(to: router.group("health"))
+    OpenAPIController().addRoutes(to: router.group("api"))
+
+    let api = router.group("api/v1").add(middleware: BearerAuthenticator(accounts: accounts))
+    let authAPI = AuthAPIController(accounts: accounts)
+    authAPI.addPublicRoutes(to: api.group("auth"))
+    let signedInAPI = api.group().add(middleware: RequireBearer())
+    authAPI.addSignedInRoutes(to: signedInAPI.group("auth"))
+    MeController(accounts: accounts).addRoutes(to: signedInAPI)
+
+    let web = router.group()
+        .add(middleware: SessionAuthenticator(accounts: accounts, cookie: cookie))
+        .add(middleware: CSRFProtection(publicOrigin: config.publicOrigin))
+    WebAuthController(accounts: accounts, pages: pages, cookie: cookie).addRoutes(to: web)
+    WebPasswordController(accounts: accounts, pages: pages).addRoutes(to: web)
+    WebAccountController(accounts: accounts, pages: pages).addRoutes(to: web)
     return router
 }

@@ -5,10 +5,16 @@ import Logging
 public struct AppDependencies: Sendable {
     public var database: any Database
     public var logger: Logger
+    public var clock: AppClock
+    public var rateLimits: RateLimits
 
-    public init(database: any Database, logger: Logger) {
+    public init(
+        database: any Database, logger: Logger, clock: AppClock = .system, rateLimits: RateLimits = RateLimits()
+    ) {
         self.database = database
         self.logger = logger
+        self.clock = clock
+        self.rateLimits = rateLimits
     }
 }
 

@@ -1,20 +1,28 @@
 import Foundation
 import Hummingbird
+import HummingbirdAuth
 import Logging
+import NIOCore
 
 /// The context every request carries through the router.
-public struct AppRequestContext: RequestContext {
+public struct AppRequestContext: AuthRequestContext, RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The id this request is logged under and answered with (`X-Request-ID`).
     public var requestID: String
+    /// Who is signed in, once an authenticator has found out.
+    public var identity: AccountIdentity?
+    /// The client's address, for per-address rate limits.
+    public var clientIP: String
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.requestID = source.logger[metadataKey: "hb.request.id"]?.description ?? ""
+        self.identity = nil
+        self.clientIP = source.channel.remoteAddress?.ipAddress ?? "unknown"
     }
 
     /// Request bodies larger than this are refused with 413 when decoded.
-    public var maxUploadSize: Int { 1024 * 1024 }
+    public var maxUploadSize: Int { 64 * 1024 }
 
     /// JSON with sorted keys, so responses are byte-for-byte stable (snapshots, caches, ETags).
     public var responseEncoder: JSONEncoder {
@@ -22,5 +30,13 @@ public struct AppRequestContext: RequestContext {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
         return encoder
+    }
+}
+
+extension AppRequestContext {
+    /// The signed-in caller, or `AppError.unauthenticated` (401 with `WWW-Authenticate`).
+    func requireAccount() throws -> AccountIdentity {
+        guard let identity else { throw AppError.unauthenticated }
+        return identity
     }
 }

@@ -23,7 +23,7 @@ public enum ExpenseTracker {
         AppLogHandler.bootstrap(level: config.logLevel, format: config.logFormat)
         let logger = Logger(label: "expense-tracker")
         let dependencies = try await AppDependencies.live(config: config, logger: logger)
-        let app = try buildApplication(config: config, options: options, dependencies: dependencies)
+        let app = try await buildApplication(config: config, options: options, dependencies: dependencies)
         logger.info(
             "starting",
             metadata: [

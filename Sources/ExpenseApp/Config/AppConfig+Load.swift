@@ -96,8 +96,51 @@ extension AppConfig {
                 problem(.logFormat, "expected text or json, got '\(format)'")
             }
         }
+        func integer(_ setting: Setting, in range: ClosedRange<Int>, into value: inout Int) {
+            guard let text = read(setting) else { return }
+            if let number = Int(text), range.contains(number) {
+                value = number
+            } else {
+                problem(
+                    setting, "expected a whole number from \(range.lowerBound) to \(range.upperBound), got '\(text)'")
+            }
+        }
+        integer(.bcryptCost, in: 4...31, into: &bcryptCost)
+        integer(.sessionIdleMinutes, in: 1...10_080, into: &sessionIdleMinutes)
+        integer(.sessionMaxHours, in: 1...8_760, into: &sessionMaxHours)
+        integer(.loginMaxFailures, in: 1...1_000, into: &loginMaxFailures)
+        integer(.loginLockoutMinutes, in: 1...10_080, into: &loginLockoutMinutes)
+        if let origins = read(.allowedOrigins) {
+            let list = origins.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+                !$0.isEmpty
+            }
+            let bad = list.filter { Self.origin($0) == nil }
+            if bad.isEmpty {
+                allowedOrigins = list.compactMap(Self.origin)
+            } else {
+                problem(
+                    .allowedOrigins,
+                    "expected origins like https://app.example.org, got '\(bad.joined(separator: ","))'")
+            }
+        }
         if !problems.isEmpty { throw ConfigurationError(problems: problems) }
     }
+
+    /// `scheme://host[:port]`, lowercased, or nil when `value` is not an origin.
+    static func origin(_ value: String) -> String? {
+        guard let components = URLComponents(string: value),
+            let scheme = components.scheme?.lowercased(), ["http", "https"].contains(scheme),
+            let host = components.host?.lowercased(), !host.isEmpty,
+            components.path.isEmpty || components.path == "/", components.query == nil, components.user == nil
+        else { return nil }
+        return "\(scheme)://\(host)" + (components.port.map { ":\($0)" } ?? "")
+    }
+
+    /// The origin of `PUBLIC_BASE_URL`, which form posts must come from.
+    public var publicOrigin: String { Self.origin(publicBaseURL) ?? publicBaseURL }
+
+    /// Whether people reach the server over HTTPS (then cookies are `Secure` and `__Host-`).
+    public var isServedOverHTTPS: Bool { publicBaseURL.lowercased().hasPrefix("https://") }
 
     static func databaseLocation(_ url: String) -> DatabaseLocation? {
         if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
@@ -146,4 +189,10 @@ public struct Setting: Sendable {
     public static let publicBaseURL = Setting(variable: "PUBLIC_BASE_URL", isSecret: false)
     public static let logLevel = Setting(variable: "LOG_LEVEL", isSecret: false)
     public static let logFormat = Setting(variable: "LOG_FORMAT", isSecret: false)
+    public static let bcryptCost = Setting(variable: "BCRYPT_COST", isSecret: false)
+    public static let sessionIdleMinutes = Setting(variable: "SESSION_IDLE_MINUTES", isSecret: false)
+    public static let sessionMaxHours = Setting(variable: "SESSION_MAX_HOURS", isSecret: false)
+    public static let loginMaxFailures = Setting(variable: "LOGIN_MAX_FAILURES", isSecret: false)
+    public static let loginLockoutMinutes = Setting(variable: "LOGIN_LOCKOUT_MINUTES", isSecret: false)
+    public static let allowedOrigins = Setting(variable: "ALLOWED_ORIGINS", isSecret: false)
 }

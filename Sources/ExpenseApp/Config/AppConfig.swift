@@ -35,6 +35,19 @@ public struct AppConfig: Sendable, Equatable {
     public var logLevel: Logger.Level = .info
     /// `LOG_FORMAT`: `text` for people, `json` for collectors. Default `text`.
     public var logFormat: LogFormat = .text
+    /// `BCRYPT_COST`: bcrypt work factor, 4 to 31. Default `12`; tests lower it.
+    public var bcryptCost: Int = 12
+    /// `SESSION_IDLE_MINUTES`: a session or API token unused this long expires. Default `30`.
+    public var sessionIdleMinutes: Int = 30
+    /// `SESSION_MAX_HOURS`: a session or API token expires this long after sign-in. Default `12`.
+    public var sessionMaxHours: Int = 12
+    /// `LOGIN_MAX_FAILURES`: failed logins in a row that lock an account. Default `5`.
+    public var loginMaxFailures: Int = 5
+    /// `LOGIN_LOCKOUT_MINUTES`: how long a locked account stays locked. Default `15`.
+    public var loginLockoutMinutes: Int = 15
+    /// `ALLOWED_ORIGINS`: comma-separated origins (`https://app.example.org`) whose browser
+    /// scripts may call the JSON API (CORS). Default: none.
+    public var allowedOrigins: [String] = []
 
     public init() {}
 

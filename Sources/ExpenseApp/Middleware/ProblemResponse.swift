@@ -3,14 +3,21 @@ import Hummingbird
 
 /// RFC 9457 problem details, the body of every API error.
 struct Problem: Codable, Sendable, Equatable {
+    struct FieldError: Codable, Sendable, Equatable {
+        var field: String
+        var message: String
+    }
+
     var type: String
     var title: String
     var status: Int
     var detail: String?
     var requestID: String?
+    /// Per-field failures, for validation problems.
+    var errors: [FieldError]?
 
     enum CodingKeys: String, CodingKey {
-        case type, title, status, detail
+        case type, title, status, detail, errors
         case requestID = "request_id"
     }
 }

@@ -6,7 +6,7 @@ public struct UserRepository: Sendable {
     public init() {}
 
     public func create(
-        _ tx: SystemTransaction,
+        _ tx: some Transaction,
         id: UserID,
         email: String,
         name: String,
@@ -23,12 +23,12 @@ public struct UserRepository: Sendable {
         return try Self.user(from: row!)
     }
 
-    public func find(_ tx: SystemTransaction, id: UserID) async throws -> User? {
+    public func find(_ tx: some Transaction, id: UserID) async throws -> User? {
         try await tx.executor.first("SELECT \(unsafeRaw: Self.columns) FROM users WHERE id = \(id)").map(Self.user)
     }
 
     /// Looks a user up by normalized email.
-    public func find(_ tx: SystemTransaction, email: String) async throws -> User? {
+    public func find(_ tx: some Transaction, email: String) async throws -> User? {
         try await tx.executor.first("SELECT \(unsafeRaw: Self.columns) FROM users WHERE email = \(email)")
             .map(Self.user)
     }

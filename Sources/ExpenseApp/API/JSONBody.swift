@@ -1,0 +1,42 @@
+import Foundation
+import Hummingbird
+
+/// Reads a JSON request body strictly: `application/json` only (415 otherwise), within the size
+/// limit (413), and a clear 400 naming the field when it does not decode.
+enum JSONBody {
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request, context: AppRequestContext) async throws
+        -> T
+    {
+        let contentType = request.headers[.contentType]?.lowercased() ?? ""
+        let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) }
+        guard mediaType == "application/json" else { throw AppError.unsupportedMediaType }
+        let buffer = try await request.body.collect(upTo: context.maxUploadSize)
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
+        } catch let error as DecodingError {
+            throw AppError.malformedBody(describe(error))
+        } catch {
+            throw AppError.malformedBody("The body is not valid JSON.")
+        }
+    }
+
+    /// A message naming the field, never the decoder's internals.
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ codingPath: [any CodingKey]) -> String {
+            codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            let field = path(context.codingPath + [key])
+            return "The field '\(field)' is required."
+        case .typeMismatch(_, let context), .valueNotFound(_, let context):
+            let field = path(context.codingPath)
+            return field.isEmpty ? "The body must be a JSON object." : "The field '\(field)' has the wrong type."
+        case .dataCorrupted(let context):
+            let field = path(context.codingPath)
+            return field.isEmpty ? "The body is not valid JSON." : "The field '\(field)' has an invalid value."
+        @unknown default:
+            return "The body is not valid JSON."
+        }
+    }
+}

@@ -1,0 +1,26 @@
+import ExpenseCore
+import Foundation
+import Hummingbird
+
+/// A user as the API shows them.
+struct UserResponse: ResponseEncodable, Equatable {
+    var id: String
+    var email: String
+    var name: String
+    var emailVerified: Bool
+    var createdAt: Date
+
+    init(_ user: User) {
+        id = user.id.description
+        email = user.email
+        name = user.name
+        emailVerified = user.emailVerifiedAt != nil
+        createdAt = user.createdAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, email, name
+        case emailVerified = "email_verified"
+        case createdAt = "created_at"
+    }
+}

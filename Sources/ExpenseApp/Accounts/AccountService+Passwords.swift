@@ -1,0 +1,146 @@
+import ExpenseCore
+import ExpenseMail
+import ExpenseStore
+import Foundation
+import Logging
+
+extension AccountService {
+    /// Sends a reset link if the email has an account. Answers the same either way
+    /// (SECURITY S3); per account, at most a few links an hour go out (S11).
+    public func requestPasswordReset(email rawEmail: String, clientIP: String) async throws {
+        try await limiter.check(limits.forgotPerIP, key: clientIP)
+        guard let email = try? EmailAddress(rawEmail) else { return }
+        let store = self.store
+        let user = try await store.withSystem { tx in try await store.users.find(tx, email: email.value) }
+        guard let user else {
+            logger.info("auth event", metadata: ["event": "reset_requested", "reason": "unknown_account"])
+            return
+        }
+        guard try await limiter.isAllowed(limits.forgotPerAccount, key: user.id.description) else {
+            logger.info("auth event", metadata: ["event": "reset_throttled", "user_id": "\(user.id)"])
+            return
+        }
+        let now = clock.now()
+        let token = SecretToken.generate()
+        let settings = self.settings
+        try await store.withSystem { tx in
+            try await store.accountTokens.create(
+                tx, hash: SecretToken.hash(token), user: user.id, purpose: .passwordReset,
+                at: now, expiresAt: now.addingTimeInterval(settings.resetTokenLifetime)
+            )
+            try await Mailer.enqueue(
+                AccountMessages.passwordReset(
+                    to: user.email, name: user.name, link: settings.link("/password/reset", token: token)),
+                in: tx, store: store, settings: settings, at: now
+            )
+        }
+        logger.info("auth event", metadata: ["event": "reset_requested", "user_id": "\(user.id)"])
+    }
+
+    /// Sets a new password with a reset token: once only, within its hour. Lifts a lockout, ends
+    /// every session and revokes every API token (SECURITY S4, S5, S7).
+    public func resetPassword(token: String, newPassword: String) async throws {
+        try validating { try passwordPolicy.validate(newPassword) }
+        guard SecretToken.isWellFormed(token) else { throw AppError.invalidToken }
+        let passwordHash = try await hasher.hash(newPassword)
+        let now = clock.now()
+        let store = self.store
+        let settings = self.settings
+        let userID = try await store.withSystem { tx -> UserID in
+            guard
+                let userID = try await store.accountTokens.consume(
+                    tx, hash: SecretToken.hash(token), purpose: .passwordReset, at: now),
+                let user = try await store.users.find(tx, id: userID)
+            else { throw AppError.invalidToken }
+            try await store.credentials.setPassword(tx, user: userID, hash: passwordHash, at: now)
+            // Receiving the link proves the address is theirs.
+            try await store.credentials.markEmailVerified(tx, user: userID, at: now)
+            try await store.accountTokens.invalidateAll(tx, user: userID, purpose: .passwordReset, at: now)
+            try await store.sessions.deleteAll(tx, user: userID)
+            try await store.apiTokens.revokeAll(tx, user: userID)
+            try await Mailer.enqueue(
+                AccountMessages.passwordChanged(
+                    to: user.email, name: user.name, resetLink: settings.link("/password/forgot")),
+                in: tx, store: store, settings: settings, at: now
+            )
+            return userID
+        }
+        logger.info("auth event", metadata: ["event": "password_reset", "user_id": "\(userID)"])
+    }
+
+    /// Changes the password of a signed-in user who knows the current one. Every other session
+    /// and token ends; the one making the change stays signed in.
+    public func changePassword(of identity: AccountIdentity, current: String, new: String) async throws {
+        var validator = Validator()
+        try validator.check { try passwordPolicy.validate(new, field: "new_password") }
+        let store = self.store
+        let userID = identity.user.id
+        let credentials = try await store.withSystem { tx in try await store.credentials.find(tx, id: userID) }
+        guard let credentials else { throw AppError.unauthenticated }
+        if try await !hasher.verify(current, against: credentials.passwordHash) {
+            validator.add("current_password", "That is not your current password.")
+        }
+        try validating { try validator.finish() }
+        let passwordHash = try await hasher.hash(new)
+        let now = clock.now()
+        let settings = self.settings
+        try await store.withSystem { tx in
+            try await store.credentials.setPassword(tx, user: userID, hash: passwordHash, at: now)
+            try await store.accountTokens.invalidateAll(tx, user: userID, purpose: .passwordReset, at: now)
+            switch identity.credential {
+            case .session(let session):
+                try await store.sessions.deleteAll(tx, user: userID, except: session.idHash)
+                try await store.apiTokens.revokeAll(tx, user: userID)
+            case .apiToken(let token):
+                try await store.sessions.deleteAll(tx, user: userID)
+                try await store.apiTokens.revokeAll(tx, user: userID, except: token.id)
+            }
+            try await Mailer.enqueue(
+                AccountMessages.passwordChanged(
+                    to: identity.user.email, name: identity.user.name, resetLink: settings.link("/password/forgot")
+                ),
+                in: tx, store: store, settings: settings, at: now
+            )
+        }
+        logger.info("auth event", metadata: ["event": "password_changed", "user_id": "\(userID)"])
+    }
+
+    /// Confirms an email address with the token from the verification email.
+    public func verifyEmail(token: String) async throws {
+        guard SecretToken.isWellFormed(token) else { throw AppError.invalidToken }
+        let now = clock.now()
+        let store = self.store
+        let userID = try await store.withSystem { tx -> UserID in
+            guard
+                let userID = try await store.accountTokens.consume(
+                    tx, hash: SecretToken.hash(token), purpose: .emailVerification, at: now
+                )
+            else { throw AppError.invalidToken }
+            try await store.credentials.markEmailVerified(tx, user: userID, at: now)
+            return userID
+        }
+        logger.info("auth event", metadata: ["event": "email_verified", "user_id": "\(userID)"])
+    }
+
+    /// Sends a fresh verification link (older ones stop working); rate-limited per account.
+    public func resendVerification(to user: User) async throws {
+        guard user.emailVerifiedAt == nil else { return }
+        try await limiter.check(limits.verificationPerAccount, key: user.id.description)
+        let now = clock.now()
+        let token = SecretToken.generate()
+        let store = self.store
+        let settings = self.settings
+        try await store.withSystem { tx in
+            try await store.accountTokens.invalidateAll(tx, user: user.id, purpose: .emailVerification, at: now)
+            try await store.accountTokens.create(
+                tx, hash: SecretToken.hash(token), user: user.id, purpose: .emailVerification,
+                at: now, expiresAt: now.addingTimeInterval(settings.verificationTokenLifetime)
+            )
+            try await Mailer.enqueue(
+                AccountMessages.verification(
+                    to: user.email, name: user.name, link: settings.link("/verify", token: token)),
+                in: tx, store: store, settings: settings, at: now
+            )
+        }
+    }
+}

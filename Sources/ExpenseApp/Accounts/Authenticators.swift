@@ -1,0 +1,67 @@
+import Hummingbird
+import HummingbirdAuth
+
+/// The session cookie's name: `__Host-session` over HTTPS (bound to this exact host, Secure,
+/// Path=/), plain `session` on a development http:// address where Secure cookies would be lost.
+struct SessionCookie: Sendable {
+    let secure: Bool
+    let idleLifetime: Int
+
+    var name: String { secure ? "__Host-session" : "session" }
+
+    /// The cookie that carries a new session (SECURITY S9: HttpOnly, SameSite=Lax, Path=/).
+    func cookie(value: String) -> Cookie {
+        Cookie(name: name, value: value, path: "/", secure: secure, httpOnly: true, sameSite: .lax)
+    }
+
+    /// The cookie that removes it.
+    func expired() -> Cookie {
+        Cookie(name: name, value: "", maxAge: 0, path: "/", secure: secure, httpOnly: true, sameSite: .lax)
+    }
+}
+
+/// Finds the signed-in user of a page request from the session cookie. API routes never use it:
+/// a cookie alone authorizes no API call (SECURITY S10).
+struct SessionAuthenticator: RouterMiddleware {
+    typealias Context = AppRequestContext
+    let accounts: AccountService
+    let cookie: SessionCookie
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        var context = context
+        if let value = request.cookies[cookie.name]?.value {
+            context.identity = try await accounts.identity(sessionCookie: value)
+        }
+        return try await next(request, context)
+    }
+}
+
+/// Finds the caller of an API request from `Authorization: Bearer <token>`.
+struct BearerAuthenticator: RouterMiddleware {
+    typealias Context = AppRequestContext
+    let accounts: AccountService
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        var context = context
+        if let bearer = request.headers.bearer {
+            context.identity = try await accounts.identity(bearerToken: bearer.token)
+        }
+        return try await next(request, context)
+    }
+}
+
+/// Refuses API requests without a valid bearer token: 401 with `WWW-Authenticate: Bearer`.
+struct RequireBearer: RouterMiddleware {
+    typealias Context = AppRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        guard context.identity != nil else { throw AppError.unauthenticated }
+        return try await next(request, context)
+    }
+}

@@ -1,0 +1,23 @@
+import ExpenseCore
+import Foundation
+
+/// Files shipped in the ExpenseApp resource bundle: templates, static files, data.
+enum AppResources {
+    /// The folder served at `/static`.
+    static func publicDirectory() throws -> String {
+        guard let url = Bundle.module.url(forResource: "Resources/public", withExtension: nil) else {
+            throw AppResourcesMissing(what: "static files")
+        }
+        return url.path
+    }
+
+    /// The common passwords refused by the password policy (one a line, `#` comments).
+    static func commonPasswords() throws -> Set<String> {
+        guard let url = Bundle.module.url(forResource: "Resources/data/common-passwords", withExtension: "txt") else {
+            throw AppResourcesMissing(what: "common passwords")
+        }
+        let text = try String(contentsOf: url, encoding: .utf8)
+        return Set(
+            text.split(whereSeparator: \.isNewline).map(String.init).filter { !$0.hasPrefix("#") && !$0.isEmpty })
+    }
+}

@@ -1,0 +1,121 @@
+import ExpenseCore
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// Every failure a request can meet on purpose, with its HTTP status and RFC 9457 problem type.
+/// The API renders them as problem+json (`response(from:context:)`); pages render their own.
+public enum AppError: Error, Sendable, Equatable {
+    /// 422 with per-field messages.
+    case validation(ValidationError)
+    /// 401: email and password do not match an account that may sign in (never says which).
+    case invalidCredentials
+    /// 401: no valid session or token; the API adds `WWW-Authenticate: Bearer`.
+    case unauthenticated
+    /// 409: registration with an email that has an account (behind the registration rate limit).
+    case emailTaken
+    /// 400: a reset, verification or invitation link that is unknown, used or expired.
+    case invalidToken
+    /// 429, with `Retry-After` in seconds.
+    case rateLimited(retryAfter: Int)
+    /// 403: a form posted from another site, or without this session's CSRF token.
+    case crossSiteRequest
+    /// 404
+    case notFound
+    /// 415: the body is not JSON.
+    case unsupportedMediaType
+    /// 400: the body is not valid JSON for this request.
+    case malformedBody(String)
+}
+
+extension AppError {
+    public var status: HTTPResponse.Status {
+        switch self {
+        case .validation: .unprocessableContent
+        case .invalidCredentials, .unauthenticated: .unauthorized
+        case .emailTaken: .conflict
+        case .invalidToken, .malformedBody: .badRequest
+        case .rateLimited: .tooManyRequests
+        case .crossSiteRequest: .forbidden
+        case .notFound: .notFound
+        case .unsupportedMediaType: .unsupportedMediaType
+        }
+    }
+
+    /// The stable `type` of the problem document.
+    var problemType: String {
+        switch self {
+        case .validation: "/problems/validation"
+        case .invalidCredentials: "/problems/invalid-credentials"
+        case .unauthenticated: "/problems/unauthenticated"
+        case .emailTaken: "/problems/email-taken"
+        case .invalidToken: "/problems/invalid-token"
+        case .rateLimited: "/problems/rate-limited"
+        case .crossSiteRequest: "/problems/cross-site-request"
+        case .notFound: "/problems/not-found"
+        case .unsupportedMediaType: "/problems/unsupported-media-type"
+        case .malformedBody: "/problems/malformed-body"
+        }
+    }
+
+    var title: String {
+        switch self {
+        case .validation: "Some fields need attention"
+        case .invalidCredentials: "Email or password is incorrect"
+        case .unauthenticated: "Sign-in required"
+        case .emailTaken: "Email already registered"
+        case .invalidToken: "Link invalid or expired"
+        case .rateLimited: "Too many requests"
+        case .crossSiteRequest: "Request refused"
+        case .notFound: "Not found"
+        case .unsupportedMediaType: "Unsupported media type"
+        case .malformedBody: "Malformed request body"
+        }
+    }
+
+    /// What a person should read and do.
+    var detail: String {
+        switch self {
+        case .validation: "Correct the fields listed in errors and try again."
+        case .invalidCredentials:
+            "The email or password is incorrect, or the account is locked for a while after too many "
+                + "failed attempts. You can reset your password."
+        case .unauthenticated: "Sign in, or send a valid bearer token."
+        case .emailTaken: "An account with this email already exists. Sign in, or reset your password."
+        case .invalidToken: "This link is invalid, was already used, or has expired. Ask for a new one."
+        case .rateLimited(let seconds): "Too many attempts. Try again in \(seconds) seconds."
+        case .crossSiteRequest: "This form was not sent from this site, or the page is stale. Reload it and try again."
+        case .notFound: "There is nothing here."
+        case .unsupportedMediaType: "Send the request body as application/json."
+        case .malformedBody(let reason): reason
+        }
+    }
+}
+
+extension AppError: HTTPResponseError {
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var problem = Problem(type: problemType, title: title, status: Int(status.code), detail: detail)
+        if case .validation(let error) = self {
+            problem.errors = error.fields.map { .init(field: $0.name, message: $0.message) }
+        }
+        var response = ProblemResponse.make(problem)
+        switch self {
+        case .unauthenticated, .invalidCredentials:
+            response.headers[.wwwAuthenticate] = #"Bearer realm="expense-tracker""#
+        case .rateLimited(let seconds):
+            response.headers[.retryAfter] = String(seconds)
+        default:
+            break
+        }
+        return response
+    }
+}
+
+/// Runs domain validation, reporting its failures as `AppError.validation` (422).
+func validating<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as ValidationError {
+        throw AppError.validation(error)
+    }
+}

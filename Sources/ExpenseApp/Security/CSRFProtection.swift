@@ -1,0 +1,78 @@
+import ExpenseStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// Refuses cross-site form posts to the pages (SECURITY S10).
+///
+/// Every state-changing request must come from this site: its `Origin` (or, without one, its
+/// `Referer`) must be the public base URL's origin or the host the request was sent to. A
+/// request of a signed-in session must also echo the session's synchronizer token in `_csrf`.
+struct CSRFProtection: RouterMiddleware {
+    typealias Context = AppRequestContext
+    let publicOrigin: String
+
+    struct TokenField: Decodable {
+        var _csrf: String?
+    }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        guard [.post, .put, .patch, .delete].contains(request.method) else {
+            return try await next(request, context)
+        }
+        guard isSameOrigin(request) else {
+            context.logger.notice("cross-site form post refused")
+            throw AppError.crossSiteRequest
+        }
+        var request = request
+        if let identity = context.identity, case .session(let session) = identity.credential {
+            let body = try await request.collectBody(upTo: context.maxUploadSize)
+            let field = try? URLEncodedFormDecoder().decode(TokenField.self, from: String(buffer: body))
+            guard let token = field?._csrf, Self.constantTimeEquals(token, session.csrfToken) else {
+                context.logger.notice("form post without this session's CSRF token refused")
+                throw AppError.crossSiteRequest
+            }
+        }
+        return try await next(request, context)
+    }
+
+    private func isSameOrigin(_ request: Request) -> Bool {
+        let source: String
+        if let origin = request.headers[.origin] {
+            source = origin
+        } else if let referer = request.headers[.referer], let origin = AppConfig.origin(Self.originPart(of: referer)) {
+            source = origin
+        } else {
+            // Browsers send Origin with every cross-site POST; a request with neither header
+            // comes from a non-browser client, which cookies do not follow.
+            return true
+        }
+        let normalized = source.lowercased()
+        if normalized == publicOrigin { return true }
+        if let host = request.head.authority?.lowercased() {
+            return normalized == "http://\(host)" || normalized == "https://\(host)"
+        }
+        return false
+    }
+
+    /// `scheme://authority` of a URL.
+    private static func originPart(of url: String) -> String {
+        guard let components = URLComponents(string: url), let scheme = components.scheme, let host = components.host
+        else {
+            return url
+        }
+        return "\(scheme)://\(host)" + (components.port.map { ":\($0)" } ?? "")
+    }
+
+    static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8)
+        let y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        var difference: UInt8 = 0
+        for index in x.indices { difference |= x[index] ^ y[index] }
+        return difference == 0
+    }
+}

@@ -1,0 +1,108 @@
+import ExpenseCore
+import ExpenseStore
+
+/// The page models, one per template; each holds exactly what its template shows.
+struct LoginPage: PageModel {
+    var title = "Log in"
+    var account: LayoutAccount? = nil
+    var notice: String? = nil
+    var failure: String? = nil
+    var email = ""
+}
+
+struct RegisterPage: PageModel {
+    var title = "Create your account"
+    var account: LayoutAccount? = nil
+    var notice: String? = nil
+    var failure: String? = nil
+    var name = ""
+    var email = ""
+    var nameError: String? = nil
+    var emailError: String? = nil
+    var passwordError: String? = nil
+}
+
+struct ForgotPage: PageModel {
+    var title = "Forgot your password?"
+    var account: LayoutAccount? = nil
+    var notice: String? = nil
+    var failure: String? = nil
+    var email = ""
+}
+
+struct ResetPage: PageModel {
+    var title = "Choose a new password"
+    var account: LayoutAccount? = nil
+    var notice: String? = nil
+    var failure: String? = nil
+    var token = ""
+    var passwordError: String? = nil
+}
+
+struct VerifyPage: PageModel {
+    var title = "Confirm your email address"
+    var account: LayoutAccount? = nil
+    var notice: String? = nil
+    var failure: String? = nil
+    var token: String? = nil
+}
+
+struct ChangePasswordPage: PageModel {
+    var title = "Change password"
+    var account: LayoutAccount?
+    var notice: String? = nil
+    var failure: String? = nil
+    var csrf: String
+    var currentError: String? = nil
+    var newError: String? = nil
+}
+
+struct DashboardPage: PageModel {
+    struct OrganizationItem: Sendable {
+        var name: String
+        var role: String
+    }
+
+    var title = "Dashboard"
+    var account: LayoutAccount?
+    var notice: String? = nil
+    var failure: String? = nil
+    var name: String
+    var csrf: String
+    var unverified: Bool
+    var organizations: [OrganizationItem]
+}
+
+struct MessagePage: PageModel {
+    struct Link: Sendable {
+        var href: String
+        var label: String
+    }
+
+    var title: String
+    var account: LayoutAccount? = nil
+    var notice: String? = nil
+    var failure: String? = nil
+    var heading: String
+    var body: String
+    var link: Link? = nil
+}
+
+/// Fixed notices shown after a redirect (`?notice=...`): the URL names one, never carries text.
+enum Notice: String {
+    case passwordReset = "password-reset"
+    case passwordChanged = "password-changed"
+    case signedOut = "signed-out"
+    case emailVerified = "email-verified"
+    case verificationSent = "verification-sent"
+
+    var text: String {
+        switch self {
+        case .passwordReset: "Your password was changed. Log in with the new one."
+        case .passwordChanged: "Your password was changed. Your other sessions were signed out."
+        case .signedOut: "You are logged out."
+        case .emailVerified: "Thank you: your email address is confirmed."
+        case .verificationSent: "We sent you a new confirmation link."
+        }
+    }
+}

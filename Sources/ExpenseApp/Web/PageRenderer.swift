@@ -1,0 +1,54 @@
+import ExpenseCore
+import ExpenseStore
+import Foundation
+import Hummingbird
+import Mustache
+
+/// Renders the server-side pages from the Mustache templates shipped in the resource bundle.
+/// Mustache escapes every `{{value}}` for HTML (SECURITY V8).
+struct PageRenderer: Sendable {
+    let library: MustacheLibrary
+
+    static func load() async throws -> PageRenderer {
+        guard let directory = Bundle.module.url(forResource: "Resources/templates", withExtension: nil) else {
+            throw AppResourcesMissing(what: "templates")
+        }
+        return PageRenderer(library: try await MustacheLibrary(directory: directory.path))
+    }
+
+    /// An HTML response of the named template. Pages are never cached: they show a person's data.
+    func render(_ template: String, _ model: some Sendable, status: HTTPResponse.Status = .ok) -> Response {
+        let html = library.render(model, withTemplate: template) ?? ""
+        return Response(
+            status: status,
+            headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(string: html))
+        )
+    }
+}
+
+struct AppResourcesMissing: Error, CustomStringConvertible {
+    let what: String
+    var description: String { "the \(what) are missing from the ExpenseApp resource bundle" }
+}
+
+/// What the shared layout shows of the signed-in person.
+struct LayoutAccount: Sendable {
+    var name: String
+    var csrf: String
+
+    init?(_ identity: AccountIdentity?) {
+        guard let identity, case .session(let session) = identity.credential else { return nil }
+        name = identity.user.name
+        csrf = session.csrfToken
+    }
+}
+
+/// What every page model carries for the shared layout. Templates render stored properties
+/// only (swift-mustache reads them through `Mirror`), so models are plain structs.
+protocol PageModel: Sendable {
+    var title: String { get }
+    var account: LayoutAccount? { get }
+    var notice: String? { get }
+    var failure: String? { get }
+}

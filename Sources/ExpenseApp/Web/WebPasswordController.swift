@@ -1,0 +1,103 @@
+import ExpenseCore
+import ExpenseStore
+import Hummingbird
+
+/// Forgot, reset and change password pages.
+struct WebPasswordController: Sendable {
+    let accounts: AccountService
+    let pages: PageRenderer
+
+    struct ForgotForm: Decodable { var email: String? }
+    struct ResetForm: Decodable {
+        var token: String?
+        var password: String?
+    }
+    struct ChangeForm: Decodable {
+        var current_password: String?
+        var new_password: String?
+    }
+
+    func addRoutes(to router: RouterGroup<AppRequestContext>) {
+        router.get("password/forgot", use: forgotPage)
+        router.post("password/forgot", use: forgot)
+        router.get("password/reset", use: resetPage)
+        router.post("password/reset", use: reset)
+        router.get("settings/password", use: changePage)
+        router.post("settings/password", use: change)
+    }
+
+    @Sendable func forgotPage(_ request: Request, context: AppRequestContext) async throws -> Response {
+        pages.render("forgot", ForgotPage(account: LayoutAccount(context.identity)))
+    }
+
+    /// The same page whatever the email (SECURITY S3).
+    @Sendable func forgot(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let form = try await URLEncodedFormDecoder().decode(ForgotForm.self, from: request, context: context)
+        try await accounts.requestPasswordReset(email: form.email ?? "", clientIP: context.clientIP)
+        return pages.render(
+            "message",
+            MessagePage(
+                title: "Check your email",
+                account: LayoutAccount(context.identity),
+                heading: "Check your email",
+                body:
+                    "If an account exists for that email, a link to reset its password is on its way. It works once, for one hour.",
+                link: .init(href: "/login", label: "Back to log in")
+            )
+        )
+    }
+
+    /// The page an emailed link opens: its URL holds the token, so it sends no referrer.
+    @Sendable func resetPage(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let token = request.uri.queryParameters["token"].map(String.init) ?? ""
+        var response = pages.render("reset", ResetPage(token: token))
+        response.headers[.referrerPolicy] = "no-referrer"
+        return response
+    }
+
+    @Sendable func reset(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let form = try await URLEncodedFormDecoder().decode(ResetForm.self, from: request, context: context)
+        let token = form.token ?? ""
+        do {
+            try await accounts.resetPassword(token: token, newPassword: form.password ?? "")
+        } catch AppError.validation(let error) {
+            var response = pages.render(
+                "reset", ResetPage(token: token, passwordError: error.message(for: "password")),
+                status: .unprocessableContent
+            )
+            response.headers[.referrerPolicy] = "no-referrer"
+            return response
+        }
+        var response = Response.redirect(to: "/login?notice=\(Notice.passwordReset.rawValue)", type: .found)
+        response.status = .seeOther
+        return response
+    }
+
+    @Sendable func changePage(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let account = LayoutAccount(context.identity) else { return .redirect(to: "/login", type: .normal) }
+        return pages.render("change-password", ChangePasswordPage(account: account, csrf: account.csrf))
+    }
+
+    @Sendable func change(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let identity = context.identity, let account = LayoutAccount(identity) else {
+            return .redirect(to: "/login", type: .normal)
+        }
+        let form = try await URLEncodedFormDecoder().decode(ChangeForm.self, from: request, context: context)
+        do {
+            try await accounts.changePassword(
+                of: identity, current: form.current_password ?? "", new: form.new_password ?? "")
+        } catch AppError.validation(let error) {
+            return pages.render(
+                "change-password",
+                ChangePasswordPage(
+                    account: account, failure: "Some fields need attention.", csrf: account.csrf,
+                    currentError: error.message(for: "current_password"), newError: error.message(for: "new_password")
+                ),
+                status: .unprocessableContent
+            )
+        }
+        var response = Response.redirect(to: "/dashboard?notice=\(Notice.passwordChanged.rawValue)", type: .found)
+        response.status = .seeOther
+        return response
+    }
+}

@@ -1,0 +1,19 @@
+import Foundation
+
+/// A person's or an organization's name as typed, trimmed; 1 to 200 characters, no control
+/// characters (so a name can go into a mail header or a log line unchanged).
+public enum DisplayName {
+    public static let maximumLength = 200
+
+    public static func validate(_ raw: String, field: String = "name") throws -> String {
+        let trimmed = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else { throw ValidationError(field, "Enter a name.") }
+        guard trimmed.count <= maximumLength else {
+            throw ValidationError(field, "Use at most \(maximumLength) characters.")
+        }
+        guard !trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw ValidationError(field, "A name cannot contain line breaks or control characters.")
+        }
+        return trimmed
+    }
+}

@@ -1,0 +1,35 @@
+/// An email's content before it is queued: who it is for and what it says, in plain text and
+/// HTML. The mail worker turns it into a MIME message (multipart/alternative) at send time.
+public struct MailMessage: Sendable, Equatable {
+    /// What caused it: welcome, email_verification, password_reset, password_changed, invitation.
+    public var kind: String
+    public var recipient: String
+    public var subject: String
+    public var text: String
+    public var html: String
+
+    public init(kind: String, recipient: String, subject: String, text: String, html: String) {
+        self.kind = kind
+        self.recipient = recipient
+        self.subject = subject
+        self.text = text
+        self.html = html
+    }
+}
+
+/// Escapes text for HTML element content and attribute values.
+func escapeHTML(_ text: String) -> String {
+    var escaped = ""
+    escaped.reserveCapacity(text.count)
+    for character in text {
+        switch character {
+        case "&": escaped += "&amp;"
+        case "<": escaped += "&lt;"
+        case ">": escaped += "&gt;"
+        case "\"": escaped += "&quot;"
+        case "'": escaped += "&#39;"
+        default: escaped.append(character)
+        }
+    }
+    return escaped
+}

@@ -1,0 +1,84 @@
+import ExpenseCore
+import Foundation
+
+/// A bearer token of the JSON API, as its owner sees it (never the secret itself).
+public struct APIToken: Sendable, Equatable, Codable {
+    public var id: UUID
+    public var userID: UserID
+    public var name: String
+    public var createdAt: Date
+    public var lastUsedAt: Date
+    public var expiresAt: Date
+
+    public init(id: UUID, userID: UserID, name: String, createdAt: Date, lastUsedAt: Date, expiresAt: Date) {
+        self.id = id
+        self.userID = userID
+        self.name = name
+        self.createdAt = createdAt
+        self.lastUsedAt = lastUsedAt
+        self.expiresAt = expiresAt
+    }
+}
+
+public struct APITokenRepository: Sendable {
+    public init() {}
+
+    public func create(_ tx: some Transaction, _ token: APIToken, hash: String) async throws {
+        try await tx.executor.execute(
+            """
+            INSERT INTO api_tokens (id, user_id, token_hash, name, created_at, last_used_at, expires_at)
+            VALUES (\(token.id), \(token.userID), \(hash), \(token.name), \(token.createdAt),
+                    \(token.lastUsedAt), \(token.expiresAt))
+            """
+        )
+    }
+
+    public func find(_ tx: some Transaction, hash: String) async throws -> APIToken? {
+        try await tx.executor.first("SELECT \(unsafeRaw: Self.columns) FROM api_tokens WHERE token_hash = \(hash)")
+            .map(Self.token)
+    }
+
+    public func touch(_ tx: some Transaction, id: UUID, at now: Date) async throws {
+        try await tx.executor.execute("UPDATE api_tokens SET last_used_at = \(now) WHERE id = \(id)")
+    }
+
+    /// The user's tokens that have not expired, newest first.
+    public func list(_ tx: some Transaction, user: UserID, now: Date) async throws -> [APIToken] {
+        try await tx.executor.query(
+            """
+            SELECT \(unsafeRaw: Self.columns) FROM api_tokens
+            WHERE user_id = \(user) AND expires_at > \(now)
+            ORDER BY created_at DESC, id
+            """
+        ).map(Self.token)
+    }
+
+    /// Deletes one of the user's tokens; `false` when the user has no such token.
+    public func revoke(_ tx: some Transaction, id: UUID, user: UserID) async throws -> Bool {
+        try await !tx.executor.query(
+            "DELETE FROM api_tokens WHERE id = \(id) AND user_id = \(user) RETURNING id"
+        ).isEmpty
+    }
+
+    /// Revokes every token of the user except, when given, the one making the change.
+    public func revokeAll(_ tx: some Transaction, user: UserID, except keep: UUID? = nil) async throws {
+        if let keep {
+            try await tx.executor.execute("DELETE FROM api_tokens WHERE user_id = \(user) AND id <> \(keep)")
+        } else {
+            try await tx.executor.execute("DELETE FROM api_tokens WHERE user_id = \(user)")
+        }
+    }
+
+    static let columns = "id, user_id, name, created_at, last_used_at, expires_at"
+
+    static func token(from row: SQLRow) throws -> APIToken {
+        APIToken(
+            id: try row.decode("id"),
+            userID: try row.decode("user_id"),
+            name: try row.decode("name"),
+            createdAt: try row.decode("created_at"),
+            lastUsedAt: try row.decode("last_used_at"),
+            expiresAt: try row.decode("expires_at")
+        )
+    }
+}

@@ -1,0 +1,212 @@
+import ExpenseStore
+import ExpenseTestSupport
+import Foundation
+import HTTPTypes
+import Testing
+
+@testable import ExpenseApp
+
+/// SECURITY S1-S5, on SQLite and PostgreSQL.
+@Suite struct PasswordAndLoginTests {
+    @Test(arguments: TestBackend.available)
+    func S1_equalPasswordsGetDifferentSaltedBcryptHashes(_ backend: TestBackend) async throws {
+        let harness = try await AccountsHarness.make(backend)
+        try await harness.run { client async throws in
+            #expect(try await client.register("a@example.org").status == .created)
+            #expect(try await client.register("b@example.org").status == .created)
+            let hashes = try await harness.store.withSystem { tx in
+                try await tx.executor.query("SELECT password_hash FROM users ORDER BY email").map {
+                    try $0.decode("password_hash", as: String.self)
+                }
+            }
+            #expect(hashes.count == 2)
+            #expect(hashes[0] != hashes[1])
+            #expect(hashes.allSatisfy { $0.hasPrefix("$2") && $0.contains("$04$") })
+            #expect(!hashes.contains { $0.contains(AccountsHarness.password) })
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func S1_aPasswordOver72BytesIsNotTruncated(_ backend: TestBackend) async throws {
+        let long = String(repeating: "long passphrase ", count: 5) + "end"  // 83 bytes
+        let harness = try await AccountsHarness.make(backend)
+        try await harness.run { client async throws in
+            #expect(try await client.register("long@example.org", password: long).status == .created)
+            let prefix = String(long.utf8.prefix(72))!
+            #expect(try await client.login("long@example.org", password: prefix).0.status == .unauthorized)
+            #expect(try await client.login("long@example.org", password: long).0.status == .ok)
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func S2_shortLongAndCommonPasswordsAreRefusedAndUnicodePassphrasesAccepted(_ backend: TestBackend) async throws {
+        let harness = try await AccountsHarness.make(backend)
+        try await harness.run { client async throws in
+            for password in ["password1234", "Password1234", "short pass", String(repeating: "x", count: 129)] {
+                let reply = try await client.register("weak@example.org", password: password)
+                #expect(reply.status == .unprocessableContent, "\(password)")
+                let errors = reply.json["errors"] as? [[String: String]]
+                #expect(errors?.first?["field"] == "password")
+                #expect(reply.headers[.contentType] == "application/problem+json")
+            }
+            let passphrase = String(repeating: "пароль ключ 🔑 ", count: 5).prefix(64)
+            #expect(passphrase.count == 64)
+            #expect(try await client.register("unicode@example.org", password: String(passphrase)).status == .created)
+            #expect(try await client.login("unicode@example.org", password: String(passphrase)).0.status == .ok)
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func S3_loginAnswersAlikeForWrongUnknownAndLockedAccounts(_ backend: TestBackend) async throws {
+        let harness = try await AccountsHarness.make(backend)
+        try await harness.run { client async throws in
+            try await client.register("known@example.org")
+            try await client.register("locked@example.org")
+            for _ in 0..<5 { _ = try await client.login("locked@example.org", password: "wrong password here") }
+            let wrong = try await client.login("known@example.org", password: "wrong password here").0
+            let unknown = try await client.login("nobody@example.org", password: "wrong password here").0
+            let locked = try await client.login("locked@example.org").0
+            for reply in [wrong, unknown, locked] {
+                #expect(reply.status == .unauthorized)
+                #expect(reply.body == wrong.body)
+                #expect(reply.headers[.wwwAuthenticate] == wrong.headers[.wwwAuthenticate])
+            }
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func S3_forgotPasswordAnswersByteIdenticallyForKnownAndUnknownEmails(_ backend: TestBackend) async throws {
+        let harness = try await AccountsHarness.make(backend)
+        try await harness.run { client async throws in
+            try await client.register("known@example.org")
+            let known = try await client.send(
+                .post, "/api/v1/auth/password/forgot", json: ["email": "known@example.org"])
+            let unknown = try await client.send(
+                .post, "/api/v1/auth/password/forgot", json: ["email": "nobody@example.org"])
+            let malformed = try await client.send(
+                .post, "/api/v1/auth/password/forgot", json: ["email": "not an email"])
+            #expect(known.status == .accepted)
+            for reply in [unknown, malformed] {
+                #expect(reply.status == known.status)
+                #expect(reply.body == known.body)
+            }
+            let knownPage = try await client.send(.post, "/password/forgot", form: ["email": "known@example.org"])
+            let unknownPage = try await client.send(.post, "/password/forgot", form: ["email": "nobody@example.org"])
+            #expect(knownPage.status == .ok)
+            #expect(knownPage.body == unknownPage.body)
+            #expect(try await harness.outbox("known@example.org").filter { $0.kind == "password_reset" }.count == 2)
+            #expect(try await harness.outbox("nobody@example.org").isEmpty)
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func S4_theSixthAttemptIsRefusedEvenWithTheRightPasswordAndAResetStillWorks(_ backend: TestBackend) async throws {
+        let harness = try await AccountsHarness.make(backend)
+        try await harness.run { client async throws in
+            try await client.register("ana@example.org")
+            for _ in 0..<5 {
+                #expect(
+                    try await client.login("ana@example.org", password: "not my password").0.status == .unauthorized)
+            }
+            #expect(try await client.login("ana@example.org").0.status == .unauthorized)
+            #expect(try await client.pageLogin("ana@example.org").status == .unauthorized)
+
+            // A locked account can still reset its password, which unlocks it.
+            _ = try await client.send(.post, "/api/v1/auth/password/forgot", json: ["email": "ana@example.org"])
+            let token = try #require(try await harness.token(sentTo: "ana@example.org", kind: "password_reset"))
+            let newPassword = "a brand new passphrase"
+            let reset = try await client.send(
+                .post, "/api/v1/auth/password/reset", json: ["token": token, "password": newPassword])
+            #expect(reset.status == .noContent)
+            #expect(try await client.login("ana@example.org", password: newPassword).0.status == .ok)
+        }
+        #expect(harness.logs.all.contains("event=account_locked"))
+    }
+
+    @Test(arguments: TestBackend.available)
+    func S4_aLockExpiresAfterTheLockoutPeriod(_ backend: TestBackend) async throws {
+        let harness = try await AccountsHarness.make(backend)
+        try await harness.run { client async throws in
+            try await client.register("ana@example.org")
+            for _ in 0..<5 { _ = try await client.login("ana@example.org", password: "not my password") }
+            harness.clock.advance(by: 14 * 60)
+            #expect(try await client.login("ana@example.org").0.status == .unauthorized)
+            harness.clock.advance(by: 61)
+            #expect(try await client.login("ana@example.org").0.status == .ok)
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func S4_perAddressThrottlingLimitsAttemptsAcrossAccounts(_ backend: TestBackend) async throws {
+        var limits = RateLimits.generous
+        limits.loginPerIP.limit = 3
+        let harness = try await AccountsHarness.make(backend, limits: limits)
+        try await harness.run { client async throws in
+            for index in 0..<3 {
+                #expect(try await client.login("user\(index)@example.org").0.status == .unauthorized)
+            }
+            let throttled = try await client.login("user9@example.org").0
+            #expect(throttled.status == .tooManyRequests)
+            let retryAfter = try #require(throttled.headers[.retryAfter].flatMap { Int($0) })
+            #expect((1...600).contains(retryAfter))
+            harness.clock.advance(by: 601)
+            #expect(try await client.login("user9@example.org").0.status == .unauthorized)
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func S5_resetTokensAreSingleUseExpiringAndStoredOnlyAsHashes(_ backend: TestBackend) async throws {
+        let harness = try await AccountsHarness.make(backend)
+        try await harness.run { client async throws in
+            try await client.register("ana@example.org")
+            _ = try await client.send(.post, "/api/v1/auth/password/forgot", json: ["email": "ana@example.org"])
+            let token = try #require(try await harness.token(sentTo: "ana@example.org", kind: "password_reset"))
+            #expect(SecretToken.isWellFormed(token))  // 256 bits, base64url
+
+            // The database holds its hash, never the token.
+            let stored = try await harness.store.withSystem { tx in
+                try await tx.executor.query("SELECT token_hash FROM account_tokens").map {
+                    try $0.decode("token_hash", as: String.self)
+                }
+            }
+            #expect(stored.contains(SecretToken.hash(token)))
+            #expect(!stored.contains(token))
+
+            let first = try await client.send(
+                .post, "/api/v1/auth/password/reset", json: ["token": token, "password": "first new passphrase"])
+            #expect(first.status == .noContent)
+            let again = try await client.send(
+                .post, "/api/v1/auth/password/reset", json: ["token": token, "password": "second new passphrase"])
+            #expect(again.status == .badRequest)
+            #expect(again.json["type"] as? String == "/problems/invalid-token")
+
+            // A token used after its hour is refused.
+            _ = try await client.send(.post, "/api/v1/auth/password/forgot", json: ["email": "ana@example.org"])
+            let late = try #require(try await harness.token(sentTo: "ana@example.org", kind: "password_reset"))
+            harness.clock.advance(by: 3601)
+            let expired = try await client.send(
+                .post, "/api/v1/auth/password/reset", json: ["token": late, "password": "third new passphrase"])
+            #expect(expired.status == .badRequest)
+            #expect(try await client.login("ana@example.org", password: "first new passphrase").0.status == .ok)
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func S5_verificationTokensWorkOnceWithin24Hours(_ backend: TestBackend) async throws {
+        let harness = try await AccountsHarness.make(backend)
+        try await harness.run { client async throws in
+            try await client.register("ana@example.org")
+            try await client.register("bo@example.org")
+            let token = try #require(try await harness.token(sentTo: "ana@example.org", kind: "email_verification"))
+            #expect(try await client.send(.post, "/api/v1/auth/verify", json: ["token": token]).status == .noContent)
+            #expect(try await client.send(.post, "/api/v1/auth/verify", json: ["token": token]).status == .badRequest)
+            let (_, bearer) = try await client.login("ana@example.org")
+            let me = try await client.send(.get, "/api/v1/me", headers: client.bearer(try #require(bearer)))
+            #expect((me.json["user"] as? [String: Any])?["email_verified"] as? Bool == true)
+
+            let late = try #require(try await harness.token(sentTo: "bo@example.org", kind: "email_verification"))
+            harness.clock.advance(by: 24 * 3600 + 1)
+            #expect(try await client.send(.post, "/api/v1/auth/verify", json: ["token": late]).status == .badRequest)
+        }
+    }
+}
