@@ -140,8 +140,8 @@ import Testing
         #expect(!logs.contains("token="))
     }
 
-    @Test(arguments: TestBackend.available)
-    func V8_namesAreEscapedInPagesAndPagesCarryTheSecurityHeaders(_ backend: TestBackend) async throws {
+    @Test("V8: names are escaped in pages and pages carry the security headers", arguments: TestBackend.available)
+    func namesAreEscapedInPagesAndPagesCarryTheSecurityHeaders(_ backend: TestBackend) async throws {
         let harness = try await AccountsHarness.make(backend)
         try await harness.run { client async throws in
             try await client.register("ana@example.org", name: "<script>alert(1)</script>")

@@ -8,8 +8,8 @@ import Testing
 
 /// SECURITY S1-S5, on SQLite and PostgreSQL.
 @Suite struct PasswordAndLoginTests {
-    @Test(arguments: TestBackend.available)
-    func S1_equalPasswordsGetDifferentSaltedBcryptHashes(_ backend: TestBackend) async throws {
+    @Test("S1: equal passwords get different salted bcrypt hashes", arguments: TestBackend.available)
+    func equalPasswordsGetDifferentSaltedBcryptHashes(_ backend: TestBackend) async throws {
         let harness = try await AccountsHarness.make(backend)
         try await harness.run { client async throws in
             #expect(try await client.register("a@example.org").status == .created)
@@ -26,8 +26,8 @@ import Testing
         }
     }
 
-    @Test(arguments: TestBackend.available)
-    func S1_aPasswordOver72BytesIsNotTruncated(_ backend: TestBackend) async throws {
+    @Test("S1: a password over 72 bytes is not truncated", arguments: TestBackend.available)
+    func aPasswordOver72BytesIsNotTruncated(_ backend: TestBackend) async throws {
         let long = String(repeating: "long passphrase ", count: 5) + "end"  // 83 bytes
         let harness = try await AccountsHarness.make(backend)
         try await harness.run { client async throws in
@@ -38,8 +38,9 @@ import Testing
         }
     }
 
-    @Test(arguments: TestBackend.available)
-    func S2_shortLongAndCommonPasswordsAreRefusedAndUnicodePassphrasesAccepted(_ backend: TestBackend) async throws {
+    @Test(
+        "S2: short, long and common passwords refused; Unicode passphrases accepted", arguments: TestBackend.available)
+    func shortLongAndCommonPasswordsAreRefusedAndUnicodePassphrasesAccepted(_ backend: TestBackend) async throws {
         let harness = try await AccountsHarness.make(backend)
         try await harness.run { client async throws in
             for password in ["password1234", "Password1234", "short pass", String(repeating: "x", count: 129)] {
@@ -56,8 +57,8 @@ import Testing
         }
     }
 
-    @Test(arguments: TestBackend.available)
-    func S3_loginAnswersAlikeForWrongUnknownAndLockedAccounts(_ backend: TestBackend) async throws {
+    @Test("S3: login answers alike for wrong unknown and locked accounts", arguments: TestBackend.available)
+    func loginAnswersAlikeForWrongUnknownAndLockedAccounts(_ backend: TestBackend) async throws {
         let harness = try await AccountsHarness.make(backend)
         try await harness.run { client async throws in
             try await client.register("known@example.org")
@@ -74,8 +75,8 @@ import Testing
         }
     }
 
-    @Test(arguments: TestBackend.available)
-    func S3_forgotPasswordAnswersByteIdenticallyForKnownAndUnknownEmails(_ backend: TestBackend) async throws {
+    @Test("S3: forgot password answers byte identically for known and unknown emails", arguments: TestBackend.available)
+    func forgotPasswordAnswersByteIdenticallyForKnownAndUnknownEmails(_ backend: TestBackend) async throws {
         let harness = try await AccountsHarness.make(backend)
         try await harness.run { client async throws in
             try await client.register("known@example.org")
@@ -99,8 +100,8 @@ import Testing
         }
     }
 
-    @Test(arguments: TestBackend.available)
-    func S4_theSixthAttemptIsRefusedEvenWithTheRightPasswordAndAResetStillWorks(_ backend: TestBackend) async throws {
+    @Test("S4: the sixth attempt is refused even when right, and a reset still works", arguments: TestBackend.available)
+    func theSixthAttemptIsRefusedEvenWithTheRightPasswordAndAResetStillWorks(_ backend: TestBackend) async throws {
         let harness = try await AccountsHarness.make(backend)
         try await harness.run { client async throws in
             try await client.register("ana@example.org")
@@ -123,8 +124,8 @@ import Testing
         #expect(harness.logs.all.contains("event=account_locked"))
     }
 
-    @Test(arguments: TestBackend.available)
-    func S4_aLockExpiresAfterTheLockoutPeriod(_ backend: TestBackend) async throws {
+    @Test("S4: a lock expires after the lockout period", arguments: TestBackend.available)
+    func aLockExpiresAfterTheLockoutPeriod(_ backend: TestBackend) async throws {
         let harness = try await AccountsHarness.make(backend)
         try await harness.run { client async throws in
             try await client.register("ana@example.org")
@@ -136,8 +137,8 @@ import Testing
         }
     }
 
-    @Test(arguments: TestBackend.available)
-    func S4_perAddressThrottlingLimitsAttemptsAcrossAccounts(_ backend: TestBackend) async throws {
+    @Test("S4: per address throttling limits attempts across accounts", arguments: TestBackend.available)
+    func perAddressThrottlingLimitsAttemptsAcrossAccounts(_ backend: TestBackend) async throws {
         var limits = RateLimits.generous
         limits.loginPerIP.limit = 3
         let harness = try await AccountsHarness.make(backend, limits: limits)
@@ -154,8 +155,8 @@ import Testing
         }
     }
 
-    @Test(arguments: TestBackend.available)
-    func S5_resetTokensAreSingleUseExpiringAndStoredOnlyAsHashes(_ backend: TestBackend) async throws {
+    @Test("S5: reset tokens are single use expiring and stored only as hashes", arguments: TestBackend.available)
+    func resetTokensAreSingleUseExpiringAndStoredOnlyAsHashes(_ backend: TestBackend) async throws {
         let harness = try await AccountsHarness.make(backend)
         try await harness.run { client async throws in
             try await client.register("ana@example.org")
@@ -191,8 +192,8 @@ import Testing
         }
     }
 
-    @Test(arguments: TestBackend.available)
-    func S5_verificationTokensWorkOnceWithin24Hours(_ backend: TestBackend) async throws {
+    @Test("S5: verification tokens work once within 24 hours", arguments: TestBackend.available)
+    func verificationTokensWorkOnceWithin24Hours(_ backend: TestBackend) async throws {
         let harness = try await AccountsHarness.make(backend)
         try await harness.run { client async throws in
             try await client.register("ana@example.org")

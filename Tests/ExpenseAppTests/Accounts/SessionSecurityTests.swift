@@ -9,8 +9,8 @@ import Testing
 
 /// SECURITY S6-S11, on SQLite and PostgreSQL.
 @Suite struct SessionSecurityTests {
-    @Test(arguments: TestBackend.available)
-    func S6_emailLinksUseThePublicBaseURLWhateverTheHostHeader(_ backend: TestBackend) async throws {
+    @Test("S6: email links use the public base URL whatever the host header", arguments: TestBackend.available)
+    func emailLinksUseThePublicBaseURLWhateverTheHostHeader(_ backend: TestBackend) async throws {
         let harness = try await AccountsHarness.make(backend)
         try await harness.run { client async throws in
             // The test client sends every request to authority "localhost"; add a forwarded host too.
@@ -37,8 +37,8 @@ import Testing
         }
     }
 
-    @Test(arguments: TestBackend.available)
-    func S7_loginIssuesANewSessionAndLogoutEndsItServerSide(_ backend: TestBackend) async throws {
+    @Test("S7: login issues a new session and logout ends it server side", arguments: TestBackend.available)
+    func loginIssuesANewSessionAndLogoutEndsItServerSide(_ backend: TestBackend) async throws {
         let harness = try await AccountsHarness.make(backend)
         try await harness.run { client async throws in
             try await client.register("ana@example.org")
@@ -63,8 +63,8 @@ import Testing
         }
     }
 
-    @Test(arguments: TestBackend.available)
-    func S7_aPasswordResetEndsEverySessionAndRevokesEveryToken(_ backend: TestBackend) async throws {
+    @Test("S7: a password reset ends every session and revokes every token", arguments: TestBackend.available)
+    func aPasswordResetEndsEverySessionAndRevokesEveryToken(_ backend: TestBackend) async throws {
         let harness = try await AccountsHarness.make(backend)
         try await harness.run { client async throws in
             try await client.register("ana@example.org")
@@ -83,8 +83,8 @@ import Testing
         }
     }
 
-    @Test(arguments: TestBackend.available)
-    func S7_changingThePasswordKeepsThisSessionAndEndsTheOthers(_ backend: TestBackend) async throws {
+    @Test("S7: changing the password keeps this session and ends the others", arguments: TestBackend.available)
+    func changingThePasswordKeepsThisSessionAndEndsTheOthers(_ backend: TestBackend) async throws {
         let harness = try await AccountsHarness.make(backend)
         try await harness.run { client async throws in
             try await client.register("ana@example.org")
@@ -112,8 +112,8 @@ import Testing
         }
     }
 
-    @Test(arguments: TestBackend.available)
-    func S8_sessionsAndTokensExpireWhenIdleAndAtTheirAbsoluteLimit(_ backend: TestBackend) async throws {
+    @Test("S8: sessions and tokens expire when idle and at their absolute limit", arguments: TestBackend.available)
+    func sessionsAndTokensExpireWhenIdleAndAtTheirAbsoluteLimit(_ backend: TestBackend) async throws {
         let harness = try await AccountsHarness.make(backend)
         try await harness.run { client async throws in
             try await client.register("ana@example.org")
@@ -142,8 +142,8 @@ import Testing
         }
     }
 
-    @Test(arguments: TestBackend.available)
-    func S9_theSessionCookieIsHostOnlySecureHttpOnlyAndLax(_ backend: TestBackend) async throws {
+    @Test("S9: the session cookie is host only secure http only and lax", arguments: TestBackend.available)
+    func theSessionCookieIsHostOnlySecureHttpOnlyAndLax(_ backend: TestBackend) async throws {
         let harness = try await AccountsHarness.make(backend)
         try await harness.run { client async throws in
             try await client.register("ana@example.org")
@@ -169,8 +169,10 @@ import Testing
         }
     }
 
-    @Test(arguments: TestBackend.available)
-    func S10_crossSiteFormPostsAreRefusedAndACookieAloneAuthorizesNoAPICall(_ backend: TestBackend) async throws {
+    @Test(
+        "S10: cross site form posts are refused and a cookie alone authorizes no API call",
+        arguments: TestBackend.available)
+    func crossSiteFormPostsAreRefusedAndACookieAloneAuthorizesNoAPICall(_ backend: TestBackend) async throws {
         let harness = try await AccountsHarness.make(backend)
         try await harness.run { client async throws in
             try await client.register("ana@example.org")
@@ -213,8 +215,8 @@ import Testing
         }
     }
 
-    @Test(arguments: TestBackend.available)
-    func S11_registrationForgotAndResendAreRateLimited(_ backend: TestBackend) async throws {
+    @Test("S11: registration forgot and resend are rate limited", arguments: TestBackend.available)
+    func registrationForgotAndResendAreRateLimited(_ backend: TestBackend) async throws {
         var limits = RateLimits.generous
         limits.registerPerIP.limit = 2
         limits.forgotPerIP.limit = 2
