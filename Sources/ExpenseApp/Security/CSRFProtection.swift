@@ -14,7 +14,11 @@ struct CSRFProtection: RouterMiddleware {
     let publicOrigin: String
 
     struct TokenField: Decodable {
-        var _csrf: String?
+        var token: String?
+
+        enum CodingKeys: String, CodingKey {
+            case token = "_csrf"
+        }
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
@@ -31,7 +35,7 @@ struct CSRFProtection: RouterMiddleware {
         if let identity = context.identity, case .session(let session) = identity.credential {
             let body = try await request.collectBody(upTo: context.maxUploadSize)
             let field = try? URLEncodedFormDecoder().decode(TokenField.self, from: String(buffer: body))
-            guard let token = field?._csrf, Self.constantTimeEquals(token, session.csrfToken) else {
+            guard let token = field?.token, Self.constantTimeEquals(token, session.csrfToken) else {
                 context.logger.notice("form post without this session's CSRF token refused")
                 throw AppError.crossSiteRequest
             }

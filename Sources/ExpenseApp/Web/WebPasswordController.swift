@@ -13,8 +13,13 @@ struct WebPasswordController: Sendable {
         var password: String?
     }
     struct ChangeForm: Decodable {
-        var current_password: String?
-        var new_password: String?
+        var currentPassword: String?
+        var newPassword: String?
+
+        enum CodingKeys: String, CodingKey {
+            case currentPassword = "current_password"
+            case newPassword = "new_password"
+        }
     }
 
     func addRoutes(to router: RouterGroup<AppRequestContext>) {
@@ -85,7 +90,7 @@ struct WebPasswordController: Sendable {
         let form = try await URLEncodedFormDecoder().decode(ChangeForm.self, from: request, context: context)
         do {
             try await accounts.changePassword(
-                of: identity, current: form.current_password ?? "", new: form.new_password ?? "")
+                of: identity, current: form.currentPassword ?? "", new: form.newPassword ?? "")
         } catch AppError.validation(let error) {
             return pages.render(
                 "change-password",
