@@ -23,3 +23,11 @@ if ((${#missing[@]} > 0)); then
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+if [[ "${1:-build}" == "test" ]]; then
+    # Python tools the end-to-end checks use: the OpenAPI validator (and PyYAML with it).
+    if ! python3 -c "import openapi_spec_validator, yaml" 2>/dev/null; then
+        echo "installing: openapi-spec-validator"
+        python3 -m pip install -q openapi-spec-validator pyyaml
+    fi
+fi

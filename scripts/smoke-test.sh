@@ -47,6 +47,8 @@ serves_embedded_default() {
         body=$(curl -fsS "http://127.0.0.1:$port/health/ready" 2>/dev/null) && break
         sleep 0.1
     done
+    curl -fsS "http://127.0.0.1:$port/api/openapi.yaml" -o "$work/openapi.yaml" 2>/dev/null
+    curl -fsS "http://127.0.0.1:$port/login" -o "$work/login.html" 2>/dev/null
     kill -INT "$server_pid" 2>/dev/null
     wait "$server_pid" 2>/dev/null
     server_pid=""
@@ -93,7 +95,24 @@ reports_every_bad_setting() {
         || { cat "$work/config.log"; return 1; }
 }
 
+serves_a_valid_openapi_description() {
+    python3 - "$work/openapi.yaml" <<'PY'
+import sys, yaml
+from openapi_spec_validator import validate
+spec = yaml.safe_load(open(sys.argv[1]))
+validate(spec)
+assert spec["openapi"].startswith("3.1"), spec["openapi"]
+assert "/api/v1/auth/login" in spec["paths"], "login route missing"
+PY
+}
+
+serves_the_login_page() {
+    grep -q '<label for="email">Email</label>' "$work/login.html" && grep -q 'action="/login"' "$work/login.html"
+}
+
 check "serve on the embedded default answers /health/ready" serves_embedded_default
+check "GET /api/openapi.yaml is a valid OpenAPI 3.1 document" serves_a_valid_openapi_description
+check "GET /login serves the login page" serves_the_login_page
 check "migrate on a fresh PostgreSQL database, twice" migrates_postgres_twice
 check "serve refuses a PostgreSQL schema that is behind" refuses_pending_schema
 check "serve refuses a PostgreSQL superuser" refuses_superuser

@@ -25,10 +25,16 @@ public func buildApplication(
 ) async throws -> some ApplicationProtocol {
     let migrations = try Migration.bundled(for: dependencies.database.dialect)
     let router = try await buildRouter(config: config, dependencies: dependencies, migrations: migrations)
+    let maintenance = AccountMaintenance(
+        store: Store(database: dependencies.database),
+        settings: AccountSettings(config: config),
+        clock: dependencies.clock,
+        logger: dependencies.logger
+    )
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(config.httpHost, port: config.httpPort), serverName: "ExpenseTracker"),
-        services: [dependencies.database],
+        services: [dependencies.database, maintenance],
         logger: dependencies.logger
     )
     let preflight = DatabasePreflight(database: dependencies.database, logger: dependencies.logger)

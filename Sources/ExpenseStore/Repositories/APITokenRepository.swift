@@ -69,6 +69,14 @@ public struct APITokenRepository: Sendable {
         }
     }
 
+    /// Removes tokens past either limit; returns how many.
+    @discardableResult
+    public func deleteExpired(_ tx: some Transaction, now: Date, idleSince: Date) async throws -> Int {
+        try await tx.executor.query(
+            "DELETE FROM api_tokens WHERE expires_at <= \(now) OR last_used_at <= \(idleSince) RETURNING id"
+        ).count
+    }
+
     static let columns = "id, user_id, name, created_at, last_used_at, expires_at"
 
     static func token(from row: SQLRow) throws -> APIToken {

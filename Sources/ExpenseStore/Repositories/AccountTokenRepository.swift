@@ -55,4 +55,12 @@ public struct AccountTokenRepository: Sendable {
             """
         )
     }
+
+    /// Removes tokens used or expired before `cutoff`; returns how many.
+    @discardableResult
+    public func deleteSpent(_ tx: some Transaction, before cutoff: Date) async throws -> Int {
+        try await tx.executor.query(
+            "DELETE FROM account_tokens WHERE used_at < \(cutoff) OR expires_at < \(cutoff) RETURNING token_hash"
+        ).count
+    }
 }

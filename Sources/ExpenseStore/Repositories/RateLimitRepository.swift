@@ -22,8 +22,9 @@ public struct RateLimitRepository: Sendable {
         return (try row.decode("hits"), try row.decode("window_start"))
     }
 
-    /// Drops windows that ended before `cutoff`.
-    public func purge(_ tx: some Transaction, before cutoff: Date) async throws {
-        try await tx.executor.execute("DELETE FROM rate_limits WHERE window_start < \(cutoff)")
+    /// Drops windows that started before `cutoff`; returns how many.
+    @discardableResult
+    public func purge(_ tx: some Transaction, before cutoff: Date) async throws -> Int {
+        try await tx.executor.query("DELETE FROM rate_limits WHERE window_start < \(cutoff) RETURNING key").count
     }
 }

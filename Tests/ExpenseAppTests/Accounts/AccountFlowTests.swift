@@ -219,4 +219,27 @@ import Testing
             #expect(unknown.headers[.contentType] == "application/problem+json")
         }
     }
+
+    @Test(arguments: TestBackend.available)
+    func maintenancePurgesExpiredSessionsTokensAndWindows(_ backend: TestBackend) async throws {
+        let harness = try await AccountsHarness.make(backend)
+        try await harness.run { client async throws in
+            try await client.register("ana@example.org")
+            _ = try await client.pageLogin("ana@example.org")
+            _ = try await client.login("ana@example.org")
+            _ = try await client.send(.post, "/api/v1/auth/password/forgot", json: ["email": "ana@example.org"])
+            let maintenance = AccountMaintenance(
+                store: harness.store, settings: AccountSettings(config: harness.config), clock: harness.clock.clock,
+                logger: TestDatabases.logger
+            )
+            let early = try await maintenance.purge()
+            #expect(early.sessions == 0 && early.tokens == 0 && early.accountTokens == 0 && early.rateLimits == 0)
+            harness.clock.advance(by: 3 * 24 * 3600)
+            let late = try await maintenance.purge()
+            #expect(late.sessions == 1)
+            #expect(late.tokens == 1)
+            #expect(late.accountTokens == 2)  // verification and reset, both expired
+            #expect(late.rateLimits >= 3)  // register, login, forgot windows
+        }
+    }
 }
