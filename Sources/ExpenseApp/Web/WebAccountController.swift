@@ -50,7 +50,7 @@ struct WebAccountController: Sendable {
     }
 
     @Sendable func verify(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let form = try await URLEncodedFormDecoder().decode(TokenForm.self, from: request, context: context)
+        let form = try await FormBody.decode(TokenForm.self, from: request, context: context)
         try await accounts.verifyEmail(token: form.token ?? "")
         var response = Response.redirect(
             to: (context.identity == nil ? "/login" : "/dashboard") + "?notice=\(Notice.emailVerified.rawValue)",

@@ -34,7 +34,7 @@ struct WebAuthController: Sendable {
     }
 
     @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let form = try await URLEncodedFormDecoder().decode(LoginForm.self, from: request, context: context)
+        let form = try await FormBody.decode(LoginForm.self, from: request, context: context)
         let email = form.email ?? ""
         do {
             let user = try await accounts.authenticate(
@@ -58,7 +58,7 @@ struct WebAuthController: Sendable {
     }
 
     @Sendable func register(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let form = try await URLEncodedFormDecoder().decode(RegisterForm.self, from: request, context: context)
+        let form = try await FormBody.decode(RegisterForm.self, from: request, context: context)
         var page = RegisterPage(name: form.name ?? "", email: form.email ?? "")
         do {
             let user = try await accounts.register(

@@ -37,7 +37,7 @@ struct WebPasswordController: Sendable {
 
     /// The same page whatever the email (SECURITY S3).
     @Sendable func forgot(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let form = try await URLEncodedFormDecoder().decode(ForgotForm.self, from: request, context: context)
+        let form = try await FormBody.decode(ForgotForm.self, from: request, context: context)
         try await accounts.requestPasswordReset(email: form.email ?? "", clientIP: context.clientIP)
         return pages.render(
             "message",
@@ -61,7 +61,7 @@ struct WebPasswordController: Sendable {
     }
 
     @Sendable func reset(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let form = try await URLEncodedFormDecoder().decode(ResetForm.self, from: request, context: context)
+        let form = try await FormBody.decode(ResetForm.self, from: request, context: context)
         let token = form.token ?? ""
         do {
             try await accounts.resetPassword(token: token, newPassword: form.password ?? "")
@@ -87,7 +87,7 @@ struct WebPasswordController: Sendable {
         guard let identity = context.identity, let account = LayoutAccount(identity) else {
             return .redirect(to: "/login", type: .normal)
         }
-        let form = try await URLEncodedFormDecoder().decode(ChangeForm.self, from: request, context: context)
+        let form = try await FormBody.decode(ChangeForm.self, from: request, context: context)
         do {
             try await accounts.changePassword(
                 of: identity, current: form.currentPassword ?? "", new: form.newPassword ?? "")

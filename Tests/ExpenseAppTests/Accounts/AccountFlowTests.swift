@@ -214,6 +214,13 @@ import Testing
                 body: ByteBuffer(string: "{\"email\":\"" + String(repeating: "a", count: 100_000) + "\"}")
             ) { $0.status }
             #expect(huge == .contentTooLarge)
+            for body in ["email=%ZZ&password=x", "email[]=a&email[x]=b", "email=a&email=b&&&=&password"] {
+                let status = try await client.execute(
+                    uri: "/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                    body: ByteBuffer(string: body)
+                ) { $0.status }
+                #expect(status.code < 500, "\(body) gave \(status)")
+            }
             let unknown = try await client.send(.get, "/api/v1/nothing")
             #expect(unknown.status == .notFound)
             #expect(unknown.headers[.contentType] == "application/problem+json")
@@ -240,6 +247,30 @@ import Testing
             #expect(late.tokens == 1)
             #expect(late.accountTokens == 2)  // verification and reset, both expired
             #expect(late.rateLimits >= 3)  // register, login, forgot windows
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func corsAnswersListedOriginsOnly(_ backend: TestBackend) async throws {
+        let harness = try await AccountsHarness.make(backend) { $0.allowedOrigins = ["https://app.example.org"] }
+        try await harness.run { client async throws in
+            let preflight = try await client.send(
+                .options, "/api/v1/me",
+                headers: [.origin: "https://app.example.org", .accessControlRequestMethod: "GET"]
+            )
+            #expect(preflight.status == .noContent)
+            #expect(preflight.headers[.accessControlAllowOrigin] == "https://app.example.org")
+            #expect(preflight.headers[.accessControlAllowHeaders]?.contains("Authorization") == true)
+            let refused = try await client.send(
+                .options, "/api/v1/me", headers: [.origin: "https://evil.example", .accessControlRequestMethod: "GET"]
+            )
+            #expect(refused.headers[.accessControlAllowOrigin] == nil)
+            // Errors carry the headers too, so the calling page can read them.
+            let listed = try await client.send(.get, "/api/v1/me", headers: [.origin: "https://app.example.org"])
+            #expect(listed.status == .unauthorized)
+            #expect(listed.headers[.accessControlAllowOrigin] == "https://app.example.org")
+            let other = try await client.send(.get, "/api/v1/me", headers: [.origin: "https://evil.example"])
+            #expect(other.headers[.accessControlAllowOrigin] == nil)
         }
     }
 }
