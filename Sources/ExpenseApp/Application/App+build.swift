@@ -65,6 +65,7 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
 
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: RequestLogMiddleware())
+    router.add(middleware: ClientAddressMiddleware(trustedProxies: Set(config.trustedProxies)))
     router.add(middleware: SecurityHeaders.middleware())
     router.add(middleware: ReferrerPolicyMiddleware())
     router.add(middleware: ErrorRenderingMiddleware(pages: pages))

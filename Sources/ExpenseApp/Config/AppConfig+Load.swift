@@ -123,7 +123,24 @@ extension AppConfig {
                     "expected origins like https://app.example.org, got '\(bad.joined(separator: ","))'")
             }
         }
+        if let proxies = read(.trustedProxies) {
+            let list = proxies.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+                !$0.isEmpty
+            }
+            let bad = list.filter { !Self.isIPAddress($0) }
+            if bad.isEmpty {
+                trustedProxies = list
+            } else {
+                problem(.trustedProxies, "expected IP addresses, got '\(bad.joined(separator: ","))'")
+            }
+        }
         if !problems.isEmpty { throw ConfigurationError(problems: problems) }
+    }
+
+    static func isIPAddress(_ text: String) -> Bool {
+        let v4 = text.split(separator: ".", omittingEmptySubsequences: false)
+        if v4.count == 4, v4.allSatisfy({ UInt8($0) != nil }) { return true }
+        return text.contains(":") && text.count <= 45 && text.allSatisfy { $0.isHexDigit || $0 == ":" || $0 == "." }
     }
 
     /// `scheme://host[:port]`, lowercased, or nil when `value` is not an origin.
@@ -195,4 +212,5 @@ public struct Setting: Sendable {
     public static let loginMaxFailures = Setting(variable: "LOGIN_MAX_FAILURES", isSecret: false)
     public static let loginLockoutMinutes = Setting(variable: "LOGIN_LOCKOUT_MINUTES", isSecret: false)
     public static let allowedOrigins = Setting(variable: "ALLOWED_ORIGINS", isSecret: false)
+    public static let trustedProxies = Setting(variable: "TRUSTED_PROXIES", isSecret: false)
 }

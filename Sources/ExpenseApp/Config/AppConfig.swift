@@ -48,6 +48,9 @@ public struct AppConfig: Sendable, Equatable {
     /// `ALLOWED_ORIGINS`: comma-separated origins (`https://app.example.org`) whose browser
     /// scripts may call the JSON API (CORS). Default: none.
     public var allowedOrigins: [String] = []
+    /// `TRUSTED_PROXIES`: comma-separated addresses of reverse proxies whose `X-Forwarded-For`
+    /// names the client (for per-address rate limits). Default: none.
+    public var trustedProxies: [String] = []
 
     public init() {}
 

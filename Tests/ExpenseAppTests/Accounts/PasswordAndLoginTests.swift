@@ -2,6 +2,7 @@ import ExpenseStore
 import ExpenseTestSupport
 import Foundation
 import HTTPTypes
+import HummingbirdTesting
 import Testing
 
 @testable import ExpenseApp
@@ -215,6 +216,31 @@ import Testing
             let late = try #require(try await harness.token(sentTo: "bo@example.org", kind: "email_verification"))
             harness.clock.advance(by: 24 * 3600 + 1)
             #expect(try await client.send(.post, "/api/v1/auth/verify", json: ["token": late]).status == .badRequest)
+        }
+    }
+
+    @Test(
+        "S4: behind a trusted proxy, throttling counts the forwarded client address", arguments: TestBackend.available)
+    func throttlingBehindATrustedProxyCountsTheForwardedClient(_ backend: TestBackend) async throws {
+        var limits = RateLimits.generous
+        limits.loginPerIP.limit = 2
+        let harness = try await AccountsHarness.make(backend, limits: limits) {
+            $0.httpPort = 0
+            $0.trustedProxies = ["127.0.0.1"]
+        }
+        try await harness.app.test(.live) { client async throws in
+            let first: HTTPFields = [.xForwardedFor: "198.51.100.7, 203.0.113.5"]
+            let second: HTTPFields = [.xForwardedFor: "203.0.113.6"]
+            let body = ["email": "nobody@example.org", "password": "whatever it is"]
+            #expect(
+                try await client.send(.post, "/api/v1/auth/login", json: body, headers: first).status == .unauthorized)
+            #expect(
+                try await client.send(.post, "/api/v1/auth/login", json: body, headers: first).status == .unauthorized)
+            #expect(
+                try await client.send(.post, "/api/v1/auth/login", json: body, headers: first).status
+                    == .tooManyRequests)
+            #expect(
+                try await client.send(.post, "/api/v1/auth/login", json: body, headers: second).status == .unauthorized)
         }
     }
 }
