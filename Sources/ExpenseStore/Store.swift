@@ -23,6 +23,8 @@ public struct Store: Sendable {
     public let accountTokens = AccountTokenRepository()
     public let rateLimits = RateLimitRepository()
     public let outbox = OutboxRepository()
+    public let invitations = InvitationRepository()
+    public let audit = AuditRepository()
 
     public init(database: any Database) {
         self.database = database
@@ -46,6 +48,16 @@ public struct Store: Sendable {
     ) async throws -> T {
         try await database.transaction(.user(user)) { executor in
             try await body(UserTransaction(userID: user, executor: executor))
+        }
+    }
+
+    /// Runs `body` in one transaction that can read the invitation a token belongs to.
+    public func withInvitation<T: Sendable>(
+        tokenHash: String,
+        _ body: @Sendable (InvitationTransaction) async throws -> T
+    ) async throws -> T {
+        try await database.transaction(.invitation(tokenHash: tokenHash)) { executor in
+            try await body(InvitationTransaction(tokenHash: tokenHash, executor: executor))
         }
     }
 

@@ -26,3 +26,9 @@ public struct UserTransaction: Transaction {
 public struct SystemTransaction: Transaction {
     public let executor: any SQLExecutor
 }
+
+/// A transaction that may read the one invitation whose token hashes to `tokenHash`.
+public struct InvitationTransaction: Transaction {
+    public let tokenHash: String
+    public let executor: any SQLExecutor
+}

@@ -35,7 +35,7 @@ struct RowLevelSecurityTests {
                 )
             }
             let names = try rows.map { try $0.decode("name", as: String.self) }
-            #expect(names.contains("memberships") && names.contains("invitations") && names.contains("organizations"))
+            #expect(["memberships", "invitations", "organizations", "audit_log"].allSatisfy(names.contains))
             for row in rows {
                 let name: String = try row.decode("name")
                 #expect(try row.decode("enabled", as: Bool.self), "\(name): row-level security not enabled")
@@ -51,10 +51,11 @@ struct RowLevelSecurityTests {
                 (
                     try await tx.first("SELECT COUNT(*) AS n FROM memberships")!.decode("n", as: Int.self),
                     try await tx.first("SELECT COUNT(*) AS n FROM organizations")!.decode("n", as: Int.self),
-                    try await tx.first("SELECT COUNT(*) AS n FROM invitations")!.decode("n", as: Int.self)
+                    try await tx.first("SELECT COUNT(*) AS n FROM invitations")!.decode("n", as: Int.self),
+                    try await tx.first("SELECT COUNT(*) AS n FROM audit_log")!.decode("n", as: Int.self)
                 )
             }
-            #expect(counts == (0, 0, 0))
+            #expect(counts == (0, 0, 0, 0))
         }
     }
 

@@ -4,7 +4,7 @@ import Hummingbird
 /// Reads a JSON request body strictly: `application/json` only (415 otherwise), within the size
 /// limit (413), and a clear 400 naming the field when it does not decode.
 enum JSONBody {
-    static func decode<T: Decodable>(_ type: T.Type, from request: Request, context: AppRequestContext) async throws
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request, context: some RequestContext) async throws
         -> T
     {
         let contentType = request.headers[.contentType]?.lowercased() ?? ""

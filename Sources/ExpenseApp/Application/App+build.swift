@@ -60,6 +60,12 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
         clock: dependencies.clock,
         logger: dependencies.logger
     )
+    let limiter = RateLimiter(store: store, clock: dependencies.clock)
+    let organizations = OrganizationService(store: store, clock: dependencies.clock, logger: dependencies.logger)
+    let members = MemberService(
+        store: store, settings: AccountSettings(config: config), limiter: limiter, limits: dependencies.rateLimits,
+        clock: dependencies.clock, logger: dependencies.logger
+    )
     let pages = try await PageRenderer.load()
     let cookie = SessionCookie(secure: config.isServedOverHTTPS, idleLifetime: config.sessionIdleMinutes * 60)
 
@@ -86,6 +92,16 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
     let signedInAPI = api.group().add(middleware: RequireBearer())
     authAPI.addSignedInRoutes(to: signedInAPI.group("auth"))
     MeController(accounts: accounts).addRoutes(to: signedInAPI)
+    let organizationsAPI = OrganizationsAPIController(organizations: organizations)
+    let membersAPI = MembersAPIController(members: members, organizations: organizations, accounts: accounts)
+    organizationsAPI.addCollectionRoutes(to: signedInAPI.group("orgs"))
+    membersAPI.addAcceptRoute(to: signedInAPI)
+    // Every route of one organization: resolved once, then typed so a handler cannot skip the check.
+    let organizationAPI = signedInAPI.group("orgs/:orgId")
+        .add(middleware: TenantResolver(organizations: organizations))
+        .group(context: OrgRequestContext.self)
+    organizationsAPI.addRoutes(to: organizationAPI)
+    membersAPI.addRoutes(to: organizationAPI)
 
     let web = router.group()
         .add(middleware: SessionAuthenticator(accounts: accounts, cookie: cookie))

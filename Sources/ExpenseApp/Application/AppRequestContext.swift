@@ -13,11 +13,14 @@ public struct AppRequestContext: AuthRequestContext, RequestContext {
     public var identity: AccountIdentity?
     /// The client's address, for per-address rate limits.
     public var clientIP: String
+    /// The organization of an `/orgs/{orgId}` route, once the caller is known to be a member.
+    public var tenant: TenantAccess?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.requestID = source.logger[metadataKey: "hb.request.id"]?.description ?? ""
         self.identity = nil
+        self.tenant = nil
         self.clientIP = source.channel.remoteAddress?.ipAddress ?? "unknown"
     }
 

@@ -26,6 +26,10 @@ public enum AppError: Error, Sendable, Equatable {
     case unsupportedMediaType
     /// 400: the body is not valid JSON for this request.
     case malformedBody(String)
+    /// 403: signed in and a member, but the role does not allow this.
+    case forbidden(String)
+    /// 409: the request conflicts with the current state (already a member, the last owner...).
+    case conflict(String)
 }
 
 extension AppError {
@@ -39,6 +43,8 @@ extension AppError {
         case .crossSiteRequest: .forbidden
         case .notFound: .notFound
         case .unsupportedMediaType: .unsupportedMediaType
+        case .forbidden: .forbidden
+        case .conflict: .conflict
         }
     }
 
@@ -55,6 +61,8 @@ extension AppError {
         case .notFound: "/problems/not-found"
         case .unsupportedMediaType: "/problems/unsupported-media-type"
         case .malformedBody: "/problems/malformed-body"
+        case .forbidden: "/problems/forbidden"
+        case .conflict: "/problems/conflict"
         }
     }
 
@@ -70,6 +78,8 @@ extension AppError {
         case .notFound: "Not found"
         case .unsupportedMediaType: "Unsupported media type"
         case .malformedBody: "Malformed request body"
+        case .forbidden: "Not allowed"
+        case .conflict: "Conflict"
         }
     }
 
@@ -88,6 +98,8 @@ extension AppError {
         case .notFound: "There is nothing here."
         case .unsupportedMediaType: "Send the request body as application/json."
         case .malformedBody(let reason): reason
+        case .forbidden(let reason): reason
+        case .conflict(let reason): reason
         }
     }
 }
@@ -108,6 +120,18 @@ extension AppError: HTTPResponseError {
             break
         }
         return response
+    }
+}
+
+extension AppError {
+    /// The HTTP answer to a refused membership change.
+    init(_ violation: MembershipRuleViolation) {
+        switch violation {
+        case .notAllowed: self = .forbidden("Your role does not allow changing members.")
+        case .ownersOnly: self = .forbidden("Only an owner can change, remove or appoint an owner.")
+        case .lastOwner:
+            self = .conflict("An organization always keeps an owner: appoint another owner first.")
+        }
     }
 }
 

@@ -26,6 +26,12 @@ public struct RateLimits: Sendable {
     public var forgotPerAccount = RateLimitRule(name: "forgot-account", limit: 3, window: .seconds(3600))
     /// Verification emails to one account.
     public var verificationPerAccount = RateLimitRule(name: "verify-account", limit: 3, window: .seconds(3600))
+    /// Invitations sent by one account, across organizations.
+    public var invitationsPerAccount = RateLimitRule(name: "invite-account", limit: 30, window: .seconds(3600))
+    /// Invitations sent from one address.
+    public var invitationsPerIP = RateLimitRule(name: "invite-ip", limit: 60, window: .seconds(3600))
+    /// Resends of one invitation.
+    public var invitationResends = RateLimitRule(name: "invite-resend", limit: 3, window: .seconds(3600))
 
     public init() {}
 }

@@ -108,3 +108,42 @@ public enum AccountMessages {
         """
     }
 }
+
+/// The emails about organizations.
+public enum OrganizationMessages {
+    public static func invitation(
+        to recipient: String,
+        organization: String,
+        inviter: String,
+        role: String,
+        link: String
+    ) -> MailMessage {
+        let text = """
+            Hello,
+
+            \(inviter) invited you to join \(organization) on ExpenseTracker as \(role).
+
+            To accept, open this link within 7 days. If you have no account yet, you can create one there.
+
+            \(link)
+
+            If you were not expecting this, ignore this message.
+            """
+        let html = """
+            <!doctype html>
+            <html lang="en"><head><meta charset="utf-8"><title>ExpenseTracker</title></head>
+            <body style="font-family: sans-serif; line-height: 1.5; max-width: 36em;">
+            <p>Hello,</p>
+            <p>\(escapeHTML(inviter)) invited you to join <strong>\(escapeHTML(organization))</strong> on ExpenseTracker as \(escapeHTML(role)).</p>
+            <p>To accept, open this link within 7 days. If you have no account yet, you can create one there.</p>
+            <p><a href="\(escapeHTML(link))">Accept the invitation</a></p>
+            <p>If you were not expecting this, ignore this message.</p>
+            </body></html>
+            """
+        return MailMessage(
+            kind: "invitation", recipient: recipient,
+            subject: "\(inviter) invited you to \(organization) on ExpenseTracker",
+            text: text, html: html
+        )
+    }
+}

@@ -46,6 +46,33 @@ public struct OrganizationRepository: Sendable {
         ).map(Self.organization)
     }
 
+    /// Replaces the organization's settings; returns it as stored.
+    public func update(_ tx: TenantTransaction, _ settings: NewOrganization, at now: Date) async throws -> Organization?
+    {
+        try await tx.executor.first(
+            """
+            UPDATE organizations SET name = \(settings.name), kind = \(settings.kind), currency = \(settings.currency),
+                time_zone = \(settings.timeZone), week_start = \(settings.weekStart), updated_at = \(now)
+            WHERE id = \(tx.tenantID) AND deleted_at IS NULL
+            RETURNING \(unsafeRaw: Self.columns)
+            """
+        ).map(Self.organization)
+    }
+
+    /// Marks the organization deleted: it disappears from every list and route, its rows stay
+    /// (the audit log keeps the story) until an operator purges them.
+    public func softDelete(_ tx: TenantTransaction, at now: Date) async throws {
+        try await tx.executor.execute(
+            "UPDATE organizations SET deleted_at = \(now), updated_at = \(now) WHERE id = \(tx.tenantID) AND deleted_at IS NULL"
+        )
+    }
+
+    /// The name of the organization an invitation is for, as the invitation's holder may see it.
+    public func name(_ tx: InvitationTransaction, of id: OrganizationID) async throws -> String? {
+        try await tx.executor.first("SELECT name FROM organizations WHERE id = \(id) AND deleted_at IS NULL")?
+            .decode("name")
+    }
+
     /// The organizations the user belongs to, with their role in each, by name.
     public func list(_ tx: UserTransaction) async throws -> [(Organization, Role)] {
         try await tx.executor.query(

@@ -1,0 +1,96 @@
+import ExpenseCore
+import Foundation
+import Hummingbird
+
+/// Members, invitations and the audit log of one organization, and accepting an invitation.
+struct MembersAPIController: Sendable {
+    let members: MemberService
+    let organizations: OrganizationService
+    let accounts: AccountService
+
+    struct RoleRequest: Decodable { var role: String }
+    struct InviteRequest: Decodable {
+        var email: String
+        var role: String
+    }
+    struct TokenRequest: Decodable { var token: String }
+
+    func addRoutes(to group: RouterGroup<OrgRequestContext>) {
+        group.get("members", use: list)
+        group.patch("members/:userId", use: changeRole)
+        group.delete("members/:userId", use: remove)
+        group.get("invitations", use: invitations)
+        group.post("invitations", use: invite)
+        group.delete("invitations/:invitationId", use: revoke)
+        group.post("invitations/:invitationId/resend", use: resend)
+        group.get("audit", use: audit)
+    }
+
+    /// `POST /invitations/accept`, for any signed-in caller holding a token.
+    func addAcceptRoute(to group: RouterGroup<AppRequestContext>) {
+        group.post("invitations/accept", use: accept)
+    }
+
+    @Sendable func list(_ request: Request, context: OrgRequestContext) async throws -> ItemList<MemberResponse> {
+        ItemList(items: try await members.members(context.access).map(MemberResponse.init))
+    }
+
+    @Sendable func changeRole(_ request: Request, context: OrgRequestContext) async throws -> MemberResponse {
+        let body = try await JSONBody.decode(RoleRequest.self, from: request, context: context)
+        guard let userID = context.parameters.get("userId").flatMap(UserID.init(uuidString:)) else {
+            throw AppError.notFound
+        }
+        return MemberResponse(try await members.changeRole(context.access, of: userID, to: body.role))
+    }
+
+    @Sendable func remove(_ request: Request, context: OrgRequestContext) async throws -> Response {
+        guard let userID = context.parameters.get("userId").flatMap(UserID.init(uuidString:)) else {
+            throw AppError.notFound
+        }
+        try await members.remove(context.access, userID: userID)
+        return Response(status: .noContent)
+    }
+
+    @Sendable func invitations(_ request: Request, context: OrgRequestContext) async throws -> ItemList<
+        InvitationResponse
+    > {
+        ItemList(items: try await members.pendingInvitations(context.access).map(InvitationResponse.init))
+    }
+
+    @Sendable func invite(_ request: Request, context: OrgRequestContext) async throws -> EditedResponse<
+        InvitationResponse
+    > {
+        let body = try await JSONBody.decode(InviteRequest.self, from: request, context: context)
+        let invitation = try await members.invite(
+            context.access, email: body.email, role: body.role, clientIP: context.clientIP)
+        return .init(status: .created, response: InvitationResponse(invitation))
+    }
+
+    @Sendable func revoke(_ request: Request, context: OrgRequestContext) async throws -> Response {
+        guard let id = context.parameters.get("invitationId").flatMap(InvitationID.init(uuidString:)) else {
+            throw AppError.notFound
+        }
+        try await members.revoke(context.access, invitationID: id)
+        return Response(status: .noContent)
+    }
+
+    @Sendable func resend(_ request: Request, context: OrgRequestContext) async throws -> Response {
+        guard let id = context.parameters.get("invitationId").flatMap(InvitationID.init(uuidString:)) else {
+            throw AppError.notFound
+        }
+        try await members.resend(context.access, invitationID: id)
+        return Response(status: .accepted)
+    }
+
+    @Sendable func audit(_ request: Request, context: OrgRequestContext) async throws -> ItemList<AuditEntryResponse> {
+        ItemList(items: try await organizations.auditLog(context.access).map(AuditEntryResponse.init))
+    }
+
+    @Sendable func accept(_ request: Request, context: AppRequestContext) async throws -> OrganizationResponse {
+        let body = try await JSONBody.decode(TokenRequest.self, from: request, context: context)
+        let user = try context.requireAccount().user
+        let organization = try await members.accept(token: body.token, by: user)
+        let access = try await organizations.access(to: organization.id, for: user)
+        return OrganizationResponse(organization, role: access?.role ?? .viewer)
+    }
+}

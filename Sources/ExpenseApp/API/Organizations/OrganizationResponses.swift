@@ -1,0 +1,125 @@
+import ExpenseCore
+import Foundation
+import Hummingbird
+
+/// An organization as the API shows it, with the caller's role.
+struct OrganizationResponse: ResponseEncodable {
+    var id: String
+    var name: String
+    var kind: OrganizationKind
+    var currency: String
+    var timezone: String
+    var weekStart: String
+    var role: Role
+    var createdAt: Date
+    var updatedAt: Date
+
+    init(_ organization: Organization, role: Role) {
+        id = organization.id.description
+        name = organization.name
+        kind = organization.kind
+        currency = organization.currency
+        timezone = organization.timeZone
+        weekStart = organization.weekStart.name
+        self.role = role
+        createdAt = organization.createdAt
+        updatedAt = organization.updatedAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, kind, currency, timezone, role
+        case weekStart = "week_start"
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+    }
+}
+
+struct MemberResponse: ResponseEncodable {
+    var userID: String
+    var name: String
+    var email: String
+    var role: Role
+    var joinedAt: Date
+
+    init(_ member: Member) {
+        userID = member.userID.description
+        name = member.name
+        email = member.email
+        role = member.role
+        joinedAt = member.joinedAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, email, role
+        case userID = "user_id"
+        case joinedAt = "joined_at"
+    }
+}
+
+struct InvitationResponse: ResponseEncodable {
+    var id: String
+    var email: String
+    var role: Role
+    var invitedBy: String?
+    var expiresAt: Date
+    var createdAt: Date
+
+    init(_ invitation: Invitation) {
+        id = invitation.id.description
+        email = invitation.email
+        role = invitation.role
+        invitedBy = invitation.invitedBy?.description
+        expiresAt = invitation.expiresAt
+        createdAt = invitation.createdAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, email, role
+        case invitedBy = "invited_by"
+        case expiresAt = "expires_at"
+        case createdAt = "created_at"
+    }
+}
+
+struct AuditEntryResponse: Encodable {
+    var id: String
+    var actorID: String?
+    var actorName: String?
+    var action: String
+    var subjectType: String
+    var subjectID: String?
+    var details: [String: [String: String]]?
+    var createdAt: Date
+
+    init(_ entry: AuditEntry) {
+        id = entry.id.uuidString.lowercased()
+        actorID = entry.actorID?.description
+        actorName = entry.actorName
+        action = entry.action
+        subjectType = entry.subjectType
+        subjectID = entry.subjectID
+        details = entry.details.flatMap { Self.decodeDetails($0) }
+        createdAt = entry.createdAt
+    }
+
+    /// Details are either `{"before": {...}, "after": {...}}` or a flat object of facts.
+    static func decodeDetails(_ json: String) -> [String: [String: String]]? {
+        let data = Data(json.utf8)
+        if let nested = try? JSONDecoder().decode([String: [String: String]].self, from: data) { return nested }
+        if let flat = try? JSONDecoder().decode([String: String].self, from: data) { return ["facts": flat] }
+        return nil
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, action, details
+        case actorID = "actor_id"
+        case actorName = "actor_name"
+        case subjectType = "subject_type"
+        case subjectID = "subject_id"
+        case createdAt = "created_at"
+    }
+}
+
+struct ItemList<Item: Encodable & Sendable>: ResponseEncodable, Sendable {
+    var items: [Item]
+}

@@ -1,0 +1,85 @@
+import ExpenseCore
+import Foundation
+import Hummingbird
+
+/// `/api/v1/orgs` and `/api/v1/orgs/{orgId}`: organizations and their settings.
+struct OrganizationsAPIController: Sendable {
+    let organizations: OrganizationService
+
+    struct SettingsRequest: Decodable {
+        var name: String?
+        var kind: String?
+        var currency: String?
+        var timezone: String?
+        var weekStart: String?
+
+        enum CodingKeys: String, CodingKey {
+            case name, kind, currency, timezone
+            case weekStart = "week_start"
+        }
+
+        var input: OrganizationService.SettingsInput {
+            .init(name: name, kind: kind, currency: currency, timeZone: timezone, weekStart: weekStart)
+        }
+    }
+
+    struct TransferRequest: Decodable {
+        var userID: String
+
+        enum CodingKeys: String, CodingKey {
+            case userID = "user_id"
+        }
+    }
+
+    /// `POST /orgs` and `GET /orgs`, for any signed-in caller.
+    func addCollectionRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.post(use: create)
+        group.get(use: list)
+    }
+
+    /// Routes of one organization, for its members.
+    func addRoutes(to group: RouterGroup<OrgRequestContext>) {
+        group.get(use: read)
+        group.patch(use: update)
+        group.delete(use: delete)
+        group.post("transfer-ownership", use: transfer)
+    }
+
+    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<
+        OrganizationResponse
+    > {
+        let body = try await JSONBody.decode(SettingsRequest.self, from: request, context: context)
+        let organization = try await organizations.create(body.input, by: try context.requireAccount().user)
+        return .init(
+            status: .created, headers: [.location: "/api/v1/orgs/\(organization.id)"],
+            response: OrganizationResponse(organization, role: .owner)
+        )
+    }
+
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> ItemList<OrganizationResponse> {
+        let memberships = try await organizations.list(for: try context.requireAccount().user)
+        return ItemList(items: memberships.map { OrganizationResponse($0.0, role: $0.1) })
+    }
+
+    @Sendable func read(_ request: Request, context: OrgRequestContext) async throws -> OrganizationResponse {
+        OrganizationResponse(context.access.organization, role: context.access.role)
+    }
+
+    @Sendable func update(_ request: Request, context: OrgRequestContext) async throws -> OrganizationResponse {
+        let body = try await JSONBody.decode(SettingsRequest.self, from: request, context: context)
+        let updated = try await organizations.update(context.access, body.input)
+        return OrganizationResponse(updated, role: context.access.role)
+    }
+
+    @Sendable func delete(_ request: Request, context: OrgRequestContext) async throws -> Response {
+        try await organizations.delete(context.access, confirmName: nil)
+        return Response(status: .noContent)
+    }
+
+    @Sendable func transfer(_ request: Request, context: OrgRequestContext) async throws -> Response {
+        let body = try await JSONBody.decode(TransferRequest.self, from: request, context: context)
+        guard let userID = UserID(uuidString: body.userID) else { throw AppError.notFound }
+        try await organizations.transferOwnership(context.access, to: userID)
+        return Response(status: .noContent)
+    }
+}

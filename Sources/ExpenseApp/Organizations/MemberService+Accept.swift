@@ -1,0 +1,75 @@
+import ExpenseCore
+import ExpenseStore
+import Foundation
+import Logging
+
+extension MemberService {
+    /// What the accept page shows about an invitation before anyone joins.
+    public struct InvitationPreview: Sendable {
+        public var invitation: Invitation
+        public var organizationName: String
+    }
+
+    /// Reads the invitation a token belongs to (row-level security shows that one only), or
+    /// `AppError.invalidToken` when it is unknown, used, revoked or expired.
+    public func preview(token: String) async throws -> InvitationPreview {
+        guard SecretToken.isWellFormed(token) else { throw AppError.invalidToken }
+        let now = clock.now()
+        let store = self.store
+        let preview = try await store.withInvitation(tokenHash: SecretToken.hash(token)) { tx -> InvitationPreview? in
+            guard let invitation = try await store.invitations.find(tx) else { return nil }
+            guard let name = try await store.organizations.name(tx, of: invitation.tenantID) else { return nil }
+            return InvitationPreview(invitation: invitation, organizationName: name)
+        }
+        guard let preview else { throw AppError.invalidToken }
+        guard preview.invitation.isOpen(at: now) else { throw Self.closedReason(preview.invitation, now: now) }
+        return preview
+    }
+
+    /// Joins the signed-in user to the organization with the invited role. The invitation
+    /// must be open and addressed to the user's email; accepting confirms that address.
+    @discardableResult
+    public func accept(token: String, by user: User) async throws -> Organization {
+        let preview = try await preview(token: token)
+        let invitation = preview.invitation
+        guard invitation.email == user.email else {
+            throw AppError.forbidden(
+                "This invitation is for \(invitation.email). Log in with that address, or ask for an invitation to \(user.email)."
+            )
+        }
+        let now = clock.now()
+        let store = self.store
+        let organization = try await store.withTenant(invitation.tenantID, actor: user.id) { tx -> Organization in
+            guard let organization = try await store.organizations.find(tx) else { throw AppError.invalidToken }
+            if try await store.memberships.find(tx, user: user.id) != nil {
+                throw AppError.conflict("You are already a member of \(organization.name).")
+            }
+            guard try await store.invitations.accept(tx, id: invitation.id, by: user.id, at: now) else {
+                throw AppError.invalidToken
+            }
+            _ = try await store.memberships.add(tx, user: user.id, role: invitation.role, at: now)
+            try await store.credentials.markEmailVerified(tx, user: user.id, at: now)
+            try await store.audit.append(
+                tx,
+                AuditEntry(
+                    actorID: user.id, actorName: user.name, action: "member.joined", subjectType: "member",
+                    subjectID: user.id.description,
+                    details: AuditDetails.facts([
+                        "role": invitation.role.rawValue, "invitation": invitation.id.description,
+                    ]),
+                    createdAt: now
+                )
+            )
+            return organization
+        }
+        logger.info(
+            "invitation accepted", metadata: ["organization_id": "\(organization.id)", "user_id": "\(user.id)"])
+        return organization
+    }
+
+    static func closedReason(_ invitation: Invitation, now: Date) -> AppError {
+        if invitation.acceptedAt != nil { return .conflict("This invitation was already accepted.") }
+        if invitation.revokedAt != nil { return .conflict("This invitation was withdrawn. Ask for a new one.") }
+        return .conflict("This invitation has expired. Ask for a new one.")
+    }
+}

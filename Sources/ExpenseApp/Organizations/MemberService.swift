@@ -1,0 +1,216 @@
+import ExpenseCore
+import ExpenseMail
+import ExpenseStore
+import Foundation
+import Logging
+
+/// Members, roles and invitations of an organization.
+public struct MemberService: Sendable {
+    let store: Store
+    let settings: AccountSettings
+    let limiter: RateLimiter
+    let limits: RateLimits
+    let clock: AppClock
+    let logger: Logger
+
+    public static let invitationLifetime: TimeInterval = 7 * 24 * 3600
+
+    public func members(_ access: TenantAccess) async throws -> [Member] {
+        try access.require(.viewOrganization)
+        let store = self.store
+        return try await store.withTenant(access.tenantID, actor: access.user.id) { tx in
+            try await store.memberships.listMembers(tx)
+        }
+    }
+
+    /// Gives a member another role, within the rules (admins cannot touch owners; an
+    /// organization always keeps an owner).
+    public func changeRole(_ access: TenantAccess, of userID: UserID, to rawRole: String) async throws -> Member {
+        guard let role = Role(rawValue: rawRole) else {
+            throw AppError.validation(.init("role", "Choose owner, admin, finance, member or viewer."))
+        }
+        let now = clock.now()
+        let store = self.store
+        return try await store.withTenant(access.tenantID, actor: access.user.id) { tx -> Member in
+            let owners = try await store.memberships.countOwners(tx)
+            guard let target = try await store.memberships.find(tx, user: userID) else { throw AppError.notFound }
+            do {
+                try MembershipRules.checkRoleChange(actor: access.role, current: target.role, new: role, owners: owners)
+            } catch let violation as MembershipRuleViolation {
+                throw AppError(violation)
+            }
+            if target.role != role {
+                try await store.memberships.changeRole(tx, user: userID, to: role, at: now)
+                try await store.audit.append(
+                    tx,
+                    AuditEntry(
+                        actorID: access.user.id, actorName: access.user.name, action: "member.role_changed",
+                        subjectType: "member", subjectID: userID.description,
+                        details: AuditDetails.change(
+                            before: ["role": target.role.rawValue], after: ["role": role.rawValue]),
+                        createdAt: now
+                    )
+                )
+            }
+            guard let member = try await store.memberships.listMembers(tx).first(where: { $0.userID == userID }) else {
+                throw AppError.notFound
+            }
+            return member
+        }
+    }
+
+    /// Removes a member, or lets the caller leave when `userID` is their own.
+    public func remove(_ access: TenantAccess, userID: UserID) async throws {
+        let now = clock.now()
+        let store = self.store
+        let isSelf = userID == access.user.id
+        try await store.withTenant(access.tenantID, actor: access.user.id) { tx in
+            let owners = try await store.memberships.countOwners(tx)
+            guard let target = try await store.memberships.find(tx, user: userID) else { throw AppError.notFound }
+            do {
+                try MembershipRules.checkRemoval(
+                    actor: access.role, target: target.role, isSelf: isSelf, owners: owners)
+            } catch let violation as MembershipRuleViolation {
+                throw AppError(violation)
+            }
+            try await store.memberships.remove(tx, user: userID)
+            try await store.audit.append(
+                tx,
+                AuditEntry(
+                    actorID: access.user.id, actorName: access.user.name,
+                    action: isSelf ? "member.left" : "member.removed",
+                    subjectType: "member", subjectID: userID.description,
+                    details: AuditDetails.before(["role": target.role.rawValue]), createdAt: now
+                )
+            )
+        }
+    }
+
+    public func pendingInvitations(_ access: TenantAccess) async throws -> [Invitation] {
+        try access.require(.manageMembers)
+        let now = clock.now()
+        let store = self.store
+        return try await store.withTenant(access.tenantID, actor: access.user.id) { tx in
+            try await store.invitations.listPending(tx, now: now)
+        }
+    }
+
+    /// Invites an address with a role and queues the email, in one transaction. Refused for
+    /// an unconfirmed inviter, an existing member, or an address already invited.
+    public func invite(_ access: TenantAccess, email rawEmail: String, role rawRole: String, clientIP: String)
+        async throws -> Invitation
+    {
+        var validator = Validator()
+        let email = try validator.check { try EmailAddress(rawEmail) }
+        let role = Role(rawValue: rawRole)
+        if role == nil { validator.add("role", "Choose admin, finance, member or viewer.") }
+        try validating { try validator.finish() }
+        guard let email, let role else { throw AppError.validation(.init([])) }
+        do {
+            try MembershipRules.checkInvitation(actor: access.role, role: role)
+        } catch let violation {
+            throw AppError(violation)
+        }
+        guard access.user.emailVerifiedAt != nil else {
+            throw AppError.forbidden("Confirm your email address before inviting others: use the link we sent you.")
+        }
+        try await limiter.check(limits.invitationsPerAccount, key: access.user.id.description)
+        try await limiter.check(limits.invitationsPerIP, key: clientIP)
+
+        let now = clock.now()
+        let token = SecretToken.generate()
+        let invitation = Invitation(
+            id: InvitationID(), tenantID: access.tenantID, email: email.value, role: role, invitedBy: access.user.id,
+            expiresAt: now.addingTimeInterval(Self.invitationLifetime), acceptedAt: nil, revokedAt: nil, createdAt: now
+        )
+        let store = self.store
+        let settings = self.settings
+        do {
+            try await store.withTenant(access.tenantID, actor: access.user.id) { tx in
+                if let existing = try await store.users.find(tx, email: email.value),
+                    try await store.memberships.find(tx, user: existing.id) != nil
+                {
+                    throw AppError.conflict("\(email.value) is already a member of this organization.")
+                }
+                if let open = try await store.invitations.findOpen(tx, email: email.value) {
+                    guard open.expiresAt <= now else {
+                        throw AppError.conflict("\(email.value) is already invited. Resend the invitation instead.")
+                    }
+                    _ = try await store.invitations.revoke(tx, id: open.id, at: now)
+                }
+                try await store.invitations.create(tx, invitation, tokenHash: SecretToken.hash(token))
+                try await Mailer.enqueue(
+                    OrganizationMessages.invitation(
+                        to: email.value, organization: access.organization.name, inviter: access.user.name,
+                        role: role.rawValue, link: settings.link("/invitations/accept", token: token)
+                    ),
+                    in: tx, store: store, settings: settings, at: now
+                )
+                try await store.audit.append(
+                    tx,
+                    AuditEntry(
+                        actorID: access.user.id, actorName: access.user.name, action: "member.invited",
+                        subjectType: "invitation", subjectID: invitation.id.description,
+                        details: AuditDetails.facts(["email": email.value, "role": role.rawValue]), createdAt: now
+                    )
+                )
+            }
+        } catch StoreError.uniqueViolation {
+            throw AppError.conflict("\(email.value) is already invited. Resend the invitation instead.")
+        }
+        return invitation
+    }
+
+    /// Sends an open invitation again with a fresh link (the old one stops working) and 7 more days.
+    public func resend(_ access: TenantAccess, invitationID: InvitationID) async throws {
+        try access.require(.manageMembers)
+        try await limiter.check(limits.invitationResends, key: invitationID.description)
+        let now = clock.now()
+        let token = SecretToken.generate()
+        let store = self.store
+        let settings = self.settings
+        try await store.withTenant(access.tenantID, actor: access.user.id) { tx in
+            guard let invitation = try await store.invitations.find(tx, id: invitationID),
+                invitation.acceptedAt == nil, invitation.revokedAt == nil,
+                try await store.invitations.renew(
+                    tx, id: invitationID, tokenHash: SecretToken.hash(token),
+                    expiresAt: now.addingTimeInterval(Self.invitationLifetime)
+                )
+            else { throw AppError.notFound }
+            try await Mailer.enqueue(
+                OrganizationMessages.invitation(
+                    to: invitation.email, organization: access.organization.name, inviter: access.user.name,
+                    role: invitation.role.rawValue, link: settings.link("/invitations/accept", token: token)
+                ),
+                in: tx, store: store, settings: settings, at: now
+            )
+            try await store.audit.append(
+                tx,
+                AuditEntry(
+                    actorID: access.user.id, actorName: access.user.name, action: "member.invitation_resent",
+                    subjectType: "invitation", subjectID: invitationID.description,
+                    details: AuditDetails.facts(["email": invitation.email]), createdAt: now
+                )
+            )
+        }
+    }
+
+    public func revoke(_ access: TenantAccess, invitationID: InvitationID) async throws {
+        try access.require(.manageMembers)
+        let now = clock.now()
+        let store = self.store
+        try await store.withTenant(access.tenantID, actor: access.user.id) { tx in
+            guard let invitation = try await store.invitations.find(tx, id: invitationID),
+                try await store.invitations.revoke(tx, id: invitationID, at: now)
+            else { throw AppError.notFound }
+            try await store.audit.append(
+                tx,
+                AuditEntry(
+                    actorID: access.user.id, actorName: access.user.name, action: "member.invitation_revoked",
+                    subjectType: "invitation", subjectID: invitationID.description,
+                    details: AuditDetails.facts(["email": invitation.email]), createdAt: now
+                )
+            )
+        }
+    }
+}

@@ -1,0 +1,206 @@
+import ExpenseCore
+import ExpenseStore
+import Foundation
+import Logging
+
+/// Organizations and their settings. Every change writes the audit log in its transaction.
+public struct OrganizationService: Sendable {
+    let store: Store
+    let clock: AppClock
+    let logger: Logger
+
+    /// Settings as a request gives them; nil keeps the current value (PATCH).
+    public struct SettingsInput: Sendable {
+        public var name: String?
+        public var kind: String?
+        public var currency: String?
+        public var timeZone: String?
+        public var weekStart: String?
+
+        public init(
+            name: String? = nil, kind: String? = nil, currency: String? = nil, timeZone: String? = nil,
+            weekStart: String? = nil
+        ) {
+            self.name = name
+            self.kind = kind
+            self.currency = currency
+            self.timeZone = timeZone
+            self.weekStart = weekStart
+        }
+    }
+
+    /// The caller's access to an organization, or nil when it does not exist, is deleted, or
+    /// the caller is not a member.
+    public func access(to id: OrganizationID, for user: User) async throws -> TenantAccess? {
+        let store = self.store
+        return try await store.withTenant(id, actor: user.id) { tx -> TenantAccess? in
+            guard let organization = try await store.organizations.find(tx),
+                let membership = try await store.memberships.find(tx, user: user.id)
+            else { return nil }
+            return TenantAccess(organization: organization, role: membership.role, user: user)
+        }
+    }
+
+    /// Creates an organization; the creator is its owner.
+    public func create(_ input: SettingsInput, by user: User) async throws -> Organization {
+        let settings = try validating { try Self.settings(from: input, defaults: nil) }
+        let now = clock.now()
+        let store = self.store
+        let organization = try await store.withTenant(OrganizationID(), actor: user.id) { tx in
+            let organization = try await store.organizations.create(tx, settings, at: now)
+            _ = try await store.memberships.add(tx, user: user.id, role: .owner, at: now)
+            try await store.audit.append(
+                tx,
+                AuditEntry(
+                    actorID: user.id, actorName: user.name, action: "organization.created", subjectType: "organization",
+                    subjectID: organization.id.description, details: AuditDetails.after(Self.snapshot(organization)),
+                    createdAt: now
+                )
+            )
+            return organization
+        }
+        logger.info(
+            "organization created", metadata: ["organization_id": "\(organization.id)", "user_id": "\(user.id)"])
+        return organization
+    }
+
+    public func list(for user: User) async throws -> [(Organization, Role)] {
+        let store = self.store
+        return try await store.withUser(user.id) { tx in try await store.organizations.list(tx) }
+    }
+
+    /// Changes the settings given; the others stay as they are.
+    public func update(_ access: TenantAccess, _ input: SettingsInput) async throws -> Organization {
+        try access.require(.changeSettings)
+        let settings = try validating { try Self.settings(from: input, defaults: access.organization) }
+        let now = clock.now()
+        let store = self.store
+        let before = access.organization
+        let updated = try await store.withTenant(access.tenantID, actor: access.user.id) { tx -> Organization in
+            guard let updated = try await store.organizations.update(tx, settings, at: now) else {
+                throw AppError.notFound
+            }
+            try await store.audit.append(
+                tx,
+                AuditEntry(
+                    actorID: access.user.id, actorName: access.user.name, action: "organization.updated",
+                    subjectType: "organization", subjectID: updated.id.description,
+                    details: AuditDetails.change(before: Self.snapshot(before), after: Self.snapshot(updated)),
+                    createdAt: now
+                )
+            )
+            return updated
+        }
+        return updated
+    }
+
+    /// Deletes the organization (owners only). When `confirmName` is given it must match.
+    public func delete(_ access: TenantAccess, confirmName: String?) async throws {
+        try access.require(.deleteOrganization)
+        if let confirmName, confirmName.trimmingCharacters(in: .whitespaces) != access.organization.name {
+            throw AppError.validation(.init("confirm_name", "Type the organization's name exactly to confirm."))
+        }
+        let now = clock.now()
+        let store = self.store
+        try await store.withTenant(access.tenantID, actor: access.user.id) { tx in
+            try await store.audit.append(
+                tx,
+                AuditEntry(
+                    actorID: access.user.id, actorName: access.user.name, action: "organization.deleted",
+                    subjectType: "organization", subjectID: access.tenantID.description,
+                    details: AuditDetails.before(Self.snapshot(access.organization)), createdAt: now
+                )
+            )
+            try await store.organizations.softDelete(tx, at: now)
+        }
+        logger.info(
+            "organization deleted", metadata: ["organization_id": "\(access.tenantID)", "user_id": "\(access.user.id)"])
+    }
+
+    /// Makes another member an owner and the caller an admin (owners only).
+    public func transferOwnership(_ access: TenantAccess, to userID: UserID) async throws {
+        try access.require(.transferOwnership)
+        guard userID != access.user.id else { throw AppError.conflict("You already own this organization.") }
+        let now = clock.now()
+        let store = self.store
+        try await store.withTenant(access.tenantID, actor: access.user.id) { tx in
+            guard let target = try await store.memberships.find(tx, user: userID) else { throw AppError.notFound }
+            _ = try await store.memberships.countOwners(tx)  // locks the owner rows
+            try await store.memberships.changeRole(tx, user: userID, to: .owner, at: now)
+            try await store.memberships.changeRole(tx, user: access.user.id, to: .admin, at: now)
+            try await store.audit.append(
+                tx,
+                AuditEntry(
+                    actorID: access.user.id, actorName: access.user.name, action: "organization.ownership_transferred",
+                    subjectType: "member", subjectID: userID.description,
+                    details: AuditDetails.change(before: ["role": target.role.rawValue], after: ["role": "owner"]),
+                    createdAt: now
+                )
+            )
+        }
+    }
+
+    /// The log, newest first (owners and admins).
+    public func auditLog(_ access: TenantAccess, limit: Int = 200) async throws -> [AuditEntry] {
+        try access.require(.viewAuditLog)
+        let store = self.store
+        return try await store.withTenant(access.tenantID, actor: access.user.id) { tx in
+            try await store.audit.list(tx, limit: limit)
+        }
+    }
+
+    static func settings(from input: SettingsInput, defaults: Organization?) throws
+        -> OrganizationRepository.NewOrganization
+    {
+        var validator = Validator()
+        let name = try validator.check { try DisplayName.validate(input.name ?? defaults?.name ?? "") }
+        let kind = try validator.check { () throws -> OrganizationKind in
+            let raw = input.kind ?? defaults?.kind.rawValue ?? OrganizationKind.business.rawValue
+            guard let kind = OrganizationKind(rawValue: raw) else {
+                throw ValidationError("kind", "Choose business, cooperative, agency, school or personal.")
+            }
+            return kind
+        }
+        let currency = try validator.check { try Currency(code: input.currency ?? defaults?.currency ?? "") }
+        let timeZone = try validator.check { try TimeZoneName.validate(input.timeZone ?? defaults?.timeZone ?? "") }
+        let weekStart = try validator.check { () throws -> Weekday in
+            if let raw = input.weekStart {
+                guard let day = Weekday(name: raw) else {
+                    throw ValidationError("week_start", "Choose a day of the week, such as monday or sunday.")
+                }
+                return day
+            }
+            return defaults?.weekStart ?? .monday
+        }
+        try validator.finish()
+        return .init(name: name!, kind: kind!, currency: currency!.code, timeZone: timeZone!, weekStart: weekStart!)
+    }
+
+    static func snapshot(_ organization: Organization) -> [String: String] {
+        [
+            "name": organization.name, "kind": organization.kind.rawValue, "currency": organization.currency,
+            "timezone": organization.timeZone, "week_start": organization.weekStart.name,
+        ]
+    }
+}
+
+/// The `details` of audit entries: a small JSON object of before and after values.
+enum AuditDetails {
+    static func change(before: [String: String], after: [String: String]) -> String {
+        encode(["before": before, "after": after])
+    }
+
+    static func before(_ values: [String: String]) -> String { encode(["before": values]) }
+    static func after(_ values: [String: String]) -> String { encode(["after": values]) }
+    static func facts(_ values: [String: String]) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: (try? encoder.encode(values)) ?? Data("{}".utf8), as: UTF8.self)
+    }
+
+    private static func encode(_ value: [String: [String: String]]) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: (try? encoder.encode(value)) ?? Data("{}".utf8), as: UTF8.self)
+    }
+}

@@ -1,0 +1,50 @@
+/// Everything a member may be allowed to do inside an organization.
+public enum Permission: String, Sendable, CaseIterable {
+    /// Rename the organization, set its currency, time zone, week start and kind.
+    case changeSettings
+    /// Delete the organization.
+    case deleteOrganization
+    /// Hand ownership to another member.
+    case transferOwnership
+    /// Invite, remove and change the role of members (admins cannot touch owners).
+    case manageMembers
+    /// Create, rename and archive categories.
+    case manageCategories
+    /// Log expenses.
+    case createExpenses
+    /// Edit or delete one's own expenses.
+    case editOwnExpenses
+    /// Edit or delete anyone's expenses.
+    case editAnyExpenses
+    /// See the organization, its members, expenses and totals.
+    case viewOrganization
+    /// Download CSV exports.
+    case exportCSV
+    /// Read the audit log.
+    case viewAuditLog
+}
+
+extension Role {
+    /// The one table that decides what each role may do (DESIGN.md, Roles).
+    public var permissions: Set<Permission> {
+        switch self {
+        case .owner:
+            Set(Permission.allCases)
+        case .admin:
+            [
+                .changeSettings, .manageMembers, .manageCategories, .createExpenses, .editOwnExpenses,
+                .editAnyExpenses, .viewOrganization, .exportCSV, .viewAuditLog,
+            ]
+        case .finance:
+            [.manageCategories, .createExpenses, .editOwnExpenses, .editAnyExpenses, .viewOrganization, .exportCSV]
+        case .member:
+            [.createExpenses, .editOwnExpenses, .viewOrganization]
+        case .viewer:
+            [.viewOrganization]
+        }
+    }
+
+    public func can(_ permission: Permission) -> Bool {
+        permissions.contains(permission)
+    }
+}

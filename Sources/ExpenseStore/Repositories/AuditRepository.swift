@@ -1,0 +1,41 @@
+import ExpenseCore
+import Foundation
+
+/// The append-only audit log of a tenant. There is no update or delete here, and the schema
+/// refuses them too.
+public struct AuditRepository: Sendable {
+    public init() {}
+
+    public func append(_ tx: TenantTransaction, _ entry: AuditEntry) async throws {
+        try await tx.executor.execute(
+            """
+            INSERT INTO audit_log (tenant_id, id, actor_id, actor_name, action, subject_type, subject_id, details, created_at)
+            VALUES (\(tx.tenantID), \(entry.id), \(entry.actorID), \(entry.actorName), \(entry.action),
+                    \(entry.subjectType), \(entry.subjectID), \(entry.details), \(entry.createdAt))
+            """
+        )
+    }
+
+    /// Newest first, at most `limit`.
+    public func list(_ tx: TenantTransaction, limit: Int) async throws -> [AuditEntry] {
+        let order = tx.executor.dialect == .postgres ? "seq DESC" : "rowid DESC"
+        return try await tx.executor.query(
+            """
+            SELECT id, actor_id, actor_name, action, subject_type, subject_id, details, created_at
+            FROM audit_log WHERE tenant_id = \(tx.tenantID)
+            ORDER BY \(unsafeRaw: order) LIMIT \(limit)
+            """
+        ).map { row in
+            AuditEntry(
+                id: try row.decode("id"),
+                actorID: try row.decode("actor_id"),
+                actorName: try row.decode("actor_name"),
+                action: try row.decode("action"),
+                subjectType: try row.decode("subject_type"),
+                subjectID: try row.decode("subject_id"),
+                details: try row.decode("details"),
+                createdAt: try row.decode("created_at")
+            )
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import ExpenseCore
+import Testing
+
+/// SECURITY T4: every role × every operation, against the table in DESIGN.md (Roles).
+@Suite struct PermissionMatrixTests {
+    /// The expected matrix, written out in full so a change to the table is a visible diff here.
+    static let expected: [Permission: Set<Role>] = [
+        .changeSettings: [.owner, .admin],
+        .deleteOrganization: [.owner],
+        .transferOwnership: [.owner],
+        .manageMembers: [.owner, .admin],
+        .manageCategories: [.owner, .admin, .finance],
+        .createExpenses: [.owner, .admin, .finance, .member],
+        .editOwnExpenses: [.owner, .admin, .finance, .member],
+        .editAnyExpenses: [.owner, .admin, .finance],
+        .viewOrganization: [.owner, .admin, .finance, .member, .viewer],
+        .exportCSV: [.owner, .admin, .finance],
+        .viewAuditLog: [.owner, .admin],
+    ]
+
+    @Test(arguments: Role.allCases, Permission.allCases)
+    func roleAndPermission(_ role: Role, _ permission: Permission) {
+        let allowed = try! #require(Self.expected[permission]).contains(role)
+        #expect(role.can(permission) == allowed, "\(role) \(allowed ? "should" : "should not") \(permission)")
+    }
+
+    @Test func everyPermissionIsInTheExpectedTable() {
+        #expect(Set(Self.expected.keys) == Set(Permission.allCases))
+    }
+}
+
+/// SECURITY T6 and the rule that admins cannot touch owners.
+@Suite struct MembershipRulesTests {
+    @Test func theLastOwnerCannotBeDemotedRemovedOrLeave() {
+        #expect(throws: MembershipRuleViolation.lastOwner) {
+            try MembershipRules.checkRoleChange(actor: .owner, current: .owner, new: .admin, owners: 1)
+        }
+        #expect(throws: MembershipRuleViolation.lastOwner) {
+            try MembershipRules.checkRemoval(actor: .owner, target: .owner, isSelf: true, owners: 1)
+        }
+        #expect(throws: MembershipRuleViolation.lastOwner) {
+            try MembershipRules.checkRemoval(actor: .owner, target: .owner, isSelf: false, owners: 1)
+        }
+        // With a second owner, both are fine.
+        #expect(throws: Never.self) {
+            try MembershipRules.checkRoleChange(actor: .owner, current: .owner, new: .admin, owners: 2)
+            try MembershipRules.checkRemoval(actor: .owner, target: .owner, isSelf: true, owners: 2)
+        }
+    }
+
+    @Test func adminsCannotTouchOwnersOrMakeThem() {
+        #expect(throws: MembershipRuleViolation.ownersOnly) {
+            try MembershipRules.checkRoleChange(actor: .admin, current: .owner, new: .member, owners: 2)
+        }
+        #expect(throws: MembershipRuleViolation.ownersOnly) {
+            try MembershipRules.checkRoleChange(actor: .admin, current: .member, new: .owner, owners: 1)
+        }
+        #expect(throws: MembershipRuleViolation.ownersOnly) {
+            try MembershipRules.checkRemoval(actor: .admin, target: .owner, isSelf: false, owners: 2)
+        }
+        #expect(throws: Never.self) {
+            try MembershipRules.checkRoleChange(actor: .admin, current: .member, new: .finance, owners: 1)
+            try MembershipRules.checkRemoval(actor: .admin, target: .viewer, isSelf: false, owners: 1)
+        }
+    }
+
+    @Test(arguments: [Role.finance, .member, .viewer])
+    func othersCannotManageMembersButMayLeave(_ role: Role) {
+        #expect(throws: MembershipRuleViolation.notAllowed) {
+            try MembershipRules.checkRoleChange(actor: role, current: .viewer, new: .member, owners: 1)
+        }
+        #expect(throws: MembershipRuleViolation.notAllowed) {
+            try MembershipRules.checkRemoval(actor: role, target: .viewer, isSelf: false, owners: 1)
+        }
+        #expect(throws: MembershipRuleViolation.notAllowed) {
+            try MembershipRules.checkInvitation(actor: role, role: .viewer)
+        }
+        #expect(throws: Never.self) {
+            try MembershipRules.checkRemoval(actor: role, target: role, isSelf: true, owners: 1)
+        }
+    }
+
+    @Test func nobodyIsInvitedAsOwner() {
+        #expect(throws: MembershipRuleViolation.ownersOnly) {
+            try MembershipRules.checkInvitation(actor: .owner, role: .owner)
+        }
+    }
+}
