@@ -108,6 +108,14 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
         .add(middleware: CSRFProtection(publicOrigin: config.publicOrigin))
     WebAuthController(accounts: accounts, pages: pages, cookie: cookie).addRoutes(to: web)
     WebPasswordController(accounts: accounts, pages: pages).addRoutes(to: web)
-    WebAccountController(accounts: accounts, pages: pages).addRoutes(to: web)
+    WebAccountController(accounts: accounts, organizations: organizations, pages: pages).addRoutes(to: web)
+    let webOrganizations = WebOrganizationController(organizations: organizations, members: members, pages: pages)
+    webOrganizations.addRoutes(to: web)
+    WebInvitationController(members: members, organizations: organizations, pages: pages).addRoutes(to: web)
+    let organizationPages = web.group("orgs/:orgId")
+        .add(middleware: RequireSession())
+        .add(middleware: TenantResolver(organizations: organizations))
+        .group(context: OrgRequestContext.self)
+    webOrganizations.addOrganizationRoutes(to: organizationPages)
     return router
 }

@@ -3,7 +3,7 @@ import Hummingbird
 /// Reads an `application/x-www-form-urlencoded` body. A body that does not parse is a 400, not
 /// a 500; one over the size limit stays a 413.
 enum FormBody {
-    static func decode<T: Decodable>(_ type: T.Type, from request: Request, context: AppRequestContext) async throws
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request, context: some RequestContext) async throws
         -> T
     {
         do {

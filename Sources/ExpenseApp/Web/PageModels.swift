@@ -8,6 +8,8 @@ struct LoginPage: PageModel {
     var notice: String? = nil
     var failure: String? = nil
     var email = ""
+    /// Where to go after signing in (a local path), e.g. back to an invitation.
+    var next = ""
 }
 
 struct RegisterPage: PageModel {
@@ -20,6 +22,7 @@ struct RegisterPage: PageModel {
     var nameError: String? = nil
     var emailError: String? = nil
     var passwordError: String? = nil
+    var next = ""
 }
 
 struct ForgotPage: PageModel {
@@ -59,6 +62,7 @@ struct ChangePasswordPage: PageModel {
 
 struct DashboardPage: PageModel {
     struct OrganizationItem: Sendable {
+        var id: String
         var name: String
         var role: String
     }

@@ -32,15 +32,40 @@ struct AppResourcesMissing: Error, CustomStringConvertible {
     var description: String { "the \(what) are missing from the ExpenseApp resource bundle" }
 }
 
-/// What the shared layout shows of the signed-in person.
+/// What the shared layout shows of the signed-in person: their name, the CSRF token of the
+/// logout form, and the organization switcher.
 struct LayoutAccount: Sendable {
+    struct OrganizationLink: Sendable {
+        var id: String
+        var name: String
+        var current: Bool
+    }
+
     var name: String
     var csrf: String
+    var organizations: [OrganizationLink] = []
+    var currentOrganization: String? = nil
 
     init?(_ identity: AccountIdentity?) {
         guard let identity, case .session(let session) = identity.credential else { return nil }
         name = identity.user.name
         csrf = session.csrfToken
+    }
+
+    /// The layout with the switcher filled in, `current` marked.
+    static func load(
+        _ identity: AccountIdentity?,
+        organizations: OrganizationService,
+        current: OrganizationID? = nil
+    ) async throws -> LayoutAccount? {
+        guard var account = LayoutAccount(identity), let identity else { return nil }
+        let list = try await organizations.list(for: identity.user)
+        account.organizations = list.map { organization, _ in
+            OrganizationLink(
+                id: organization.id.description, name: organization.name, current: organization.id == current)
+        }
+        account.currentOrganization = list.first { $0.0.id == current }?.0.name
+        return account
     }
 }
 

@@ -5,6 +5,7 @@ import Hummingbird
 /// The start page, the dashboard (a placeholder until expenses arrive) and email verification.
 struct WebAccountController: Sendable {
     let accounts: AccountService
+    let organizations: OrganizationService
     let pages: PageRenderer
 
     struct TokenForm: Decodable { var token: String? }
@@ -23,7 +24,9 @@ struct WebAccountController: Sendable {
     }
 
     @Sendable func dashboard(_ request: Request, context: AppRequestContext) async throws -> Response {
-        guard let identity = context.identity, let account = LayoutAccount(identity) else {
+        guard let identity = context.identity,
+            let account = try await LayoutAccount.load(identity, organizations: organizations)
+        else {
             return .redirect(to: "/login", type: .normal)
         }
         let (user, memberships) = try await accounts.profile(of: identity.user.id)
@@ -36,7 +39,7 @@ struct WebAccountController: Sendable {
                 name: user.name,
                 csrf: account.csrf,
                 unverified: user.emailVerifiedAt == nil,
-                organizations: memberships.map { .init(name: $0.0.name, role: $0.1.rawValue) }
+                organizations: memberships.map { .init(id: $0.0.id.description, name: $0.0.name, role: $0.1.rawValue) }
             )
         )
     }

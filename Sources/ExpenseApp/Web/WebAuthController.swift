@@ -11,12 +11,14 @@ struct WebAuthController: Sendable {
     struct LoginForm: Decodable {
         var email: String?
         var password: String?
+        var next: String?
     }
 
     struct RegisterForm: Decodable {
         var name: String?
         var email: String?
         var password: String?
+        var next: String?
     }
 
     func addRoutes(to router: RouterGroup<AppRequestContext>) {
@@ -28,44 +30,49 @@ struct WebAuthController: Sendable {
     }
 
     @Sendable func loginPage(_ request: Request, context: AppRequestContext) async throws -> Response {
-        if context.identity != nil { return .redirect(to: "/dashboard", type: .normal) }
+        let next = LocalRedirect.path(request.uri.queryParameters["next"].map(String.init)) ?? ""
+        if context.identity != nil { return .redirect(to: next.isEmpty ? "/dashboard" : next, type: .normal) }
         let notice = request.uri.queryParameters["notice"].flatMap { Notice(rawValue: String($0)) }?.text
-        return pages.render("login", LoginPage(notice: notice))
+        return pages.render("login", LoginPage(notice: notice, next: next))
     }
 
     @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> Response {
         let form = try await FormBody.decode(LoginForm.self, from: request, context: context)
         let email = form.email ?? ""
+        let next = LocalRedirect.path(form.next) ?? ""
         do {
             let user = try await accounts.authenticate(
                 email: email, password: form.password ?? "", clientIP: context.clientIP)
-            return try await signIn(user)
+            return try await signIn(user, next: next)
         } catch AppError.invalidCredentials {
-            return pages.render(
-                "login", LoginPage(failure: AppError.invalidCredentials.detail, email: email), status: .unauthorized)
+            let page = LoginPage(failure: AppError.invalidCredentials.detail, email: email, next: next)
+            return pages.render("login", page, status: .unauthorized)
         } catch let error as AppError {
             guard case .rateLimited(let seconds) = error else { throw error }
             var response = pages.render(
-                "login", LoginPage(failure: error.detail, email: email), status: .tooManyRequests)
+                "login", LoginPage(failure: error.detail, email: email, next: next), status: .tooManyRequests)
             response.headers[.retryAfter] = String(seconds)
             return response
         }
     }
 
     @Sendable func registerPage(_ request: Request, context: AppRequestContext) async throws -> Response {
-        if context.identity != nil { return .redirect(to: "/dashboard", type: .normal) }
-        return pages.render("register", RegisterPage())
+        let next = LocalRedirect.path(request.uri.queryParameters["next"].map(String.init)) ?? ""
+        if context.identity != nil { return .redirect(to: next.isEmpty ? "/dashboard" : next, type: .normal) }
+        let email = request.uri.queryParameters["email"].map(String.init) ?? ""
+        return pages.render("register", RegisterPage(email: email, next: next))
     }
 
     @Sendable func register(_ request: Request, context: AppRequestContext) async throws -> Response {
         let form = try await FormBody.decode(RegisterForm.self, from: request, context: context)
-        var page = RegisterPage(name: form.name ?? "", email: form.email ?? "")
+        let next = LocalRedirect.path(form.next) ?? ""
+        var page = RegisterPage(name: form.name ?? "", email: form.email ?? "", next: next)
         do {
             let user = try await accounts.register(
                 .init(email: form.email ?? "", password: form.password ?? "", name: form.name ?? ""),
                 clientIP: context.clientIP
             )
-            return try await signIn(user)
+            return try await signIn(user, next: next)
         } catch AppError.validation(let error) {
             page.nameError = error.message(for: "name")
             page.emailError = error.message(for: "email")
@@ -87,9 +94,9 @@ struct WebAuthController: Sendable {
     }
 
     /// A new session (new id: no fixation, SECURITY S7), then the dashboard.
-    private func signIn(_ user: User) async throws -> Response {
+    private func signIn(_ user: User, next: String) async throws -> Response {
         let started = try await accounts.startSession(for: user)
-        var response = Response.redirect(to: "/dashboard", type: .found)
+        var response = Response.redirect(to: next.isEmpty ? "/dashboard" : next, type: .found)
         response.status = .seeOther
         response.setCookie(cookie.cookie(value: started.cookie))
         return response

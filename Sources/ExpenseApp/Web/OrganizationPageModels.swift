@@ -1,0 +1,175 @@
+import ExpenseCore
+import Foundation
+
+/// A `<select>` option.
+struct Choice: Sendable {
+    var value: String
+    var label: String
+    var selected: Bool
+}
+
+/// The organization settings fields, shared by the create and settings pages.
+struct OrganizationForm: Sendable {
+    var name = ""
+    var currency = "EUR"
+    var timezone = "UTC"
+    var kinds: [Choice] = []
+    var weekdays: [Choice] = []
+    var readOnly = false
+    var nameError: String? = nil
+    var currencyError: String? = nil
+    var timezoneError: String? = nil
+
+    init(
+        name: String = "", kind: String = "business", currency: String = "EUR", timezone: String = "UTC",
+        weekStart: String = "monday"
+    ) {
+        self.name = name
+        self.currency = currency
+        self.timezone = timezone
+        kinds = OrganizationKind.allCases.map {
+            Choice(value: $0.rawValue, label: $0.rawValue.capitalized, selected: $0.rawValue == kind)
+        }
+        weekdays = Weekday.allCases.map {
+            Choice(value: $0.name, label: $0.name.capitalized, selected: $0.name == weekStart)
+        }
+    }
+
+    init(_ organization: Organization) {
+        self.init(
+            name: organization.name, kind: organization.kind.rawValue, currency: organization.currency,
+            timezone: organization.timeZone, weekStart: organization.weekStart.name
+        )
+    }
+
+    mutating func show(_ error: ValidationError) {
+        nameError = error.message(for: "name")
+        currencyError = error.message(for: "currency")
+        timezoneError = error.message(for: "timezone")
+    }
+}
+
+struct OrganizationsPage: PageModel {
+    struct Item: Sendable {
+        var id: String
+        var name: String
+        var kind: String
+        var role: String
+    }
+
+    var title = "Organizations"
+    var account: LayoutAccount?
+    var notice: String? = nil
+    var failure: String? = nil
+    var csrf: String
+    var items: [Item]
+    var form: OrganizationForm
+}
+
+struct MembersPage: PageModel {
+    struct Row: Sendable {
+        var userID: String
+        var name: String
+        var email: String
+        var role: String
+        var isSelf: Bool
+        var editable: Bool
+        var roles: [Choice]
+    }
+
+    struct PendingInvitation: Sendable {
+        var id: String
+        var email: String
+        var role: String
+        var expires: String
+    }
+
+    var title: String
+    var account: LayoutAccount?
+    var notice: String? = nil
+    var failure: String? = nil
+    var organizationID: String
+    var organizationName: String
+    var canViewAudit: Bool
+    var csrf: String
+    var onMembers = true
+    var selfID: String
+    var canManage: Bool
+    var mustVerify: Bool
+    var members: [Row]
+    var invitations: [PendingInvitation]
+    var hasInvitations: Bool
+    var inviteEmail = ""
+    var inviteError: String? = nil
+}
+
+struct OrganizationSettingsPage: PageModel {
+    struct Candidate: Sendable {
+        var userID: String
+        var name: String
+        var email: String
+    }
+
+    var title: String
+    var account: LayoutAccount?
+    var notice: String? = nil
+    var failure: String? = nil
+    var organizationID: String
+    var organizationName: String
+    var canViewAudit: Bool
+    var csrf: String
+    var onSettings = true
+    var form: OrganizationForm
+    var isOwner: Bool
+    var candidates: [Candidate]
+    var hasCandidates: Bool
+    var deleteError: String? = nil
+}
+
+struct AuditPage: PageModel {
+    struct Row: Sendable {
+        var when: String
+        var who: String
+        var action: String
+        var details: String
+    }
+
+    var title: String
+    var account: LayoutAccount?
+    var notice: String? = nil
+    var failure: String? = nil
+    var organizationID: String
+    var organizationName: String
+    var canViewAudit: Bool
+    var csrf: String
+    var onAudit = true
+    var entries: [Row]
+}
+
+struct AcceptInvitationPage: PageModel {
+    var title: String
+    var account: LayoutAccount?
+    var notice: String? = nil
+    var failure: String? = nil
+    var organizationName: String
+    var role: String
+    var email: String
+    var token: String
+    var csrf: String
+    var canAccept: Bool
+    var wrongAccount: Bool
+    var signedOut: Bool
+    var signedInEmail: String
+    var next: String
+}
+
+enum PageFormat {
+    /// `2026-11-29 09:32` in UTC.
+    static func timestamp(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = .gmt
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
+        return String(
+            format: "%04d-%02d-%02d %02d:%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0)
+    }
+}
