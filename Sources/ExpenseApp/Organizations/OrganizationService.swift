@@ -9,8 +9,8 @@ public struct OrganizationService: Sendable {
     let clock: AppClock
     let logger: Logger
 
-    /// Settings as a request gives them; nil keeps the current value (PATCH).
-    public struct SettingsInput: Sendable {
+    /// Settings as a request (JSON or form) gives them; nil keeps the current value (PATCH).
+    public struct SettingsInput: Sendable, Decodable {
         public var name: String?
         public var kind: String?
         public var currency: String?
@@ -26,6 +26,12 @@ public struct OrganizationService: Sendable {
             self.currency = currency
             self.timeZone = timeZone
             self.weekStart = weekStart
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case name, kind, currency
+            case timeZone = "timezone"
+            case weekStart = "week_start"
         }
     }
 

@@ -9,22 +9,7 @@ struct WebOrganizationController: Sendable {
     let members: MemberService
     let pages: PageRenderer
 
-    struct SettingsForm: Decodable {
-        var name: String?
-        var kind: String?
-        var currency: String?
-        var timezone: String?
-        var weekStart: String?
-
-        enum CodingKeys: String, CodingKey {
-            case name, kind, currency, timezone
-            case weekStart = "week_start"
-        }
-
-        var input: OrganizationService.SettingsInput {
-            .init(name: name, kind: kind, currency: currency, timeZone: timezone, weekStart: weekStart)
-        }
-    }
+    typealias SettingsForm = OrganizationService.SettingsInput
 
     struct RoleForm: Decodable { var role: String? }
     struct InviteForm: Decodable {
@@ -75,12 +60,12 @@ struct WebOrganizationController: Sendable {
         }
         let form = try await FormBody.decode(SettingsForm.self, from: request, context: context)
         do {
-            let organization = try await organizations.create(form.input, by: identity.user)
+            let organization = try await organizations.create(form, by: identity.user)
             return .seeOther("/orgs/\(organization.id)/members")
         } catch AppError.validation(let error) {
             var page = OrganizationForm(
                 name: form.name ?? "", kind: form.kind ?? "business", currency: form.currency ?? "",
-                timezone: form.timezone ?? "", weekStart: form.weekStart ?? "monday"
+                timezone: form.timeZone ?? "", weekStart: form.weekStart ?? "monday"
             )
             page.show(error)
             return try await listPage(identity: identity, csrf: account.csrf, form: page, status: .unprocessableContent)
@@ -218,11 +203,11 @@ struct WebOrganizationController: Sendable {
     @Sendable func updateSettings(_ request: Request, context: OrgRequestContext) async throws -> Response {
         let form = try await FormBody.decode(SettingsForm.self, from: request, context: context)
         do {
-            _ = try await organizations.update(context.access, form.input)
+            _ = try await organizations.update(context.access, form)
         } catch AppError.validation(let error) {
             var page = OrganizationForm(
                 name: form.name ?? "", kind: form.kind ?? "", currency: form.currency ?? "",
-                timezone: form.timezone ?? "", weekStart: form.weekStart ?? ""
+                timezone: form.timeZone ?? "", weekStart: form.weekStart ?? ""
             )
             page.show(error)
             return try await renderSettings(

@@ -6,23 +6,6 @@ import Hummingbird
 struct OrganizationsAPIController: Sendable {
     let organizations: OrganizationService
 
-    struct SettingsRequest: Decodable {
-        var name: String?
-        var kind: String?
-        var currency: String?
-        var timezone: String?
-        var weekStart: String?
-
-        enum CodingKeys: String, CodingKey {
-            case name, kind, currency, timezone
-            case weekStart = "week_start"
-        }
-
-        var input: OrganizationService.SettingsInput {
-            .init(name: name, kind: kind, currency: currency, timeZone: timezone, weekStart: weekStart)
-        }
-    }
-
     struct TransferRequest: Decodable {
         var userID: String
 
@@ -48,8 +31,8 @@ struct OrganizationsAPIController: Sendable {
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<
         OrganizationResponse
     > {
-        let body = try await JSONBody.decode(SettingsRequest.self, from: request, context: context)
-        let organization = try await organizations.create(body.input, by: try context.requireAccount().user)
+        let body = try await JSONBody.decode(OrganizationService.SettingsInput.self, from: request, context: context)
+        let organization = try await organizations.create(body, by: try context.requireAccount().user)
         return .init(
             status: .created, headers: [.location: "/api/v1/orgs/\(organization.id)"],
             response: OrganizationResponse(organization, role: .owner)
@@ -66,8 +49,8 @@ struct OrganizationsAPIController: Sendable {
     }
 
     @Sendable func update(_ request: Request, context: OrgRequestContext) async throws -> OrganizationResponse {
-        let body = try await JSONBody.decode(SettingsRequest.self, from: request, context: context)
-        let updated = try await organizations.update(context.access, body.input)
+        let body = try await JSONBody.decode(OrganizationService.SettingsInput.self, from: request, context: context)
+        let updated = try await organizations.update(context.access, body)
         return OrganizationResponse(updated, role: context.access.role)
     }
 
