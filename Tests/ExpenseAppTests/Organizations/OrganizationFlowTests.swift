@@ -291,8 +291,11 @@ import Testing
             #expect(try await client.send(.delete, "/api/v1/orgs/\(org)", headers: admin.auth).status == .noContent)
             #expect(try await client.send(.get, "/api/v1/orgs/\(org)", headers: admin.auth).status == .notFound)
             let list = try await client.send(.get, "/api/v1/orgs", headers: admin.auth)
-            let names = (list.json["items"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
-            #expect(names == ["Personal"])
+            let items = list.json["items"] as? [[String: Any]] ?? []
+            #expect(items.compactMap { $0["name"] as? String } == ["Personal"])
+            // The personal organization stays with the account.
+            let personal = try #require(items.first?["id"] as? String)
+            #expect(try await client.send(.delete, "/api/v1/orgs/\(personal)", headers: admin.auth).status == .conflict)
         }
     }
 }
