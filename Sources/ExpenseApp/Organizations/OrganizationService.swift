@@ -104,7 +104,8 @@ public struct OrganizationService: Sendable {
     public func delete(_ access: TenantAccess, confirmName: String?) async throws {
         try access.require(.deleteOrganization)
         if access.organization.kind == .personal {
-            throw AppError.conflict("Your personal organization stays with your account; delete the others you own instead.")
+            throw AppError.conflict(
+                "Your personal organization stays with your account; delete the others you own instead.")
         }
         if let confirmName, confirmName.trimmingCharacters(in: .whitespaces) != access.organization.name {
             throw AppError.validation(.init("confirm_name", "Type the organization's name exactly to confirm."))

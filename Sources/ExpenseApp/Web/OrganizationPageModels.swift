@@ -66,6 +66,30 @@ struct OrganizationsPage: PageModel {
     var form: OrganizationForm
 }
 
+/// What every page of one organization shows above its own content: the name, the tabs and
+/// the CSRF token for its forms. Templates open it as a section, `{{#org}}...{{/org}}`.
+struct OrganizationChrome: Sendable {
+    enum Tab { case members, settings, audit }
+
+    var organizationID: String
+    var organizationName: String
+    var canViewAudit: Bool
+    var csrf: String
+    var onMembers: Bool
+    var onSettings: Bool
+    var onAudit: Bool
+
+    init(_ access: TenantAccess, csrf: String, tab: Tab) {
+        organizationID = access.tenantID.description
+        organizationName = access.organization.name
+        canViewAudit = access.role.can(.viewAuditLog)
+        self.csrf = csrf
+        onMembers = tab == .members
+        onSettings = tab == .settings
+        onAudit = tab == .audit
+    }
+}
+
 struct MembersPage: PageModel {
     struct Row: Sendable {
         var userID: String
@@ -88,11 +112,7 @@ struct MembersPage: PageModel {
     var account: LayoutAccount?
     var notice: String? = nil
     var failure: String? = nil
-    var organizationID: String
-    var organizationName: String
-    var canViewAudit: Bool
-    var csrf: String
-    var onMembers = true
+    var org: OrganizationChrome
     var selfID: String
     var canManage: Bool
     var mustVerify: Bool
@@ -114,11 +134,7 @@ struct OrganizationSettingsPage: PageModel {
     var account: LayoutAccount?
     var notice: String? = nil
     var failure: String? = nil
-    var organizationID: String
-    var organizationName: String
-    var canViewAudit: Bool
-    var csrf: String
-    var onSettings = true
+    var org: OrganizationChrome
     var form: OrganizationForm
     var isOwner: Bool
     var candidates: [Candidate]
@@ -138,11 +154,7 @@ struct AuditPage: PageModel {
     var account: LayoutAccount?
     var notice: String? = nil
     var failure: String? = nil
-    var organizationID: String
-    var organizationName: String
-    var canViewAudit: Bool
-    var csrf: String
-    var onAudit = true
+    var org: OrganizationChrome
     var entries: [Row]
 }
 

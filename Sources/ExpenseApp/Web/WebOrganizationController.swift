@@ -178,8 +178,7 @@ struct WebOrganizationController: Sendable {
             account: try await LayoutAccount.load(
                 context.identity, organizations: organizations, current: access.tenantID),
             notice: notice, failure: failure,
-            organizationID: access.tenantID.description, organizationName: access.organization.name,
-            canViewAudit: access.role.can(.viewAuditLog), csrf: csrf,
+            org: OrganizationChrome(access, csrf: csrf, tab: .members),
             selfID: access.user.id.description, canManage: canManage, mustVerify: access.user.emailVerifiedAt == nil,
             members: rows,
             invitations: invitations.map {
@@ -260,8 +259,7 @@ struct WebOrganizationController: Sendable {
             account: try await LayoutAccount.load(
                 context.identity, organizations: organizations, current: access.tenantID),
             notice: notice, failure: failure,
-            organizationID: access.tenantID.description, organizationName: access.organization.name,
-            canViewAudit: access.role.can(.viewAuditLog), csrf: Self.csrf(context),
+            org: OrganizationChrome(access, csrf: Self.csrf(context), tab: .settings),
             form: form, isOwner: access.role == .owner, candidates: candidates, hasCandidates: !candidates.isEmpty,
             deleteError: deleteError
         )
@@ -277,8 +275,7 @@ struct WebOrganizationController: Sendable {
             title: "Audit log of \(access.organization.name)",
             account: try await LayoutAccount.load(
                 context.identity, organizations: organizations, current: access.tenantID),
-            organizationID: access.tenantID.description, organizationName: access.organization.name,
-            canViewAudit: true, csrf: Self.csrf(context),
+            org: OrganizationChrome(access, csrf: Self.csrf(context), tab: .audit),
             entries: entries.map {
                 .init(
                     when: PageFormat.timestamp($0.createdAt), who: $0.actorName ?? "someone", action: $0.action,
