@@ -65,7 +65,9 @@ let package = Package(
             name: "ExpenseMail",
             dependencies: [
                 "ExpenseCore",
+                "ExpenseStore",
                 "CCurl",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -86,6 +88,7 @@ let package = Package(
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             resources: [.copy("Resources")],
             swiftSettings: swiftSettings
@@ -115,7 +118,11 @@ let package = Package(
             dependencies: ["ExpenseStore", "ExpenseCore", "ExpenseTestSupport"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "ExpenseMailTests", dependencies: ["ExpenseMail"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ExpenseMailTests",
+            dependencies: ["ExpenseMail", "ExpenseStore", "ExpenseTestSupport"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "ExpenseAppTests",
             dependencies: [

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end checks of the built binary, as an operator would run it:
-#   - `serve` on the embedded default creates the SQLite file and answers /health/ready 200;
+#   - `serve` on the embedded default creates the SQLite file, answers /health/ready 200, writes
+#     a registration's emails under data/mail, and exits 0 on SIGINT;
 #   - `migrate` against a fresh PostgreSQL database exits 0, twice;
 #   - `serve` on PostgreSQL refuses a pending schema, then a superuser, each with a clear message;
 #   - a bad setting stops start-up with every problem named.
@@ -49,13 +50,22 @@ serves_embedded_default() {
     done
     curl -fsS "http://127.0.0.1:$port/api/openapi.yaml" -o "$work/openapi.yaml" 2>/dev/null
     curl -fsS "http://127.0.0.1:$port/login" -o "$work/login.html" 2>/dev/null
+    # Registering queues a welcome and a confirmation email; the in-process worker writes them.
+    curl -fsS -X POST "http://127.0.0.1:$port/api/v1/auth/register" -H 'content-type: application/json' \
+        -d '{"email":"smoke@example.org","password":"a smoke test passphrase","name":"Smoke"}' >/dev/null 2>&1
+    for _ in $(seq 1 100); do
+        [[ $(ls "$work/data/mail" 2>/dev/null | wc -l) -ge 2 ]] && break
+        sleep 0.1
+    done
     kill -INT "$server_pid" 2>/dev/null
-    wait "$server_pid" 2>/dev/null
+    local status=0
+    wait "$server_pid" 2>/dev/null || status=$?
     server_pid=""
     [[ "$body" == '{"database":"ok","schema":"current","status":"ok"}' ]] \
         && [[ -f "$work/data/expense-tracker.sqlite" ]] \
         && grep -q 'path=/health/ready' "$work/serve.log" \
-        || { cat "$work/serve.log"; return 1; }
+        && [[ $status -eq 0 ]] \
+        || { echo "serve exited with $status"; cat "$work/serve.log"; return 1; }
 }
 
 database_url() {
@@ -106,6 +116,13 @@ assert "/api/v1/auth/login" in spec["paths"], "login route missing"
 PY
 }
 
+writes_mail_to_files() {
+    local files
+    files=$(ls "$work/data/mail"/*.eml 2>/dev/null | wc -l)
+    [[ $files -eq 2 ]] && grep -q "Subject: Welcome to ExpenseTracker" "$work"/data/mail/*.eml \
+        && grep -q 'mail written' "$work/serve.log" || { ls -la "$work/data/mail" 2>&1; return 1; }
+}
+
 serves_the_login_page() {
     grep -q '<label for="email">Email</label>' "$work/login.html" && grep -q 'action="/login"' "$work/login.html"
 }
@@ -113,6 +130,7 @@ serves_the_login_page() {
 check "serve on the embedded default answers /health/ready" serves_embedded_default
 check "GET /api/openapi.yaml is a valid OpenAPI 3.1 document" serves_a_valid_openapi_description
 check "GET /login serves the login page" serves_the_login_page
+check "registering on the embedded default writes its emails under data/mail" writes_mail_to_files
 check "migrate on a fresh PostgreSQL database, twice" migrates_postgres_twice
 check "serve refuses a PostgreSQL schema that is behind" refuses_pending_schema
 check "serve refuses a PostgreSQL superuser" refuses_superuser

@@ -10,12 +10,19 @@ public struct OutgoingMessage: Sendable, Equatable {
     public var messageID: String
     /// The full message: headers, a blank line, the body; CRLF line endings.
     public var data: Data
+    /// For logs: the subject and the plain text (the file transport shows its first link).
+    public var subject: String
+    public var text: String
 
-    public init(sender: String, recipients: [String], messageID: String, data: Data) {
+    public init(
+        sender: String, recipients: [String], messageID: String, data: Data, subject: String = "", text: String = ""
+    ) {
         self.sender = sender
         self.recipients = recipients
         self.messageID = messageID
         self.data = data
+        self.subject = subject
+        self.text = text
     }
 }
 

@@ -12,7 +12,7 @@ struct ExpenseTrackerCommand: AsyncParsableCommand {
             in the working directory, and the defaults (see config/example.env).
             """,
         version: ExpenseTracker.version,
-        subcommands: [Serve.self, Migrate.self],
+        subcommands: [Serve.self, Migrate.self, Worker.self],
         defaultSubcommand: nil
     )
 }
@@ -65,13 +65,18 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Apply pending migrations before serving (PostgreSQL; SQLite always does).")
     var migrate = false
 
+    @Flag(
+        name: .customLong("no-worker"),
+        help: "Do not send mail from this process (run `expense-tracker worker` instead).")
+    var noWorker = false
+
     func run() async throws {
         var overrides = common.overrides
         overrides["HTTP_HOST"] = host
         overrides["HTTP_PORT"] = port
         overrides["PUBLIC_BASE_URL"] = publicBaseURL
         let config = await ExpenseTracker.configuration(overrides: overrides)
-        try await ExpenseTracker.serve(config: config, options: ServeOptions(migrate: migrate))
+        try await ExpenseTracker.serve(config: config, options: ServeOptions(migrate: migrate, mailWorker: !noWorker))
     }
 }
 
@@ -86,5 +91,20 @@ struct Migrate: AsyncParsableCommand {
     func run() async throws {
         let config = await ExpenseTracker.configuration(overrides: common.overrides)
         try await ExpenseTracker.migrate(config: config)
+    }
+}
+
+struct Worker: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Send queued mail, without serving HTTP.",
+        discussion:
+            "For scaled-out setups: run servers with --no-worker and one or more of these. Stops on SIGINT or SIGTERM."
+    )
+
+    @OptionGroup var common: CommonOptions
+
+    func run() async throws {
+        let config = await ExpenseTracker.configuration(overrides: common.overrides)
+        try await ExpenseTracker.worker(config: config)
     }
 }

@@ -14,7 +14,8 @@ struct AccountMaintenance: Service {
     var interval: Duration = .seconds(600)
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        // Shutting down cancels the sleep below; that is the normal way out, not an error.
+        try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 // Sleep first: at start the schema may still be migrating.
                 try await Task.sleep(for: interval)

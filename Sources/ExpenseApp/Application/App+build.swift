@@ -1,15 +1,21 @@
 import ExpenseCore
+import ExpenseMail
 import ExpenseStore
+import Foundation
 import Hummingbird
 import Logging
+import ServiceLifecycle
 
 /// Options of `serve` that are not settings: how to start, not how to run.
 public struct ServeOptions: Sendable {
     /// Apply pending migrations before serving. Always on for the embedded SQLite store.
     public var migrate: Bool
+    /// Run the outbound mail worker inside the server (`serve` does unless `--no-worker`).
+    public var mailWorker: Bool
 
-    public init(migrate: Bool = false) {
+    public init(migrate: Bool = false, mailWorker: Bool = false) {
         self.migrate = migrate
+        self.mailWorker = mailWorker
     }
 }
 
@@ -31,19 +37,41 @@ public func buildApplication(
         clock: dependencies.clock,
         logger: dependencies.logger
     )
-    var app = Application(
-        router: router,
-        configuration: .init(address: .hostname(config.httpHost, port: config.httpPort), serverName: "ExpenseTracker"),
-        services: [dependencies.database, maintenance],
-        logger: dependencies.logger
-    )
     let preflight = DatabasePreflight(database: dependencies.database, logger: dependencies.logger)
     let policy: DatabasePreflight.SchemaPolicy =
         config.usesEmbeddedDatabase || options.migrate ? .migrate : .requireCurrent
+    var services: [any Service] = [dependencies.database, maintenance]
+    // The server checks (and on SQLite migrates) the database before it listens; the worker
+    // starts only once that check has passed, so a refused start leaves nothing in flight.
+    let databaseChecked = AsyncGate()
+    if options.mailWorker {
+        let worker = try makeMailWorker(config: config, dependencies: dependencies)
+        services.append(AfterGate(gate: databaseChecked, next: worker))
+    }
+    var app = Application(
+        router: router,
+        configuration: .init(address: .hostname(config.httpHost, port: config.httpPort), serverName: "ExpenseTracker"),
+        services: services,
+        logger: dependencies.logger
+    )
     app.beforeServerStarts {
         try await preflight.run(schema: policy)
+        databaseChecked.open()
     }
     return app
+}
+
+/// The outbound mail worker for the configured transport.
+public func makeMailWorker(config: AppConfig, dependencies: AppDependencies) throws -> OutboxWorker {
+    let transport = FileTransport(directory: URL(fileURLWithPath: config.mailDirectory), logger: dependencies.logger)
+    let clock = dependencies.clock
+    return OutboxWorker(
+        store: Store(database: dependencies.database),
+        transport: transport,
+        settings: .init(from: try MailAddress(parsing: config.mailFrom)),
+        now: { clock.now() },
+        logger: dependencies.logger
+    )
 }
 
 func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [Migration]) async throws -> Router<

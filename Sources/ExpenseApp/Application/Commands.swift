@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 import ServiceLifecycle
+import UnixSignals
 
 /// What the executable's subcommands do; the executable itself only parses arguments.
 public enum ExpenseTracker {
@@ -36,6 +37,27 @@ public enum ExpenseTracker {
         try await app.runService()
     }
 
+    /// `worker`: sends queued mail until SIGINT or SIGTERM.
+    public static func worker(config: AppConfig) async throws {
+        AppLogHandler.bootstrap(level: config.logLevel, format: config.logFormat)
+        let logger = Logger(label: "expense-tracker")
+        let dependencies = try await AppDependencies.live(config: config, logger: logger)
+        let worker = try makeMailWorker(config: config, dependencies: dependencies)
+        let preflight = DatabasePreflight(database: dependencies.database, logger: logger)
+        let policy: DatabasePreflight.SchemaPolicy = config.usesEmbeddedDatabase ? .migrate : .requireCurrent
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [
+                    .init(service: dependencies.database),
+                    .init(service: PreflightThen(preflight: preflight, policy: policy, next: worker)),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
+        try await group.run()
+    }
+
     /// `migrate`: applies pending migrations and returns.
     public static func migrate(config: AppConfig) async throws {
         AppLogHandler.bootstrap(level: config.logLevel, format: config.logFormat)
@@ -57,5 +79,32 @@ public enum ExpenseTracker {
             )
         }
         if let sqlite = database as? SQLiteDatabase { try await sqlite.close() }
+    }
+}
+
+/// Checks the database, then runs `next`: the worker must not start on a schema it does not know.
+struct PreflightThen<Next: Service>: Service {
+    let preflight: DatabasePreflight
+    let policy: DatabasePreflight.SchemaPolicy
+    let next: Next
+
+    func run() async throws {
+        try await preflight.run(schema: policy)
+        try await next.run()
+    }
+}
+
+/// Runs `next` once `gate` opens; cancellation (the group shutting down) ends the wait.
+struct AfterGate<Next: Service>: Service {
+    let gate: AsyncGate
+    let next: Next
+
+    func run() async throws {
+        do {
+            try await gate.wait()
+        } catch is CancellationError {
+            return
+        }
+        try await next.run()
     }
 }

@@ -1,4 +1,5 @@
 import Configuration
+import ExpenseMail
 import Foundation
 import Logging
 import SystemPackage
@@ -123,6 +124,26 @@ extension AppConfig {
                     "expected origins like https://app.example.org, got '\(bad.joined(separator: ","))'")
             }
         }
+        mailDirectory = read(.mailDirectory) ?? (dataDirectory as NSString).appendingPathComponent("mail")
+        if let transport = read(.mailTransport) {
+            if transport.lowercased() == "file" {
+                mailTransport = "file"
+            } else {
+                problem(
+                    .mailTransport,
+                    "expected file (the SMTP transport is not available in this build yet), got '\(transport)'")
+            }
+        }
+        let host = URLComponents(string: publicBaseURL)?.host ?? "localhost"
+        let mailHost = host.contains(where: \.isLetter) && host.contains(".") ? host : "localhost"
+        mailFrom = "ExpenseTracker <no-reply@\(mailHost)>"
+        if let from = read(.mailFrom) {
+            if (try? MailAddress(parsing: from)) != nil {
+                mailFrom = from
+            } else {
+                problem(.mailFrom, "expected an address such as Expenses <no-reply@example.org>, got '\(from)'")
+            }
+        }
         if let proxies = read(.trustedProxies) {
             let list = proxies.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
                 !$0.isEmpty
@@ -213,4 +234,7 @@ public struct Setting: Sendable {
     public static let loginLockoutMinutes = Setting(variable: "LOGIN_LOCKOUT_MINUTES", isSecret: false)
     public static let allowedOrigins = Setting(variable: "ALLOWED_ORIGINS", isSecret: false)
     public static let trustedProxies = Setting(variable: "TRUSTED_PROXIES", isSecret: false)
+    public static let mailTransport = Setting(variable: "MAIL_TRANSPORT", isSecret: false)
+    public static let mailFrom = Setting(variable: "MAIL_FROM", isSecret: false)
+    public static let mailDirectory = Setting(variable: "MAIL_DIR", isSecret: false)
 }

@@ -51,6 +51,14 @@ public struct AppConfig: Sendable, Equatable {
     /// `TRUSTED_PROXIES`: comma-separated addresses of reverse proxies whose `X-Forwarded-For`
     /// names the client (for per-address rate limits). Default: none.
     public var trustedProxies: [String] = []
+    /// `MAIL_TRANSPORT`: how mail leaves. `file` (the default) writes `.eml` files under
+    /// `MAIL_DIR`; `smtp` is not available in this build yet.
+    public var mailTransport = "file"
+    /// `MAIL_FROM`: the sender, `Name <address>` or an address. Default
+    /// `ExpenseTracker <no-reply@HOST>`, HOST from `PUBLIC_BASE_URL`.
+    public var mailFrom = "ExpenseTracker <no-reply@localhost>"
+    /// `MAIL_DIR`: where the file transport writes. Default `DATA_DIR/mail`.
+    public var mailDirectory = "./data/mail"
 
     public init() {}
 

@@ -38,7 +38,7 @@ public final class PostgresDatabase: Database {
         _ scope: TransactionScope,
         _ body: @Sendable (any SQLExecutor) async throws -> T
     ) async throws -> T {
-        await running.wait()
+        try await running.wait()
         return try await client.withConnection { connection in
             let executor = PostgresExecutor(connection: connection, logger: logger)
             try await executor.run("BEGIN")
@@ -84,7 +84,7 @@ public final class PostgresDatabase: Database {
     }
 
     public func ping() async throws {
-        await running.wait()
+        try await running.wait()
         try await client.withConnection { connection in
             _ = try await connection.query("SELECT 1", logger: logger)
         }

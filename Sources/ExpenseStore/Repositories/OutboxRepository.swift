@@ -61,4 +61,91 @@ public struct OutboxRepository: Sendable {
             )
         }
     }
+
+    /// A message a worker has claimed: what it needs to send it.
+    public struct Claimed: Sendable, Equatable {
+        public var id: UUID
+        public var messageID: String
+        public var kind: String
+        public var recipient: String
+        public var subject: String
+        public var bodyText: String
+        public var bodyHTML: String
+        public var attempts: Int
+        public var createdAt: Date
+    }
+
+    /// Claims up to `limit` due messages for `lease`: pending ones whose time has come, and
+    /// ones claimed by a worker whose lease ran out (it died mid-send). On PostgreSQL the rows
+    /// are picked with `FOR UPDATE SKIP LOCKED`, so workers never claim the same message at once;
+    /// SQLite has one writer at a time, which gives the same.
+    public func claim(_ tx: some Transaction, limit: Int, now: Date, lease: TimeInterval) async throws -> [Claimed] {
+        let skipLocked = tx.executor.dialect == .postgres ? " FOR UPDATE SKIP LOCKED" : ""
+        let order = tx.executor.dialect == .postgres ? "next_attempt_at, seq" : "next_attempt_at, rowid"
+        return try await tx.executor.query(
+            """
+            UPDATE outbox SET status = 'sending', attempts = attempts + 1, locked_until = \(now.addingTimeInterval(lease))
+            WHERE id IN (
+                SELECT id FROM outbox
+                WHERE (status = 'pending' AND next_attempt_at <= \(now))
+                   OR (status = 'sending' AND locked_until < \(now))
+                ORDER BY \(unsafeRaw: order)
+                LIMIT \(limit)\(unsafeRaw: skipLocked)
+            )
+            RETURNING id, message_id, kind, recipient, subject, body_text, body_html, attempts, created_at
+            """
+        ).map { row in
+            Claimed(
+                id: try row.decode("id"),
+                messageID: try row.decode("message_id"),
+                kind: try row.decode("kind"),
+                recipient: try row.decode("recipient"),
+                subject: try row.decode("subject"),
+                bodyText: try row.decode("body_text", as: String?.self) ?? "",
+                bodyHTML: try row.decode("body_html", as: String?.self) ?? "",
+                attempts: try row.decode("attempts"),
+                createdAt: try row.decode("created_at")
+            )
+        }
+    }
+
+    /// Delivered: keeps only metadata; the bodies, which may hold one-time links, are purged (D4).
+    public func markSent(_ tx: some Transaction, id: UUID, at now: Date) async throws {
+        try await tx.executor.execute(
+            """
+            UPDATE outbox SET status = 'sent', sent_at = \(now), locked_until = NULL, last_error = NULL,
+                body_text = NULL, body_html = NULL
+            WHERE id = \(id)
+            """
+        )
+    }
+
+    /// A temporary failure: try again at `retryAt`.
+    public func scheduleRetry(_ tx: some Transaction, id: UUID, at retryAt: Date, error: String) async throws {
+        try await tx.executor.execute(
+            """
+            UPDATE outbox SET status = 'pending', next_attempt_at = \(retryAt), locked_until = NULL, last_error = \(error)
+            WHERE id = \(id)
+            """
+        )
+    }
+
+    /// A permanent failure: keep the server's reply, purge the bodies.
+    public func markDead(_ tx: some Transaction, id: UUID, error: String) async throws {
+        try await tx.executor.execute(
+            """
+            UPDATE outbox SET status = 'dead', locked_until = NULL, last_error = \(error), body_text = NULL, body_html = NULL
+            WHERE id = \(id)
+            """
+        )
+    }
+
+    /// How many messages are in each state.
+    public func counts(_ tx: some Transaction) async throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for row in try await tx.executor.query("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status") {
+            counts[try row.decode("status")] = try row.decode("n")
+        }
+        return counts
+    }
 }

@@ -1,0 +1,128 @@
+import ExpenseStore
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Drains the outbox: claims due messages, hands them to the transport, and records what
+/// happened. At least once: a message is marked sent only after the transport took it, and a
+/// worker that dies mid-send leaves a lease that expires, after which the message is sent again
+/// with the same Message-ID (D2).
+public struct OutboxWorker: Service {
+    public struct Settings: Sendable {
+        /// The `From` of every message (`MAIL_FROM`).
+        public var from: MailAddress
+        /// Messages claimed per round.
+        public var batchSize = 20
+        /// How long a claim lasts before another worker may take the message over.
+        public var lease: TimeInterval = 120
+        /// Attempts before a message that keeps failing temporarily is given up (dead).
+        public var maxAttempts = 8
+        /// The wait after the first failure; it doubles each time, with jitter, up to `maxBackoff`.
+        public var firstBackoff: TimeInterval = 30
+        public var maxBackoff: TimeInterval = 3600
+        /// How long to wait for new mail when the outbox is empty.
+        public var idlePoll: Duration = .seconds(1)
+
+        public init(from: MailAddress) {
+            self.from = from
+        }
+    }
+
+    let store: Store
+    let transport: any MailTransport
+    let settings: Settings
+    let now: @Sendable () -> Date
+    let logger: Logger
+
+    public init(
+        store: Store, transport: any MailTransport, settings: Settings, now: @escaping @Sendable () -> Date,
+        logger: Logger
+    ) {
+        self.store = store
+        self.transport = transport
+        self.settings = settings
+        self.now = now
+        self.logger = logger
+    }
+
+    /// Runs rounds until graceful shutdown; a round in progress finishes first.
+    public func run() async throws {
+        logger.info("mail worker started")
+        while !Task.isCancelled, !Task.isShuttingDownGracefully {
+            let handled: Int
+            do {
+                handled = try await runOnce()
+            } catch {
+                logger.warning("mail round failed", metadata: ["error": "\(String(reflecting: error))"])
+                handled = 0
+            }
+            if handled == 0 {
+                try? await Task.sleep(for: settings.idlePoll)
+            }
+        }
+        logger.info("mail worker stopped")
+    }
+
+    /// One round: claim a batch and send it. Returns how many messages were handled.
+    @discardableResult
+    public func runOnce() async throws -> Int {
+        let claimedAt = now()
+        let store = self.store
+        let settings = self.settings
+        let batch = try await store.withSystem { tx in
+            try await store.outbox.claim(tx, limit: settings.batchSize, now: claimedAt, lease: settings.lease)
+        }
+        for message in batch {
+            try await deliver(message)
+        }
+        return batch.count
+    }
+
+    private func deliver(_ message: OutboxRepository.Claimed) async throws {
+        let outcome: DeliveryOutcome
+        do {
+            let recipient = try MailAddress(message.recipient)
+            let mime = MIMEMessage(
+                from: settings.from, to: recipient, subject: message.subject, messageID: message.messageID,
+                date: message.createdAt, text: message.bodyText, html: message.bodyHTML
+            )
+            outcome = await transport.send(
+                OutgoingMessage(
+                    sender: settings.from.address, recipients: [recipient.address], messageID: message.messageID,
+                    data: mime.rendered(boundarySeed: message.id.uuidString), subject: message.subject,
+                    text: message.bodyText
+                )
+            )
+        } catch {
+            outcome = .rejected(reply: "invalid recipient address")
+        }
+        let finishedAt = now()
+        let store = self.store
+        switch outcome {
+        case .delivered:
+            try await store.withSystem { tx in try await store.outbox.markSent(tx, id: message.id, at: finishedAt) }
+        case .retry(let reason) where message.attempts < settings.maxAttempts:
+            let retryAt = finishedAt.addingTimeInterval(backoff(afterAttempt: message.attempts))
+            try await store.withSystem { tx in
+                try await store.outbox.scheduleRetry(tx, id: message.id, at: retryAt, error: reason)
+            }
+            logger.notice(
+                "mail will be retried", metadata: ["message_id": "\(message.messageID)", "reason": "\(reason)"])
+        case .retry(let reason):
+            try await store.withSystem { tx in
+                try await store.outbox.markDead(
+                    tx, id: message.id, error: "gave up after \(message.attempts) attempts: \(reason)")
+            }
+            logger.error("mail given up", metadata: ["message_id": "\(message.messageID)", "reason": "\(reason)"])
+        case .rejected(let reply):
+            try await store.withSystem { tx in try await store.outbox.markDead(tx, id: message.id, error: reply) }
+            logger.error("mail rejected", metadata: ["message_id": "\(message.messageID)", "reply": "\(reply)"])
+        }
+    }
+
+    /// Exponential backoff with full jitter between half and all of the step, capped.
+    func backoff(afterAttempt attempt: Int) -> TimeInterval {
+        let step = min(settings.maxBackoff, settings.firstBackoff * pow(2, Double(max(0, attempt - 1))))
+        return Double.random(in: (step / 2)...step)
+    }
+}
