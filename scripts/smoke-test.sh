@@ -123,6 +123,12 @@ writes_mail_to_files() {
         && grep -q 'mail written' "$work/serve.log" || { ls -la "$work/data/mail" 2>&1; return 1; }
 }
 
+mail_status_counts_the_queue() {
+    (cd "$work" && env -u DATABASE_URL "$bin" mail status >"$work/mail-status.txt" 2>&1) \
+        && grep -q "^sent: 2$" "$work/mail-status.txt" && grep -q "^pending: 0$" "$work/mail-status.txt" \
+        || { cat "$work/mail-status.txt"; return 1; }
+}
+
 serves_the_login_page() {
     grep -q '<label for="email">Email</label>' "$work/login.html" && grep -q 'action="/login"' "$work/login.html"
 }
@@ -131,6 +137,7 @@ check "serve on the embedded default answers /health/ready" serves_embedded_defa
 check "GET /api/openapi.yaml is a valid OpenAPI 3.1 document" serves_a_valid_openapi_description
 check "GET /login serves the login page" serves_the_login_page
 check "registering on the embedded default writes its emails under data/mail" writes_mail_to_files
+check "mail status counts them as sent" mail_status_counts_the_queue
 check "migrate on a fresh PostgreSQL database, twice" migrates_postgres_twice
 check "serve refuses a PostgreSQL schema that is behind" refuses_pending_schema
 check "serve refuses a PostgreSQL superuser" refuses_superuser

@@ -12,7 +12,7 @@ struct ExpenseTrackerCommand: AsyncParsableCommand {
             in the working directory, and the defaults (see config/example.env).
             """,
         version: ExpenseTracker.version,
-        subcommands: [Serve.self, Migrate.self, Worker.self],
+        subcommands: [Serve.self, Migrate.self, Worker.self, Mail.self],
         defaultSubcommand: nil
     )
 }
@@ -106,5 +106,35 @@ struct Worker: AsyncParsableCommand {
     func run() async throws {
         let config = await ExpenseTracker.configuration(overrides: common.overrides)
         try await ExpenseTracker.worker(config: config)
+    }
+}
+
+struct Mail: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Inspect the outbound mail queue.",
+        subcommands: [Status.self, RetryDead.self]
+    )
+
+    struct Status: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Count queued messages by state.")
+        @OptionGroup var common: CommonOptions
+
+        func run() async throws {
+            let config = await ExpenseTracker.configuration(overrides: common.overrides)
+            try await ExpenseTracker.mail(config: config, retryDead: false)
+        }
+    }
+
+    struct RetryDead: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "retry-dead",
+            abstract: "Requeue messages that failed for good, once the cause is fixed."
+        )
+        @OptionGroup var common: CommonOptions
+
+        func run() async throws {
+            let config = await ExpenseTracker.configuration(overrides: common.overrides)
+            try await ExpenseTracker.mail(config: config, retryDead: true)
+        }
     }
 }

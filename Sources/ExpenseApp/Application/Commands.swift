@@ -58,6 +58,27 @@ public enum ExpenseTracker {
         try await group.run()
     }
 
+    /// `mail status` and `mail retry-dead`: the outbox by state, and requeuing dead messages.
+    public static func mail(config: AppConfig, retryDead: Bool) async throws {
+        AppLogHandler.bootstrap(level: config.logLevel, format: config.logFormat)
+        let logger = Logger(label: "expense-tracker")
+        let database = try await AppDependencies.live(config: config, logger: logger).database
+        let store = Store(database: database)
+        let (requeued, counts) = try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await database.run() }
+            defer { group.cancelAll() }
+            try await DatabasePreflight(database: database, logger: logger).run(schema: .requireCurrent)
+            let requeued =
+                retryDead ? try await store.withSystem { tx in try await store.outbox.requeueDead(tx, at: Date()) } : 0
+            return (requeued, try await store.withSystem { tx in try await store.outbox.counts(tx) })
+        }
+        if retryDead { print("requeued \(requeued) dead message(s)") }
+        for state in ["pending", "sending", "sent", "dead"] {
+            print("\(state): \(counts[state] ?? 0)")
+        }
+        if let sqlite = database as? SQLiteDatabase { try await sqlite.close() }
+    }
+
     /// `migrate`: applies pending migrations and returns.
     public static func migrate(config: AppConfig) async throws {
         AppLogHandler.bootstrap(level: config.logLevel, format: config.logFormat)

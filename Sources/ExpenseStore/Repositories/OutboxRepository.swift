@@ -130,11 +130,12 @@ public struct OutboxRepository: Sendable {
         )
     }
 
-    /// A permanent failure: keep the server's reply, purge the bodies.
+    /// A permanent failure: keep the server's reply, and the bodies, so an operator can requeue
+    /// it (`expense-tracker mail retry-dead`) once the cause is fixed.
     public func markDead(_ tx: some Transaction, id: UUID, error: String) async throws {
         try await tx.executor.execute(
             """
-            UPDATE outbox SET status = 'dead', locked_until = NULL, last_error = \(error), body_text = NULL, body_html = NULL
+            UPDATE outbox SET status = 'dead', locked_until = NULL, last_error = \(error)
             WHERE id = \(id)
             """
         )
@@ -147,5 +148,18 @@ public struct OutboxRepository: Sendable {
             counts[try row.decode("status")] = try row.decode("n")
         }
         return counts
+    }
+
+    /// Puts dead messages back in the queue, due now, with a fresh count of attempts. Messages
+    /// whose bodies were purged cannot be sent again and stay dead. Returns how many were requeued.
+    @discardableResult
+    public func requeueDead(_ tx: some Transaction, at now: Date) async throws -> Int {
+        try await tx.executor.query(
+            """
+            UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = \(now), locked_until = NULL
+            WHERE status = 'dead' AND body_text IS NOT NULL
+            RETURNING id
+            """
+        ).count
     }
 }
