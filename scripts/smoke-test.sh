@@ -125,7 +125,7 @@ writes_mail_to_files() {
 
 mail_status_counts_the_queue() {
     (cd "$work" && env -u DATABASE_URL "$bin" mail status >"$work/mail-status.txt" 2>&1) \
-        && grep -q "^sent: 2$" "$work/mail-status.txt" && grep -q "^pending: 0$" "$work/mail-status.txt" \
+        && grep -q " sent=2\b" "$work/mail-status.txt" && grep -q " pending=0\b" "$work/mail-status.txt" \
         || { cat "$work/mail-status.txt"; return 1; }
 }
 

@@ -77,8 +77,6 @@ CREATE UNIQUE INDEX invitations_token_hash_key ON invitations (token_hash);
 -- the mail worker. Global: the worker serves every tenant, and account mail has no tenant.
 CREATE TABLE outbox (
     id uuid PRIMARY KEY,
-    -- Queue order (SQLite uses its rowid for the same).
-    seq bigint GENERATED ALWAYS AS IDENTITY,
     message_id text NOT NULL UNIQUE,
     kind text NOT NULL,
     recipient text NOT NULL,

@@ -6,6 +6,9 @@ ALTER TABLE users ADD COLUMN failed_logins integer NOT NULL DEFAULT 0;
 ALTER TABLE users ADD COLUMN locked_until timestamptz;
 ALTER TABLE users ADD COLUMN password_changed_at timestamptz;
 
+-- Queue order of the outbox, for workers and support tools (SQLite uses its rowid for the same).
+ALTER TABLE outbox ADD COLUMN seq bigint GENERATED ALWAYS AS IDENTITY;
+
 -- Browser sessions. The cookie holds a 256-bit random id; the row is keyed by its hash.
 CREATE TABLE sessions (
     id_hash text PRIMARY KEY,

@@ -92,7 +92,7 @@ struct SeededGenerator: RandomNumberGenerator {
     @Test func aMillionMaximalAmountsSumExactlyWithoutOverflow() throws {
         let largest = try #require(Money(minorUnits: Money.maximumMinorUnits, currency: Self.usd))
         var total = MoneyTotal(currency: Self.usd)
-        for _ in 0..<1_000_000 { total.add(largest) }
+        for _ in 0..<1_000_000 { try total.add(largest) }
         #expect(total.count == 1_000_000)
         #expect(total.minorUnits == Int128(Money.maximumMinorUnits) * 1_000_000)
         #expect(total.decimalString == "9999999999999990000.00")
@@ -104,12 +104,19 @@ struct SeededGenerator: RandomNumberGenerator {
         var cents: Int128 = 0
         for _ in 0..<10_000 {
             let minor = Int64.random(in: 1...10_000_000, using: &random)
-            total.add(try #require(Money(minorUnits: minor, currency: Self.usd)))
+            try total.add(try #require(Money(minorUnits: minor, currency: Self.usd)))
             cents += Int128(minor)
         }
         #expect(total.minorUnits == cents)
         // The decimal string read back digit by digit gives the same number.
         let digits = String(total.decimalString.filter { $0 != "." })
         #expect(Int128(digits) == cents)
+    }
+
+    @Test func totalsRefuseAnotherCurrency() throws {
+        var total = MoneyTotal(currency: Self.usd)
+        let yen = try #require(Money(minorUnits: 100, currency: Self.jpy))
+        #expect(throws: CurrencyMismatch(total: Self.usd, added: Self.jpy)) { try total.add(yen) }
+        #expect(total.count == 0 && total.minorUnits == 0)
     }
 }

@@ -27,8 +27,13 @@ public struct AppRequestContext: AuthRequestContext, RequestContext {
     /// Request bodies larger than this are refused with 413 when decoded.
     public var maxUploadSize: Int { 64 * 1024 }
 
-    /// JSON with sorted keys, so responses are byte-for-byte stable (snapshots, caches, ETags).
-    public var responseEncoder: JSONEncoder {
+    public var responseEncoder: JSONEncoder { AppJSON.encoder() }
+}
+
+/// The API's JSON: sorted keys, so responses are byte-for-byte stable (snapshots, caches,
+/// ETags), and ISO 8601 dates.
+enum AppJSON {
+    static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601

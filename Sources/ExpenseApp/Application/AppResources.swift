@@ -13,7 +13,7 @@ enum AppResources {
 
     /// The common passwords refused by the password policy (one a line, `#` comments).
     static func commonPasswords() throws -> Set<String> {
-        guard let url = Bundle.module.url(forResource: "Resources/data/common-passwords", withExtension: "txt") else {
+        guard let url = Bundle.module.url(forResource: "Resources/common-passwords", withExtension: "txt") else {
             throw AppResourcesMissing(what: "common passwords")
         }
         let text = try String(contentsOf: url, encoding: .utf8)

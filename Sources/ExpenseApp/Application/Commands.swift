@@ -72,10 +72,12 @@ public enum ExpenseTracker {
                 retryDead ? try await store.withSystem { tx in try await store.outbox.requeueDead(tx, at: Date()) } : 0
             return (requeued, try await store.withSystem { tx in try await store.outbox.counts(tx) })
         }
-        if retryDead { print("requeued \(requeued) dead message(s)") }
+        if retryDead { logger.info("dead messages requeued", metadata: ["count": "\(requeued)"]) }
+        var metadata: Logger.Metadata = [:]
         for state in ["pending", "sending", "sent", "dead"] {
-            print("\(state): \(counts[state] ?? 0)")
+            metadata[state] = "\(counts[state] ?? 0)"
         }
+        logger.notice("outbox", metadata: metadata)
         if let sqlite = database as? SQLiteDatabase { try await sqlite.close() }
     }
 

@@ -26,9 +26,7 @@ enum ProblemResponse {
     static let contentType = "application/problem+json"
 
     static func make(_ problem: Problem) -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let body = (try? encoder.encode(problem)) ?? Data()
+        let body = (try? AppJSON.encoder().encode(problem)) ?? Data()
         return Response(
             status: .init(code: problem.status),
             headers: [.contentType: contentType],

@@ -202,15 +202,9 @@ enum AuditDetails {
 
     static func before(_ values: [String: String]) -> String { encode(["before": values]) }
     static func after(_ values: [String: String]) -> String { encode(["after": values]) }
-    static func facts(_ values: [String: String]) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: (try? encoder.encode(values)) ?? Data("{}".utf8), as: UTF8.self)
-    }
+    static func facts(_ values: [String: String]) -> String { encode(values) }
 
-    private static func encode(_ value: [String: [String: String]]) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: (try? encoder.encode(value)) ?? Data("{}".utf8), as: UTF8.self)
+    private static func encode(_ value: some Encodable) -> String {
+        String(decoding: (try? AppJSON.encoder().encode(value)) ?? Data("{}".utf8), as: UTF8.self)
     }
 }

@@ -39,12 +39,7 @@ public struct OrgRequestContext: ChildRequestContext {
 
     public var maxUploadSize: Int { 64 * 1024 }
 
-    public var responseEncoder: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        return encoder
-    }
+    public var responseEncoder: JSONEncoder { AppJSON.encoder() }
 }
 
 /// Resolves `:orgId` into `context.tenant` for a signed-in member; leaves it nil otherwise.

@@ -55,19 +55,13 @@ struct WebAccountController: Sendable {
     @Sendable func verify(_ request: Request, context: AppRequestContext) async throws -> Response {
         let form = try await FormBody.decode(TokenForm.self, from: request, context: context)
         try await accounts.verifyEmail(token: form.token ?? "")
-        var response = Response.redirect(
-            to: (context.identity == nil ? "/login" : "/dashboard") + "?notice=\(Notice.emailVerified.rawValue)",
-            type: .found
-        )
-        response.status = .seeOther
-        return response
+        return .seeOther(
+            (context.identity == nil ? "/login" : "/dashboard") + "?notice=\(Notice.emailVerified.rawValue)")
     }
 
     @Sendable func resend(_ request: Request, context: AppRequestContext) async throws -> Response {
         guard let identity = context.identity else { return .redirect(to: "/login", type: .normal) }
         try await accounts.resendVerification(to: identity.user)
-        var response = Response.redirect(to: "/dashboard?notice=\(Notice.verificationSent.rawValue)", type: .found)
-        response.status = .seeOther
-        return response
+        return .seeOther("/dashboard?notice=\(Notice.verificationSent.rawValue)")
     }
 }

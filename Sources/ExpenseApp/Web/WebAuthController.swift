@@ -87,8 +87,7 @@ struct WebAuthController: Sendable {
 
     @Sendable func logout(_ request: Request, context: AppRequestContext) async throws -> Response {
         if let identity = context.identity { try await accounts.signOut(identity) }
-        var response = Response.redirect(to: "/login?notice=\(Notice.signedOut.rawValue)", type: .found)
-        response.status = .seeOther
+        var response = Response.seeOther("/login?notice=\(Notice.signedOut.rawValue)")
         response.setCookie(cookie.expired())
         return response
     }
@@ -96,8 +95,7 @@ struct WebAuthController: Sendable {
     /// A new session (new id: no fixation, SECURITY S7), then the dashboard.
     private func signIn(_ user: User, next: String) async throws -> Response {
         let started = try await accounts.startSession(for: user)
-        var response = Response.redirect(to: next.isEmpty ? "/dashboard" : next, type: .found)
-        response.status = .seeOther
+        var response = Response.seeOther(next.isEmpty ? "/dashboard" : next)
         response.setCookie(cookie.cookie(value: started.cookie))
         return response
     }

@@ -73,9 +73,7 @@ struct WebPasswordController: Sendable {
             response.headers[.referrerPolicy] = "no-referrer"
             return response
         }
-        var response = Response.redirect(to: "/login?notice=\(Notice.passwordReset.rawValue)", type: .found)
-        response.status = .seeOther
-        return response
+        return .seeOther("/login?notice=\(Notice.passwordReset.rawValue)")
     }
 
     @Sendable func changePage(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -101,8 +99,6 @@ struct WebPasswordController: Sendable {
                 status: .unprocessableContent
             )
         }
-        var response = Response.redirect(to: "/dashboard?notice=\(Notice.passwordChanged.rawValue)", type: .found)
-        response.status = .seeOther
-        return response
+        return .seeOther("/dashboard?notice=\(Notice.passwordChanged.rawValue)")
     }
 }

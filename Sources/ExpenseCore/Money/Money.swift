@@ -79,20 +79,32 @@ public struct MoneyTotal: Sendable, Hashable {
         self.count = count
     }
 
-    public mutating func add(_ money: Money) {
-        precondition(money.currency == currency, "adding \(money.currency) to a \(currency) total")
+    /// Adds an amount of the same currency; another currency is refused, never converted.
+    public mutating func add(_ money: Money) throws(CurrencyMismatch) {
+        guard money.currency == currency else { throw CurrencyMismatch(total: currency, added: money.currency) }
         minorUnits += Int128(money.minorUnits)
         count += 1
     }
 
     /// Adds another total of the same currency (days rolled up into a month, say).
-    public mutating func add(_ other: MoneyTotal) {
-        precondition(other.currency == currency, "adding \(other.currency) to a \(currency) total")
+    public mutating func add(_ other: MoneyTotal) throws(CurrencyMismatch) {
+        guard other.currency == currency else { throw CurrencyMismatch(total: currency, added: other.currency) }
         minorUnits += other.minorUnits
         count += other.count
     }
 
     public var decimalString: String { MoneyFormat.decimal(minorUnits, exponent: currency.exponent) }
+}
+
+/// Amounts of different currencies do not add up; totals are kept per currency.
+public struct CurrencyMismatch: Error, Sendable, Equatable {
+    public let total: Currency
+    public let added: Currency
+
+    public init(total: Currency, added: Currency) {
+        self.total = total
+        self.added = added
+    }
 }
 
 enum MoneyFormat {
