@@ -25,6 +25,8 @@ public struct Store: Sendable {
     public let outbox = OutboxRepository()
     public let invitations = InvitationRepository()
     public let audit = AuditRepository()
+    public let categories = CategoryRepository()
+    public let expenses = ExpenseRepository()
 
     public init(database: any Database) {
         self.database = database

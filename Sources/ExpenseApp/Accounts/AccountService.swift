@@ -71,6 +71,7 @@ public struct AccountService: Sendable {
                     at: now
                 )
                 _ = try await store.memberships.add(tx, user: userID, role: .owner, at: now)
+                try await store.categories.createDefaults(tx, at: now)
                 try await store.accountTokens.create(
                     tx, hash: SecretToken.hash(verificationToken), user: userID, purpose: .emailVerification,
                     at: now, expiresAt: now.addingTimeInterval(settings.verificationTokenLifetime)

@@ -94,6 +94,9 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
         store: store, settings: AccountSettings(config: config), limiter: limiter, limits: dependencies.rateLimits,
         clock: dependencies.clock, logger: dependencies.logger
     )
+    let expenses = ExpenseService(store: store, clock: dependencies.clock, logger: dependencies.logger)
+    let categories = CategoryService(store: store, clock: dependencies.clock, logger: dependencies.logger)
+    let reports = ReportService(store: store, clock: dependencies.clock, logger: dependencies.logger)
     let pages = try await PageRenderer.load()
     let cookie = SessionCookie(secure: config.isServedOverHTTPS, idleLifetime: config.sessionIdleMinutes * 60)
 
@@ -130,6 +133,8 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
         .group(context: OrgRequestContext.self)
     organizationsAPI.addRoutes(to: organizationAPI)
     membersAPI.addRoutes(to: organizationAPI)
+    ExpensesAPIController(expenses: expenses, categories: categories).addRoutes(to: organizationAPI)
+    ReportsAPIController(reports: reports).addRoutes(to: organizationAPI)
 
     let web = router.group()
         .add(middleware: SessionAuthenticator(accounts: accounts, cookie: cookie))

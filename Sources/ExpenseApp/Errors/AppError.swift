@@ -30,6 +30,8 @@ public enum AppError: Error, Sendable, Equatable {
     case forbidden(String)
     /// 409: the request conflicts with the current state (already a member, the last owner...).
     case conflict(String)
+    /// 412: the record changed since the version the caller sent in `If-Match`.
+    case preconditionFailed
 }
 
 extension AppError {
@@ -45,6 +47,7 @@ extension AppError {
         case .unsupportedMediaType: .unsupportedMediaType
         case .forbidden: .forbidden
         case .conflict: .conflict
+        case .preconditionFailed: .preconditionFailed
         }
     }
 
@@ -63,6 +66,7 @@ extension AppError {
         case .malformedBody: "/problems/malformed-body"
         case .forbidden: "/problems/forbidden"
         case .conflict: "/problems/conflict"
+        case .preconditionFailed: "/problems/stale-version"
         }
     }
 
@@ -80,6 +84,7 @@ extension AppError {
         case .malformedBody: "Malformed request body"
         case .forbidden: "Not allowed"
         case .conflict: "Conflict"
+        case .preconditionFailed: "Changed since you read it"
         }
     }
 
@@ -100,6 +105,8 @@ extension AppError {
         case .malformedBody(let reason): reason
         case .forbidden(let reason): reason
         case .conflict(let reason): reason
+        case .preconditionFailed:
+            "Someone changed this record since you read it. Read it again (for its new ETag) and reapply your change."
         }
     }
 }

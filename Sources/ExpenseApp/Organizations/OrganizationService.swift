@@ -55,6 +55,7 @@ public struct OrganizationService: Sendable {
         let organization = try await store.withTenant(OrganizationID(), actor: user.id) { tx in
             let organization = try await store.organizations.create(tx, settings, at: now)
             _ = try await store.memberships.add(tx, user: user.id, role: .owner, at: now)
+            try await store.categories.createDefaults(tx, at: now)
             try await store.audit.append(
                 tx,
                 AuditEntry(

@@ -42,3 +42,9 @@ public typealias InvitationID = Identifier<InvitationTag>
 
 /// An organization is the tenant: every tenant-owned row carries its id as `tenant_id`.
 public typealias TenantID = OrganizationID
+
+public enum ExpenseTag {}
+public enum CategoryTag {}
+
+public typealias ExpenseID = Identifier<ExpenseTag>
+public typealias CategoryID = Identifier<CategoryTag>

@@ -1,3 +1,4 @@
+import ExpenseCore
 import Foundation
 import Logging
 import PostgresNIO
@@ -26,6 +27,7 @@ struct PostgresExecutor: SQLExecutor {
             case .text(let text): binds.append(text)
             case .uuid(let uuid): binds.append(uuid)
             case .timestamp(let date): binds.append(date)
+            case .date(let date): binds.append(PostgresDay(date))
             case .bytes(let bytes): binds.append(ByteBuffer(bytes: bytes))
             }
         }
@@ -62,11 +64,30 @@ extension SQLValue {
         case .int2, .int4, .int8: self = .int(try cell.decode(Int64.self))
         case .uuid: self = .uuid(try cell.decode(UUID.self))
         case .timestamptz, .timestamp: self = .timestamp(try cell.decode(Date.self))
+        case .date:
+            // Midnight UTC of the day; whole days since 1970 give the calendar date back exactly.
+            let seconds = try cell.decode(Date.self).timeIntervalSince1970
+            self = .date(CalendarDate(dayNumber: Int((seconds / 86_400).rounded(.down))))
         case .bytea: self = .bytes(Array(try cell.decode(ByteBuffer.self).readableBytesView))
         default:
             // text, varchar, char(n), name, and anything the SQL casts to text (dates, numerics).
             self = .text(try cell.decode(String.self))
         }
+    }
+}
+
+/// A calendar date bound as PostgreSQL's binary `date`: days since 2000-01-01.
+struct PostgresDay: PostgresNonThrowingEncodable {
+    static var psqlType: PostgresDataType { .date }
+    static var psqlFormat: PostgresFormat { .binary }
+    let date: CalendarDate
+
+    init(_ date: CalendarDate) { self.date = date }
+
+    func encode<JSONEncoder: PostgresJSONEncoder>(
+        into byteBuffer: inout ByteBuffer, context: PostgresEncodingContext<JSONEncoder>
+    ) {
+        byteBuffer.writeInteger(Int32(date.dayNumber - 10_957))
     }
 }
 

@@ -60,6 +60,18 @@ public struct SQL: Sendable, ExpressibleByStringInterpolation {
         }
     }
 
+    /// Appends another statement, renumbering its parameters (for clauses built conditionally).
+    public mutating func append(_ other: SQL) {
+        for fragment in other.fragments {
+            switch fragment {
+            case .text(let text): fragments.append(.text(text))
+            case .parameter(let index):
+                binds.append(other.binds[index - 1])
+                fragments.append(.parameter(binds.count))
+            }
+        }
+    }
+
     /// The statement text with placeholders in the dialect's form (`$1` or `?`).
     public func text(for dialect: SQLDialect) -> String {
         var result = ""

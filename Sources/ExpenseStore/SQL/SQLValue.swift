@@ -16,6 +16,8 @@ public enum SQLValue: Sendable, Equatable {
     case uuid(UUID)
     /// A point in time, stored in UTC.
     case timestamp(Date)
+    /// A calendar date (PostgreSQL `date`, SQLite `YYYY-MM-DD` text).
+    case date(CalendarDate)
     case bytes([UInt8])
 }
 
@@ -116,6 +118,34 @@ extension Date: SQLCodable {
             }
             return date
         default: throw SQLTypeMismatch(expected: "timestamp", found: sqlValue)
+        }
+    }
+}
+
+extension CalendarDate: SQLCodable {
+    public var sqlValue: SQLValue { .date(self) }
+    public static func decode(sqlValue: SQLValue) throws -> CalendarDate {
+        switch sqlValue {
+        case .date(let date): return date
+        case .text(let text):
+            guard let date = try? CalendarDate(parsing: text) else {
+                throw SQLTypeMismatch(expected: "date", found: sqlValue)
+            }
+            return date
+        default: throw SQLTypeMismatch(expected: "date", found: sqlValue)
+        }
+    }
+}
+
+extension Int128: SQLDecodable {
+    public static func decode(sqlValue: SQLValue) throws -> Int128 {
+        switch sqlValue {
+        case .int(let int): return Int128(int)
+        case .text(let text):
+            // PostgreSQL sends SUM(bigint) as numeric text.
+            guard let value = Int128(text) else { throw SQLTypeMismatch(expected: "integer", found: sqlValue) }
+            return value
+        default: throw SQLTypeMismatch(expected: "integer", found: sqlValue)
         }
     }
 }

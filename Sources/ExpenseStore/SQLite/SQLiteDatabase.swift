@@ -1,3 +1,4 @@
+import ExpenseCore
 import Foundation
 import Logging
 import NIOCore
@@ -152,6 +153,7 @@ extension SQLiteData {
         // Lowercase, as the schema stores UUIDs, so text comparison matches.
         case .uuid(let uuid): self = .text(uuid.uuidString.lowercased())
         case .timestamp(let date): self = .text(SQLTimestamp.format(date))
+        case .date(let date): self = .text(date.description)
         case .bytes(let bytes): self = .blob(.init(bytes: bytes))
         }
     }

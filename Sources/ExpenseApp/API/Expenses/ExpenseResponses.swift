@@ -1,0 +1,189 @@
+import ExpenseCore
+import ExpenseStore
+import Foundation
+import Hummingbird
+
+/// An expense as the API shows it. `version` is also its ETag.
+struct ExpenseResponse: ResponseEncodable {
+    var id: String
+    var amount: String
+    var currency: String
+    var date: String
+    var categoryID: String?
+    var categoryName: String?
+    var merchant: String
+    var note: String
+    var tags: [String]
+    var memberID: String
+    var memberName: String
+    var version: Int
+    var createdAt: Date
+    var updatedAt: Date
+
+    init(_ expense: Expense) {
+        id = expense.id.description
+        amount = expense.amount.decimalString
+        currency = expense.amount.currency.code
+        date = expense.date.description
+        categoryID = expense.categoryID?.description
+        categoryName = expense.categoryName
+        merchant = expense.merchant
+        note = expense.note
+        tags = expense.tags
+        memberID = expense.memberID.description
+        memberName = expense.memberName
+        version = expense.version
+        createdAt = expense.createdAt
+        updatedAt = expense.updatedAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, amount, currency, date, merchant, note, tags, version
+        case categoryID = "category_id"
+        case categoryName = "category_name"
+        case memberID = "member_id"
+        case memberName = "member_name"
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(amount, forKey: .amount)
+        try container.encode(currency, forKey: .currency)
+        try container.encode(date, forKey: .date)
+        try container.encode(categoryID, forKey: .categoryID)
+        try container.encode(categoryName, forKey: .categoryName)
+        try container.encode(merchant, forKey: .merchant)
+        try container.encode(note, forKey: .note)
+        try container.encode(tags, forKey: .tags)
+        try container.encode(memberID, forKey: .memberID)
+        try container.encode(memberName, forKey: .memberName)
+        try container.encode(version, forKey: .version)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(updatedAt, forKey: .updatedAt)
+    }
+}
+
+struct ExpensePageResponse: ResponseEncodable {
+    var items: [ExpenseResponse]
+    var nextCursor: String?
+
+    enum CodingKeys: String, CodingKey {
+        case items
+        case nextCursor = "next_cursor"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(items, forKey: .items)
+        try container.encode(nextCursor, forKey: .nextCursor)
+    }
+}
+
+struct CategoryResponse: ResponseEncodable {
+    var id: String
+    var name: String
+    var archived: Bool
+    var createdAt: Date
+    var updatedAt: Date
+
+    init(_ category: Category) {
+        id = category.id.description
+        name = category.name
+        archived = category.isArchived
+        createdAt = category.createdAt
+        updatedAt = category.updatedAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, archived
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+    }
+}
+
+/// `{period, from, to, group_by, totals, groups, buckets: [{start, end, totals, groups}]}`.
+struct TotalsResponse: ResponseEncodable {
+    struct Amount: Encodable, Sendable {
+        var currency: String
+        var amount: String
+        var count: Int
+
+        init(_ total: MoneyTotal) {
+            currency = total.currency.code
+            amount = total.decimalString
+            count = total.count
+        }
+    }
+
+    struct Group: Encodable, Sendable {
+        var id: String?
+        var name: String
+        var totals: [Amount]
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(id, forKey: .id)
+            try container.encode(name, forKey: .name)
+            try container.encode(totals, forKey: .totals)
+        }
+
+        enum CodingKeys: String, CodingKey { case id, name, totals }
+    }
+
+    struct Bucket: Encodable, Sendable {
+        var start: String
+        var end: String
+        var totals: [Amount]
+        var groups: [Group]
+    }
+
+    var period: String
+    var from: String
+    var to: String
+    var groupBy: String?
+    var totals: [Amount]
+    var groups: [Group]
+    var buckets: [Bucket]
+
+    init(_ result: ReportService.Totals) {
+        let report = result.report
+        func groups(_ groups: [TotalsReport.Group]) -> [Group] {
+            groups.map { Group(id: $0.key, name: result.name(of: $0.key), totals: $0.totals.map(Amount.init)) }
+        }
+        period = report.period.rawValue
+        from = report.range.from.description
+        to = report.range.to.description
+        groupBy =
+            switch result.groupBy {
+            case .category: "category"
+            case .member: "member"
+            case nil: nil
+            }
+        totals = report.totals.map(Amount.init)
+        self.groups = groups(report.groups)
+        buckets = report.buckets.map {
+            Bucket(
+                start: $0.start.description, end: $0.end.description, totals: $0.totals.map(Amount.init),
+                groups: groups($0.groups))
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case period, from, to, totals, groups, buckets
+        case groupBy = "group_by"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(period, forKey: .period)
+        try container.encode(from, forKey: .from)
+        try container.encode(to, forKey: .to)
+        try container.encode(groupBy, forKey: .groupBy)
+        try container.encode(totals, forKey: .totals)
+        try container.encode(groups, forKey: .groups)
+        try container.encode(buckets, forKey: .buckets)
+    }
+}

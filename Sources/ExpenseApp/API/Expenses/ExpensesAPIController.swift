@@ -1,0 +1,114 @@
+import ExpenseCore
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// Categories and expenses of one organization.
+struct ExpensesAPIController: Sendable {
+    let expenses: ExpenseService
+    let categories: CategoryService
+
+    struct NewCategory: Decodable { var name: String }
+
+    func addRoutes(to group: RouterGroup<OrgRequestContext>) {
+        group.get("categories", use: listCategories)
+        group.post("categories", use: createCategory)
+        group.patch("categories/:categoryId", use: updateCategory)
+        group.delete("categories/:categoryId", use: deleteCategory)
+        group.get("expenses", use: list)
+        group.post("expenses", use: create)
+        group.get("expenses/:expenseId", use: show)
+        group.patch("expenses/:expenseId", use: update)
+        group.delete("expenses/:expenseId", use: delete)
+    }
+
+    @Sendable func listCategories(_ request: Request, context: OrgRequestContext) async throws -> ItemList<
+        CategoryResponse
+    > {
+        ItemList(items: try await categories.list(context.access).map(CategoryResponse.init))
+    }
+
+    @Sendable func createCategory(_ request: Request, context: OrgRequestContext) async throws -> EditedResponse<
+        CategoryResponse
+    > {
+        let body = try await JSONBody.decode(NewCategory.self, from: request, context: context)
+        return .init(status: .created, response: CategoryResponse(try await categories.create(context.access, name: body.name)))
+    }
+
+    @Sendable func updateCategory(_ request: Request, context: OrgRequestContext) async throws -> CategoryResponse {
+        let body = try await JSONBody.decode(CategoryService.Change.self, from: request, context: context)
+        return CategoryResponse(try await categories.update(context.access, id: try Self.categoryID(context), body))
+    }
+
+    @Sendable func deleteCategory(_ request: Request, context: OrgRequestContext) async throws -> Response {
+        try await categories.delete(context.access, id: try Self.categoryID(context))
+        return Response(status: .noContent)
+    }
+
+    @Sendable func list(_ request: Request, context: OrgRequestContext) async throws -> ExpensePageResponse {
+        let query = request.queryValues
+        let filter = try ExpenseQuery.filter(query, defaultCurrency: try ExpenseService.currency(of: context.access))
+        let cursor = try query["cursor"].flatMap { $0.isEmpty ? nil : $0 }.map { token in
+            try validating { try ExpenseCursor(token: token) }
+        }
+        var limit: Int?
+        if let raw = query["limit"], !raw.isEmpty {
+            guard let value = Int(raw) else { throw AppError.validation(.init("limit", "Ask for 1 to 200 items.")) }
+            limit = value
+        }
+        let page = try await expenses.list(context.access, filter, cursor: cursor, limit: limit)
+        return ExpensePageResponse(items: page.items.map(ExpenseResponse.init), nextCursor: page.nextCursor?.token)
+    }
+
+    @Sendable func create(_ request: Request, context: OrgRequestContext) async throws -> EditedResponse<
+        ExpenseResponse
+    > {
+        let body = try await JSONBody.decode(ExpenseInput.self, from: request, context: context)
+        let expense = try await expenses.create(context.access, body)
+        return Self.answer(expense, status: .created, location: request.uri.path + "/" + expense.id.description)
+    }
+
+    @Sendable func show(_ request: Request, context: OrgRequestContext) async throws -> EditedResponse<ExpenseResponse>
+    {
+        let expense = try await expenses.find(context.access, id: try Self.expenseID(context))
+        return Self.answer(expense, status: .ok)
+    }
+
+    @Sendable func update(_ request: Request, context: OrgRequestContext) async throws -> EditedResponse<
+        ExpenseResponse
+    > {
+        let version = try HTTPPreconditions.version(from: request)
+        let body = try await JSONBody.decode(ExpenseInput.self, from: request, context: context)
+        let expense = try await expenses.update(
+            context.access, id: try Self.expenseID(context), body, ifMatch: version)
+        return Self.answer(expense, status: .ok)
+    }
+
+    @Sendable func delete(_ request: Request, context: OrgRequestContext) async throws -> Response {
+        let version = try HTTPPreconditions.version(from: request)
+        try await expenses.delete(context.access, id: try Self.expenseID(context), ifMatch: version)
+        return Response(status: .noContent)
+    }
+
+    static func answer(_ expense: Expense, status: HTTPResponse.Status, location: String? = nil) -> EditedResponse<
+        ExpenseResponse
+    > {
+        var headers: HTTPFields = [.eTag: HTTPPreconditions.eTag(version: expense.version)]
+        if let location { headers[.location] = location }
+        return .init(status: status, headers: headers, response: ExpenseResponse(expense))
+    }
+
+    static func expenseID(_ context: OrgRequestContext) throws -> ExpenseID {
+        guard let id = context.parameters.get("expenseId").flatMap(ExpenseID.init(uuidString:)) else {
+            throw AppError.notFound
+        }
+        return id
+    }
+
+    static func categoryID(_ context: OrgRequestContext) throws -> CategoryID {
+        guard let id = context.parameters.get("categoryId").flatMap(CategoryID.init(uuidString:)) else {
+            throw AppError.notFound
+        }
+        return id
+    }
+}

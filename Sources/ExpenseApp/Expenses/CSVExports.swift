@@ -1,0 +1,71 @@
+import ExpenseCore
+import Foundation
+import NIOCore
+
+/// The CSV files finance staff download: UTF-8 with a byte-order mark (so spreadsheets read
+/// accents right), RFC 4180 records, amounts as exact decimals beside their currency.
+enum CSVExports {
+    static let byteOrderMark = "\u{FEFF}"
+
+    static let expensesHeader = CSV.record(
+        ["date", "amount", "currency", "category", "merchant", "note", "tags", "member", "id", "created_at"].map(
+            CSV.Field.value))
+
+    static func expenseRecord(_ expense: Expense) -> String {
+        CSV.record([
+            .value(expense.date.description), .value(expense.amount.decimalString),
+            .value(expense.amount.currency.code), .text(expense.categoryName ?? ""), .text(expense.merchant),
+            .text(expense.note), .text(expense.tags.joined(separator: " ")), .text(expense.memberName),
+            .value(expense.id.description), .value(Self.timestamp(expense.createdAt)),
+        ])
+    }
+
+    /// One record per bucket and currency (and group), zero rows included: the same numbers
+    /// as the report.
+    static func totals(_ totals: ReportService.Totals) -> String {
+        let grouped = totals.groupBy != nil
+        var text = byteOrderMark
+        text += CSV.record(
+            (grouped
+                ? ["period_start", "period_end", "group", "currency", "amount", "count"]
+                : ["period_start", "period_end", "currency", "amount", "count"]).map(CSV.Field.value))
+        for bucket in totals.report.buckets {
+            let span: [CSV.Field] = [.value(bucket.start.description), .value(bucket.end.description)]
+            if grouped {
+                for group in bucket.groups {
+                    for total in group.totals {
+                        text += CSV.record(span + [.text(totals.name(of: group.key))] + Self.cells(total))
+                    }
+                }
+            } else {
+                for total in bucket.totals { text += CSV.record(span + Self.cells(total)) }
+            }
+        }
+        return text
+    }
+
+    static func cells(_ total: MoneyTotal) -> [CSV.Field] {
+        [.value(total.currency.code), .value(total.decimalString), .value(String(total.count))]
+    }
+
+    /// `acme-ltd-expenses-2026-01-01-to-2026-03-31.csv`: ASCII only, so the header needs no escaping.
+    static func fileName(organization: String, kind: String, from: CalendarDate?, to: CalendarDate?) -> String {
+        var slug = ""
+        for scalar in organization.lowercased().unicodeScalars {
+            if ("a"..."z").contains(scalar) || ("0"..."9").contains(scalar) {
+                slug.unicodeScalars.append(scalar)
+            } else if !slug.isEmpty, slug.last != "-" {
+                slug += "-"
+            }
+        }
+        slug = String(slug.prefix(40)).trimmingCharacters(in: CharacterSet(charactersIn: "-"))
+        var name = (slug.isEmpty ? "organization" : slug) + "-" + kind
+        if let from { name += "-from-\(from)" }
+        if let to { name += "-to-\(to)" }
+        return name + ".csv"
+    }
+
+    static func timestamp(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle(timeZone: .gmt))
+    }
+}

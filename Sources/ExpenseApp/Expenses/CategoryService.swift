@@ -1,0 +1,105 @@
+import ExpenseCore
+import ExpenseStore
+import Foundation
+import Logging
+
+/// An organization's categories: anyone sees them; owners, admins and finance manage them.
+public struct CategoryService: Sendable {
+    let store: Store
+    let clock: AppClock
+    let logger: Logger
+
+    /// A change to a category; nil keeps the current value.
+    public struct Change: Sendable, Decodable {
+        public var name: String?
+        public var archived: Bool?
+
+        public init(name: String? = nil, archived: Bool? = nil) {
+            self.name = name
+            self.archived = archived
+        }
+    }
+
+    public func list(_ access: TenantAccess) async throws -> [Category] {
+        try access.require(.viewOrganization)
+        let store = self.store
+        return try await store.withTenant(access.tenantID, actor: access.user.id) { tx in
+            try await store.categories.list(tx)
+        }
+    }
+
+    public func create(_ access: TenantAccess, name rawName: String) async throws -> Category {
+        try access.require(.manageCategories)
+        let name = try validating { try Category.validName(rawName) }
+        let now = clock.now()
+        let store = self.store
+        return try await Self.uniqueName {
+            try await store.withTenant(access.tenantID, actor: access.user.id) { tx in
+                let category = try await store.categories.create(tx, name: name, at: now)
+                try await store.audit.append(
+                    tx,
+                    Self.auditEntry(access, "category.created", category.id, AuditDetails.after(["name": name]), now))
+                return category
+            }
+        }
+    }
+
+    public func update(_ access: TenantAccess, id: CategoryID, _ change: Change) async throws -> Category {
+        try access.require(.manageCategories)
+        let name = try change.name.map { name in try validating { try Category.validName(name) } }
+        let now = clock.now()
+        let store = self.store
+        return try await Self.uniqueName {
+            try await store.withTenant(access.tenantID, actor: access.user.id) { tx in
+                guard let current = try await store.categories.find(tx, id: id) else { throw AppError.notFound }
+                let archivedAt = change.archived.map { $0 ? (current.archivedAt ?? now) : nil } ?? current.archivedAt
+                guard
+                    let updated = try await store.categories.update(
+                        tx, id: id, name: name ?? current.name, archivedAt: archivedAt, at: now)
+                else { throw AppError.notFound }
+                let before = ["name": current.name, "archived": String(current.isArchived)]
+                let after = ["name": updated.name, "archived": String(updated.isArchived)]
+                if before != after {
+                    try await store.audit.append(
+                        tx,
+                        Self.auditEntry(
+                            access, "category.updated", id, AuditDetails.change(before: before, after: after), now))
+                }
+                return updated
+            }
+        }
+    }
+
+    /// Deletes a category no expense uses; one in use is archived instead (409 says so).
+    public func delete(_ access: TenantAccess, id: CategoryID) async throws {
+        try access.require(.manageCategories)
+        let now = clock.now()
+        let store = self.store
+        try await store.withTenant(access.tenantID, actor: access.user.id) { tx in
+            guard let current = try await store.categories.find(tx, id: id) else { throw AppError.notFound }
+            guard try await !store.categories.isUsed(tx, id: id) else {
+                throw AppError.conflict("Expenses use this category: archive it instead, so they keep it.")
+            }
+            _ = try await store.categories.delete(tx, id: id)
+            try await store.audit.append(
+                tx, Self.auditEntry(access, "category.deleted", id, AuditDetails.before(["name": current.name]), now))
+        }
+    }
+
+    /// Runs `body`, reporting a taken name as a validation failure on `name`.
+    static func uniqueName<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch StoreError.uniqueViolation {
+            throw AppError.validation(.init("name", "There is already a category with this name."))
+        }
+    }
+
+    static func auditEntry(_ access: TenantAccess, _ action: String, _ id: CategoryID, _ details: String, _ now: Date)
+        -> AuditEntry
+    {
+        AuditEntry(
+            actorID: access.user.id, actorName: access.user.name, action: action, subjectType: "category",
+            subjectID: id.description, details: details, createdAt: now)
+    }
+}

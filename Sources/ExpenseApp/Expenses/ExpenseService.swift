@@ -1,0 +1,147 @@
+import ExpenseCore
+import ExpenseStore
+import Foundation
+import Logging
+
+/// Logging, reading, changing and deleting expenses. Every change writes the audit log in its
+/// own transaction; changes carry the version they were based on, so a stale one is refused.
+public struct ExpenseService: Sendable {
+    let store: Store
+    let clock: AppClock
+    let logger: Logger
+
+    /// A page of the newest-first list and where the next one starts (nil on the last page).
+    public struct Page: Sendable {
+        public var items: [Expense]
+        public var nextCursor: ExpenseCursor?
+    }
+
+    public static let defaultPageSize = 50
+    public static let maximumPageSize = 200
+
+    public func create(_ access: TenantAccess, _ input: ExpenseInput) async throws -> Expense {
+        try access.require(.createExpenses)
+        let draft = try validating { try input.draft(defaultCurrency: try Self.currency(of: access)) }
+        let now = clock.now()
+        let store = self.store
+        return try await store.withTenant(access.tenantID, actor: access.user.id) { tx in
+            let category = try await Self.category(draft.categoryID, current: nil, in: tx, store: store)
+            let expense = try await store.expenses.create(
+                tx, draft, by: .init(id: access.user.id, name: access.user.name), categoryName: category?.name, at: now)
+            try await store.audit.append(
+                tx,
+                Self.auditEntry(access, "expense.created", expense.id, AuditDetails.after(expense.auditSnapshot), now))
+            return expense
+        }
+    }
+
+    public func find(_ access: TenantAccess, id: ExpenseID) async throws -> Expense {
+        try access.require(.viewOrganization)
+        let store = self.store
+        let expense = try await store.withTenant(access.tenantID, actor: access.user.id) { tx in
+            try await store.expenses.find(tx, id: id)
+        }
+        guard let expense else { throw AppError.notFound }
+        return expense
+    }
+
+    /// Applies the input's fields. `ifMatch` is the version the caller last saw; a different
+    /// current version (someone changed it since) is `AppError.preconditionFailed`.
+    public func update(_ access: TenantAccess, id: ExpenseID, _ input: ExpenseInput, ifMatch: Int?) async throws
+        -> Expense
+    {
+        let now = clock.now()
+        let store = self.store
+        return try await store.withTenant(access.tenantID, actor: access.user.id) { tx in
+            let current = try await Self.editable(id, access, in: tx, store: store)
+            if let ifMatch, ifMatch != current.version { throw AppError.preconditionFailed }
+            let draft = try validating { try input.draft(applyingTo: current) }
+            _ = try await Self.category(draft.categoryID, current: current.categoryID, in: tx, store: store)
+            guard try await store.expenses.update(tx, id: id, version: current.version, draft, at: now),
+                let updated = try await store.expenses.find(tx, id: id)
+            else { throw AppError.preconditionFailed }
+            if updated.auditSnapshot != current.auditSnapshot {
+                try await store.audit.append(
+                    tx,
+                    Self.auditEntry(
+                        access, "expense.updated", id,
+                        AuditDetails.change(before: current.auditSnapshot, after: updated.auditSnapshot), now))
+            }
+            return updated
+        }
+    }
+
+    /// Deletes the expense, keeping its last values in the audit log.
+    public func delete(_ access: TenantAccess, id: ExpenseID, ifMatch: Int?) async throws {
+        let now = clock.now()
+        let store = self.store
+        try await store.withTenant(access.tenantID, actor: access.user.id) { tx in
+            let current = try await Self.editable(id, access, in: tx, store: store)
+            if let ifMatch, ifMatch != current.version { throw AppError.preconditionFailed }
+            guard try await store.expenses.delete(tx, id: id, version: current.version) else {
+                throw AppError.preconditionFailed
+            }
+            var snapshot = current.auditSnapshot
+            snapshot["member_id"] = current.memberID.description
+            try await store.audit.append(
+                tx, Self.auditEntry(access, "expense.deleted", id, AuditDetails.before(snapshot), now))
+        }
+    }
+
+    /// Newest first, after `cursor`, at most `limit` (1 to 200; 50 when nil).
+    public func list(_ access: TenantAccess, _ filter: ExpenseFilter, cursor: ExpenseCursor?, limit: Int?)
+        async throws -> Page
+    {
+        try access.require(.viewOrganization)
+        let size = limit ?? Self.defaultPageSize
+        guard (1...Self.maximumPageSize).contains(size) else {
+            throw AppError.validation(.init("limit", "Ask for 1 to \(Self.maximumPageSize) items."))
+        }
+        let store = self.store
+        let rows = try await store.withTenant(access.tenantID, actor: access.user.id) { tx in
+            try await store.expenses.list(tx, filter, after: cursor, limit: size + 1)
+        }
+        let items = Array(rows.prefix(size))
+        return Page(items: items, nextCursor: rows.count > size ? items.last.map(ExpenseCursor.init(after:)) : nil)
+    }
+
+    /// The expense if it exists and the caller may change it: anyone's with `editAnyExpenses`,
+    /// their own with `editOwnExpenses`. Others' answer 403; a missing one 404.
+    static func editable(_ id: ExpenseID, _ access: TenantAccess, in tx: TenantTransaction, store: Store)
+        async throws -> Expense
+    {
+        try access.require(.viewOrganization)
+        guard let expense = try await store.expenses.find(tx, id: id) else { throw AppError.notFound }
+        let allowed =
+            access.role.can(.editAnyExpenses)
+            || (access.role.can(.editOwnExpenses) && expense.memberID == access.user.id)
+        guard allowed else {
+            throw AppError.forbidden("Your role (\(access.role.rawValue)) allows changing only your own expenses.")
+        }
+        return expense
+    }
+
+    /// The category an expense is filed under: it must exist in this tenant, and be active
+    /// unless the expense already had it.
+    static func category(_ id: CategoryID?, current: CategoryID?, in tx: TenantTransaction, store: Store)
+        async throws -> Category?
+    {
+        guard let id else { return nil }
+        guard let category = try await store.categories.find(tx, id: id), !category.isArchived || id == current else {
+            throw AppError.validation(.init("category_id", "Choose one of the organization's active categories."))
+        }
+        return category
+    }
+
+    static func currency(of access: TenantAccess) throws -> Currency {
+        try Currency(code: access.organization.currency)
+    }
+
+    static func auditEntry(_ access: TenantAccess, _ action: String, _ id: ExpenseID, _ details: String, _ now: Date)
+        -> AuditEntry
+    {
+        AuditEntry(
+            actorID: access.user.id, actorName: access.user.name, action: action, subjectType: "expense",
+            subjectID: id.description, details: details, createdAt: now)
+    }
+}

@@ -1,0 +1,150 @@
+import ExpenseCore
+import ExpenseStore
+import Foundation
+import Logging
+
+/// Period totals and CSV exports: the database sums days, the domain rolls them up.
+public struct ReportService: Sendable {
+    let store: Store
+    let clock: AppClock
+    let logger: Logger
+
+    /// What a totals report is asked for; nil dates default to the last twelve periods.
+    public struct Request: Sendable {
+        public var period: ReportPeriod
+        public var from: CalendarDate?
+        public var to: CalendarDate?
+        public var groupBy: ExpenseRepository.Grouping?
+
+        public init(
+            period: ReportPeriod, from: CalendarDate? = nil, to: CalendarDate? = nil,
+            groupBy: ExpenseRepository.Grouping? = nil
+        ) {
+            self.period = period
+            self.from = from
+            self.to = to
+            self.groupBy = groupBy
+        }
+
+        /// Reads `period` (default month), `from`, `to` and `group_by` (422 naming the bad ones).
+        static func parse(_ parameters: [String: String]) throws -> Request {
+            var validator = Validator()
+            func value(_ name: String) -> String? {
+                guard let raw = parameters[name]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else { return nil }
+                return raw
+            }
+            var request = Request(period: .month)
+            if let raw = value("period") {
+                if let period = ReportPeriod(rawValue: raw.lowercased()) {
+                    request.period = period
+                } else {
+                    validator.add("period", "Choose day, week, month, quarter or year.")
+                }
+            }
+            if let from = value("from") {
+                request.from = try validator.check { try CalendarDate(parsing: from, field: "from") }
+            }
+            if let to = value("to") { request.to = try validator.check { try CalendarDate(parsing: to, field: "to") } }
+            switch value("group_by")?.lowercased() {
+            case nil, "none": break
+            case "category": request.groupBy = .category
+            case "member": request.groupBy = .member
+            default: validator.add("group_by", "Group by category or member.")
+            }
+            try validating { try validator.finish() }
+            return request
+        }
+    }
+
+    /// A totals report with the names of its groups.
+    public struct Totals: Sendable {
+        public var report: TotalsReport
+        public var groupBy: ExpenseRepository.Grouping?
+        /// Category or member names by id; a group without a key is "Uncategorized".
+        public var names: [String: String]
+
+        public func name(of key: String?) -> String {
+            guard let key else { return "Uncategorized" }
+            return names[key] ?? "Unknown"
+        }
+    }
+
+    public func totals(_ access: TenantAccess, _ request: Request) async throws -> Totals {
+        try access.require(.viewOrganization)
+        let organization = access.organization
+        let today = CalendarDate(clock.now(), in: TimeZone(identifier: organization.timeZone) ?? .gmt)
+        let range = try validating {
+            try DateRange.defaulted(
+                from: request.from, to: request.to, period: request.period, weekStart: organization.weekStart,
+                today: today)
+        }
+        let base = try ExpenseService.currency(of: access)
+        let store = self.store
+        let (days, names) = try await store.withTenant(access.tenantID, actor: access.user.id) { tx in
+            let days = try await store.expenses.dayTotals(tx, from: range.from, to: range.to, groupBy: request.groupBy)
+            let names = try await Self.groupNames(request.groupBy, days: days, in: tx, store: store)
+            return (days, names)
+        }
+        let report = try validating {
+            try TotalsReport(
+                period: request.period, range: range, weekStart: organization.weekStart, baseCurrency: base,
+                grouped: request.groupBy != nil, days: days)
+        }
+        return Totals(report: report, groupBy: request.groupBy, names: names)
+    }
+
+    /// Every expense matching `filter`, oldest first, read page by page. The role is checked
+    /// here, before any byte of a response is sent.
+    public func exportPages(_ access: TenantAccess, _ filter: ExpenseFilter, batchSize: Int = 2000) throws
+        -> ExpensePages
+    {
+        try access.require(.exportCSV)
+        return ExpensePages(store: store, access: access, filter: filter, batchSize: batchSize)
+    }
+
+    static func groupNames(
+        _ groupBy: ExpenseRepository.Grouping?, days: [DayTotal], in tx: TenantTransaction, store: Store
+    ) async throws -> [String: String] {
+        switch groupBy {
+        case nil:
+            return [:]
+        case .category:
+            let categories = try await store.categories.list(tx)
+            return Dictionary(categories.map { ($0.id.description, $0.name) }, uniquingKeysWith: { first, _ in first })
+        case .member:
+            let ids = Set(days.compactMap(\.group)).compactMap(UserID.init(uuidString:))
+            let names = try await store.expenses.authorNames(tx, ids: ids)
+            return Dictionary(uniqueKeysWithValues: names.map { ($0.key.description, $0.value) })
+        }
+    }
+}
+
+/// Pages of an export, each read in its own short transaction: keyset pages never skip or
+/// repeat a row, and no transaction stays open while a slow client reads.
+public struct ExpensePages: Sendable {
+    let store: Store
+    let access: TenantAccess
+    let filter: ExpenseFilter
+    let batchSize: Int
+    private var cursor: ExpenseCursor?
+    private var finished = false
+
+    init(store: Store, access: TenantAccess, filter: ExpenseFilter, batchSize: Int) {
+        self.store = store
+        self.access = access
+        self.filter = filter
+        self.batchSize = batchSize
+    }
+
+    /// The next page, or nil after the last.
+    public mutating func next() async throws -> [Expense]? {
+        guard !finished else { return nil }
+        let (store, filter, batchSize, cursor) = (self.store, self.filter, self.batchSize, self.cursor)
+        let page = try await store.withTenant(access.tenantID, actor: access.user.id) { tx in
+            try await store.expenses.chronological(tx, filter, after: cursor, limit: batchSize)
+        }
+        finished = page.count < batchSize
+        self.cursor = page.last.map(ExpenseCursor.init(after:))
+        return page.isEmpty ? nil : page
+    }
+}

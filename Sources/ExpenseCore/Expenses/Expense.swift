@@ -1,0 +1,192 @@
+import Foundation
+
+/// One expense as logged: an exact amount on a calendar date, by a member, in a category.
+public struct Expense: Sendable, Equatable {
+    public var id: ExpenseID
+    public var tenantID: TenantID
+    /// Who logged it (and may edit it with `editOwnExpenses`).
+    public var memberID: UserID
+    public var memberName: String
+    public var categoryID: CategoryID?
+    public var categoryName: String?
+    public var amount: Money
+    public var date: CalendarDate
+    public var merchant: String
+    public var note: String
+    public var tags: [String]
+    /// Raised by every change; the API's ETag, so a stale edit is refused.
+    public var version: Int
+    /// Insertion order: the tiebreak of "newest first" after the date.
+    public var sequence: Int64
+    public var createdAt: Date
+    public var updatedAt: Date
+
+    public init(
+        id: ExpenseID, tenantID: TenantID, memberID: UserID, memberName: String, categoryID: CategoryID?,
+        categoryName: String?, amount: Money, date: CalendarDate, merchant: String, note: String, tags: [String],
+        version: Int, sequence: Int64, createdAt: Date, updatedAt: Date
+    ) {
+        self.id = id
+        self.tenantID = tenantID
+        self.memberID = memberID
+        self.memberName = memberName
+        self.categoryID = categoryID
+        self.categoryName = categoryName
+        self.amount = amount
+        self.date = date
+        self.merchant = merchant
+        self.note = note
+        self.tags = tags
+        self.version = version
+        self.sequence = sequence
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+
+    /// The fields a change may touch, for the audit log's before and after.
+    public var auditSnapshot: [String: String] {
+        [
+            "amount": amount.decimalString, "currency": amount.currency.code, "date": date.description,
+            "category_id": categoryID?.description ?? "", "merchant": merchant, "note": note,
+            "tags": tags.joined(separator: ","),
+        ]
+    }
+}
+
+/// The validated fields of a new or changed expense.
+public struct ExpenseDraft: Sendable, Equatable {
+    public var amount: Money
+    public var date: CalendarDate
+    public var categoryID: CategoryID?
+    public var merchant: String
+    public var note: String
+    public var tags: [String]
+
+    public static let merchantLimit = 200
+    public static let noteLimit = 2000
+
+    /// Validates raw input, reporting every bad field at once. `currency` defaults to
+    /// `defaultCurrency`; an unknown category id is the caller's to check.
+    public init(
+        amount: String?, currency: String?, date: String?, categoryID: String?, merchant: String?, note: String?,
+        tags: [String]?, defaultCurrency: Currency
+    ) throws {
+        var validator = Validator()
+        let currency: Currency? =
+            if let currency, !currency.isEmpty { try validator.check { try Currency(code: currency) } } else {
+                defaultCurrency
+            }
+        var money: Money?
+        if let amount, !amount.trimmingCharacters(in: .whitespaces).isEmpty {
+            if let currency { money = try validator.check { try Money(parsing: amount, currency: currency) } }
+            if let value = money, value.minorUnits <= 0 {
+                validator.add("amount", "Enter an amount greater than zero.")
+            }
+        } else {
+            validator.add("amount", "Enter the amount, like 12.34.")
+        }
+        var day: CalendarDate?
+        if let date, !date.isEmpty {
+            day = try validator.check { try CalendarDate(parsing: date) }
+        } else {
+            validator.add("date", "Enter the date, as YYYY-MM-DD.")
+        }
+        var category: CategoryID?
+        if let categoryID, !categoryID.isEmpty {
+            category = CategoryID(uuidString: categoryID)
+            if category == nil { validator.add("category_id", "Choose one of the organization's categories.") }
+        }
+        let merchant = Self.clean(merchant ?? "")
+        if merchant.count > Self.merchantLimit {
+            validator.add("merchant", "Keep the merchant under \(Self.merchantLimit) characters.")
+        }
+        let note = (note ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        if note.count > Self.noteLimit {
+            validator.add("note", "Keep the note under \(Self.noteLimit) characters.")
+        }
+        if note.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" && $0 != "\t" && $0 != "\r" }) {
+            validator.add("note", "The note contains control characters.")
+        }
+        let tags = try validator.check { try Tags.normalize(tags ?? []) }
+        try validator.finish()
+        guard let money, let day, let tags else { throw ValidationError("amount", "Enter the amount, like 12.34.") }
+        self.amount = money
+        self.date = day
+        self.categoryID = category
+        self.merchant = merchant
+        self.note = note
+        self.tags = tags
+    }
+
+    /// Trims and folds runs of whitespace and control characters into one space.
+    static func clean(_ text: String) -> String {
+        text.split(whereSeparator: { $0.isWhitespace || $0.unicodeScalars.allSatisfy { $0.value < 0x20 } })
+            .joined(separator: " ")
+    }
+}
+
+/// Free-form labels on expenses: lower case, letters, digits, `-` and `_`, at most ten.
+public enum Tags {
+    public static let maximumCount = 10
+    public static let maximumLength = 32
+
+    /// Trimmed, lower-cased, deduplicated in order; a `ValidationError` on `tags` otherwise.
+    public static func normalize(_ raw: [String]) throws -> [String] {
+        var seen = Set<String>()
+        var tags: [String] = []
+        for item in raw {
+            let tag = item.trimmingCharacters(in: .whitespaces).lowercased()
+            if tag.isEmpty { continue }
+            guard tag.count <= maximumLength,
+                tag.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" })
+            else {
+                throw ValidationError(
+                    "tags", "Tags are words of letters, digits, - and _, up to \(maximumLength) characters.")
+            }
+            if seen.insert(tag).inserted { tags.append(tag) }
+        }
+        guard tags.count <= maximumCount else {
+            throw ValidationError("tags", "Use at most \(maximumCount) tags.")
+        }
+        return tags
+    }
+
+    /// Parses a comma- or space-separated list, as a form field gives it.
+    public static func parse(_ text: String) throws -> [String] {
+        try normalize(text.split(whereSeparator: { $0 == "," || $0.isWhitespace }).map(String.init))
+    }
+}
+
+/// A category of expenses. Archived categories stay on old expenses and leave the pickers.
+public struct Category: Sendable, Equatable {
+    public var id: CategoryID
+    public var name: String
+    public var archivedAt: Date?
+    public var createdAt: Date
+    public var updatedAt: Date
+
+    public init(id: CategoryID, name: String, archivedAt: Date?, createdAt: Date, updatedAt: Date) {
+        self.id = id
+        self.name = name
+        self.archivedAt = archivedAt
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+
+    public var isArchived: Bool { archivedAt != nil }
+
+    public static let nameLimit = 60
+
+    /// The categories a new organization starts with.
+    public static let defaults = ["Travel", "Meals", "Office supplies", "Software", "Utilities", "Other"]
+
+    /// A trimmed name of 1 to 60 characters without control characters; `ValidationError` on `name`.
+    public static func validName(_ raw: String) throws -> String {
+        let name = ExpenseDraft.clean(raw)
+        guard !name.isEmpty else { throw ValidationError("name", "Enter a name for the category.") }
+        guard name.count <= nameLimit else {
+            throw ValidationError("name", "Keep the name under \(nameLimit) characters.")
+        }
+        return name
+    }
+}

@@ -1,0 +1,40 @@
+import Foundation
+
+/// CSV as RFC 4180 writes it (CRLF line ends; a field with a comma, quote or line break is
+/// quoted, quotes doubled), with spreadsheet formula injection neutralized (SECURITY V4).
+public enum CSV {
+    /// One record, with its CRLF.
+    public static func record(_ fields: [Field]) -> String {
+        var line = ""
+        for (index, field) in fields.enumerated() {
+            if index > 0 { line += "," }
+            line += encode(field)
+        }
+        return line + "\r\n"
+    }
+
+    /// A cell: free text (neutralized) or a value the server formatted (numbers, dates, ids).
+    public enum Field: Sendable, Equatable {
+        case text(String)
+        case value(String)
+    }
+
+    /// Text that a spreadsheet would read as a formula (it starts with `=`, `+`, `-`, `@`, a tab
+    /// or a carriage return) gets a leading apostrophe, as OWASP recommends.
+    public static func neutralize(_ text: String) -> String {
+        guard let first = text.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) else { return text }
+        return "'" + text
+    }
+
+    static func encode(_ field: Field) -> String {
+        let text: String =
+            switch field {
+            case .text(let text): neutralize(text)
+            case .value(let value): value
+            }
+        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }) else {
+            return text
+        }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}

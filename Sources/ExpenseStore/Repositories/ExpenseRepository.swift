@@ -1,0 +1,207 @@
+import ExpenseCore
+import Foundation
+
+/// A tenant's expenses: written one at a time, read newest first in keyset pages, summed by day.
+public struct ExpenseRepository: Sendable {
+    public init() {}
+
+    /// Who logs an expense, with the name the answer shows.
+    public struct Author: Sendable {
+        public var id: UserID
+        public var name: String
+
+        public init(id: UserID, name: String) {
+            self.id = id
+            self.name = name
+        }
+    }
+
+    public func create(
+        _ tx: TenantTransaction, _ draft: ExpenseDraft, by author: Author, categoryName: String?, at now: Date
+    ) async throws -> Expense {
+        let id = ExpenseID()
+        let row = try await tx.executor.first(
+            """
+            INSERT INTO expenses (tenant_id, id, member_id, category_id, amount_minor, currency, occurred_on,
+                                  merchant, note, tags, created_at, updated_at)
+            VALUES (\(tx.tenantID), \(id), \(author.id), \(draft.categoryID), \(draft.amount.minorUnits),
+                    \(draft.amount.currency.code), \(draft.date), \(draft.merchant), \(draft.note),
+                    \(Self.storedTags(draft.tags)), \(now), \(now))
+            RETURNING seq
+            """
+        )
+        return Expense(
+            id: id, tenantID: tx.tenantID, memberID: author.id, memberName: author.name, categoryID: draft.categoryID,
+            categoryName: categoryName, amount: draft.amount, date: draft.date, merchant: draft.merchant,
+            note: draft.note, tags: draft.tags, version: 1, sequence: try row?.decode("seq") ?? 0, createdAt: now,
+            updatedAt: now)
+    }
+
+    public func find(_ tx: TenantTransaction, id: ExpenseID) async throws -> Expense? {
+        try await tx.executor.first(
+            "\(Self.select) WHERE e.tenant_id = \(tx.tenantID) AND e.id = \(id)"
+        ).map { try Self.expense(from: $0, tenant: tx.tenantID) }
+    }
+
+    /// Applies `draft` if the expense is still at `version`; false when it is not (changed or gone).
+    public func update(_ tx: TenantTransaction, id: ExpenseID, version: Int, _ draft: ExpenseDraft, at now: Date)
+        async throws -> Bool
+    {
+        try await !tx.executor.query(
+            """
+            UPDATE expenses SET amount_minor = \(draft.amount.minorUnits), currency = \(draft.amount.currency.code),
+                occurred_on = \(draft.date), category_id = \(draft.categoryID), merchant = \(draft.merchant),
+                note = \(draft.note), tags = \(Self.storedTags(draft.tags)), version = version + 1,
+                updated_at = \(now)
+            WHERE tenant_id = \(tx.tenantID) AND id = \(id) AND version = \(version)
+            RETURNING id
+            """
+        ).isEmpty
+    }
+
+    /// Deletes the expense if it is still at `version`.
+    public func delete(_ tx: TenantTransaction, id: ExpenseID, version: Int) async throws -> Bool {
+        try await !tx.executor.query(
+            "DELETE FROM expenses WHERE tenant_id = \(tx.tenantID) AND id = \(id) AND version = \(version) RETURNING id"
+        ).isEmpty
+    }
+
+    /// Newest first (date, then insertion), strictly after `cursor`, at most `limit`.
+    public func list(_ tx: TenantTransaction, _ filter: ExpenseFilter, after cursor: ExpenseCursor?, limit: Int)
+        async throws -> [Expense]
+    {
+        var sql = Self.select
+        sql.append(" WHERE e.tenant_id = \(tx.tenantID)")
+        sql.append(Self.conditions(filter, dialect: tx.executor.dialect))
+        if let cursor {
+            sql.append(
+                " AND (e.occurred_on < \(cursor.date) OR (e.occurred_on = \(cursor.date) AND e.seq < \(cursor.sequence)))"
+            )
+        }
+        sql.append(" ORDER BY e.occurred_on DESC, e.seq DESC LIMIT \(limit)")
+        return try await tx.executor.query(sql).map { try Self.expense(from: $0, tenant: tx.tenantID) }
+    }
+
+    /// Oldest first (date, then insertion), strictly after `cursor`: the order exports stream in.
+    public func chronological(
+        _ tx: TenantTransaction, _ filter: ExpenseFilter, after cursor: ExpenseCursor?, limit: Int
+    ) async throws -> [Expense] {
+        var sql = Self.select
+        sql.append(" WHERE e.tenant_id = \(tx.tenantID)")
+        sql.append(Self.conditions(filter, dialect: tx.executor.dialect))
+        if let cursor {
+            sql.append(
+                " AND (e.occurred_on > \(cursor.date) OR (e.occurred_on = \(cursor.date) AND e.seq > \(cursor.sequence)))"
+            )
+        }
+        sql.append(" ORDER BY e.occurred_on, e.seq LIMIT \(limit)")
+        return try await tx.executor.query(sql).map { try Self.expense(from: $0, tenant: tx.tenantID) }
+    }
+
+    /// What a report groups by.
+    public enum Grouping: Sendable {
+        case category, member
+    }
+
+    /// Sums per day and currency (and group) between `from` and `to`, both included: the one
+    /// aggregate a report asks of the database; the domain rolls the days up into periods.
+    public func dayTotals(_ tx: TenantTransaction, from: CalendarDate, to: CalendarDate, groupBy: Grouping?)
+        async throws -> [DayTotal]
+    {
+        let group =
+            switch groupBy {
+            case .category: "category_id"
+            case .member: "member_id"
+            case nil: "NULL"
+            }
+        // PostgreSQL sums bigints exactly as numeric; SQLite's 64-bit SUM would fail past 2^63,
+        // so it sums the high and low parts separately and the total is put together here.
+        let sums =
+            tx.executor.dialect == .postgres
+            ? "SUM(amount_minor)::text AS total, 0 AS low"
+            : "SUM(amount_minor / 1000000000) AS total, SUM(amount_minor % 1000000000) AS low"
+        let groupClause = groupBy == nil ? "" : ", \(group)"
+        let rows = try await tx.executor.query(
+            """
+            SELECT occurred_on, currency, \(unsafeRaw: group) AS grp, \(unsafeRaw: sums), COUNT(*) AS n
+            FROM expenses
+            WHERE tenant_id = \(tx.tenantID) AND occurred_on >= \(from) AND occurred_on <= \(to)
+            GROUP BY occurred_on, currency\(unsafeRaw: groupClause)
+            """
+        )
+        let scale: Int128 = tx.executor.dialect == .postgres ? 1 : 1_000_000_000
+        return try rows.map { row in
+            let high: Int128 = try row.decode("total")
+            let low: Int128 = try row.decode("low")
+            return DayTotal(
+                day: try row.decode("occurred_on"), currency: try Currency(code: try row.decode("currency")),
+                group: try row.decode("grp"), minorUnits: high * scale + low, count: try row.decode("n"))
+        }
+    }
+
+    /// Names of the users with these ids (authors who may have left the organization).
+    public func authorNames(_ tx: TenantTransaction, ids: [UserID]) async throws -> [UserID: String] {
+        guard !ids.isEmpty else { return [:] }
+        var sql: SQL = "SELECT id, name FROM users WHERE id IN ("
+        for (index, id) in ids.enumerated() {
+            sql.append(index == 0 ? "\(id)" : ", \(id)")
+        }
+        sql.append(")")
+        var names: [UserID: String] = [:]
+        for row in try await tx.executor.query(sql) {
+            names[try row.decode("id")] = try row.decode("name")
+        }
+        return names
+    }
+
+    static func conditions(_ filter: ExpenseFilter, dialect: SQLDialect) -> SQL {
+        let contains = dialect == .postgres ? "strpos" : "instr"
+        var sql: SQL = ""
+        if let from = filter.from { sql.append(" AND e.occurred_on >= \(from)") }
+        if let to = filter.to { sql.append(" AND e.occurred_on <= \(to)") }
+        if let category = filter.categoryID { sql.append(" AND e.category_id = \(category)") }
+        if let member = filter.memberID { sql.append(" AND e.member_id = \(member)") }
+        if let tag = filter.tag { sql.append(" AND \(unsafeRaw: contains)(e.tags, \(",\(tag),")) > 0") }
+        if let text = filter.text?.lowercased(), !text.isEmpty {
+            sql.append(
+                """
+                 AND (\(unsafeRaw: contains)(lower(e.merchant), \(text)) > 0 \
+                OR \(unsafeRaw: contains)(lower(e.note), \(text)) > 0)
+                """
+            )
+        }
+        if let currency = filter.currency { sql.append(" AND e.currency = \(currency.code)") }
+        if let minimum = filter.minimumMinorUnits { sql.append(" AND e.amount_minor >= \(minimum)") }
+        if let maximum = filter.maximumMinorUnits { sql.append(" AND e.amount_minor <= \(maximum)") }
+        return sql
+    }
+
+    static func storedTags(_ tags: [String]) -> String {
+        tags.isEmpty ? "" : "," + tags.joined(separator: ",") + ","
+    }
+
+    static let select: SQL = """
+        SELECT e.id, e.seq, e.member_id, u.name AS member_name, e.category_id, c.name AS category_name,
+               e.amount_minor, e.currency, e.occurred_on, e.merchant, e.note, e.tags, e.version,
+               e.created_at, e.updated_at
+        FROM expenses e
+        JOIN users u ON u.id = e.member_id
+        LEFT JOIN categories c ON c.tenant_id = e.tenant_id AND c.id = e.category_id
+        """
+
+    static func expense(from row: SQLRow, tenant: TenantID) throws -> Expense {
+        let currency = try Currency(code: try row.decode("currency"))
+        guard let amount = Money(minorUnits: try row.decode("amount_minor"), currency: currency) else {
+            throw SQLDecodingError(column: "amount_minor", expected: "an amount in range", found: row["amount_minor"] ?? .null)
+        }
+        let tags: String = try row.decode("tags")
+        return Expense(
+            id: try row.decode("id"), tenantID: tenant, memberID: try row.decode("member_id"),
+            memberName: try row.decode("member_name"), categoryID: try row.decode("category_id"),
+            categoryName: try row.decode("category_name"), amount: amount, date: try row.decode("occurred_on"),
+            merchant: try row.decode("merchant"), note: try row.decode("note"),
+            tags: tags.split(separator: ",").map(String.init), version: try row.decode("version"),
+            sequence: try row.decode("seq"), createdAt: try row.decode("created_at"),
+            updatedAt: try row.decode("updated_at"))
+    }
+}
