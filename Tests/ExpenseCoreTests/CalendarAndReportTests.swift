@@ -28,9 +28,10 @@ import Testing
     }
 
     @Test func parsingIsStrict() throws {
-        for bad in ["2026-2-01", "2026-02-30", "2026-13-01", "1899-12-31", "3000-01-01", "20260101", "2026-01-01T00:00",
-            " 2026-01-01", "２０２６-01-01", ""]
-        {
+        for bad in [
+            "2026-2-01", "2026-02-30", "2026-13-01", "1899-12-31", "3000-01-01", "20260101", "2026-01-01T00:00",
+            " 2026-01-01", "２０２６-01-01", "",
+        ] {
             #expect(throws: ValidationError.self) { try CalendarDate(parsing: bad) }
         }
         #expect(try CalendarDate(parsing: "2024-02-29").description == "2024-02-29")
@@ -60,12 +61,17 @@ import Testing
         let report = try TotalsReport(
             period: .week, range: range, weekStart: .monday, baseCurrency: usd, grouped: false, days: rows)
         // 2026-11-01 is a Sunday: its week starts Monday 2026-10-26.
-        #expect(report.buckets.map(\.start.description) == ["2026-10-26", "2026-11-02", "2026-11-09", "2026-11-16", "2026-11-23"])
+        #expect(
+            report.buckets.map(\.start.description) == [
+                "2026-10-26", "2026-11-02", "2026-11-09", "2026-11-16", "2026-11-23",
+            ])
         #expect(report.buckets.last?.end.description == "2026-11-29")
         #expect(report.buckets[0].totals == [MoneyTotal(currency: usd)])
-        #expect(report.buckets[1].totals == [
-            MoneyTotal(currency: eur, minorUnits: 7, count: 1), MoneyTotal(currency: usd, minorUnits: 200, count: 3),
-        ])
+        #expect(
+            report.buckets[1].totals == [
+                MoneyTotal(currency: eur, minorUnits: 7, count: 1),
+                MoneyTotal(currency: usd, minorUnits: 200, count: 3),
+            ])
         #expect(report.totals.map(\.count) == [1, 3])
 
         let sundays = try TotalsReport(
@@ -78,7 +84,10 @@ import Testing
         let range = try DateRange(from: day("2025-02-10"), to: day("2026-05-01"))
         let quarters = try TotalsReport(
             period: .quarter, range: range, weekStart: .monday, baseCurrency: usd, grouped: false, days: [])
-        #expect(quarters.buckets.map(\.start.description) == ["2025-01-01", "2025-04-01", "2025-07-01", "2025-10-01", "2026-01-01", "2026-04-01"])
+        #expect(
+            quarters.buckets.map(\.start.description) == [
+                "2025-01-01", "2025-04-01", "2025-07-01", "2025-10-01", "2026-01-01", "2026-04-01",
+            ])
         #expect(quarters.buckets[0].end.description == "2025-03-31")
         let years = try TotalsReport(
             period: .year, range: range, weekStart: .monday, baseCurrency: usd, grouped: false, days: [])
@@ -94,7 +103,9 @@ import Testing
         let range = try DateRange(from: day("2026-01-01"), to: day("2026-12-31"))
         let huge = Int128(Int64.max)
         let rows = (1...12).map { month in
-            DayTotal(day: CalendarDate(year: 2026, month: month, day: 1)!, currency: usd, group: "a", minorUnits: huge, count: 1)
+            DayTotal(
+                day: CalendarDate(year: 2026, month: month, day: 1)!, currency: usd, group: "a", minorUnits: huge,
+                count: 1)
         }
         let report = try TotalsReport(
             period: .year, range: range, weekStart: .monday, baseCurrency: usd, grouped: true, days: rows)

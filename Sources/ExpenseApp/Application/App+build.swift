@@ -150,5 +150,11 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
         .add(middleware: TenantResolver(organizations: organizations))
         .group(context: OrgRequestContext.self)
     webOrganizations.addOrganizationRoutes(to: organizationPages)
+    WebExpenseController(
+        expenses: expenses, categories: categories, reports: reports, members: members,
+        organizations: organizations, pages: pages
+    ).addRoutes(to: organizationPages)
+    WebReportController(reports: reports, categories: categories, organizations: organizations, pages: pages)
+        .addRoutes(to: organizationPages)
     return router
 }

@@ -79,7 +79,9 @@ enum ExpenseQuery {
             guard let raw = parameters[name]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else { return nil }
             return raw
         }
-        if let from = value("from") { filter.from = try validator.check { try CalendarDate(parsing: from, field: "from") } }
+        if let from = value("from") {
+            filter.from = try validator.check { try CalendarDate(parsing: from, field: "from") }
+        }
         if let to = value("to") { filter.to = try validator.check { try CalendarDate(parsing: to, field: "to") } }
         if let from = filter.from, let to = filter.to, to < from {
             validator.add("to", "The end date must not be before the start date.")

@@ -69,12 +69,19 @@ struct OrganizationsPage: PageModel {
 /// What every page of one organization shows above its own content: the name, the tabs and
 /// the CSRF token for its forms. Templates open it as a section, `{{#org}}...{{/org}}`.
 struct OrganizationChrome: Sendable {
-    enum Tab { case members, settings, audit }
+    enum Tab { case dashboard, expenses, reports, categories, members, settings, audit }
 
     var organizationID: String
     var organizationName: String
     var canViewAudit: Bool
+    var canExport: Bool
+    var canCreateExpenses: Bool
+    var canManageCategories: Bool
     var csrf: String
+    var onDashboard: Bool
+    var onExpenses: Bool
+    var onReports: Bool
+    var onCategories: Bool
     var onMembers: Bool
     var onSettings: Bool
     var onAudit: Bool
@@ -83,7 +90,14 @@ struct OrganizationChrome: Sendable {
         organizationID = access.tenantID.description
         organizationName = access.organization.name
         canViewAudit = access.role.can(.viewAuditLog)
+        canExport = access.role.can(.exportCSV)
+        canCreateExpenses = access.role.can(.createExpenses)
+        canManageCategories = access.role.can(.manageCategories)
         self.csrf = csrf
+        onDashboard = tab == .dashboard
+        onExpenses = tab == .expenses
+        onReports = tab == .reports
+        onCategories = tab == .categories
         onMembers = tab == .members
         onSettings = tab == .settings
         onAudit = tab == .audit

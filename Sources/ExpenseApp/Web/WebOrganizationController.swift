@@ -31,7 +31,7 @@ struct WebOrganizationController: Sendable {
     }
 
     func addOrganizationRoutes(to group: RouterGroup<OrgRequestContext>) {
-        group.get { _, context in Response.redirect(to: "/orgs/\(context.access.tenantID)/members", type: .normal) }
+        group.get { _, context in Response.redirect(to: "/orgs/\(context.access.tenantID)/dashboard", type: .normal) }
         group.get("members", use: membersPage)
         group.post("members/:userId/role", use: changeRole)
         group.post("members/:userId/remove", use: remove)

@@ -138,7 +138,9 @@ public enum Tags {
             let tag = item.trimmingCharacters(in: .whitespaces).lowercased()
             if tag.isEmpty { continue }
             guard tag.count <= maximumLength,
-                tag.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" })
+                tag.unicodeScalars.allSatisfy({
+                    $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == "_"
+                })
             else {
                 throw ValidationError(
                     "tags", "Tags are words of letters, digits, - and _, up to \(maximumLength) characters.")

@@ -34,7 +34,8 @@ public struct ExpenseCursor: Sendable, Equatable {
             .replacingOccurrences(of: "=", with: "")
     }
 
-    static let invalid = ValidationError("cursor", "This cursor is not one a previous page gave; start from the first page.")
+    static let invalid = ValidationError(
+        "cursor", "This cursor is not one a previous page gave; start from the first page.")
 }
 
 /// Which expenses a list, report or export covers. Amounts compare within `currency` only.

@@ -56,7 +56,8 @@ public struct TotalsReport: Sendable, Equatable {
             starts.append(cursor)
             guard starts.count <= DateRange.maximumBuckets else {
                 throw ValidationError(
-                    "from", "That range has more than \(DateRange.maximumBuckets) \(period.rawValue)s; choose a shorter one.")
+                    "from",
+                    "That range has more than \(DateRange.maximumBuckets) \(period.rawValue)s; choose a shorter one.")
             }
             cursor = period.next(after: cursor)
         }
@@ -100,12 +101,14 @@ public struct TotalsReport: Sendable, Equatable {
             // Same currency by construction, so these cannot throw.
             try? byCurrency[row.currency, default: MoneyTotal(currency: row.currency)].add(day)
             if grouped {
-                try? byGroup[row.group, default: [:]][row.currency, default: MoneyTotal(currency: row.currency)].add(day)
+                try? byGroup[row.group, default: [:]][row.currency, default: MoneyTotal(currency: row.currency)].add(
+                    day)
             }
         }
 
         func totals(base: Currency) -> [MoneyTotal] {
-            byCurrency.isEmpty ? [MoneyTotal(currency: base)] : byCurrency.values.sorted { $0.currency.code < $1.currency.code }
+            byCurrency.isEmpty
+                ? [MoneyTotal(currency: base)] : byCurrency.values.sorted { $0.currency.code < $1.currency.code }
         }
 
         func groups(base: Currency) -> [Group] {

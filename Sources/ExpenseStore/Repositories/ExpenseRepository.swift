@@ -192,7 +192,8 @@ public struct ExpenseRepository: Sendable {
     static func expense(from row: SQLRow, tenant: TenantID) throws -> Expense {
         let currency = try Currency(code: try row.decode("currency"))
         guard let amount = Money(minorUnits: try row.decode("amount_minor"), currency: currency) else {
-            throw SQLDecodingError(column: "amount_minor", expected: "an amount in range", found: row["amount_minor"] ?? .null)
+            throw SQLDecodingError(
+                column: "amount_minor", expected: "an amount in range", found: row["amount_minor"] ?? .null)
         }
         let tags: String = try row.decode("tags")
         return Expense(

@@ -39,23 +39,33 @@ import Testing
                 #expect(fields.contains(field), "\(body) -> \(reply.body)")
             }
             // A JSON number is never an amount: money travels as a decimal string.
-            let number = try await client.send(.post, path, json: ["amount": 12.34, "date": "2026-11-29"], headers: owner.auth)
+            let number = try await client.send(
+                .post, path, json: ["amount": 12.34, "date": "2026-11-29"], headers: owner.auth)
             #expect(number.status == .badRequest)
             #expect(number.headers[.contentType]?.hasPrefix("application/problem+json") == true)
             // Exponents per currency: JPY has none, BHD three.
-            let yen = try await client.logExpense(org, ["amount": "1500", "currency": "jpy", "date": "2026-11-29"], by: owner)
+            let yen = try await client.logExpense(
+                org, ["amount": "1500", "currency": "jpy", "date": "2026-11-29"], by: owner)
             #expect(yen["amount"] as? String == "1500" && yen["currency"] as? String == "JPY")
-            let dinar = try await client.logExpense(org, ["amount": "1.5", "currency": "BHD", "date": "2026-11-29"], by: owner)
+            let dinar = try await client.logExpense(
+                org, ["amount": "1.5", "currency": "BHD", "date": "2026-11-29"], by: owner)
             #expect(dinar["amount"] as? String == "1.500")
             let euro = try await client.logExpense(org, ["amount": "7", "date": "2026-11-29"], by: owner)
             #expect(euro["amount"] as? String == "7.00" && euro["currency"] as? String == "EUR")
             // Query parameters are validated too.
             for query in ["from=2026-13-01", "limit=0", "limit=201", "cursor=nonsense", "min_amount=1.234", "tag=a;b"] {
-                #expect(try await client.send(.get, "\(path)?\(query)", headers: owner.auth).status == .unprocessableContent, "\(query)")
+                #expect(
+                    try await client.send(.get, "\(path)?\(query)", headers: owner.auth).status
+                        == .unprocessableContent, "\(query)")
             }
             let totals = "/api/v1/orgs/\(org)/reports/totals"
-            for query in ["period=fortnight", "group_by=mood", "from=2026-12-01&to=2026-11-01", "period=day&from=1900-01-01&to=2999-12-31"] {
-                #expect(try await client.send(.get, "\(totals)?\(query)", headers: owner.auth).status == .unprocessableContent, "\(query)")
+            for query in [
+                "period=fortnight", "group_by=mood", "from=2026-12-01&to=2026-11-01",
+                "period=day&from=1900-01-01&to=2999-12-31",
+            ] {
+                #expect(
+                    try await client.send(.get, "\(totals)?\(query)", headers: owner.auth).status
+                        == .unprocessableContent, "\(query)")
             }
         }
     }
@@ -87,14 +97,29 @@ import Testing
             #expect(read.json["tags"] as? [String] == ["client-x"])
 
             // The viewer reads but never writes; a member edits only their own.
-            #expect(try await client.send(.post, "/api/v1/orgs/\(org)/expenses", json: ["amount": "1", "date": "2026-11-01"], headers: viewer.auth).status == .forbidden)
-            #expect(try await client.send(.patch, path, json: ["note": "mine now"], headers: viewer.auth).status == .forbidden)
+            #expect(
+                try await client.send(
+                    .post, "/api/v1/orgs/\(org)/expenses", json: ["amount": "1", "date": "2026-11-01"],
+                    headers: viewer.auth
+                ).status == .forbidden)
+            #expect(
+                try await client.send(.patch, path, json: ["note": "mine now"], headers: viewer.auth).status
+                    == .forbidden)
             let othersPath = "/api/v1/orgs/\(org)/expenses/\(ownerExpense["id"] as? String ?? "")"
-            #expect(try await client.send(.patch, othersPath, json: ["note": "x"], headers: member.auth).status == .forbidden)
+            #expect(
+                try await client.send(.patch, othersPath, json: ["note": "x"], headers: member.auth).status
+                    == .forbidden)
             #expect(try await client.send(.delete, othersPath, headers: member.auth).status == .forbidden)
-            #expect(try await client.send(.get, "/api/v1/orgs/\(org)/exports/expenses.csv", headers: member.auth).status == .forbidden)
-            #expect(try await client.send(.get, "/api/v1/orgs/\(org)/exports/totals.csv", headers: member.auth).status == .forbidden)
-            #expect(try await client.send(.post, "/api/v1/orgs/\(org)/categories", json: ["name": "Mine"], headers: member.auth).status == .forbidden)
+            #expect(
+                try await client.send(.get, "/api/v1/orgs/\(org)/exports/expenses.csv", headers: member.auth).status
+                    == .forbidden)
+            #expect(
+                try await client.send(.get, "/api/v1/orgs/\(org)/exports/totals.csv", headers: member.auth).status
+                    == .forbidden)
+            #expect(
+                try await client.send(
+                    .post, "/api/v1/orgs/\(org)/categories", json: ["name": "Mine"], headers: member.auth
+                ).status == .forbidden)
 
             // If-Match: the current version applies, a stale one is 412 and changes nothing.
             var headers = member.auth
@@ -109,8 +134,11 @@ import Testing
             #expect(try await client.send(.delete, path, headers: headers).status == .preconditionFailed)
             #expect(try await client.send(.get, path, headers: member.auth).json["amount"] as? String == "20.00")
             // The owner may change anyone's; category null clears it; the audit keeps the story.
-            let travel = (categories.json["items"] as? [[String: Any]] ?? []).first { $0["name"] as? String == "Travel" }
-            let filed = try await client.send(.patch, path, json: ["category_id": travel?["id"] ?? ""], headers: owner.auth)
+            let travel = (categories.json["items"] as? [[String: Any]] ?? []).first {
+                $0["name"] as? String == "Travel"
+            }
+            let filed = try await client.send(
+                .patch, path, json: ["category_id": travel?["id"] ?? ""], headers: owner.auth)
             #expect(filed.json["category_name"] as? String == "Travel")
             let cleared = try await client.send(.patch, path, json: ["category_id": NSNull()], headers: owner.auth)
             #expect(cleared.json["category_id"] is NSNull)
@@ -120,10 +148,11 @@ import Testing
             #expect(try await client.send(.get, path, headers: owner.auth).status == .notFound)
             let audit = try await client.send(.get, "/api/v1/orgs/\(org)/audit", headers: owner.auth)
             let actions = (audit.json["items"] as? [[String: Any]] ?? []).compactMap { $0["action"] as? String }
-            #expect(actions.filter { $0.hasPrefix("expense.") } == [
-                "expense.deleted", "expense.updated", "expense.updated", "expense.updated", "expense.created",
-                "expense.created",
-            ])
+            #expect(
+                actions.filter { $0.hasPrefix("expense.") } == [
+                    "expense.deleted", "expense.updated", "expense.updated", "expense.updated", "expense.created",
+                    "expense.created",
+                ])
             let deleted = (audit.json["items"] as? [[String: Any]] ?? []).first
             #expect((deleted?["details"] as? String ?? "").contains("taxi"))
 
@@ -132,11 +161,15 @@ import Testing
             let strangerOrg = try await client.createOrganization("Elsewhere", by: stranger)
             let foreign = "/api/v1/orgs/\(strangerOrg)/expenses/\(ownerExpense["id"] as? String ?? "")"
             #expect(try await client.send(.get, foreign, headers: stranger.auth).status == .notFound)
-            #expect(try await client.send(.patch, foreign, json: ["note": "x"], headers: stranger.auth).status == .notFound)
+            #expect(
+                try await client.send(.patch, foreign, json: ["note": "x"], headers: stranger.auth).status == .notFound)
             #expect(try await client.send(.delete, foreign, headers: stranger.auth).status == .notFound)
             let foreignCategory = "/api/v1/orgs/\(strangerOrg)/categories/\(travel?["id"] as? String ?? "")"
-            #expect(try await client.send(.patch, foreignCategory, json: ["name": "Mine"], headers: stranger.auth).status == .notFound)
-            #expect(try await client.send(.get, "/api/v1/orgs/\(org)/expenses", headers: stranger.auth).status == .notFound)
+            #expect(
+                try await client.send(.patch, foreignCategory, json: ["name": "Mine"], headers: stranger.auth).status
+                    == .notFound)
+            #expect(
+                try await client.send(.get, "/api/v1/orgs/\(org)/expenses", headers: stranger.auth).status == .notFound)
             let filedAcross = try await client.send(
                 .post, "/api/v1/orgs/\(strangerOrg)/expenses",
                 json: ["amount": "1", "date": "2026-11-01", "category_id": travel?["id"] ?? ""], headers: stranger.auth)
@@ -144,7 +177,9 @@ import Testing
         }
     }
 
-    @Test("Categories: unique names, archived ones leave the picker, used ones cannot be deleted", arguments: TestBackend.available)
+    @Test(
+        "Categories: unique names, archived ones leave the picker, used ones cannot be deleted",
+        arguments: TestBackend.available)
     func categories(_ backend: TestBackend) async throws {
         let harness = try await AccountsHarness.make(backend) { $0.httpPort = 0 }
         try await harness.app.test(.live) { client async throws in
@@ -155,7 +190,9 @@ import Testing
             #expect(created.status == .created && created.json["name"] as? String == "Fuel")
             let duplicate = try await client.send(.post, path, json: ["name": "FUEL"], headers: owner.auth)
             #expect(duplicate.status == .unprocessableContent)
-            #expect(try await client.send(.post, path, json: ["name": ""], headers: owner.auth).status == .unprocessableContent)
+            #expect(
+                try await client.send(.post, path, json: ["name": ""], headers: owner.auth).status
+                    == .unprocessableContent)
             let id = created.json["id"] as? String ?? ""
             try await client.logExpense(org, ["amount": "5", "date": "2026-11-01", "category_id": id], by: owner)
             #expect(try await client.send(.delete, "\(path)/\(id)", headers: owner.auth).status == .conflict)
@@ -168,10 +205,13 @@ import Testing
                 .post, "/api/v1/orgs/\(org)/expenses", json: ["amount": "5", "date": "2026-11-01", "category_id": id],
                 headers: owner.auth)
             #expect(refused.status == .unprocessableContent)
-            let renamed = try await client.send(.patch, "\(path)/\(id)", json: ["name": "Fuel & tolls", "archived": false], headers: owner.auth)
+            let renamed = try await client.send(
+                .patch, "\(path)/\(id)", json: ["name": "Fuel & tolls", "archived": false], headers: owner.auth)
             #expect(renamed.json["name"] as? String == "Fuel & tolls" && renamed.json["archived"] as? Bool == false)
             let unused = try await client.send(.post, path, json: ["name": "Spare"], headers: owner.auth)
-            #expect(try await client.send(.delete, "\(path)/\(unused.json["id"] as? String ?? "")", headers: owner.auth).status == .noContent)
+            #expect(
+                try await client.send(.delete, "\(path)/\(unused.json["id"] as? String ?? "")", headers: owner.auth)
+                    .status == .noContent)
         }
     }
 }

@@ -17,7 +17,8 @@ import Testing
         var member: String
     }
 
-    @Test("Random expenses: totals equal an independent sum, buckets dense, CSV parses back to the ledger",
+    @Test(
+        "Random expenses: totals equal an independent sum, buckets dense, CSV parses back to the ledger",
         arguments: TestBackend.available)
     func totalsAndExportsMatchTheLedger(_ backend: TestBackend) async throws {
         let harness = try await AccountsHarness.make(backend) { $0.httpPort = 0 }
@@ -47,13 +48,15 @@ import Testing
                 if let category { body["category_id"] = category }
                 let json = try await client.logExpense(org, body, by: author)
                 ledger.append(
-                    Logged(id: json["id"] as? String ?? "", date: CalendarDateProbe.text(day), minor: minor,
+                    Logged(
+                        id: json["id"] as? String ?? "", date: CalendarDateProbe.text(day), minor: minor,
                         currency: currency, category: category, member: author.id))
             }
 
             // Monthly totals for the year: twelve dense buckets, each equal to the ledger's sum.
             let monthly = try await client.send(
-                .get, "/api/v1/orgs/\(org)/reports/totals?period=month&from=2026-01-01&to=2026-12-31", headers: finance.auth)
+                .get, "/api/v1/orgs/\(org)/reports/totals?period=month&from=2026-01-01&to=2026-12-31",
+                headers: finance.auth)
             #expect(monthly.status == .ok)
             let buckets = monthly.json["buckets"] as? [[String: Any]] ?? []
             #expect(buckets.count == 12)
@@ -63,13 +66,17 @@ import Testing
                 let rows = ledger.filter { $0.date.hasPrefix(month) }
                 let totals = bucket["totals"] as? [[String: Any]] ?? []
                 if rows.isEmpty {
-                    #expect(totals.count == 1 && totals.first?["amount"] as? String == "0.00" && totals.first?["count"] as? Int == 0, "\(month)")
+                    #expect(
+                        totals.count == 1 && totals.first?["amount"] as? String == "0.00"
+                            && totals.first?["count"] as? Int == 0, "\(month)")
                 }
                 for currency in ["EUR", "USD"] {
                     let expected = rows.filter { $0.currency == currency }
                     let total = totals.first { $0["currency"] as? String == currency }
                     if expected.isEmpty { continue }
-                    #expect(total?["amount"] as? String == CalendarDateProbe.decimal(expected.reduce(0) { $0 + $1.minor }), "\(month) \(currency)")
+                    #expect(
+                        total?["amount"] as? String == CalendarDateProbe.decimal(expected.reduce(0) { $0 + $1.minor }),
+                        "\(month) \(currency)")
                     #expect(total?["count"] as? Int == expected.count)
                 }
             }
@@ -89,8 +96,12 @@ import Testing
                 for group in week["groups"] as? [[String: Any]] ?? [] {
                     let key = group["id"] as? String
                     let expected = rows.filter { $0.category == key }.reduce(0) { $0 + $1.minor }
-                    let amount = (group["totals"] as? [[String: Any]] ?? []).first { $0["currency"] as? String == "EUR" }
-                    #expect(amount?["amount"] as? String ?? "0.00" == CalendarDateProbe.decimal(expected), "\(from) \(key ?? "none")")
+                    let amount = (group["totals"] as? [[String: Any]] ?? []).first {
+                        $0["currency"] as? String == "EUR"
+                    }
+                    #expect(
+                        amount?["amount"] as? String ?? "0.00" == CalendarDateProbe.decimal(expected),
+                        "\(from) \(key ?? "none")")
                 }
                 let groupCount = (week["groups"] as? [[String: Any]] ?? []).reduce(0) { sum, group in
                     sum + ((group["totals"] as? [[String: Any]] ?? []).reduce(0) { $0 + ($1["count"] as? Int ?? 0) })
@@ -111,9 +122,14 @@ import Testing
                 .get, "/api/v1/orgs/\(org)/exports/expenses.csv?from=2026-01-01&to=2026-12-31", headers: finance.auth)
             #expect(export.status == .ok)
             #expect(export.headers[.contentType] == "text/csv; charset=utf-8")
-            #expect(export.headers[.contentDisposition] == "attachment; filename=\"ledger-co-expenses-from-2026-01-01-to-2026-12-31.csv\"")
+            #expect(
+                export.headers[.contentDisposition]
+                    == "attachment; filename=\"ledger-co-expenses-from-2026-01-01-to-2026-12-31.csv\"")
             let records = parseCSV(export.body)
-            #expect(records.first == ["date", "amount", "currency", "category", "merchant", "note", "tags", "member", "id", "created_at"])
+            #expect(
+                records.first == [
+                    "date", "amount", "currency", "category", "merchant", "note", "tags", "member", "id", "created_at",
+                ])
             let rows = records.dropFirst()
             #expect(rows.count == ledger.count)
             let byID = Dictionary(uniqueKeysWithValues: ledger.map { ($0.id, $0) })
@@ -122,22 +138,28 @@ import Testing
                     Issue.record("unexpected row \(row)")
                     continue
                 }
-                #expect(row[0] == logged.date && row[1] == CalendarDateProbe.decimal(logged.minor) && row[2] == logged.currency)
+                #expect(
+                    row[0] == logged.date && row[1] == CalendarDateProbe.decimal(logged.minor)
+                        && row[2] == logged.currency)
             }
             #expect(rows.map { $0[0] } == rows.map { $0[0] }.sorted())
 
             // The totals CSV agrees with the report.
             let totalsCSV = try await client.send(
-                .get, "/api/v1/orgs/\(org)/exports/totals.csv?period=month&from=2026-01-01&to=2026-12-31", headers: finance.auth)
+                .get, "/api/v1/orgs/\(org)/exports/totals.csv?period=month&from=2026-01-01&to=2026-12-31",
+                headers: finance.auth)
             let totalRows = parseCSV(totalsCSV.body)
             #expect(totalRows.first == ["period_start", "period_end", "currency", "amount", "count"])
             let eurJanuary = totalRows.first { $0.first == "2026-01-01" && $0[2] == "EUR" }
-            let expectedJanuary = ledger.filter { $0.date.hasPrefix("2026-01") && $0.currency == "EUR" }.reduce(0) { $0 + $1.minor }
+            let expectedJanuary = ledger.filter { $0.date.hasPrefix("2026-01") && $0.currency == "EUR" }.reduce(0) {
+                $0 + $1.minor
+            }
             #expect(eurJanuary?[3] == CalendarDateProbe.decimal(expectedJanuary))
         }
     }
 
-    @Test("A hostile merchant is neutralized in CSV; paging never skips or repeats while others insert",
+    @Test(
+        "A hostile merchant is neutralized in CSV; paging never skips or repeats while others insert",
         arguments: TestBackend.available)
     func hostileCellsAndStablePaging(_ backend: TestBackend) async throws {
         let harness = try await AccountsHarness.make(backend) { $0.httpPort = 0 }
@@ -146,8 +168,11 @@ import Testing
             let org = try await client.createOrganization("Ledger Co", by: owner)
             let hostile = "=HYPERLINK(\"http://evil.example\",\"click\")"
             try await client.logExpense(
-                org, ["amount": "1.00", "date": "2026-11-01", "merchant": hostile, "note": "+1,\"two\"\nthree",
-                    "tags": ["-x"]], by: owner)
+                org,
+                [
+                    "amount": "1.00", "date": "2026-11-01", "merchant": hostile, "note": "+1,\"two\"\nthree",
+                    "tags": ["-x"],
+                ], by: owner)
             let export = try await client.send(.get, "/api/v1/orgs/\(org)/exports/expenses.csv", headers: owner.auth)
             let row = parseCSV(export.body).dropFirst().first ?? []
             #expect(row[4] == "'" + hostile)

@@ -32,7 +32,8 @@ struct ExpensesAPIController: Sendable {
         CategoryResponse
     > {
         let body = try await JSONBody.decode(NewCategory.self, from: request, context: context)
-        return .init(status: .created, response: CategoryResponse(try await categories.create(context.access, name: body.name)))
+        return .init(
+            status: .created, response: CategoryResponse(try await categories.create(context.access, name: body.name)))
     }
 
     @Sendable func updateCategory(_ request: Request, context: OrgRequestContext) async throws -> CategoryResponse {

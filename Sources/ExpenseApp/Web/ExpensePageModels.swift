@@ -1,0 +1,250 @@
+import ExpenseCore
+import ExpenseStore
+import Foundation
+
+/// A horizontal bar chart drawn on the server as SVG: no script, and the same numbers are in a
+/// table beside it for screen readers and for copying.
+struct BarChart: Sendable {
+    struct Bar: Sendable {
+        var label: String
+        var value: String
+        var y: Int
+        var textY: Int
+        var width: Int
+    }
+
+    var label: String
+    var height: Int
+    var bars: [Bar]
+    var isEmpty: Bool { bars.isEmpty }
+
+    static let rowHeight = 28
+    static let barArea = 360
+
+    /// One bar per item, scaled to the largest; amounts in minor units of one currency.
+    init(label: String, items: [(label: String, minorUnits: Int128, value: String)]) {
+        self.label = label
+        let largest = items.map(\.minorUnits).max() ?? 0
+        bars = items.enumerated().map { index, item in
+            let width = largest > 0 ? Int(item.minorUnits * Int128(Self.barArea) / largest) : 0
+            return Bar(
+                label: item.label, value: item.value, y: index * Self.rowHeight + 4, textY: index * Self.rowHeight + 19,
+                width: max(width, item.minorUnits > 0 ? 2 : 0))
+        }
+        height = max(items.count * Self.rowHeight + 8, 8)
+    }
+}
+
+/// An expense as a row of a page.
+struct ExpenseRow: Sendable {
+    var id: String
+    var date: String
+    var amount: String
+    var currency: String
+    var category: String
+    var merchant: String
+    var note: String
+    var tags: String
+    var member: String
+    var editable: Bool
+
+    init(_ expense: Expense, access: TenantAccess) {
+        id = expense.id.description
+        date = expense.date.description
+        amount = expense.amount.decimalString
+        currency = expense.amount.currency.code
+        category = expense.categoryName ?? "—"
+        merchant = expense.merchant
+        note = expense.note
+        tags = expense.tags.joined(separator: ", ")
+        member = expense.memberName
+        editable =
+            access.role.can(.editAnyExpenses)
+            || (access.role.can(.editOwnExpenses) && expense.memberID == access.user.id)
+    }
+}
+
+/// An amount per currency as pages show it.
+struct AmountCell: Sendable {
+    var amount: String
+    var currency: String
+    var count: Int
+
+    init(_ total: MoneyTotal) {
+        amount = total.decimalString
+        currency = total.currency.code
+        count = total.count
+    }
+}
+
+struct OrganizationDashboardPage: PageModel {
+    var title: String
+    var account: LayoutAccount?
+    var notice: String? = nil
+    var failure: String? = nil
+    var org: OrganizationChrome
+    var monthLabel: String
+    var thisMonth: [AmountCell]
+    var lastMonth: [AmountCell]
+    var change: String?
+    var chart: BarChart
+    var categories: [CategoryTotalRow]
+    var hasCategories: Bool
+    var latest: [ExpenseRow]
+    var hasLatest: Bool
+}
+
+struct CategoryTotalRow: Sendable {
+    var name: String
+    var totals: [AmountCell]
+}
+
+struct ExpenseListPage: PageModel {
+    var title: String
+    var account: LayoutAccount?
+    var notice: String? = nil
+    var failure: String? = nil
+    var org: OrganizationChrome
+    var filter: FilterForm
+    var rows: [ExpenseRow]
+    var hasRows: Bool
+    var nextLink: String?
+    var csvLink: String
+}
+
+/// The list's filter fields, as the query string gave them.
+struct FilterForm: Sendable {
+    var from = ""
+    var to = ""
+    var q = ""
+    var tag = ""
+    var minAmount = ""
+    var maxAmount = ""
+    var categories: [Choice] = []
+    var members: [Choice] = []
+    var errors: [String] = []
+}
+
+struct ExpenseFormPage: PageModel {
+    var title: String
+    var account: LayoutAccount?
+    var notice: String? = nil
+    var failure: String? = nil
+    var org: OrganizationChrome
+    var action: String
+    var submitLabel: String
+    var form: ExpenseForm
+    var deleteLink: String?
+}
+
+/// The add and edit form's fields and their errors.
+struct ExpenseForm: Sendable, Decodable {
+    var amount: String?
+    var currency: String?
+    var date: String?
+    var categoryID: String?
+    var merchant: String?
+    var note: String?
+    var tags: String?
+    var version: String?
+
+    var categories: [Choice] = []
+    var amountError: String? = nil
+    var currencyError: String? = nil
+    var dateError: String? = nil
+    var categoryError: String? = nil
+    var merchantError: String? = nil
+    var noteError: String? = nil
+    var tagsError: String? = nil
+
+    enum CodingKeys: String, CodingKey {
+        case amount, currency, date, merchant, note, tags, version
+        case categoryID = "category_id"
+    }
+
+    init(
+        amount: String? = nil, currency: String? = nil, date: String? = nil, categoryID: String? = nil,
+        merchant: String? = nil, note: String? = nil, tags: String? = nil, version: String? = nil
+    ) {
+        self.amount = amount
+        self.currency = currency
+        self.date = date
+        self.categoryID = categoryID
+        self.merchant = merchant
+        self.note = note
+        self.tags = tags
+        self.version = version
+    }
+
+    init(_ expense: Expense) {
+        self.init(
+            amount: expense.amount.decimalString, currency: expense.amount.currency.code,
+            date: expense.date.description, categoryID: expense.categoryID?.description, merchant: expense.merchant,
+            note: expense.note, tags: expense.tags.joined(separator: ", "), version: String(expense.version))
+    }
+
+    mutating func show(_ error: ValidationError) {
+        amountError = error.message(for: "amount")
+        currencyError = error.message(for: "currency")
+        dateError = error.message(for: "date")
+        categoryError = error.message(for: "category_id")
+        merchantError = error.message(for: "merchant")
+        noteError = error.message(for: "note")
+        tagsError = error.message(for: "tags")
+    }
+}
+
+struct ExpenseDeletePage: PageModel {
+    var title: String
+    var account: LayoutAccount?
+    var notice: String? = nil
+    var failure: String? = nil
+    var org: OrganizationChrome
+    var expense: ExpenseRow
+    var version: Int
+}
+
+struct CategoriesPage: PageModel {
+    struct Row: Sendable {
+        var id: String
+        var name: String
+        var archived: Bool
+    }
+
+    var title: String
+    var account: LayoutAccount?
+    var notice: String? = nil
+    var failure: String? = nil
+    var org: OrganizationChrome
+    var active: [Row]
+    var archived: [Row]
+    var hasArchived: Bool
+    var newName = ""
+    var nameError: String? = nil
+}
+
+struct ReportsPage: PageModel {
+    struct Row: Sendable {
+        var start: String
+        var end: String
+        var totals: [AmountCell]
+        var groups: [CategoryTotalRow]
+    }
+
+    var title: String
+    var account: LayoutAccount?
+    var notice: String? = nil
+    var failure: String? = nil
+    var org: OrganizationChrome
+    var periods: [Choice]
+    var groupings: [Choice]
+    var from: String
+    var to: String
+    var rows: [Row]
+    var grouped: Bool
+    var totals: [AmountCell]
+    var groups: [CategoryTotalRow]
+    var chart: BarChart
+    var totalsCSV: String
+    var expensesCSV: String
+}

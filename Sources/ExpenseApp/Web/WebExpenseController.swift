@@ -1,0 +1,286 @@
+import ExpenseCore
+import ExpenseStore
+import Foundation
+import Hummingbird
+
+/// An organization's dashboard and its expense pages: list, add, edit, delete.
+struct WebExpenseController: Sendable {
+    let expenses: ExpenseService
+    let categories: CategoryService
+    let reports: ReportService
+    let members: MemberService
+    let organizations: OrganizationService
+    let pages: PageRenderer
+
+    func addRoutes(to group: RouterGroup<OrgRequestContext>) {
+        group.get("dashboard", use: dashboard)
+        group.get("expenses", use: list)
+        group.get("expenses/new", use: newForm)
+        group.post("expenses", use: create)
+        group.get("expenses/:expenseId/edit", use: editForm)
+        group.post("expenses/:expenseId", use: update)
+        group.get("expenses/:expenseId/delete", use: confirmDelete)
+        group.post("expenses/:expenseId/delete", use: delete)
+    }
+
+    // MARK: Dashboard
+
+    @Sendable func dashboard(_ request: Request, context: OrgRequestContext) async throws -> Response {
+        let access = context.access
+        let today = CalendarDate(expenses.clock.now(), in: TimeZone(identifier: access.organization.timeZone) ?? .gmt)
+        let thisMonth = ReportPeriod.month.start(of: today, weekStart: .monday)
+        let lastMonth = thisMonth.adding(months: -1)
+        let totals = try await reports.totals(
+            access, .init(period: .month, from: lastMonth, to: today, groupBy: .category))
+        let buckets = totals.report.buckets
+        let current = buckets.last
+        let previous = buckets.count > 1 ? buckets.first : nil
+        let base = try ExpenseService.currency(of: access)
+        let groups = current?.groups ?? []
+        let chart = BarChart(
+            label: "Spending by category this month, in \(base.code)",
+            items: groups.compactMap { group in
+                guard let total = group.totals.first(where: { $0.currency == base }) else { return nil }
+                return (totals.name(of: group.key), total.minorUnits, total.decimalString)
+            })
+        let latest = try await expenses.list(access, ExpenseFilter(), cursor: nil, limit: 10).items
+        let page = OrganizationDashboardPage(
+            title: access.organization.name,
+            account: try await LayoutAccount.load(
+                context.identity, organizations: organizations, current: access.tenantID),
+            notice: WebExpenseController.notice(request),
+            org: OrganizationChrome(access, csrf: WebOrganizationController.csrf(context), tab: .dashboard),
+            monthLabel: Self.monthName(thisMonth),
+            thisMonth: (current?.totals ?? []).map(AmountCell.init),
+            lastMonth: (previous?.totals ?? []).map(AmountCell.init),
+            change: Self.change(
+                from: previous?.totals.first { $0.currency == base }, to: current?.totals.first { $0.currency == base }),
+            chart: chart,
+            categories: groups.map {
+                CategoryTotalRow(name: totals.name(of: $0.key), totals: $0.totals.map(AmountCell.init))
+            },
+            hasCategories: !groups.isEmpty,
+            latest: latest.map { ExpenseRow($0, access: access) },
+            hasLatest: !latest.isEmpty)
+        return pages.render("org-dashboard", page)
+    }
+
+    /// "+12% on last month", or nil when last month had nothing to compare with.
+    static func change(from previous: MoneyTotal?, to current: MoneyTotal?) -> String? {
+        guard let previous, previous.minorUnits > 0 else { return nil }
+        let now = current?.minorUnits ?? 0
+        let percent = (now - previous.minorUnits) * 100 / previous.minorUnits
+        return (percent >= 0 ? "+" : "−") + "\(percent.magnitude)% on last month"
+    }
+
+    static func monthName(_ date: CalendarDate) -> String {
+        let names = [
+            "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+            "November", "December",
+        ]
+        return "\(names[date.month - 1]) \(date.year)"
+    }
+
+    // MARK: List
+
+    @Sendable func list(_ request: Request, context: OrgRequestContext) async throws -> Response {
+        let access = context.access
+        let query = request.queryValues
+        var form = FilterForm(
+            from: query["from"] ?? "", to: query["to"] ?? "", q: query["q"] ?? "", tag: query["tag"] ?? "",
+            minAmount: query["min_amount"] ?? "", maxAmount: query["max_amount"] ?? "")
+        let categoryList = try await categories.list(access)
+        form.categories =
+            [Choice(value: "", label: "Any category", selected: (query["category_id"] ?? "").isEmpty)]
+            + categoryList.map {
+                Choice(value: $0.id.description, label: $0.name, selected: query["category_id"] == $0.id.description)
+            }
+        form.members =
+            [Choice(value: "", label: "Anyone", selected: (query["member_id"] ?? "").isEmpty)]
+            + (try await members.members(access)).map {
+                Choice(
+                    value: $0.userID.description, label: $0.name, selected: query["member_id"] == $0.userID.description)
+            }
+        var rows: [Expense] = []
+        var next: String?
+        var status = HTTPResponse.Status.ok
+        do {
+            let filter = try ExpenseQuery.filter(query, defaultCurrency: try ExpenseService.currency(of: access))
+            let cursor = try query["cursor"].flatMap { $0.isEmpty ? nil : $0 }.map { token in
+                try validating { try ExpenseCursor(token: token) }
+            }
+            let page = try await expenses.list(access, filter, cursor: cursor, limit: ExpenseService.defaultPageSize)
+            rows = page.items
+            if let cursor = page.nextCursor {
+                var nextQuery = query
+                nextQuery["cursor"] = cursor.token
+                next = "/orgs/\(access.tenantID)/expenses?" + QueryString.encode(nextQuery)
+            }
+        } catch AppError.validation(let error) {
+            form.errors = error.fields.map(\.message)
+            status = .unprocessableContent
+        }
+        var csvQuery = query
+        csvQuery["cursor"] = nil
+        let page = ExpenseListPage(
+            title: "Expenses of \(access.organization.name)",
+            account: try await LayoutAccount.load(
+                context.identity, organizations: organizations, current: access.tenantID),
+            notice: Self.notice(request),
+            failure: status == .ok ? nil : "Some filters need attention.",
+            org: OrganizationChrome(access, csrf: WebOrganizationController.csrf(context), tab: .expenses),
+            filter: form, rows: rows.map { ExpenseRow($0, access: access) }, hasRows: !rows.isEmpty, nextLink: next,
+            csvLink: "/orgs/\(access.tenantID)/exports/expenses.csv?" + QueryString.encode(csvQuery))
+        return pages.render("expenses", page, status: status)
+    }
+
+    // MARK: Add and edit
+
+    @Sendable func newForm(_ request: Request, context: OrgRequestContext) async throws -> Response {
+        try context.access.require(.createExpenses)
+        let access = context.access
+        let today = CalendarDate(expenses.clock.now(), in: TimeZone(identifier: access.organization.timeZone) ?? .gmt)
+        let form = ExpenseForm(currency: access.organization.currency, date: today.description)
+        return try await renderForm(context, form: form, expenseID: nil)
+    }
+
+    @Sendable func create(_ request: Request, context: OrgRequestContext) async throws -> Response {
+        var form = try await FormBody.decode(ExpenseForm.self, from: request, context: context)
+        do {
+            _ = try await expenses.create(context.access, try Self.input(form))
+        } catch AppError.validation(let error) {
+            form.show(error)
+            return try await renderForm(context, form: form, expenseID: nil, status: .unprocessableContent)
+        }
+        return .seeOther("/orgs/\(context.access.tenantID)/expenses?notice=expense-added")
+    }
+
+    @Sendable func editForm(_ request: Request, context: OrgRequestContext) async throws -> Response {
+        let expense = try await expenses.find(context.access, id: try ExpensesAPIController.expenseID(context))
+        _ = try await Self.requireEditable(expense, context.access)
+        return try await renderForm(context, form: ExpenseForm(expense), expenseID: expense.id, archived: expense)
+    }
+
+    @Sendable func update(_ request: Request, context: OrgRequestContext) async throws -> Response {
+        let id = try ExpensesAPIController.expenseID(context)
+        var form = try await FormBody.decode(ExpenseForm.self, from: request, context: context)
+        do {
+            var input = try Self.input(form)
+            input.categoryGiven = true
+            _ = try await expenses.update(
+                context.access, id: id, input, ifMatch: form.version.flatMap { Int($0) } ?? -1)
+        } catch AppError.validation(let error) {
+            form.show(error)
+            let current = try await expenses.find(context.access, id: id)
+            return try await renderForm(
+                context, form: form, expenseID: id, archived: current, status: .unprocessableContent)
+        } catch AppError.preconditionFailed {
+            let current = try await expenses.find(context.access, id: id)
+            return try await renderForm(
+                context, form: ExpenseForm(current), expenseID: id, archived: current,
+                failure: "Someone changed this expense while you were editing it. Here it is as it is now; "
+                    + "make your change again.",
+                status: .conflict)
+        }
+        return .seeOther("/orgs/\(context.access.tenantID)/expenses?notice=expense-saved")
+    }
+
+    private func renderForm(
+        _ context: OrgRequestContext, form: ExpenseForm, expenseID: ExpenseID?, archived: Expense? = nil,
+        failure: String? = nil, status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
+        let access = context.access
+        var form = form
+        let list = try await categories.list(access)
+        form.categories =
+            [Choice(value: "", label: "No category", selected: (form.categoryID ?? "").isEmpty)]
+            + list.filter { !$0.isArchived || $0.id == archived?.categoryID }.map {
+                Choice(
+                    value: $0.id.description, label: $0.name + ($0.isArchived ? " (archived)" : ""),
+                    selected: $0.id.description == form.categoryID)
+            }
+        let base = "/orgs/\(access.tenantID)/expenses"
+        let page = ExpenseFormPage(
+            title: expenseID == nil ? "Add an expense" : "Edit expense",
+            account: try await LayoutAccount.load(
+                context.identity, organizations: organizations, current: access.tenantID),
+            failure: failure ?? (status == .unprocessableContent ? "Some fields need attention." : nil),
+            org: OrganizationChrome(access, csrf: WebOrganizationController.csrf(context), tab: .expenses),
+            action: expenseID.map { "\(base)/\($0)" } ?? base,
+            submitLabel: expenseID == nil ? "Add expense" : "Save changes", form: form,
+            deleteLink: expenseID.map { "\(base)/\($0)/delete" })
+        return pages.render("expense-form", page, status: status)
+    }
+
+    // MARK: Delete
+
+    @Sendable func confirmDelete(_ request: Request, context: OrgRequestContext) async throws -> Response {
+        let access = context.access
+        let expense = try await Self.requireEditable(
+            try await expenses.find(access, id: try ExpensesAPIController.expenseID(context)), access)
+        let page = ExpenseDeletePage(
+            title: "Delete expense",
+            account: try await LayoutAccount.load(
+                context.identity, organizations: organizations, current: access.tenantID),
+            org: OrganizationChrome(access, csrf: WebOrganizationController.csrf(context), tab: .expenses),
+            expense: ExpenseRow(expense, access: access), version: expense.version)
+        return pages.render("expense-delete", page)
+    }
+
+    struct DeleteForm: Decodable { var version: String? }
+
+    @Sendable func delete(_ request: Request, context: OrgRequestContext) async throws -> Response {
+        let form = try await FormBody.decode(DeleteForm.self, from: request, context: context)
+        let id = try ExpensesAPIController.expenseID(context)
+        do {
+            try await expenses.delete(context.access, id: id, ifMatch: form.version.flatMap { Int($0) } ?? -1)
+        } catch AppError.preconditionFailed {
+            return .seeOther("/orgs/\(context.access.tenantID)/expenses/\(id)/edit?notice=changed")
+        }
+        return .seeOther("/orgs/\(context.access.tenantID)/expenses?notice=expense-deleted")
+    }
+
+    // MARK: Helpers
+
+    static func input(_ form: ExpenseForm) throws -> ExpenseInput {
+        let tags = try validating { try Tags.parse(form.tags ?? "") }
+        return ExpenseInput(
+            amount: form.amount ?? "", currency: form.currency, date: form.date ?? "",
+            categoryID: form.categoryID ?? "", categoryGiven: true, merchant: form.merchant ?? "",
+            note: form.note ?? "", tags: tags)
+    }
+
+    /// The expense if the caller may change it (the pages only link to ones they may).
+    static func requireEditable(_ expense: Expense, _ access: TenantAccess) async throws -> Expense {
+        guard ExpenseRow(expense, access: access).editable else {
+            throw AppError.forbidden("Your role (\(access.role.rawValue)) allows changing only your own expenses.")
+        }
+        return expense
+    }
+
+    static func notice(_ request: Request) -> String? {
+        switch request.uri.queryParameters["notice"].map(String.init) {
+        case "expense-added": "Expense added."
+        case "expense-saved": "Expense saved."
+        case "expense-deleted": "Expense deleted."
+        case "changed": "Someone changed this expense since you opened it; check it before deleting."
+        case "category-added": "Category added."
+        case "category-saved": "Category saved."
+        case "category-archived": "Category archived: old expenses keep it; new ones cannot use it."
+        case "category-restored": "Category restored."
+        case "category-deleted": "Category deleted."
+        default: nil
+        }
+    }
+}
+
+/// `a=1&b=two%20words`, keys sorted so links are stable.
+enum QueryString {
+    static func encode(_ values: [String: String]) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return values.filter { !$0.value.isEmpty }.sorted { $0.key < $1.key }.map { key, value in
+            "\(key)=\(value.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")"
+        }.joined(separator: "&")
+    }
+}
