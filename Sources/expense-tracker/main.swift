@@ -12,7 +12,7 @@ struct ExpenseTrackerCommand: AsyncParsableCommand {
             in the working directory, and the defaults (see config/example.env).
             """,
         version: ExpenseTracker.version,
-        subcommands: [Serve.self, Migrate.self, Worker.self, Mail.self],
+        subcommands: [Serve.self, Migrate.self, Worker.self, Mail.self, Dev.self],
         defaultSubcommand: nil
     )
 }
@@ -135,6 +135,52 @@ struct Mail: AsyncParsableCommand {
         func run() async throws {
             let config = await ExpenseTracker.configuration(overrides: common.overrides)
             try await ExpenseTracker.mail(config: config, retryDead: true)
+        }
+    }
+}
+
+struct Dev: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Tools for development and benchmarks.",
+        subcommands: [Seed.self]
+    )
+
+    struct Seed: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write generated organizations and expenses; print the organization ids.",
+            discussion: """
+                Creates (or reuses) the owner account, then N organizations with M expenses each over \
+                the last two years. The owner can log in with the password to look around or benchmark.
+                """
+        )
+        @OptionGroup var common: CommonOptions
+
+        @Option(name: .customLong("orgs"), help: "How many organizations to create.")
+        var organizations = 1
+
+        @Option(name: .customLong("expenses"), help: "Expenses per organization.")
+        var expenses = 1000
+
+        @Option(name: .customLong("owner-email"), help: "The owner's email (created when new).")
+        var ownerEmail = "seed@example.org"
+
+        @Option(name: .customLong("password"), help: "The owner's password, when the account is new.")
+        var password = "correct horse battery staple"
+
+        func validate() throws {
+            guard (1...1000).contains(organizations) else { throw ValidationError("--orgs must be 1 to 1000.") }
+            guard (0...50_000_000).contains(expenses) else {
+                throw ValidationError("--expenses must be 0 to 50,000,000.")
+            }
+        }
+
+        func run() async throws {
+            let config = await ExpenseTracker.configuration(overrides: common.overrides)
+            try await ExpenseTracker.seed(
+                config: config,
+                options: .init(
+                    organizations: organizations, expensesPerOrganization: expenses, ownerEmail: ownerEmail,
+                    password: password))
         }
     }
 }

@@ -81,6 +81,34 @@ public enum ExpenseTracker {
         if let sqlite = database as? SQLiteDatabase { try await sqlite.close() }
     }
 
+    /// `dev seed`: writes generated organizations and expenses; prints the organization ids,
+    /// one per line, on standard output.
+    public static func seed(config: AppConfig, options: DataSeeder.Options) async throws {
+        AppLogHandler.bootstrap(level: config.logLevel, format: config.logFormat)
+        let logger = Logger(label: "expense-tracker")
+        let database = try await AppDependencies.live(config: config, logger: logger).database
+        let result = try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await database.run() }
+            defer { group.cancelAll() }
+            let policy: DatabasePreflight.SchemaPolicy = config.usesEmbeddedDatabase ? .migrate : .requireCurrent
+            try await DatabasePreflight(database: database, logger: logger).run(schema: policy)
+            let seeder = DataSeeder(
+                store: Store(database: database), hasher: PasswordHasher(cost: config.bcryptCost), logger: logger)
+            return try await seeder.seed(options)
+        }
+        logger.notice(
+            "seeded",
+            metadata: [
+                "organizations": "\(result.organizations.count)", "expenses": "\(result.expenses)",
+                "seconds": "\(String(format: "%.1f", result.seconds))",
+                "rows_per_second": "\(Int(Double(result.expenses) / max(result.seconds, 0.001)))",
+                "owner_id": "\(result.ownerID)",
+            ])
+        let ids = result.organizations.map(\.description).joined(separator: "\n")
+        FileHandle.standardOutput.write(Data((ids.isEmpty ? "" : ids + "\n").utf8))
+        if let sqlite = database as? SQLiteDatabase { try await sqlite.close() }
+    }
+
     /// `migrate`: applies pending migrations and returns.
     public static func migrate(config: AppConfig) async throws {
         AppLogHandler.bootstrap(level: config.logLevel, format: config.logFormat)

@@ -37,6 +37,54 @@ public struct ExpenseRepository: Sendable {
             updatedAt: now)
     }
 
+    /// One row of a bulk load (the development data generator): already valid, no audit.
+    public struct Row: Sendable {
+        public var memberID: UserID
+        public var categoryID: CategoryID?
+        public var amount: Money
+        public var date: CalendarDate
+        public var merchant: String
+        public var note: String
+        public var tags: [String]
+
+        public init(
+            memberID: UserID, categoryID: CategoryID?, amount: Money, date: CalendarDate, merchant: String,
+            note: String, tags: [String]
+        ) {
+            self.memberID = memberID
+            self.categoryID = categoryID
+            self.amount = amount
+            self.date = date
+            self.merchant = merchant
+            self.note = note
+            self.tags = tags
+        }
+    }
+
+    /// Inserts many rows in one statement (at most 2,000, within both drivers' parameter limits).
+    public func insertMany(_ tx: TenantTransaction, _ rows: [Row], at now: Date) async throws {
+        guard !rows.isEmpty else { return }
+        var sql: SQL = """
+            INSERT INTO expenses (tenant_id, id, member_id, category_id, amount_minor, currency, occurred_on,
+                                  merchant, note, tags, created_at, updated_at) VALUES
+            """
+        for (index, row) in rows.enumerated() {
+            sql.append(index == 0 ? " " : ", ")
+            sql.append(
+                """
+                (\(tx.tenantID), \(ExpenseID()), \(row.memberID), \(row.categoryID), \(row.amount.minorUnits), \
+                \(row.amount.currency.code), \(row.date), \(row.merchant), \(row.note), \(Self.storedTags(row.tags)), \
+                \(now), \(now))
+                """)
+        }
+        try await tx.executor.execute(sql)
+    }
+
+    /// Refreshes the planner's statistics after a bulk load.
+    public func analyze(_ tx: TenantTransaction) async throws {
+        try await tx.executor.execute("ANALYZE expenses")
+    }
+
     public func find(_ tx: TenantTransaction, id: ExpenseID) async throws -> Expense? {
         try await tx.executor.first(
             "\(Self.select) WHERE e.tenant_id = \(tx.tenantID) AND e.id = \(id)"
