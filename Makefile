@@ -1,5 +1,5 @@
 # ExpenseTracker developer commands. `make run` and `make test` are the README's two commands.
-.PHONY: run build test test-unit migrate format lint clean
+.PHONY: run build test test-unit bench migrate format lint clean
 
 # Build and serve on the embedded default (SQLite under ./data, mail to files).
 run:
@@ -17,6 +17,10 @@ test:
 # The Swift tests alone, on SQLite only (no PostgreSQL cluster).
 test-unit:
 	swift test
+
+# Release-build benchmarks on PostgreSQL with a million expenses (see docs/benchmarks.md).
+bench:
+	scripts/bench.sh
 
 # Apply pending migrations to DATABASE_URL (or the embedded database).
 migrate:

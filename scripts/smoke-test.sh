@@ -4,7 +4,8 @@
 #     a registration's emails under data/mail, and exits 0 on SIGINT;
 #   - `migrate` against a fresh PostgreSQL database exits 0, twice;
 #   - `serve` on PostgreSQL refuses a pending schema, then a superuser, each with a clear message;
-#   - a bad setting stops start-up with every problem named.
+#   - a bad setting stops start-up with every problem named;
+#   - `dev seed` writes generated organizations and prints their ids.
 # Needs TEST_DATABASE_URL and TEST_SUPERUSER_URL (scripts/test-postgres.sh) and a built binary.
 set -uo pipefail
 
@@ -113,7 +114,15 @@ spec = yaml.safe_load(open(sys.argv[1]))
 validate(spec)
 assert spec["openapi"].startswith("3.1"), spec["openapi"]
 assert "/api/v1/auth/login" in spec["paths"], "login route missing"
+assert "/api/v1/orgs/{orgId}/reports/totals" in spec["paths"], "totals route missing"
 PY
+}
+
+seeds_generated_data() {
+    (cd "$work" && env -u DATABASE_URL "$bin" dev seed --data-dir "$work/seeded" --orgs 2 --expenses 500 \
+        >"$work/seed.out" 2>"$work/seed.log") \
+        && [[ $(grep -cE '^[0-9a-f-]{36}$' "$work/seed.out") -eq 2 ]] && grep -q "expenses=1000" "$work/seed.log" \
+        || { cat "$work/seed.out" "$work/seed.log"; return 1; }
 }
 
 writes_mail_to_files() {
@@ -142,6 +151,7 @@ check "migrate on a fresh PostgreSQL database, twice" migrates_postgres_twice
 check "serve refuses a PostgreSQL schema that is behind" refuses_pending_schema
 check "serve refuses a PostgreSQL superuser" refuses_superuser
 check "a bad configuration names every bad setting" reports_every_bad_setting
+check "dev seed writes organizations and expenses and prints their ids" seeds_generated_data
 
 echo "smoke: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]

@@ -17,6 +17,8 @@ public struct DataSeeder: Sendable {
         public var ownerEmail: String
         public var password: String
         public var batchSize = 1000
+        /// Batches written at once on PostgreSQL.
+        public var parallelism = 4
         /// Extra members per organization, so reports by member have something to show.
         public var members = 4
         public var seed: UInt64 = 2026
@@ -49,7 +51,7 @@ public struct DataSeeder: Sendable {
         let hash = try await hasher.hash(options.password)
         let store = self.store
         var random = SeedRandom(seed: options.seed)
-        let suffix = String(random.next() % 1_000_000)
+        let suffix = String(UInt32.random(in: 100_000...999_999))
         // The owner: reused when the address has an account (its password stays as it is).
         let owner = try await store.withSystem { tx -> UserID in
             if let user = try await store.users.find(tx, email: email) { return user.id }
@@ -88,18 +90,29 @@ public struct DataSeeder: Sendable {
             }
             organizations.append(id)
             let authors = [owner] + helpers
-            var remaining = options.expensesPerOrganization
-            while remaining > 0 {
-                let count = min(remaining, options.batchSize)
-                let rows = try (0..<count).map { _ in
-                    try Self.row(
-                        random: &random, today: today, authors: authors, categories: categories,
-                        currencies: currencies)
+            let batches = (options.expensesPerOrganization + options.batchSize - 1) / options.batchSize
+            // Several batches at once on PostgreSQL (each on its own pooled connection); SQLite
+            // has one connection, so one at a time.
+            let parallel = store.database.dialect == .postgres ? options.parallelism : 1
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for batch in 0..<batches {
+                    if batch >= parallel { try await group.next() }
+                    let count = min(options.batchSize, options.expensesPerOrganization - batch * options.batchSize)
+                    var generator = SeedRandom(seed: random.next())
+                    let rows = try (0..<count).map { _ in
+                        try Self.row(
+                            random: &generator, today: today, authors: authors, categories: categories,
+                            currencies: currencies)
+                    }
+                    group.addTask {
+                        try await store.withTenant(id, actor: owner) { tx in
+                            try await store.expenses.insertMany(tx, rows, at: now)
+                        }
+                    }
                 }
-                try await store.withTenant(id, actor: owner) { tx in try await store.expenses.insertMany(tx, rows, at: now) }
-                remaining -= count
-                total += count
+                try await group.waitForAll()
             }
+            total += options.expensesPerOrganization
             try await store.withTenant(id, actor: owner) { tx in try await store.expenses.analyze(tx) }
             logger.info(
                 "organization seeded",

@@ -79,6 +79,12 @@ public struct ReportService: Sendable {
                 today: today)
         }
         let base = try ExpenseService.currency(of: access)
+        // Refuse a range with too many buckets before asking the database anything.
+        _ = try validating {
+            try TotalsReport(
+                period: request.period, range: range, weekStart: organization.weekStart, baseCurrency: base,
+                grouped: false, days: [])
+        }
         let store = self.store
         let (days, names) = try await store.withTenant(access.tenantID, actor: access.user.id) { tx in
             let days = try await store.expenses.dayTotals(tx, from: range.from, to: range.to, groupBy: request.groupBy)

@@ -43,7 +43,9 @@ public final class PostgresDatabase: Database {
             let executor = PostgresExecutor(connection: connection, logger: logger)
             try await executor.run("BEGIN")
             do {
-                try await executor.execute(Self.settings(for: scope))
+                // Settings are transaction-local, so a new transaction starts with none: the
+                // system scope (all empty) needs no statement to set them.
+                if scope != .system { try await executor.execute(Self.settings(for: scope)) }
                 let result = try await body(executor)
                 // Not cancellable: a half-ended transaction must not go back to the pool.
                 try await Task { try await executor.run("COMMIT") }.value
