@@ -31,8 +31,12 @@ cleanup() {
 }
 trap cleanup EXIT
 eval "$(scripts/test-postgres.sh start "$PGDIR")"
+# A database the application role owns (PostgreSQL 15+ lets only owners create in public).
+psql "$TEST_SUPERUSER_URL" -X -q -c "CREATE DATABASE expense_bench OWNER expense_owner"
+TEST_DATABASE_URL=${TEST_DATABASE_URL/\/postgres\?/\/expense_bench?}
 export DATABASE_URL="$TEST_DATABASE_URL" DATABASE_MAX_CONNECTIONS=${DATABASE_MAX_CONNECTIONS:-32}
 export LOG_LEVEL=warning DATA_DIR="$OUT/data" MAIL_DIR="$OUT/mail"
+calc() { python3 -c "print(round($1, 1))"; }
 psql_owner() { psql "$TEST_DATABASE_URL" -X -q -v ON_ERROR_STOP=1 "$@"; }
 psql_super() { psql "$TEST_SUPERUSER_URL" -X -q -v ON_ERROR_STOP=1 "$@"; }
 
@@ -52,9 +56,9 @@ BIN=$(swift build -c release --show-bin-path)/expense-tracker
 echo "bench: seeding $EXPENSES expenses" >&2
 start=$(date +%s.%N)
 ORG=$("$BIN" dev seed --orgs 1 --expenses "$EXPENSES" --owner-email bench@example.org --password 'correct horse battery staple')
-seed_seconds=$(echo "$(date +%s.%N) - $start" | bc)
-psql_super -d postgres -c "VACUUM (ANALYZE) expenses" >/dev/null
-echo "- Seed: $EXPENSES expenses in ${seed_seconds}s ($(echo "$EXPENSES / $seed_seconds" | bc) rows/s), then VACUUM ANALYZE." >>"$RESULTS"
+seed_seconds=$(calc "$(date +%s.%N) - $start")
+psql "${TEST_SUPERUSER_URL/\/postgres\?/\/expense_bench?}" -X -q -c "VACUUM (ANALYZE) expenses"
+echo "- Seed: $EXPENSES expenses in ${seed_seconds}s ($(calc "$EXPENSES / $seed_seconds") rows/s), then VACUUM ANALYZE." >>"$RESULTS"
 
 echo "bench: starting the server" >&2
 start=$(date +%s%N)
@@ -108,7 +112,7 @@ seconds=${export_stats% *}
 bytes=${export_stats#* }
 {
     echo
-    echo "- CSV export of all rows: $rows rows, $((bytes / 1048576)) MiB in ${seconds}s = $(echo "$rows / $seconds" | bc) rows/s;"
+    echo "- CSV export of all rows: $rows rows, $((bytes / 1048576)) MiB in ${seconds}s = $(calc "$rows / $seconds") rows/s;"
     echo "  server RSS $((before_kib / 1024)) MiB before, peak $(( $(cat "$peak_file") / 1024 )) MiB during."
 } >>"$RESULTS"
 

@@ -31,6 +31,10 @@ public protocol Database: Service, Sendable {
         _ body: @Sendable (any SQLExecutor) async throws -> T
     ) async throws -> T
 
+    /// Runs `body` over global rows with each statement committing on its own: for lookups
+    /// that need no atomicity (who is behind a token), one round trip each instead of three.
+    func autocommit<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T
+
     /// Answers whether the database can be reached.
     func ping() async throws
 

@@ -63,6 +63,13 @@ public struct Store: Sendable {
         }
     }
 
+    /// Runs `body` over global rows without a transaction: each statement commits alone.
+    public func withoutTransaction<T: Sendable>(_ body: @Sendable (SystemTransaction) async throws -> T) async throws
+        -> T
+    {
+        try await database.autocommit { executor in try await body(SystemTransaction(executor: executor)) }
+    }
+
     /// Runs `body` in one transaction over global rows (users, sessions, outbox).
     public func withSystem<T: Sendable>(_ body: @Sendable (SystemTransaction) async throws -> T) async throws -> T {
         try await database.transaction(.system) { executor in

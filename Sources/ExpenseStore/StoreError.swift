@@ -8,6 +8,8 @@ public enum StoreError: Error, Sendable, Equatable {
     case constraintViolation(constraint: String?)
     /// Row-level security refused the write (PostgreSQL SQLSTATE 42501).
     case rowSecurityViolation
+    /// The role lacks a privilege (SQLSTATE 42501 for a grant, e.g. CREATE on the schema).
+    case permissionDenied(String)
     /// The database is busy or the transaction lost a race; the caller may retry.
     case retryable
     /// A migration that was already applied has been edited since.
@@ -29,6 +31,8 @@ extension StoreError: CustomStringConvertible {
         case .foreignKeyViolation(let name): "foreign key violated (\(name ?? "unknown"))"
         case .constraintViolation(let name): "constraint violated (\(name ?? "unknown"))"
         case .rowSecurityViolation: "row-level security refused the write"
+        case .permissionDenied(let message):
+            "the database refused: \(message). Check the role's grants (README, Running on PostgreSQL)."
         case .retryable: "the database was busy; try again"
         case .migrationEdited(let names):
             "applied migrations were edited after they ran: \(names.joined(separator: ", ")). "

@@ -59,7 +59,8 @@ extension AccountService {
         let now = clock.now()
         let idleLimit = settings.sessionIdle
         let store = self.store
-        return try await store.withSystem { tx -> AccountIdentity? in
+        // Each statement stands alone (a read, then at most one idempotent write): no transaction.
+        return try await store.withoutTransaction { tx -> AccountIdentity? in
             let hash = SecretToken.hash(cookie)
             guard var session = try await store.sessions.find(tx, idHash: hash) else { return nil }
             guard session.expiresAt > now, session.lastSeenAt.addingTimeInterval(idleLimit) > now else {
@@ -82,7 +83,8 @@ extension AccountService {
         let now = clock.now()
         let idleLimit = settings.sessionIdle
         let store = self.store
-        return try await store.withSystem { tx -> AccountIdentity? in
+        // Each statement stands alone (a read, then at most one idempotent write): no transaction.
+        return try await store.withoutTransaction { tx -> AccountIdentity? in
             guard var record = try await store.apiTokens.find(tx, hash: SecretToken.hash(token)) else { return nil }
             guard record.expiresAt > now, record.lastUsedAt.addingTimeInterval(idleLimit) > now else {
                 _ = try await store.apiTokens.revoke(tx, id: record.id, user: record.userID)

@@ -80,7 +80,8 @@ public struct DataSeeder: Sendable {
                 _ = try await store.organizations.create(
                     tx,
                     .init(
-                        name: "Seeded \(number) (\(suffix))", kind: .business, currency: "EUR", timeZone: "Europe/Lisbon",
+                        name: "Seeded \(number) (\(suffix))", kind: .business, currency: "EUR",
+                        timeZone: "Europe/Lisbon",
                         weekStart: .monday),
                     at: now)
                 _ = try await store.memberships.add(tx, user: owner, role: .owner, at: now)
@@ -134,8 +135,10 @@ public struct DataSeeder: Sendable {
         let roll = random.next() % 100
         let cents: Int64 =
             roll < 70
-            ? Int64(random.next() % 10_000) + 100 : roll < 97 ? Int64(random.next() % 90_000) + 10_000
-            : Int64(random.next() % 500_000) + 100_000
+            ? Int64(random.next() % 10_000) + 100
+            : roll < 97
+                ? Int64(random.next() % 90_000) + 10_000
+                : Int64(random.next() % 500_000) + 100_000
         let categoryID =
             categories.isEmpty ? nil : categories[(category + Int(random.next() % 2)) % categories.count]
         guard let amount = Money(minorUnits: cents, currency: currency) else {

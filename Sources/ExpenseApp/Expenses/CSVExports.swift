@@ -65,7 +65,5 @@ enum CSVExports {
         return name + ".csv"
     }
 
-    static func timestamp(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(timeZone: .gmt))
-    }
+    static func timestamp(_ date: Date) -> String { UTCTimestamp.format(date) }
 }

@@ -40,10 +40,10 @@ public struct OrganizationService: Sendable {
     public func access(to id: OrganizationID, for user: User) async throws -> TenantAccess? {
         let store = self.store
         return try await store.withTenant(id, actor: user.id) { tx -> TenantAccess? in
-            guard let organization = try await store.organizations.find(tx),
-                let membership = try await store.memberships.find(tx, user: user.id)
-            else { return nil }
-            return TenantAccess(organization: organization, role: membership.role, user: user)
+            guard let (organization, role) = try await store.organizations.findWithRole(tx, user: user.id) else {
+                return nil
+            }
+            return TenantAccess(organization: organization, role: role, user: user)
         }
     }
 

@@ -63,6 +63,13 @@ public final class PostgresDatabase: Database {
         }
     }
 
+    public func autocommit<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
+        try await running.wait()
+        return try await client.withConnection { connection in
+            try await body(PostgresExecutor(connection: connection, logger: logger))
+        }
+    }
+
     /// The transaction-local settings the row-level security policies read.
     static func settings(for scope: TransactionScope) -> SQL {
         let tenant: String

@@ -100,7 +100,10 @@ extension StoreError {
         case "23505": self = .uniqueViolation(constraint: constraint)
         case "23503": self = .foreignKeyViolation(constraint: constraint)
         case "23514", "23502", "23P01": self = .constraintViolation(constraint: constraint)
-        case "42501": self = .rowSecurityViolation
+        case "42501":
+            // insufficient_privilege: row security refusing a row, or a missing grant.
+            let message = error.serverInfo?[.message] ?? ""
+            self = message.contains("row-level security") ? .rowSecurityViolation : .permissionDenied(message)
         case "40001", "40P01": self = .retryable
         default: return nil
         }

@@ -123,7 +123,7 @@ public struct ExpenseRepository: Sendable {
         sql.append(Self.conditions(filter, dialect: tx.executor.dialect))
         if let cursor {
             sql.append(
-                " AND (e.occurred_on < \(cursor.date) OR (e.occurred_on = \(cursor.date) AND e.seq < \(cursor.sequence)))"
+                " AND (e.occurred_on, e.seq) < (\(cursor.date), \(cursor.sequence))"
             )
         }
         sql.append(" ORDER BY e.occurred_on DESC, e.seq DESC LIMIT \(limit)")
@@ -139,7 +139,7 @@ public struct ExpenseRepository: Sendable {
         sql.append(Self.conditions(filter, dialect: tx.executor.dialect))
         if let cursor {
             sql.append(
-                " AND (e.occurred_on > \(cursor.date) OR (e.occurred_on = \(cursor.date) AND e.seq > \(cursor.sequence)))"
+                " AND (e.occurred_on, e.seq) > (\(cursor.date), \(cursor.sequence))"
             )
         }
         sql.append(" ORDER BY e.occurred_on, e.seq LIMIT \(limit)")

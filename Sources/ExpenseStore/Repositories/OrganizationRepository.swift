@@ -46,6 +46,20 @@ public struct OrganizationRepository: Sendable {
         ).map(Self.organization)
     }
 
+    /// The transaction's organization (unless deleted) with `user`'s role in it, in one query;
+    /// nil when either is missing.
+    public func findWithRole(_ tx: TenantTransaction, user: UserID) async throws -> (Organization, Role)? {
+        guard
+            let row = try await tx.executor.first(
+                """
+                SELECT \(unsafeRaw: Self.columns(prefix: "o.")), m.role FROM organizations o
+                JOIN memberships m ON m.tenant_id = o.id AND m.user_id = \(user)
+                WHERE o.id = \(tx.tenantID) AND o.deleted_at IS NULL
+                """)
+        else { return nil }
+        return (try Self.organization(from: row), try row.decode("role"))
+    }
+
     /// Replaces the organization's settings; returns it as stored.
     public func update(_ tx: TenantTransaction, _ settings: NewOrganization, at now: Date) async throws -> Organization?
     {

@@ -84,6 +84,10 @@ public final class SQLiteDatabase: Database {
         }
     }
 
+    public func autocommit<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
+        try await mutex.withLock { try await body(SQLiteExecutor(connection: connection)) }
+    }
+
     public func ping() async throws {
         try await mutex.withLock {
             _ = try await connection.query("SELECT 1")

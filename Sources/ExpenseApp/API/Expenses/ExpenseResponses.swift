@@ -17,8 +17,9 @@ struct ExpenseResponse: ResponseEncodable {
     var memberID: String
     var memberName: String
     var version: Int
-    var createdAt: Date
-    var updatedAt: Date
+    /// Formatted here rather than by the encoder's date strategy: lists encode a hundred of them.
+    var createdAt: String
+    var updatedAt: String
 
     init(_ expense: Expense) {
         id = expense.id.description
@@ -33,8 +34,8 @@ struct ExpenseResponse: ResponseEncodable {
         memberID = expense.memberID.description
         memberName = expense.memberName
         version = expense.version
-        createdAt = expense.createdAt
-        updatedAt = expense.updatedAt
+        createdAt = UTCTimestamp.format(expense.createdAt)
+        updatedAt = UTCTimestamp.format(expense.updatedAt)
     }
 
     enum CodingKeys: String, CodingKey {
