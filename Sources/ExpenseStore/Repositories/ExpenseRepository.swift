@@ -153,32 +153,40 @@ public struct ExpenseRepository: Sendable {
 
     /// Sums per day and currency (and group) between `from` and `to`, both included: the one
     /// aggregate a report asks of the database; the domain rolls the days up into periods.
+    ///
+    /// PostgreSQL reads the per-day sums its triggers keep (`expense_day_totals`, exact
+    /// numerics); SQLite sums the expenses, high and low parts apart so its 64-bit SUM cannot
+    /// overflow, and the total is put together here.
     public func dayTotals(_ tx: TenantTransaction, from: CalendarDate, to: CalendarDate, groupBy: Grouping?)
         async throws -> [DayTotal]
     {
-        let group =
-            switch groupBy {
-            case .category: "category_id"
-            case .member: "member_id"
-            case nil: "NULL"
-            }
-        // PostgreSQL sums bigints exactly as numeric; SQLite's 64-bit SUM would fail past 2^63,
-        // so it sums the high and low parts separately and the total is put together here.
-        let sums =
-            tx.executor.dialect == .postgres
-            ? "SUM(amount_minor)::text AS total, 0 AS low"
-            : "SUM(amount_minor / 1000000000) AS total, SUM(amount_minor % 1000000000) AS low"
+        let postgres = tx.executor.dialect == .postgres
+        let group: String
+        switch (groupBy, postgres) {
+        case (.category, true): group = "NULLIF(category_key, '00000000-0000-0000-0000-000000000000')"
+        case (.category, false): group = "category_id"
+        case (.member, _): group = "member_id"
+        case (nil, _): group = "NULL"
+        }
         let groupClause = groupBy == nil ? "" : ", \(group)"
-        let rows = try await tx.executor.query(
+        let sql: SQL =
+            postgres
+            ? """
+            SELECT occurred_on, currency, \(unsafeRaw: group) AS grp, SUM(amount_minor)::text AS total, 0 AS low,
+                   SUM(expense_count)::bigint AS n
+            FROM expense_day_totals
+            WHERE tenant_id = \(tx.tenantID) AND occurred_on >= \(from) AND occurred_on <= \(to) AND expense_count > 0
+            GROUP BY occurred_on, currency\(unsafeRaw: groupClause)
             """
-            SELECT occurred_on, currency, \(unsafeRaw: group) AS grp, \(unsafeRaw: sums), COUNT(*) AS n
+            : """
+            SELECT occurred_on, currency, \(unsafeRaw: group) AS grp, SUM(amount_minor / 1000000000) AS total,
+                   SUM(amount_minor % 1000000000) AS low, COUNT(*) AS n
             FROM expenses
             WHERE tenant_id = \(tx.tenantID) AND occurred_on >= \(from) AND occurred_on <= \(to)
             GROUP BY occurred_on, currency\(unsafeRaw: groupClause)
             """
-        )
-        let scale: Int128 = tx.executor.dialect == .postgres ? 1 : 1_000_000_000
-        return try rows.map { row in
+        let scale: Int128 = postgres ? 1 : 1_000_000_000
+        return try await tx.executor.query(sql).map { row in
             let high: Int128 = try row.decode("total")
             let low: Int128 = try row.decode("low")
             return DayTotal(

@@ -53,6 +53,31 @@ import Testing
                         currency: currency, category: category, member: author.id))
             }
 
+            // Changes and deletions move money between days, currencies and categories; the
+            // totals must follow (on PostgreSQL they come from trigger-kept day sums).
+            for index in stride(from: 1, to: 60, by: 2) {
+                var entry = ledger[index]
+                let moved = start + Int.random(in: 0..<59, using: &generator)  // January or February
+                entry.date = CalendarDateProbe.text(moved)
+                entry.minor = Int.random(in: 1...900_000, using: &generator)
+                entry.currency = index % 3 == 0 ? "USD" : "EUR"
+                entry.category = index % 5 == 0 ? nil : categoryIDs.randomElement(using: &generator)
+                let changed = try await client.send(
+                    .patch, "/api/v1/orgs/\(org)/expenses/\(entry.id)",
+                    json: [
+                        "amount": CalendarDateProbe.decimal(entry.minor), "currency": entry.currency,
+                        "date": entry.date, "category_id": entry.category ?? NSNull(),
+                    ], headers: owner.auth)
+                #expect(changed.status == .ok, "\(changed.body)")
+                ledger[index] = entry
+            }
+            for entry in ledger.suffix(20) {
+                let deleted = try await client.send(
+                    .delete, "/api/v1/orgs/\(org)/expenses/\(entry.id)", headers: owner.auth)
+                #expect(deleted.status == .noContent)
+            }
+            ledger.removeLast(20)
+
             // Monthly totals for the year: twelve dense buckets, each equal to the ledger's sum.
             let monthly = try await client.send(
                 .get, "/api/v1/orgs/\(org)/reports/totals?period=month&from=2026-01-01&to=2026-12-31",

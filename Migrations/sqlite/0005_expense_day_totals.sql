@@ -1,0 +1,3 @@
+-- Keep in step with postgres/0005_expense_day_totals.sql by name only: on PostgreSQL reports
+-- read per-day sums kept by triggers; the embedded store sums expenses directly (its tenants
+-- are small, and SQLite's 64-bit arithmetic would turn an overflowing sum into a REAL).
