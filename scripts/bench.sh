@@ -77,7 +77,8 @@ export BENCH_TOKEN=$(curl -fs -X POST "http://127.0.0.1:$PORT/api/v1/auth/login"
 run_wrk() { # name connections url [script]
     local name=$1 connections=$2 url=$3 script=${4:-bench/get.lua}
     echo "bench: $name" >&2
-    wrk -t4 -c"$connections" -d"$DURATION" --latency -s "$script" "$url" >"$OUT/$name.txt"
+    wrk -t"$((connections < 4 ? connections : 4))" -c"$connections" -d"$DURATION" --latency -s "$script" "$url" \
+        >"$OUT/$name.txt"
     local rps p50 p99 errors
     rps=$(awk '/Requests\/sec/{print $2}' "$OUT/$name.txt")
     p50=$(awk '$1=="50%"{print $2}' "$OUT/$name.txt")
@@ -95,6 +96,10 @@ run_wrk "log an expense (POST)" 64 "$BASE/expenses" bench/post-expense.lua
 run_wrk "list newest 50" 64 "$BASE/expenses?limit=50"
 run_wrk "monthly totals, one year" 8 "$BASE/reports/totals?period=month&from=2025-12-01&to=2026-11-30"
 run_wrk "weekly totals by category, one quarter" 8 "$BASE/reports/totals?period=week&from=2026-09-01&to=2026-11-30&group_by=category"
+# One connection: the latency of a request with nobody else waiting.
+run_wrk "list newest 50, alone" 1 "$BASE/expenses?limit=50"
+run_wrk "monthly totals, one year, alone" 1 "$BASE/reports/totals?period=month&from=2025-12-01&to=2026-11-30"
+run_wrk "weekly totals by category, one quarter, alone" 1 "$BASE/reports/totals?period=week&from=2026-09-01&to=2026-11-30&group_by=category"
 
 echo "bench: CSV export" >&2
 peak_file="$OUT/export-peak"
@@ -117,11 +122,14 @@ bytes=${export_stats#* }
 } >>"$RESULTS"
 
 echo "bench: raw SQL with pgbench" >&2
+# Dates spread like the wrk script's, so concurrent inserts rarely share a day-sum row.
 cat >"$OUT/insert.sql" <<SQL
+\\set day random(0, 300)
 BEGIN;
 SELECT set_config('app.tenant_id', '$ORG', true);
 INSERT INTO expenses (tenant_id, id, member_id, category_id, amount_minor, currency, occurred_on, merchant, note, tags, created_at, updated_at)
-SELECT '$ORG', gen_random_uuid(), (SELECT user_id FROM memberships WHERE tenant_id = '$ORG' AND role = 'owner' LIMIT 1), NULL, 1234, 'EUR', DATE '2026-11-29', 'pgbench', '', '', now(), now();
+SELECT '$ORG', gen_random_uuid(), (SELECT user_id FROM memberships WHERE tenant_id = '$ORG' AND role = 'owner' LIMIT 1),
+       NULL, 1234, 'EUR', DATE '2026-11-29' - (:day)::int, 'pgbench', '', ',bench,', now(), now();
 COMMIT;
 SQL
 cat >"$OUT/list.sql" <<SQL
@@ -135,15 +143,27 @@ SQL
 cat >"$OUT/totals.sql" <<SQL
 BEGIN;
 SELECT set_config('app.tenant_id', '$ORG', true);
-SELECT occurred_on, currency, NULL AS grp, SUM(amount_minor)::text, COUNT(*) FROM expenses
-WHERE tenant_id = '$ORG' AND occurred_on >= '2025-12-01' AND occurred_on <= '2026-11-30' GROUP BY occurred_on, currency;
+SELECT occurred_on, currency, NULL AS grp, SUM(amount_minor)::text AS total, 0 AS low, SUM(expense_count)::bigint AS n
+FROM expense_day_totals
+WHERE tenant_id = '$ORG' AND occurred_on >= '2025-12-01' AND occurred_on <= '2026-11-30' AND expense_count > 0
+GROUP BY occurred_on, currency;
 COMMIT;
 SQL
 cat >"$OUT/weekly.sql" <<SQL
 BEGIN;
 SELECT set_config('app.tenant_id', '$ORG', true);
-SELECT occurred_on, currency, category_id AS grp, SUM(amount_minor)::text, COUNT(*) FROM expenses
-WHERE tenant_id = '$ORG' AND occurred_on >= '2026-09-01' AND occurred_on <= '2026-11-30' GROUP BY occurred_on, currency, category_id;
+SELECT occurred_on, currency, NULLIF(category_key, '00000000-0000-0000-0000-000000000000') AS grp,
+       SUM(amount_minor)::text AS total, 0 AS low, SUM(expense_count)::bigint AS n
+FROM expense_day_totals
+WHERE tenant_id = '$ORG' AND occurred_on >= '2026-09-01' AND occurred_on <= '2026-11-30' AND expense_count > 0
+GROUP BY occurred_on, currency, NULLIF(category_key, '00000000-0000-0000-0000-000000000000');
+COMMIT;
+SQL
+cat >"$OUT/scan.sql" <<SQL
+BEGIN;
+SELECT set_config('app.tenant_id', '$ORG', true);
+SELECT occurred_on, currency, SUM(amount_minor)::text, COUNT(*) FROM expenses
+WHERE tenant_id = '$ORG' AND occurred_on >= '2025-12-01' AND occurred_on <= '2026-11-30' GROUP BY occurred_on, currency;
 COMMIT;
 SQL
 {
@@ -153,7 +173,7 @@ SQL
     echo "| statement | clients | transactions/s | mean latency |"
     echo "|---|---|---|---|"
 } >>"$RESULTS"
-for entry in "insert:64" "list:64" "totals:8" "weekly:8"; do
+for entry in "insert:64" "list:64" "totals:8" "weekly:8" "scan:8"; do
     name=${entry%%:*}; clients=${entry##*:}
     pgbench "$TEST_DATABASE_URL" -n -M prepared -c "$clients" -j 4 -T "${DURATION%s}" -f "$OUT/$name.sql" >"$OUT/pgbench-$name.txt" 2>&1
     tps=$(awk -F'= ' '/^tps/{print $2}' "$OUT/pgbench-$name.txt" | awk '{print $1}' | tail -1)
@@ -165,7 +185,7 @@ echo "bench: query plans" >&2
 {
     echo
     echo "## Plans"
-    for name in list totals weekly; do
+    for name in list totals weekly scan; do
         echo
         echo "### $name"
         echo

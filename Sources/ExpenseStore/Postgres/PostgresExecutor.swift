@@ -37,14 +37,14 @@ struct PostgresExecutor: SQLExecutor {
                 logger: logger
             )
             var result: [SQLRow] = []
+            // Every row of a result has the same columns: name them once and share the array.
+            var columns: [String]?
             for try await row in rows {
-                var columns: [String] = []
                 var values: [SQLValue] = []
-                for cell in row {
-                    columns.append(cell.columnName)
-                    values.append(try SQLValue(postgres: cell))
-                }
-                result.append(SQLRow(columns: columns, values: values))
+                values.reserveCapacity(columns?.count ?? 16)
+                for cell in row { values.append(try SQLValue(postgres: cell)) }
+                if columns == nil { columns = row.map(\.columnName) }
+                result.append(SQLRow(columns: columns ?? [], values: values))
             }
             return result
         } catch {
