@@ -38,4 +38,11 @@ import Testing
         #expect(Weekday(name: "Sunday") == .sunday)
         #expect(Weekday(name: "funday") == nil)
     }
+
+    @Test func fastTextFormMatchesFoundation() {
+        for _ in 0..<1000 {
+            let uuid = UUID()
+            #expect(UserID(uuid).description == uuid.uuidString.lowercased())
+        }
+    }
 }

@@ -17,7 +17,28 @@ public struct Identifier<Tag>: Hashable, Sendable, Codable, CustomStringConverti
     }
 
     /// The canonical lowercase text form (RFC 9562), as stored and as sent over HTTP.
-    public var description: String { rawValue.uuidString.lowercased() }
+    public var description: String { Self.lowercaseText(rawValue) }
+
+    /// `uuidString.lowercased()` without its two allocations and `sprintf`: exports write two
+    /// per row.
+    static func lowercaseText(_ uuid: UUID) -> String {
+        let hex: [UInt8] = Array("0123456789abcdef".utf8)
+        return withUnsafeBytes(of: uuid.uuid) { bytes in
+            String(unsafeUninitializedCapacity: 36) { buffer in
+                var out = 0
+                for (index, byte) in bytes.enumerated() {
+                    if index == 4 || index == 6 || index == 8 || index == 10 {
+                        buffer[out] = UInt8(ascii: "-")
+                        out += 1
+                    }
+                    buffer[out] = hex[Int(byte >> 4)]
+                    buffer[out + 1] = hex[Int(byte & 0x0F)]
+                    out += 2
+                }
+                return out
+            }
+        }
+    }
 
     public init(from decoder: any Decoder) throws {
         self.rawValue = try UUID(from: decoder)

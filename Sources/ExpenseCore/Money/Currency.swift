@@ -10,7 +10,9 @@ public struct Currency: Sendable, Hashable, Codable, CustomStringConvertible {
 
     /// The currency with this code (any case), or a `ValidationError` on `field`.
     public init(code raw: String, field: String = "currency") throws {
-        let code = raw.trimmingCharacters(in: .whitespaces).uppercased()
+        // Stored codes are already three upper-case letters: skip the normalizing then.
+        let canonical = raw.utf8.count == 3 && raw.utf8.allSatisfy { (0x41...0x5A).contains($0) }
+        let code = canonical ? raw : raw.trimmingCharacters(in: .whitespaces).uppercased()
         guard let exponent = Self.exponents[code] else {
             throw ValidationError(field, "Use a three-letter ISO 4217 currency code, such as EUR or USD.")
         }

@@ -32,7 +32,9 @@ public enum CSV {
             case .text(let text): neutralize(text)
             case .value(let value): value
             }
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }) else {
+        // Bytes, not Characters: the four ASCII bytes that force quoting cannot hide inside a
+        // multi-byte sequence, and scanning bytes skips grapheme breaking.
+        guard text.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else {
             return text
         }
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""

@@ -236,6 +236,7 @@ public struct ExpenseRepository: Sendable {
         tags.isEmpty ? "" : "," + tags.joined(separator: ",") + ","
     }
 
+    /// `expense(from:)` reads these columns by position: keep the order in step.
     static let select: SQL = """
         SELECT e.id, e.seq, e.member_id, u.name AS member_name, e.category_id, c.name AS category_name,
                e.amount_minor, e.currency, e.occurred_on, e.merchant, e.note, e.tags, e.version,
@@ -245,20 +246,22 @@ public struct ExpenseRepository: Sendable {
         LEFT JOIN categories c ON c.tenant_id = e.tenant_id AND c.id = e.category_id
         """
 
+    /// Reads a row of `select` by position (its column order), since lists and exports read
+    /// thousands: looking columns up by name was a tenth of an export's time.
     static func expense(from row: SQLRow, tenant: TenantID) throws -> Expense {
-        let currency = try Currency(code: try row.decode("currency"))
-        guard let amount = Money(minorUnits: try row.decode("amount_minor"), currency: currency) else {
-            throw SQLDecodingError(
-                column: "amount_minor", expected: "an amount in range", found: row["amount_minor"] ?? .null)
+        let currency = try Currency(code: try row.decode(at: 7, "currency"))
+        let minorUnits: Int64 = try row.decode(at: 6, "amount_minor")
+        guard let amount = Money(minorUnits: minorUnits, currency: currency) else {
+            throw SQLDecodingError(column: "amount_minor", expected: "an amount in range", found: .int(minorUnits))
         }
-        let tags: String = try row.decode("tags")
+        let tags: String = try row.decode(at: 11, "tags")
         return Expense(
-            id: try row.decode("id"), tenantID: tenant, memberID: try row.decode("member_id"),
-            memberName: try row.decode("member_name"), categoryID: try row.decode("category_id"),
-            categoryName: try row.decode("category_name"), amount: amount, date: try row.decode("occurred_on"),
-            merchant: try row.decode("merchant"), note: try row.decode("note"),
-            tags: tags.split(separator: ",").map(String.init), version: try row.decode("version"),
-            sequence: try row.decode("seq"), createdAt: try row.decode("created_at"),
-            updatedAt: try row.decode("updated_at"))
+            id: try row.decode(at: 0, "id"), tenantID: tenant, memberID: try row.decode(at: 2, "member_id"),
+            memberName: try row.decode(at: 3, "member_name"), categoryID: try row.decode(at: 4, "category_id"),
+            categoryName: try row.decode(at: 5, "category_name"), amount: amount,
+            date: try row.decode(at: 8, "occurred_on"), merchant: try row.decode(at: 9, "merchant"),
+            note: try row.decode(at: 10, "note"), tags: tags.split(separator: ",").map(String.init),
+            version: try row.decode(at: 12, "version"), sequence: try row.decode(at: 1, "seq"),
+            createdAt: try row.decode(at: 13, "created_at"), updatedAt: try row.decode(at: 14, "updated_at"))
     }
 }

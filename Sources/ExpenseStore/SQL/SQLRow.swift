@@ -14,6 +14,19 @@ public struct SQLRow: Sendable {
         return values[index]
     }
 
+    /// Decodes the column at `position` (in SELECT order), for hot paths that read many rows;
+    /// `name` is only for the error.
+    public func decode<T: SQLDecodable>(at position: Int, _ name: String, as type: T.Type = T.self) throws -> T {
+        guard position < values.count else {
+            throw SQLDecodingError(column: name, expected: String(describing: T.self), found: .null)
+        }
+        do {
+            return try T.decode(sqlValue: values[position])
+        } catch let mismatch as SQLTypeMismatch {
+            throw SQLDecodingError(column: name, expected: mismatch.expected, found: mismatch.found)
+        }
+    }
+
     /// Decodes a column; throws when it is missing or of another type.
     public func decode<T: SQLDecodable>(_ column: String, as type: T.Type = T.self) throws -> T {
         guard let value = self[column] else {
