@@ -131,9 +131,7 @@ public struct ExpensePages: Sendable {
     let store: Store
     let access: TenantAccess
     let filter: ExpenseFilter
-    let batchSize: Int
-    private var cursor: ExpenseCursor?
-    private var finished = false
+    public let batchSize: Int
 
     init(store: Store, access: TenantAccess, filter: ExpenseFilter, batchSize: Int) {
         self.store = store
@@ -142,15 +140,17 @@ public struct ExpensePages: Sendable {
         self.batchSize = batchSize
     }
 
-    /// The next page, or nil after the last.
-    public mutating func next() async throws -> [Expense]? {
-        guard !finished else { return nil }
-        let (store, filter, batchSize, cursor) = (self.store, self.filter, self.batchSize, self.cursor)
-        let page = try await store.withTenant(access.tenantID, actor: access.user.id) { tx in
+    /// The page after `cursor` (the first when nil); shorter than `batchSize` only at the end.
+    public func page(after cursor: ExpenseCursor?) async throws -> [Expense] {
+        let (store, filter, batchSize) = (self.store, self.filter, self.batchSize)
+        return try await store.withTenant(access.tenantID, actor: access.user.id) { tx in
             try await store.expenses.chronological(tx, filter, after: cursor, limit: batchSize)
         }
-        finished = page.count < batchSize
-        self.cursor = page.last.map(ExpenseCursor.init(after:))
-        return page.isEmpty ? nil : page
+    }
+
+    /// Where the page after `page` starts, or nil when `page` was the last.
+    public func cursor(after page: [Expense]) -> ExpenseCursor? {
+        guard page.count == batchSize, let last = page.last else { return nil }
+        return ExpenseCursor(after: last)
     }
 }

@@ -42,18 +42,21 @@ struct ReportsAPIController: Sendable {
         let pages = try reports.exportPages(access, filter)
         let name = CSVExports.fileName(
             organization: access.organization.name, kind: "expenses", from: filter.from, to: filter.to)
-        let body = ResponseBody { [pages] writer in
-            var pages = pages
+        let body = ResponseBody { writer in
             var buffer = ByteBuffer(string: CSVExports.byteOrderMark + CSVExports.expensesHeader)
-            while let page = try await pages.next() {
+            var page = try await pages.page(after: nil)
+            while !page.isEmpty {
+                // Read the next page while this one is written out.
+                let cursor = pages.cursor(after: page)
+                async let following = cursor == nil ? [] : pages.page(after: cursor)
                 for expense in page { buffer.writeString(CSVExports.expenseRecord(expense)) }
                 try await writer.write(buffer)
                 buffer.clear()
+                page = try await following
             }
             if buffer.readableBytes > 0 { try await writer.write(buffer) }
             try await writer.finish(nil)
         }
-
         return Response(status: .ok, headers: csvHeaders(fileName: name), body: body)
     }
 
