@@ -74,13 +74,13 @@ public struct DataSeeder: Sendable {
         let currencies = (try Currency(code: "EUR"), try Currency(code: "USD"))
         var organizations: [OrganizationID] = []
         var total = 0
-        for number in 1...max(options.organizations, 1) where options.organizations > 0 {
+        for number in 0..<options.organizations {
             let id = OrganizationID()
             let categories = try await store.withTenant(id, actor: owner) { tx -> [CategoryID] in
                 _ = try await store.organizations.create(
                     tx,
                     .init(
-                        name: "Seeded \(number) (\(suffix))", kind: .business, currency: "EUR",
+                        name: "Seeded \(number + 1) (\(suffix))", kind: .business, currency: "EUR",
                         timeZone: "Europe/Lisbon",
                         weekStart: .monday),
                     at: now)
