@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Installs what building and testing need on a Debian machine, skipping what is already there.
 #   scripts/install-deps.sh build   libcurl headers (the SMTP transport links libcurl)
-#   scripts/install-deps.sh test    the above plus PostgreSQL for the storage tests
+#   scripts/install-deps.sh test    the above plus PostgreSQL, openssl and the Python test tools
 set -euo pipefail
 
 want=(libcurl4-openssl-dev pkg-config)
 if [[ "${1:-build}" == "test" ]]; then
-    want+=(postgresql)
+    want+=(postgresql openssl)
 fi
 
 missing=()
@@ -29,5 +29,10 @@ if [[ "${1:-build}" == "test" ]]; then
     if ! python3 -c "import openapi_spec_validator, yaml" 2>/dev/null; then
         echo "installing: openapi-spec-validator"
         python3 -m pip install -q openapi-spec-validator pyyaml
+    fi
+    # A real SMTP server on loopback for the mail transport tests (scripts/smtp-test-server.py).
+    if ! python3 -c "import aiosmtpd" 2>/dev/null; then
+        echo "installing: aiosmtpd"
+        python3 -m pip install -q aiosmtpd
     fi
 fi

@@ -15,6 +15,8 @@ trap 'scripts/test-postgres.sh stop "$pgdir"' EXIT
 # Fails the run (never skips the PostgreSQL tests) when the cluster cannot start.
 eval "$(scripts/test-postgres.sh start "$pgdir")"
 export EXPENSE_TRACKER_REQUIRE_POSTGRES=1
+# The SMTP tests must run, not skip, under the test command (aiosmtpd is installed above).
+export EXPENSE_TRACKER_REQUIRE_SMTP=1
 echo "PostgreSQL test cluster on 127.0.0.1:$TEST_POSTGRES_PORT"
 
 swift build --build-tests

@@ -76,6 +76,30 @@ import Testing
         }
     }
 
+    @Test func smtpSettingsAreCheckedTogether() async throws {
+        let smtp = try await load(environment: [
+            "MAIL_TRANSPORT": "SMTP", "SMTP_URL": "smtps://mailer:p%40ss@smtp.example.org:465",
+            "SMTP_STARTTLS": "opportunistic",
+        ])
+        #expect(smtp.mailTransport == "smtp" && smtp.smtpStartTLS == "opportunistic")
+        #expect(smtp.smtpURL == "smtps://mailer:p%40ss@smtp.example.org:465")
+        await #expect {
+            try await load(environment: [
+                "MAIL_TRANSPORT": "smtp", "SMTP_STARTTLS": "sometimes", "SMTP_CA_FILE": "/nonexistent/ca.pem",
+            ])
+        } throws: { error in
+            guard let error = error as? ConfigurationError else { return false }
+            return error.problems.map(\.setting) == ["SMTP_URL", "SMTP_STARTTLS", "SMTP_CA_FILE"]
+        }
+        await #expect {
+            try await load(environment: ["MAIL_TRANSPORT": "smtp", "SMTP_URL": "http://mailer:hunter2@example.org"])
+        } throws: { error in
+            // The URL carries a password: the message must not repeat it.
+            guard let error = error as? ConfigurationError else { return false }
+            return error.problems.map(\.setting) == ["SMTP_URL"] && !error.description.contains("hunter2")
+        }
+    }
+
     @Test func theDatabasePasswordNeverAppearsInAnError() async throws {
         do {
             _ = try await load(environment: ["DATABASE_URL": "postgres://app:hunter2hunter2@/x", "HTTP_PORT": "x"])

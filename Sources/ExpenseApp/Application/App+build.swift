@@ -63,7 +63,16 @@ public func buildApplication(
 
 /// The outbound mail worker for the configured transport.
 public func makeMailWorker(config: AppConfig, dependencies: AppDependencies) throws -> OutboxWorker {
-    let transport = FileTransport(directory: URL(fileURLWithPath: config.mailDirectory), logger: dependencies.logger)
+    let transport: any MailTransport =
+        if config.mailTransport == "smtp", let url = config.smtpURL {
+            SMTPTransport(
+                settings: .init(
+                    url: url, startTLS: SMTPTransport.StartTLS(rawValue: config.smtpStartTLS) ?? .required,
+                    caFile: config.smtpCAFile),
+                logger: dependencies.logger)
+        } else {
+            FileTransport(directory: URL(fileURLWithPath: config.mailDirectory), logger: dependencies.logger)
+        }
     let clock = dependencies.clock
     return OutboxWorker(
         store: Store(database: dependencies.database),

@@ -126,12 +126,36 @@ extension AppConfig {
         }
         mailDirectory = read(.mailDirectory) ?? (dataDirectory as NSString).appendingPathComponent("mail")
         if let transport = read(.mailTransport) {
-            if transport.lowercased() == "file" {
-                mailTransport = "file"
+            if ["file", "smtp"].contains(transport.lowercased()) {
+                mailTransport = transport.lowercased()
             } else {
-                problem(
-                    .mailTransport,
-                    "expected file (the SMTP transport is not available in this build yet), got '\(transport)'")
+                problem(.mailTransport, "expected file or smtp, got '\(transport)'")
+            }
+        }
+        if let url = read(.smtpURL) {
+            let parts = URLComponents(string: url)
+            if let scheme = parts?.scheme?.lowercased(), ["smtp", "smtps"].contains(scheme),
+                parts?.host?.isEmpty == false
+            {
+                smtpURL = url
+            } else {
+                problem(.smtpURL, "expected smtp://user:password@host:port or smtps://..., got a value that is not")
+            }
+        } else if mailTransport == "smtp" {
+            problem(.smtpURL, "required when MAIL_TRANSPORT=smtp")
+        }
+        if let mode = read(.smtpStartTLS) {
+            if SMTPTransport.StartTLS(rawValue: mode.lowercased()) != nil {
+                smtpStartTLS = mode.lowercased()
+            } else {
+                problem(.smtpStartTLS, "expected required, opportunistic or off, got '\(mode)'")
+            }
+        }
+        if let file = read(.smtpCAFile) {
+            if FileManager.default.isReadableFile(atPath: file) {
+                smtpCAFile = file
+            } else {
+                problem(.smtpCAFile, "cannot read '\(file)'")
             }
         }
         let host = URLComponents(string: publicBaseURL)?.host ?? "localhost"
@@ -237,4 +261,7 @@ public struct Setting: Sendable {
     public static let mailTransport = Setting(variable: "MAIL_TRANSPORT", isSecret: false)
     public static let mailFrom = Setting(variable: "MAIL_FROM", isSecret: false)
     public static let mailDirectory = Setting(variable: "MAIL_DIR", isSecret: false)
+    public static let smtpURL = Setting(variable: "SMTP_URL", isSecret: true)
+    public static let smtpStartTLS = Setting(variable: "SMTP_STARTTLS", isSecret: false)
+    public static let smtpCAFile = Setting(variable: "SMTP_CA_FILE", isSecret: false)
 }

@@ -52,8 +52,14 @@ public struct AppConfig: Sendable, Equatable {
     /// names the client (for per-address rate limits). Default: none.
     public var trustedProxies: [String] = []
     /// `MAIL_TRANSPORT`: how mail leaves. `file` (the default) writes `.eml` files under
-    /// `MAIL_DIR`; `smtp` is not available in this build yet.
+    /// `MAIL_DIR`; `smtp` sends through `SMTP_URL`.
     public var mailTransport = "file"
+    /// `SMTP_URL`: `smtp://user:password@host:587` or `smtps://...:465`; required for `smtp`.
+    public var smtpURL: String? = nil
+    /// `SMTP_STARTTLS`: `required` (the default), `opportunistic` or `off`, for `smtp://` URLs.
+    public var smtpStartTLS = "required"
+    /// `SMTP_CA_FILE`: a PEM file of certificate authorities to trust instead of the system's.
+    public var smtpCAFile: String? = nil
     /// `MAIL_FROM`: the sender, `Name <address>` or an address. Default
     /// `ExpenseTracker <no-reply@HOST>`, HOST from `PUBLIC_BASE_URL`.
     public var mailFrom = "ExpenseTracker <no-reply@localhost>"

@@ -1,0 +1,61 @@
+import ExpenseCore
+import ExpenseStore
+import ExpenseTestSupport
+import Foundation
+import Logging
+import Testing
+
+@testable import ExpenseMail
+
+/// The outbox worker delivering through the SMTP transport to a real server (D3): 250 sent,
+/// 451 retried later and then sent, 550 dead with the server's reply kept.
+@Suite(.enabled(if: SMTPTestServer.available || SMTPTestServer.required))
+struct SMTPDeliveryTests {
+    @Test(arguments: TestBackend.available)
+    func theReplyDecidesSentRetriedOrDead(_ backend: TestBackend) async throws {
+        let server = try SMTPTestServer()
+        try await withMigratedDatabase(backend) { database in
+            let store = Store(database: database)
+            let clock = TestClock()
+            var ids: [String: UUID] = [:]
+            for recipient in ["ana@example.org", "tempfail-2@example.org", "reject-2@example.org"] {
+                let id = UUID()
+                ids[recipient] = id
+                try await store.withSystem { tx in
+                    try await store.outbox.enqueue(
+                        tx,
+                        OutboxMessage(
+                            id: id, messageID: "<\(id.uuidString.lowercased())@example.org>", kind: "welcome",
+                            recipient: recipient, subject: "Welcome", bodyText: "Hello https://example.org/start",
+                            bodyHTML: "<p>Hello</p>"),
+                        at: clock.now)
+                }
+            }
+            let transport = SMTPTransport(
+                settings: .init(url: "smtp://127.0.0.1:\(server.port)", startTLS: .off, connectTimeout: 5, timeout: 20),
+                logger: TestDatabases.logger)
+            let worker = OutboxWorker(
+                store: store, transport: transport,
+                settings: .init(from: try MailAddress("no-reply@example.org", name: "ExpenseTracker")),
+                now: { clock.now }, logger: TestDatabases.logger)
+
+            #expect(try await worker.runOnce() == 3)
+            let sent = try await OutboxWorkerTests.row(store, try #require(ids["ana@example.org"]))
+            #expect(sent.status == "sent" && sent.body == nil)
+            let retried = try await OutboxWorkerTests.row(store, try #require(ids["tempfail-2@example.org"]))
+            #expect(retried.status == "pending" && retried.attempts == 1)
+            #expect(retried.error?.contains("451") == true)
+            let dead = try await OutboxWorkerTests.row(store, try #require(ids["reject-2@example.org"]))
+            #expect(dead.status == "dead" && dead.attempts == 1)
+            #expect(dead.error?.contains("550") == true)
+
+            clock.advance(3600)
+            #expect(try await worker.runOnce() == 1)
+            #expect(
+                try await OutboxWorkerTests.row(store, try #require(ids["tempfail-2@example.org"])).status == "sent")
+            let received = try server.messages()
+            #expect(received.count == 2)
+            #expect(received.allSatisfy { $0.contains("Message-ID: <") && $0.contains("From: \"ExpenseTracker\"") })
+        }
+    }
+}
