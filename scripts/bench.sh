@@ -196,5 +196,11 @@ echo "bench: query plans" >&2
     done
 } >>"$RESULTS"
 
+echo "bench: mail" >&2
+cleanup
+SERVER_PID=""
+trap - EXIT
+scripts/bench-mail.sh 1000 >/dev/null
+
 echo "bench: done; results in $RESULTS" >&2
 cat "$RESULTS"

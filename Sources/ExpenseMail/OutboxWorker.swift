@@ -13,6 +13,9 @@ public struct OutboxWorker: Service {
         public var from: MailAddress
         /// Messages claimed per round.
         public var batchSize = 20
+        /// Messages of a round being sent at once (each SMTP session is a blocking call on
+        /// NIO's thread pool, so this also bounds the threads mail takes).
+        public var concurrency = 4
         /// How long a claim lasts before another worker may take the message over.
         public var lease: TimeInterval = 120
         /// Attempts before a message that keeps failing temporarily is given up (dead).
@@ -72,8 +75,13 @@ public struct OutboxWorker: Service {
         let batch = try await store.withSystem { tx in
             try await store.outbox.claim(tx, limit: settings.batchSize, now: claimedAt, lease: settings.lease)
         }
-        for message in batch {
-            try await deliver(message)
+        // Bounded concurrency: at most `concurrency` sessions at once, the rest queued behind them.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (index, message) in batch.enumerated() {
+                if index >= max(settings.concurrency, 1) { try await group.next() }
+                group.addTask { try await deliver(message) }
+            }
+            try await group.waitForAll()
         }
         return batch.count
     }
