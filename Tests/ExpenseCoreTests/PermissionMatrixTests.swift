@@ -85,4 +85,14 @@ import Testing
             try MembershipRules.checkInvitation(actor: .owner, role: .owner)
         }
     }
+
+    @Test(arguments: Role.allCases)
+    func whoMayChangeAnExpense(_ role: Role) {
+        let me = UserID()
+        let someoneElse = UserID()
+        let own: Set<Role> = [.owner, .admin, .finance, .member]
+        let anyones: Set<Role> = [.owner, .admin, .finance]
+        #expect(role.mayChange(expenseBy: me, actor: me) == own.contains(role))
+        #expect(role.mayChange(expenseBy: someoneElse, actor: me) == anyones.contains(role))
+    }
 }

@@ -112,13 +112,15 @@ public struct ExpenseService: Sendable {
     {
         try access.require(.viewOrganization)
         guard let expense = try await store.expenses.find(tx, id: id) else { throw AppError.notFound }
-        let allowed =
-            access.role.can(.editAnyExpenses)
-            || (access.role.can(.editOwnExpenses) && expense.memberID == access.user.id)
-        guard allowed else {
-            throw AppError.forbidden("Your role (\(access.role.rawValue)) allows changing only your own expenses.")
+        guard access.role.mayChange(expenseBy: expense.memberID, actor: access.user.id) else {
+            throw notYours(access)
         }
         return expense
+    }
+
+    /// The 403 for changing an expense the role does not allow changing.
+    static func notYours(_ access: TenantAccess) -> AppError {
+        .forbidden("Your role (\(access.role.rawValue)) allows changing only your own expenses.")
     }
 
     /// The category an expense is filed under: it must exist in this tenant, and be active

@@ -58,9 +58,7 @@ struct ExpenseRow: Sendable {
         note = expense.note
         tags = expense.tags.joined(separator: ", ")
         member = expense.memberName
-        editable =
-            access.role.can(.editAnyExpenses)
-            || (access.role.can(.editOwnExpenses) && expense.memberID == access.user.id)
+        editable = access.role.mayChange(expenseBy: expense.memberID, actor: access.user.id)
     }
 }
 

@@ -252,8 +252,8 @@ struct WebExpenseController: Sendable {
 
     /// The expense if the caller may change it (the pages only link to ones they may).
     static func requireEditable(_ expense: Expense, _ access: TenantAccess) async throws -> Expense {
-        guard ExpenseRow(expense, access: access).editable else {
-            throw AppError.forbidden("Your role (\(access.role.rawValue)) allows changing only your own expenses.")
+        guard access.role.mayChange(expenseBy: expense.memberID, actor: access.user.id) else {
+            throw ExpenseService.notYours(access)
         }
         return expense
     }

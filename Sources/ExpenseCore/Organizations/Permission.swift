@@ -47,4 +47,10 @@ extension Role {
     public func can(_ permission: Permission) -> Bool {
         permissions.contains(permission)
     }
+
+    /// Whether someone in this role may change or delete an expense `author` logged: anyone's
+    /// with `editAnyExpenses`, their own with `editOwnExpenses`.
+    public func mayChange(expenseBy author: UserID, actor: UserID) -> Bool {
+        can(.editAnyExpenses) || (can(.editOwnExpenses) && author == actor)
+    }
 }
