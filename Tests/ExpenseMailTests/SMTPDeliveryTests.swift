@@ -58,4 +58,36 @@ struct SMTPDeliveryTests {
             #expect(received.allSatisfy { $0.contains("Message-ID: <") && $0.contains("From: \"ExpenseTracker\"") })
         }
     }
+
+    @Test(arguments: TestBackend.available)
+    func twoWorkersDeliverFiveHundredMessagesOnceEach(_ backend: TestBackend) async throws {
+        let server = try SMTPTestServer()
+        try await withMigratedDatabase(backend) { database in
+            let store = Store(database: database)
+            let clock = TestClock()
+            _ = try await OutboxWorkerTests.enqueue(store, count: 500, at: clock.now)
+            let transport = SMTPTransport(
+                settings: .init(url: "smtp://127.0.0.1:\(server.port)", startTLS: .off, connectTimeout: 5, timeout: 20),
+                logger: TestDatabases.logger)
+            let worker = OutboxWorker(
+                store: store, transport: transport,
+                settings: .init(from: try MailAddress("no-reply@example.org", name: "ExpenseTracker")),
+                now: { clock.now }, logger: TestDatabases.logger)
+            // Two workers drain the same outbox at once until neither finds anything.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<2 {
+                    group.addTask { while try await worker.runOnce() > 0 {} }
+                }
+                try await group.waitForAll()
+            }
+            let received = try server.messages()
+            let ids = received.compactMap { message in
+                message.split(separator: "\r\n").first { $0.hasPrefix("Message-ID: ") }
+            }
+            #expect(received.count == 500)
+            #expect(Set(ids).count == 500, "a message was sent twice")
+            let counts = try await store.withSystem { tx in try await store.outbox.counts(tx) }
+            #expect(counts["sent"] == 500)
+        }
+    }
 }

@@ -42,6 +42,13 @@ public struct SQL: Sendable, ExpressibleByStringInterpolation {
             fragments.append(.parameter(binds.count))
         }
 
+        /// An optional value: NULL when nil. (Its own overload, so the compiler does not take an
+        /// optional for text to describe.)
+        public mutating func appendInterpolation<Value: SQLEncodable>(_ value: Value?) {
+            binds.append(value?.sqlValue ?? .null)
+            fragments.append(.parameter(binds.count))
+        }
+
         /// Splices trusted text (an identifier or keyword chosen by the code) into the statement.
         public mutating func appendInterpolation(unsafeRaw text: String) {
             fragments.append(.text(text))
