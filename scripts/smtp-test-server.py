@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """A real SMTP server on loopback for the mail tests (aiosmtpd).
 
-    smtp-test-server.py PORT DIR [--tls CERT KEY] [--auth USER:PASSWORD]
+    smtp-test-server.py PORT DIR [--tls CERT KEY] [--auth USER:PASSWORD] [--delay SECONDS]
 
 Writes each accepted message to DIR/<n>.eml and prints "ready" once listening. The recipient
 chooses the reply, so one server serves every case:
   tempfail-...@...  451 on the first RCPT for that address, 250 afterwards
   reject-...@...    550 on RCPT
   anything else     250
+--delay makes each DATA take that long (a slow server, to catch a worker mid-batch).
 """
 import asyncio
 import os
@@ -20,8 +21,9 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 class Handler:
-    def __init__(self, directory):
+    def __init__(self, directory, delay=0.0):
         self.directory = directory
+        self.delay = delay
         self.count = 0
         self.tempfailed = set()
         self.lock = threading.Lock()
@@ -37,6 +39,8 @@ class Handler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            await asyncio.sleep(self.delay)
         with self.lock:
             self.count += 1
             number = self.count
@@ -75,7 +79,8 @@ def main():
             return AuthResult(success=False, handled=False)
 
         kwargs.update(authenticator=authenticator, auth_required=True, auth_require_tls="--tls" in options)
-    controller = Controller(Handler(directory), hostname="127.0.0.1", port=port, **kwargs)
+    delay = float(options[options.index("--delay") + 1]) if "--delay" in options else 0.0
+    controller = Controller(Handler(directory, delay), hostname="127.0.0.1", port=port, **kwargs)
     controller.start()
     print("ready", flush=True)
     try:

@@ -4,6 +4,7 @@ import ExpenseStore
 import Foundation
 import Hummingbird
 import Logging
+import Prometheus
 import ServiceLifecycle
 
 /// Options of `serve` that are not settings: how to start, not how to run.
@@ -79,6 +80,7 @@ public func makeMailWorker(config: AppConfig, dependencies: AppDependencies) thr
         transport: transport,
         settings: .init(from: try MailAddress(parsing: config.mailFrom)),
         now: { clock.now() },
+        metrics: MailMetrics(factory: PrometheusMetricsFactory(registry: dependencies.metrics)),
         logger: dependencies.logger
     )
 }
@@ -110,6 +112,8 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
     let cookie = SessionCookie(secure: config.isServedOverHTTPS, idleLifetime: config.sessionIdleMinutes * 60)
 
     let router = Router(context: AppRequestContext.self)
+    // Requests by route, method and status, and their durations (swift-metrics; see `/metrics`).
+    router.add(middleware: MetricsMiddleware())
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: ClientAddressMiddleware(trustedProxies: Set(config.trustedProxies)))
     router.add(middleware: SecurityHeaders.middleware())
@@ -124,6 +128,9 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
     )
 
     HealthController(database: dependencies.database, migrations: migrations).addRoutes(to: router.group("health"))
+    MetricsController(
+        registry: dependencies.metrics, store: store, token: config.metricsToken, clock: dependencies.clock
+    ).addRoutes(to: router)
     OpenAPIController().addRoutes(to: router.group("api"))
 
     let api = router.group("api/v1").add(middleware: BearerAuthenticator(accounts: accounts))

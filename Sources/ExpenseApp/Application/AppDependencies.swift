@@ -1,5 +1,6 @@
 import ExpenseStore
 import Logging
+import Prometheus
 
 /// The outside world the application talks to, injected so tests can supply their own.
 public struct AppDependencies: Sendable {
@@ -7,14 +8,18 @@ public struct AppDependencies: Sendable {
     public var logger: Logger
     public var clock: AppClock
     public var rateLimits: RateLimits
+    /// Where this process's metrics are kept; `GET /metrics` shows them in Prometheus's format.
+    public var metrics: PrometheusCollectorRegistry
 
     public init(
-        database: any Database, logger: Logger, clock: AppClock = .system, rateLimits: RateLimits = RateLimits()
+        database: any Database, logger: Logger, clock: AppClock = .system, rateLimits: RateLimits = RateLimits(),
+        metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
     ) {
         self.database = database
         self.logger = logger
         self.clock = clock
         self.rateLimits = rateLimits
+        self.metrics = metrics
     }
 }
 

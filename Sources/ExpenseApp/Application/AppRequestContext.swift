@@ -11,8 +11,11 @@ public struct AppRequestContext: AuthRequestContext, RequestContext {
     public var requestID: String
     /// Who is signed in, once an authenticator has found out.
     public var identity: AccountIdentity?
-    /// The client's address, for per-address rate limits.
+    /// The client's address, for per-address rate limits (a trusted proxy's `X-Forwarded-For`
+    /// may replace the peer's).
     public var clientIP: String
+    /// The address of the connection's other end, whatever any header says.
+    public let peerIP: String
     /// The organization of an `/orgs/{orgId}` route, once the caller is known to be a member.
     public var tenant: TenantAccess?
 
@@ -21,7 +24,13 @@ public struct AppRequestContext: AuthRequestContext, RequestContext {
         self.requestID = source.logger[metadataKey: "hb.request.id"]?.description ?? ""
         self.identity = nil
         self.tenant = nil
-        self.clientIP = source.channel.remoteAddress?.ipAddress ?? "unknown"
+        self.peerIP = source.channel.remoteAddress?.ipAddress ?? "unknown"
+        self.clientIP = peerIP
+    }
+
+    /// Whether the connection comes from this machine's loopback interface.
+    public var peerIsLoopback: Bool {
+        peerIP.hasPrefix("127.") || peerIP == "::1" || peerIP.hasPrefix("::ffff:127.")
     }
 
     /// Request bodies larger than this are refused with 413 when decoded.

@@ -1,7 +1,9 @@
+import CoreMetrics
 import ExpenseStore
 import Foundation
 import Hummingbird
 import Logging
+import Prometheus
 import ServiceLifecycle
 import UnixSignals
 
@@ -24,6 +26,9 @@ public enum ExpenseTracker {
         AppLogHandler.bootstrap(level: config.logLevel, format: config.logFormat)
         let logger = Logger(label: "expense-tracker")
         let dependencies = try await AppDependencies.live(config: config, logger: logger)
+        // Everything that reports through swift-metrics (the HTTP middleware, libraries) lands in
+        // the registry `/metrics` shows.
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: dependencies.metrics))
         let app = try await buildApplication(config: config, options: options, dependencies: dependencies)
         logger.info(
             "starting",

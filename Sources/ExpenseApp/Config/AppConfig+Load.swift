@@ -158,6 +158,13 @@ extension AppConfig {
                 problem(.smtpCAFile, "cannot read '\(file)'")
             }
         }
+        if let token = read(.metricsToken) {
+            if token.count >= 16 {
+                metricsToken = token
+            } else {
+                problem(.metricsToken, "expected at least 16 characters (a random token)")
+            }
+        }
         let host = URLComponents(string: publicBaseURL)?.host ?? "localhost"
         let mailHost = host.contains(where: \.isLetter) && host.contains(".") ? host : "localhost"
         mailFrom = "ExpenseTracker <no-reply@\(mailHost)>"
@@ -264,4 +271,5 @@ public struct Setting: Sendable {
     public static let smtpURL = Setting(variable: "SMTP_URL", isSecret: true)
     public static let smtpStartTLS = Setting(variable: "SMTP_STARTTLS", isSecret: false)
     public static let smtpCAFile = Setting(variable: "SMTP_CA_FILE", isSecret: false)
+    public static let metricsToken = Setting(variable: "METRICS_TOKEN", isSecret: true)
 }

@@ -65,6 +65,9 @@ public struct AppConfig: Sendable, Equatable {
     public var mailFrom = "ExpenseTracker <no-reply@localhost>"
     /// `MAIL_DIR`: where the file transport writes. Default `DATA_DIR/mail`.
     public var mailDirectory = "./data/mail"
+    /// `METRICS_TOKEN`: the bearer token a Prometheus scraper sends to `GET /metrics`. Unset:
+    /// `/metrics` answers only connections from the loopback interface.
+    public var metricsToken: String? = nil
 
     public init() {}
 

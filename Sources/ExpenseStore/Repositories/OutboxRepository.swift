@@ -141,6 +141,32 @@ public struct OutboxRepository: Sendable {
         )
     }
 
+    /// Hands claimed messages that were never tried back to the queue, due at once, without
+    /// counting the claim as an attempt (a worker stopping gracefully).
+    public func release(_ tx: some Transaction, ids: [UUID]) async throws {
+        for id in ids {
+            try await tx.executor.execute(
+                """
+                UPDATE outbox SET status = 'pending', attempts = attempts - 1, locked_until = NULL
+                WHERE id = \(id) AND status = 'sending'
+                """
+            )
+        }
+    }
+
+    /// Messages still to deliver (pending or being sent) and the age of the oldest, for the
+    /// backlog gauges; read through the partial index the worker uses.
+    public func backlog(_ tx: some Transaction, now: Date) async throws -> (count: Int, oldest: TimeInterval) {
+        let row = try await tx.executor.query(
+            """
+            SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM outbox WHERE status IN ('pending', 'sending')
+            """
+        ).first
+        let count: Int = try row?.decode("n") ?? 0
+        let oldest: Date? = try row?.decode("oldest", as: Date?.self)
+        return (count, oldest.map { max(0, now.timeIntervalSince($0)) } ?? 0)
+    }
+
     /// How many messages are in each state.
     public func counts(_ tx: some Transaction) async throws -> [String: Int] {
         var counts: [String: Int] = [:]
