@@ -72,7 +72,9 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Mustache", package: "swift-mustache"),
             ],
+            resources: [.copy("Templates")],
             swiftSettings: swiftSettings
         ),
         .target(

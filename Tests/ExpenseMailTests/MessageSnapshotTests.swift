@@ -1,0 +1,68 @@
+import Foundation
+import Testing
+
+@testable import ExpenseMail
+
+/// Every kind of message, rendered to the exact bytes the SMTP server receives, compared with the
+/// reviewed copy in `Snapshots/`. After a deliberate change of wording, run the tests once with
+/// `SNAPSHOT_RECORD=1`, read the diff of the `.eml` files, and commit them.
+@Suite struct MessageSnapshotTests {
+    static let base = "https://expenses.example.org"
+
+    static let messages: [(name: String, message: MailMessage)] = [
+        ("welcome", AccountMessages.welcome(to: "zoe@example.org", name: "Zoë Ødegård", dashboardLink: base + "/")),
+        (
+            "verification",
+            AccountMessages.verification(
+                to: "zoe@example.org", name: "Zoë Ødegård", link: base + "/verify?token=vErIfY_0123456789abcdef")
+        ),
+        (
+            "password-reset",
+            AccountMessages.passwordReset(
+                to: "zoe@example.org", name: "Zoë", link: base + "/reset?token=rEsEt_0123456789abcdef")
+        ),
+        (
+            "password-changed",
+            AccountMessages.passwordChanged(to: "zoe@example.org", name: "Zoë", resetLink: base + "/forgot")
+        ),
+        (
+            "invitation",
+            OrganizationMessages.invitation(
+                to: "new.member@example.org", organization: "Café <Ünïon> & Co", inviter: "Ana \"the boss\" Silva",
+                role: "member", link: base + "/invitations/accept?token=iNvItE_0123456789abcdef")
+        ),
+    ]
+
+    static func rendered(_ message: MailMessage) throws -> String {
+        let mime = MIMEMessage(
+            from: try MailAddress("no-reply@expenses.example.org", name: "ExpenseTracker"),
+            to: try MailAddress(message.recipient), subject: message.subject,
+            messageID: "<snapshot-\(message.kind)@expenses.example.org>",
+            date: Date(timeIntervalSince1970: 1_796_000_000), text: message.text, html: message.html)
+        return String(decoding: mime.rendered(boundarySeed: "snapshot"), as: UTF8.self)
+    }
+
+    @Test(arguments: messages.map(\.name))
+    func matchesItsReviewedSnapshot(_ name: String) throws {
+        let message = try #require(Self.messages.first { $0.name == name }?.message)
+        let actual = try Self.rendered(message)
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("Snapshots/\(name).eml")
+        if ProcessInfo.processInfo.environment["SNAPSHOT_RECORD"] == "1" {
+            try actual.write(to: file, atomically: true, encoding: .utf8)
+        }
+        let expected = try String(contentsOf: file, encoding: .utf8)
+        #expect(actual == expected, "the rendered \(name) message differs from Snapshots/\(name).eml")
+    }
+
+    @Test(arguments: messages.map(\.name))
+    func bothBodiesCarryTheLinkAndTheHTMLIsEscaped(_ name: String) throws {
+        let message = try #require(Self.messages.first { $0.name == name }?.message)
+        let link = try #require(
+            message.text.split(whereSeparator: \.isWhitespace).first { $0.hasPrefix(Self.base) })
+        #expect(message.html.contains("href=\"\(link)\""))
+        #expect(!message.html.contains("<Ünïon>") && !message.html.contains("\"the boss\""))
+        #expect(!message.text.contains("{{") && !message.html.contains("{{"))
+        #expect(message.html.hasPrefix("<!doctype html>") && message.html.hasSuffix("</html>"))
+    }
+}
