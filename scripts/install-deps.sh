@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs what building and testing need on a Debian machine, skipping what is already there.
 #   scripts/install-deps.sh build   libcurl headers (the SMTP transport links libcurl)
-#   scripts/install-deps.sh test    the above plus PostgreSQL, openssl and the Python test tools
+#   scripts/install-deps.sh test    the above plus PostgreSQL, openssl, Chromium and the Python
+#                                   test tools (pytest, Playwright, aiosmtpd, the OpenAPI validator)
 set -euo pipefail
 
 want=(libcurl4-openssl-dev pkg-config)
 if [[ "${1:-build}" == "test" ]]; then
-    want+=(postgresql openssl)
+    # Debian's Chromium for the browser journeys (Playwright cannot download its own here).
+    want+=(postgresql openssl chromium fonts-dejavu-core)
 fi
 
 missing=()
@@ -29,6 +31,11 @@ if [[ "${1:-build}" == "test" ]]; then
     if ! python3 -c "import openapi_spec_validator, yaml" 2>/dev/null; then
         echo "installing: openapi-spec-validator"
         python3 -m pip install -q openapi-spec-validator pyyaml
+    fi
+    # The browser journeys (e2e/): pytest driving Debian's Chromium through Playwright.
+    if ! python3 -c "import playwright, pytest" 2>/dev/null; then
+        echo "installing: playwright pytest"
+        python3 -m pip install -q playwright pytest
     fi
     # A real SMTP server on loopback for the mail transport tests (scripts/smtp-test-server.py).
     if ! python3 -c "import aiosmtpd" 2>/dev/null; then

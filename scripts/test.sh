@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: installs what is missing, starts a throwaway PostgreSQL
 # cluster on a free loopback port, runs the Swift tests against SQLite and PostgreSQL, then the
-# end-to-end checks of the built binary, and stops the cluster whatever happens.
+# end-to-end checks of the built binary and the browser journeys, and stops the cluster
+# whatever happens.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,3 +23,5 @@ echo "PostgreSQL test cluster on 127.0.0.1:$TEST_POSTGRES_PORT"
 swift build --build-tests
 swift test --skip-build
 BIN=.build/debug/expense-tracker scripts/smoke-test.sh
+# The browser journeys: the built server, a real SMTP server and Chromium (e2e/README.md).
+BIN=.build/debug/expense-tracker python3 -m pytest e2e -q -p no:cacheprovider

@@ -27,7 +27,7 @@ struct CSRFProtection: RouterMiddleware {
         guard [.post, .put, .patch, .delete].contains(request.method) else {
             return try await next(request, context)
         }
-        guard isSameOrigin(request) else {
+        guard isSameOrigin(request) || isTokenFormFromNullOrigin(request) else {
             context.logger.notice("cross-site form post refused")
             throw AppError.crossSiteRequest
         }
@@ -41,6 +41,15 @@ struct CSRFProtection: RouterMiddleware {
             }
         }
         return try await next(request, context)
+    }
+
+    /// The pages an emailed link opens send `Referrer-Policy: no-referrer` (S9), so a browser
+    /// posts their forms with `Origin: null`. Those forms carry the link's one-time token, which
+    /// a cross-site page cannot know; a signed-in session must still echo its synchronizer token.
+    static let tokenFormPaths: Set<String> = ["/verify", "/password/reset", "/invitations/accept"]
+
+    private func isTokenFormFromNullOrigin(_ request: Request) -> Bool {
+        request.headers[.origin] == "null" && Self.tokenFormPaths.contains(request.uri.path)
     }
 
     private func isSameOrigin(_ request: Request) -> Bool {

@@ -212,6 +212,27 @@ import Testing
                 try await harness.store.users.find(tx, email: "ana@example.org")
             }
             #expect(user?.emailVerifiedAt == nil)
+
+            // The link's page sends no referrer, so a browser posts its form with `Origin: null`:
+            // accepted on the forms that carry the link's token (signed in, with the session's
+            // token too), refused everywhere else.
+            let null: HTTPFields = [.origin: "null"]
+            let crossNullLogin = try await client.send(
+                .post, "/login", form: ["email": "ana@example.org", "password": AccountsHarness.password], headers: null
+            )
+            #expect(crossNullLogin.status == .forbidden)
+            let nullWithoutSessionToken = try await client.send(
+                .post, "/verify", form: ["token": token], headers: [.origin: "null", .cookie: cookie])
+            #expect(nullWithoutSessionToken.status == .forbidden)
+            let page = try await client.send(.get, "/dashboard", headers: [.cookie: cookie])
+            let csrf = try #require(Self.csrfToken(in: page.body))
+            let confirmed = try await client.send(
+                .post, "/verify", form: ["token": token, "_csrf": csrf], headers: [.origin: "null", .cookie: cookie])
+            #expect(confirmed.status == .seeOther)
+            let verified = try await harness.store.withSystem { tx in
+                try await harness.store.users.find(tx, email: "ana@example.org")
+            }
+            #expect(verified?.emailVerifiedAt != nil)
         }
     }
 
