@@ -14,7 +14,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BINARY = Path(os.environ.get("BIN", ROOT / ".build" / "debug" / "expense-tracker"))
+BINARY = Path(os.environ.get("BIN", ROOT / ".build" / "debug" / "expense-tracker")).resolve()
 
 
 def free_port():
