@@ -112,13 +112,15 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
     let cookie = SessionCookie(secure: config.isServedOverHTTPS, idleLifetime: config.sessionIdleMinutes * 60)
 
     let router = Router(context: AppRequestContext.self)
+    let allowedMethods = AllowedMethodsFinder()
+    router.add(middleware: RouteProbeMiddleware())
     // Requests by route, method and status, and their durations (swift-metrics; see `/metrics`).
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: ClientAddressMiddleware(trustedProxies: Set(config.trustedProxies)))
     router.add(middleware: SecurityHeaders.middleware())
     router.add(middleware: ReferrerPolicyMiddleware())
-    router.add(middleware: ErrorRenderingMiddleware(pages: pages))
+    router.add(middleware: ErrorRenderingMiddleware(pages: pages, allowedMethods: allowedMethods))
     router.add(middleware: CORSPolicy(allowedOrigins: Set(config.allowedOrigins)))
     router.add(
         middleware: FileMiddleware(
@@ -172,5 +174,6 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
     ).addRoutes(to: organizationPages)
     WebReportController(reports: reports, categories: categories, organizations: organizations, pages: pages)
         .addRoutes(to: organizationPages)
+    allowedMethods.use(router)
     return router
 }

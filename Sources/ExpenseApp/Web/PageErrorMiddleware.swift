@@ -7,6 +7,7 @@ import Hummingbird
 struct ErrorRenderingMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let pages: PageRenderer
+    let allowedMethods: AllowedMethodsFinder
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
@@ -16,7 +17,18 @@ struct ErrorRenderingMiddleware: RouterMiddleware {
             return try await next(request, context)
         } catch let error as AppError {
             return isAPI ? try error.response(from: request, context: context) : page(for: error, context: context)
-        } catch let error as HTTPError {
+        } catch let thrown as any HTTPResponseError {
+            // Hummingbird's own errors (HTTPError, and NIO's too-many-bytes for a body over the
+            // limit) are answered in the caller's format like the rest.
+            var error = thrown as? HTTPError ?? HTTPError(thrown.status)
+            // No route for this method: 405 with the methods the path has, if it has any.
+            if error.status == .notFound, context.endpointPath == "NotFound" {
+                let allowed = await allowedMethods.allowedMethods(path: request.uri.path, context: context)
+                if !allowed.isEmpty {
+                    error = HTTPError(
+                        .methodNotAllowed, headers: [.allow: allowed.map(\.rawValue).joined(separator: ", ")])
+                }
+            }
             if isAPI {
                 let problem = Problem(
                     type: "/problems/http-\(error.status.code)",
@@ -29,7 +41,7 @@ struct ErrorRenderingMiddleware: RouterMiddleware {
                 return response
             }
             let status = error.status
-            return pages.render(
+            var response = pages.render(
                 "message",
                 MessagePage(
                     title: status.reasonPhrase,
@@ -40,6 +52,8 @@ struct ErrorRenderingMiddleware: RouterMiddleware {
                 ),
                 status: status
             )
+            response.headers.append(contentsOf: error.headers)
+            return response
         }
     }
 
@@ -50,7 +64,8 @@ struct ErrorRenderingMiddleware: RouterMiddleware {
                 title: error.title,
                 account: LayoutAccount(context.identity),
                 heading: error.title,
-                body: error.detail,
+                body: error == .unsupportedMediaType
+                    ? "Send the form as a web page would (application/x-www-form-urlencoded)." : error.detail,
                 link: .init(href: "/", label: "Go to the start page")
             ),
             status: error.status
