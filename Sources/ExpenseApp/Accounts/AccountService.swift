@@ -78,7 +78,7 @@ public struct AccountService: Sendable {
                 )
                 try await Mailer.enqueue(
                     AccountMessages.welcome(
-                        to: user.email, name: user.name, dashboardLink: settings.link("/dashboard")),
+                        to: user.email, name: user.name, dashboardLink: settings.link("/")),
                     in: tx, store: store, settings: settings, at: now
                 )
                 try await Mailer.enqueue(

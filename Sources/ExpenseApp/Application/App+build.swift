@@ -167,6 +167,7 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
         .add(middleware: RequireSession())
         .add(middleware: TenantResolver(organizations: organizations))
         .group(context: OrgRequestContext.self)
+        .add(middleware: CurrentOrganization(secure: config.isServedOverHTTPS))
     webOrganizations.addOrganizationRoutes(to: organizationPages)
     WebExpenseController(
         expenses: expenses, categories: categories, reports: reports, members: members,

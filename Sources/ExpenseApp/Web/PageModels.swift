@@ -67,13 +67,11 @@ struct DashboardPage: PageModel {
         var role: String
     }
 
-    var title = "Dashboard"
+    var title = "Your account"
     var account: LayoutAccount?
     var notice: String? = nil
     var failure: String? = nil
     var name: String
-    var csrf: String
-    var unverified: Bool
     var organizations: [OrganizationItem]
 }
 

@@ -45,11 +45,14 @@ struct LayoutAccount: Sendable {
     var csrf: String
     var organizations: [OrganizationLink] = []
     var currentOrganization: String? = nil
+    /// Until the address is confirmed every page offers to send the link again.
+    var unverified: Bool
 
     init?(_ identity: AccountIdentity?) {
         guard let identity, case .session(let session) = identity.credential else { return nil }
         name = identity.user.name
         csrf = session.csrfToken
+        unverified = identity.user.emailVerifiedAt == nil
     }
 
     /// The layout with the switcher filled in, `current` marked.

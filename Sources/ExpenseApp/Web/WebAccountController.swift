@@ -2,7 +2,8 @@ import ExpenseCore
 import ExpenseStore
 import Hummingbird
 
-/// The start page, the dashboard (a placeholder until expenses arrive) and email verification.
+/// The start page (the current organization's dashboard), the account overview and email
+/// verification.
 struct WebAccountController: Sendable {
     let accounts: AccountService
     let organizations: OrganizationService
@@ -18,9 +19,23 @@ struct WebAccountController: Sendable {
         router.post("verify/resend", use: resend)
     }
 
-    /// Signed in: the dashboard; otherwise the login page.
+    /// Signed in: the dashboard of the current organization (the one last opened, else the
+    /// personal one, else the first), passing a notice along; otherwise the login page.
     @Sendable func home(_ request: Request, context: AppRequestContext) async throws -> Response {
-        .redirect(to: context.identity == nil ? "/login" : "/dashboard", type: .normal)
+        guard let identity = context.identity else { return .redirect(to: "/login", type: .normal) }
+        let list = try await organizations.list(for: identity.user).map(\.0)
+        let remembered = request.cookies[CurrentOrganization.cookieName].flatMap {
+            OrganizationID(uuidString: $0.value)
+        }
+        guard
+            let current = list.first(where: { $0.id == remembered }) ?? list.first(where: { $0.kind == .personal })
+                ?? list.first
+        else {
+            return .redirect(to: "/orgs", type: .normal)
+        }
+        let notice = request.uri.queryParameters["notice"].flatMap { Notice(rawValue: String($0)) }
+        return .redirect(
+            to: "/orgs/\(current.id)/dashboard" + (notice.map { "?notice=\($0.rawValue)" } ?? ""), type: .normal)
     }
 
     @Sendable func dashboard(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -37,8 +52,6 @@ struct WebAccountController: Sendable {
                 account: account,
                 notice: notice,
                 name: user.name,
-                csrf: account.csrf,
-                unverified: user.emailVerifiedAt == nil,
                 organizations: memberships.map { .init(id: $0.0.id.description, name: $0.0.name, role: $0.1.rawValue) }
             )
         )
@@ -55,13 +68,12 @@ struct WebAccountController: Sendable {
     @Sendable func verify(_ request: Request, context: AppRequestContext) async throws -> Response {
         let form = try await FormBody.decode(TokenForm.self, from: request, context: context)
         try await accounts.verifyEmail(token: form.token ?? "")
-        return .seeOther(
-            (context.identity == nil ? "/login" : "/dashboard") + "?notice=\(Notice.emailVerified.rawValue)")
+        return .seeOther((context.identity == nil ? "/login" : "/") + "?notice=\(Notice.emailVerified.rawValue)")
     }
 
     @Sendable func resend(_ request: Request, context: AppRequestContext) async throws -> Response {
         guard let identity = context.identity else { return .redirect(to: "/login", type: .normal) }
         try await accounts.resendVerification(to: identity.user)
-        return .seeOther("/dashboard?notice=\(Notice.verificationSent.rawValue)")
+        return .seeOther("/?notice=\(Notice.verificationSent.rawValue)")
     }
 }

@@ -31,7 +31,7 @@ struct WebAuthController: Sendable {
 
     @Sendable func loginPage(_ request: Request, context: AppRequestContext) async throws -> Response {
         let next = LocalRedirect.path(request.uri.queryParameters["next"].map(String.init)) ?? ""
-        if context.identity != nil { return .redirect(to: next.isEmpty ? "/dashboard" : next, type: .normal) }
+        if context.identity != nil { return .redirect(to: next.isEmpty ? "/" : next, type: .normal) }
         let notice = request.uri.queryParameters["notice"].flatMap { Notice(rawValue: String($0)) }?.text
         return pages.render("login", LoginPage(notice: notice, next: next))
     }
@@ -58,7 +58,7 @@ struct WebAuthController: Sendable {
 
     @Sendable func registerPage(_ request: Request, context: AppRequestContext) async throws -> Response {
         let next = LocalRedirect.path(request.uri.queryParameters["next"].map(String.init)) ?? ""
-        if context.identity != nil { return .redirect(to: next.isEmpty ? "/dashboard" : next, type: .normal) }
+        if context.identity != nil { return .redirect(to: next.isEmpty ? "/" : next, type: .normal) }
         let email = request.uri.queryParameters["email"].map(String.init) ?? ""
         return pages.render("register", RegisterPage(email: email, next: next))
     }
@@ -95,7 +95,7 @@ struct WebAuthController: Sendable {
     /// A new session (new id: no fixation, SECURITY S7), then the dashboard.
     private func signIn(_ user: User, next: String) async throws -> Response {
         let started = try await accounts.startSession(for: user)
-        var response = Response.seeOther(next.isEmpty ? "/dashboard" : next)
+        var response = Response.seeOther(next.isEmpty ? "/" : next)
         response.setCookie(cookie.cookie(value: started.cookie))
         return response
     }

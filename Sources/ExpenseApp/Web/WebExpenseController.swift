@@ -269,6 +269,7 @@ struct WebExpenseController: Sendable {
         case "category-archived": "Category archived: old expenses keep it; new ones cannot use it."
         case "category-restored": "Category restored."
         case "category-deleted": "Category deleted."
+        case let other?: Notice(rawValue: other)?.text
         default: nil
         }
     }

@@ -46,7 +46,7 @@ import Testing
             #expect(messages.map(\.kind) == ["welcome", "email_verification"])
             #expect(
                 messages.allSatisfy { $0.messageID.hasPrefix("<") && $0.messageID.hasSuffix("@expenses.example.org>") })
-            #expect(messages[0].bodyText.contains("https://expenses.example.org/dashboard"))
+            #expect(messages[0].bodyText.contains("Open your dashboard: https://expenses.example.org/\n"))
             let counts = try await harness.store.withSystem { tx in
                 (
                     try await tx.executor.first("SELECT COUNT(*) AS n FROM users")!.decode("n", as: Int.self),
@@ -177,13 +177,17 @@ import Testing
                 .post, "/register",
                 form: ["name": "Ana", "email": "ana@example.org", "password": AccountsHarness.password])
             #expect(created.status == .seeOther)
-            #expect(created.headers[.location] == "/dashboard")
+            #expect(created.headers[.location] == "/")
             let cookie = try #require(created.cookie)
-            let dashboard = try await client.send(.get, "/dashboard", headers: [.cookie: cookie])
-            #expect(dashboard.body.contains("Welcome, Ana"))
-            #expect(dashboard.body.contains("Personal"))
-            #expect(dashboard.body.contains("Please confirm your email address"))
-            #expect(try await client.send(.get, "/", headers: [.cookie: cookie]).headers[.location] == "/dashboard")
+            // The start page is the dashboard of the personal organization, the one there is.
+            let start = try #require(try await client.send(.get, "/", headers: [.cookie: cookie]).headers[.location])
+            #expect(start.hasPrefix("/orgs/") && start.hasSuffix("/dashboard"))
+            let dashboard = try await client.send(.get, start, headers: [.cookie: cookie])
+            #expect(dashboard.status == .ok)
+            #expect(dashboard.body.contains("Add expense"))
+            #expect(dashboard.body.contains("Confirm your email address: open the link we sent you."))
+            let account = try await client.send(.get, "/dashboard", headers: [.cookie: cookie])
+            #expect(account.body.contains("Signed in as Ana") && account.body.contains("Personal"))
             #expect(try await client.send(.get, "/").headers[.location] == "/login")
             let missing = try await client.send(.get, "/no/such/page")
             #expect(missing.status == .notFound)
