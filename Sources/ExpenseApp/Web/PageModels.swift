@@ -1,5 +1,6 @@
 import ExpenseCore
 import ExpenseStore
+import Hummingbird
 
 /// The page models, one per template; each holds exactly what its template shows.
 struct LoginPage: PageModel {
@@ -97,6 +98,30 @@ enum Notice: String {
     case signedOut = "signed-out"
     case emailVerified = "email-verified"
     case verificationSent = "verification-sent"
+    case expenseAdded = "expense-added"
+    case expenseSaved = "expense-saved"
+    case expenseDeleted = "expense-deleted"
+    case changed
+    case categoryAdded = "category-added"
+    case categorySaved = "category-saved"
+    case categoryArchived = "category-archived"
+    case categoryRestored = "category-restored"
+    case categoryDeleted = "category-deleted"
+    case roleChanged = "role-changed"
+    case memberRemoved = "member-removed"
+    case invited
+    case resent
+    case revoked
+    case saved
+    case transferred
+    case deleted
+    case left
+    case joined
+
+    /// The notice a request's `?notice=` names, if any.
+    static func text(_ request: Request) -> String? {
+        request.uri.queryParameters["notice"].flatMap { Notice(rawValue: String($0)) }?.text
+    }
 
     var text: String {
         switch self {
@@ -105,6 +130,25 @@ enum Notice: String {
         case .signedOut: "You are logged out."
         case .emailVerified: "Thank you: your email address is confirmed."
         case .verificationSent: "We sent you a new confirmation link."
+        case .expenseAdded: "Expense added."
+        case .expenseSaved: "Expense saved."
+        case .expenseDeleted: "Expense deleted."
+        case .changed: "Someone changed this expense since you opened it; check it before deleting."
+        case .categoryAdded: "Category added."
+        case .categorySaved: "Category saved."
+        case .categoryArchived: "Category archived: old expenses keep it; new ones cannot use it."
+        case .categoryRestored: "Category restored."
+        case .categoryDeleted: "Category deleted."
+        case .roleChanged: "The role was changed."
+        case .memberRemoved: "The member was removed."
+        case .invited: "The invitation is on its way."
+        case .resent: "The invitation was sent again with a fresh link."
+        case .revoked: "The invitation was revoked."
+        case .saved: "Settings saved."
+        case .transferred: "Ownership was transferred. You are now an admin."
+        case .deleted: "The organization was deleted."
+        case .left: "You left the organization."
+        case .joined: "Welcome: you joined the organization."
         }
     }
 }

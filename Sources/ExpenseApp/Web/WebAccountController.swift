@@ -45,7 +45,7 @@ struct WebAccountController: Sendable {
             return .redirect(to: "/login", type: .normal)
         }
         let (user, memberships) = try await accounts.profile(of: identity.user.id)
-        let notice = request.uri.queryParameters["notice"].flatMap { Notice(rawValue: String($0)) }?.text
+        let notice = Notice.text(request)
         return pages.render(
             "dashboard",
             DashboardPage(

@@ -32,7 +32,7 @@ struct WebAuthController: Sendable {
     @Sendable func loginPage(_ request: Request, context: AppRequestContext) async throws -> Response {
         let next = LocalRedirect.path(request.uri.queryParameters["next"].map(String.init)) ?? ""
         if context.identity != nil { return .redirect(to: next.isEmpty ? "/" : next, type: .normal) }
-        let notice = request.uri.queryParameters["notice"].flatMap { Notice(rawValue: String($0)) }?.text
+        let notice = Notice.text(request)
         return pages.render("login", LoginPage(notice: notice, next: next))
     }
 

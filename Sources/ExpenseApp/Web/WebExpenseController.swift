@@ -48,7 +48,7 @@ struct WebExpenseController: Sendable {
             title: access.organization.name,
             account: try await LayoutAccount.load(
                 context.identity, organizations: organizations, current: access.tenantID),
-            notice: WebExpenseController.notice(request),
+            notice: Notice.text(request),
             org: OrganizationChrome(access, csrf: WebOrganizationController.csrf(context), tab: .dashboard),
             monthLabel: Self.monthName(thisMonth),
             thisMonth: (current?.totals ?? []).map(AmountCell.init),
@@ -126,7 +126,7 @@ struct WebExpenseController: Sendable {
             title: "Expenses of \(access.organization.name)",
             account: try await LayoutAccount.load(
                 context.identity, organizations: organizations, current: access.tenantID),
-            notice: Self.notice(request),
+            notice: Notice.text(request),
             failure: status == .ok ? nil : "Some filters need attention.",
             org: OrganizationChrome(access, csrf: WebOrganizationController.csrf(context), tab: .expenses),
             filter: form, rows: rows.map { ExpenseRow($0, access: access) }, hasRows: !rows.isEmpty, nextLink: next,
@@ -256,22 +256,6 @@ struct WebExpenseController: Sendable {
             throw ExpenseService.notYours(access)
         }
         return expense
-    }
-
-    static func notice(_ request: Request) -> String? {
-        switch request.uri.queryParameters["notice"].map(String.init) {
-        case "expense-added": "Expense added."
-        case "expense-saved": "Expense saved."
-        case "expense-deleted": "Expense deleted."
-        case "changed": "Someone changed this expense since you opened it; check it before deleting."
-        case "category-added": "Category added."
-        case "category-saved": "Category saved."
-        case "category-archived": "Category archived: old expenses keep it; new ones cannot use it."
-        case "category-restored": "Category restored."
-        case "category-deleted": "Category deleted."
-        case let other?: Notice(rawValue: other)?.text
-        default: nil
-        }
     }
 }
 

@@ -60,7 +60,7 @@ struct WebInvitationController: Sendable {
         let form = try await FormBody.decode(AcceptForm.self, from: request, context: context)
         guard let identity = context.identity else { return .seeOther("/login") }
         let organization = try await members.accept(token: form.token ?? "", by: identity.user)
-        return .seeOther("/orgs/\(organization.id)/members?notice=joined")
+        return .seeOther("/orgs/\(organization.id)/dashboard?notice=joined")
     }
 }
 

@@ -95,7 +95,7 @@ struct WebOrganizationController: Sendable {
     // MARK: Members and invitations
 
     @Sendable func membersPage(_ request: Request, context: OrgRequestContext) async throws -> Response {
-        try await renderMembers(context, notice: Self.notice(request))
+        try await renderMembers(context, notice: Notice.text(request))
     }
 
     @Sendable func changeRole(_ request: Request, context: OrgRequestContext) async throws -> Response {
@@ -196,7 +196,7 @@ struct WebOrganizationController: Sendable {
 
     @Sendable func settingsPage(_ request: Request, context: OrgRequestContext) async throws -> Response {
         try await renderSettings(
-            context, form: OrganizationForm(context.access.organization), notice: Self.notice(request))
+            context, form: OrganizationForm(context.access.organization), notice: Notice.text(request))
     }
 
     @Sendable func updateSettings(_ request: Request, context: OrgRequestContext) async throws -> Response {
@@ -324,22 +324,6 @@ struct WebOrganizationController: Sendable {
             throw AppError.notFound
         }
         return id
-    }
-
-    static func notice(_ request: Request) -> String? {
-        switch request.uri.queryParameters["notice"].map(String.init) {
-        case "role-changed": "The role was changed."
-        case "member-removed": "The member was removed."
-        case "invited": "The invitation is on its way."
-        case "resent": "The invitation was sent again with a fresh link."
-        case "revoked": "The invitation was revoked."
-        case "saved": "Settings saved."
-        case "transferred": "Ownership was transferred. You are now an admin."
-        case "deleted": "The organization was deleted."
-        case "left": "You left the organization."
-        case "joined": "Welcome: you joined the organization."
-        default: nil
-        }
     }
 }
 

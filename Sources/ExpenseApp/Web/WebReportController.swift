@@ -111,7 +111,7 @@ struct WebReportController: Sendable {
     // MARK: Categories
 
     @Sendable func categoriesPage(_ request: Request, context: OrgRequestContext) async throws -> Response {
-        try await renderCategories(context, notice: WebExpenseController.notice(request))
+        try await renderCategories(context, notice: Notice.text(request))
     }
 
     @Sendable func createCategory(_ request: Request, context: OrgRequestContext) async throws -> Response {

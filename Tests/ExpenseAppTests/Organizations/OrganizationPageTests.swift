@@ -82,7 +82,10 @@ import Testing
                 .post, "/invitations/accept", form: ["_csrf": viewerCSRF, "token": token], headers: viewerCookie
             )
             #expect(joined.status == .seeOther)
-            #expect(joined.headers[.location] == membersPath + "?notice=joined")
+            let dashboardPath = membersPath.replacingOccurrences(of: "/members", with: "/dashboard")
+            #expect(joined.headers[.location] == dashboardPath + "?notice=joined")
+            let welcome = try await client.send(.get, dashboardPath + "?notice=joined", headers: viewerCookie)
+            #expect(welcome.body.contains("Welcome: you joined the organization."))
 
             // The viewer sees members but no controls, and a forged post is refused.
             let viewerMembers = try await client.send(.get, membersPath, headers: viewerCookie)
