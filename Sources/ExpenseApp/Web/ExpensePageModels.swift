@@ -121,6 +121,8 @@ struct FilterForm: Sendable {
     var categories: [Choice] = []
     var members: [Choice] = []
     var errors: [String] = []
+    /// The filter panel starts open when a filter is in force or needs correcting.
+    var isOpen = false
 }
 
 struct ExpenseFormPage: PageModel {

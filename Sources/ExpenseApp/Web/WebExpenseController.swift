@@ -89,6 +89,9 @@ struct WebExpenseController: Sendable {
         var form = FilterForm(
             from: query["from"] ?? "", to: query["to"] ?? "", q: query["q"] ?? "", tag: query["tag"] ?? "",
             minAmount: query["min_amount"] ?? "", maxAmount: query["max_amount"] ?? "")
+        form.isOpen = ["from", "to", "q", "tag", "min_amount", "max_amount", "category_id", "member_id"].contains {
+            !(query[$0] ?? "").isEmpty
+        }
         let categoryList = try await categories.list(access)
         form.categories =
             [Choice(value: "", label: "Any category", selected: (query["category_id"] ?? "").isEmpty)]
