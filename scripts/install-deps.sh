@@ -2,7 +2,8 @@
 # Installs what building and testing need on a Debian machine, skipping what is already there.
 #   scripts/install-deps.sh build   libcurl headers (the SMTP transport links libcurl)
 #   scripts/install-deps.sh test    the above plus PostgreSQL, openssl, Chromium and the Python
-#                                   test tools (pytest, Playwright, aiosmtpd, the OpenAPI validator)
+#                                   test tools (pytest, Playwright, Schemathesis, aiosmtpd, the
+#                                   OpenAPI validator)
 set -euo pipefail
 
 want=(libcurl4-openssl-dev pkg-config)
@@ -36,6 +37,11 @@ if [[ "${1:-build}" == "test" ]]; then
     if ! python3 -c "import playwright, pytest" 2>/dev/null; then
         echo "installing: playwright pytest"
         python3 -m pip install -q playwright pytest
+    fi
+    # The API contract run (e2e/test_api_contract.py).
+    if ! python3 -c "import schemathesis" 2>/dev/null; then
+        echo "installing: schemathesis"
+        python3 -m pip install -q schemathesis
     fi
     # A real SMTP server on loopback for the mail transport tests (scripts/smtp-test-server.py).
     if ! python3 -c "import aiosmtpd" 2>/dev/null; then

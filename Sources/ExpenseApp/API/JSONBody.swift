@@ -11,12 +11,23 @@ enum JSONBody {
         let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) }
         guard mediaType == "application/json" else { throw AppError.unsupportedMediaType }
         let buffer = try await request.body.collect(upTo: context.maxUploadSize)
+        let data = Data(buffer.readableBytesView)
+        try refuseNulls(in: data, except: (T.self as? any NullableJSONFields.Type)?.nullableFields ?? [])
         do {
-            return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
+            return try JSONDecoder().decode(T.self, from: data)
         } catch let error as DecodingError {
             throw AppError.malformedBody(describe(error))
         } catch {
             throw AppError.malformedBody("The body is not valid JSON.")
+        }
+    }
+
+    /// `null` only where the contract allows it (`category_id`, to clear it): elsewhere a null
+    /// would read as "absent" and slip past the schema's types.
+    static func refuseNulls(in data: Data, except allowed: Set<String>) throws {
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return }
+        if let field = object.keys.sorted().first(where: { object[$0] is NSNull && !allowed.contains($0) }) {
+            throw AppError.malformedBody("The field '\(field)' must not be null.")
         }
     }
 
@@ -39,4 +50,9 @@ enum JSONBody {
             return "The body is not valid JSON."
         }
     }
+}
+
+/// A request body with fields that may be `null` on purpose.
+protocol NullableJSONFields {
+    static var nullableFields: Set<String> { get }
 }

@@ -9,7 +9,8 @@ extension AccountService {
     /// (SECURITY S3); per account, at most a few links an hour go out (S11).
     public func requestPasswordReset(email rawEmail: String, clientIP: String) async throws {
         try await limiter.check(limits.forgotPerIP, key: clientIP)
-        guard let email = try? EmailAddress(rawEmail) else { return }
+        // A malformed address is a typing mistake worth pointing out; it says nothing of accounts.
+        let email = try validating { try EmailAddress(rawEmail) }
         let store = self.store
         let user = try await store.withSystem { tx in try await store.users.find(tx, email: email.value) }
         guard let user else {

@@ -40,6 +40,10 @@ public struct ExpenseInput: Sendable, Decodable {
         date = try container.decodeIfPresent(String.self, forKey: .date)
         categoryGiven = container.contains(.categoryID)
         categoryID = try container.decodeIfPresent(String.self, forKey: .categoryID)
+        if categoryID?.isEmpty == true {
+            throw DecodingError.dataCorruptedError(
+                forKey: .categoryID, in: container, debugDescription: "null clears the category; not an empty string")
+        }
         merchant = try container.decodeIfPresent(String.self, forKey: .merchant)
         note = try container.decodeIfPresent(String.self, forKey: .note)
         tags = try container.decodeIfPresent([String].self, forKey: .tags)
@@ -75,10 +79,7 @@ enum ExpenseQuery {
     static func filter(_ parameters: [String: String], defaultCurrency: Currency) throws -> ExpenseFilter {
         var validator = Validator()
         var filter = ExpenseFilter()
-        func value(_ name: String) -> String? {
-            guard let raw = parameters[name]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else { return nil }
-            return raw
-        }
+        func value(_ name: String) -> String? { QueryValue.read(parameters, name, &validator) }
         if let from = value("from") {
             filter.from = try validator.check { try CalendarDate(parsing: from, field: "from") }
         }
@@ -114,4 +115,19 @@ enum ExpenseQuery {
         try validating { try validator.finish() }
         return filter
     }
+}
+
+/// One query parameter: absent is "not given"; present but blank is a mistake the caller hears
+/// about (pages drop their blank fields before they get here).
+enum QueryValue {
+    static func read(_ parameters: [String: String], _ name: String, _ validator: inout Validator) -> String? {
+        guard let raw = parameters[name] else { return nil }
+        let trimmed = raw.trimmingCharacters(in: .whitespaces)
+        if trimmed.isEmpty { validator.add(name, "Leave it out or give a value.") }
+        return trimmed.isEmpty ? nil : trimmed
+    }
+}
+
+extension ExpenseInput: NullableJSONFields {
+    static var nullableFields: Set<String> { ["category_id"] }
 }

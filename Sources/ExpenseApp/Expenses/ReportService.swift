@@ -29,10 +29,7 @@ public struct ReportService: Sendable {
         /// Reads `period` (default month), `from`, `to` and `group_by` (422 naming the bad ones).
         static func parse(_ parameters: [String: String]) throws -> Request {
             var validator = Validator()
-            func value(_ name: String) -> String? {
-                guard let raw = parameters[name]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else { return nil }
-                return raw
-            }
+            func value(_ name: String) -> String? { QueryValue.read(parameters, name, &validator) }
             var request = Request(period: .month)
             if let raw = value("period") {
                 if let period = ReportPeriod(rawValue: raw.lowercased()) {

@@ -135,7 +135,10 @@ public struct OrganizationService: Sendable {
         let now = clock.now()
         let store = self.store
         try await store.withTenant(access.tenantID, actor: access.user.id) { tx in
-            guard let target = try await store.memberships.find(tx, user: userID) else { throw AppError.notFound }
+            // The organization exists; the person named is not in it: a bad field, not a missing page.
+            guard let target = try await store.memberships.find(tx, user: userID) else {
+                throw AppError.validation(ValidationError("user_id", "Choose a member of this organization."))
+            }
             _ = try await store.memberships.countOwners(tx)  // locks the owner rows
             try await store.memberships.changeRole(tx, user: userID, to: .owner, at: now)
             try await store.memberships.changeRole(tx, user: access.user.id, to: .admin, at: now)

@@ -85,7 +85,7 @@ struct WebExpenseController: Sendable {
 
     @Sendable func list(_ request: Request, context: OrgRequestContext) async throws -> Response {
         let access = context.access
-        let query = request.queryValues
+        let query = request.formQueryValues
         var form = FilterForm(
             from: query["from"] ?? "", to: query["to"] ?? "", q: query["q"] ?? "", tag: query["tag"] ?? "",
             minAmount: query["min_amount"] ?? "", maxAmount: query["max_amount"] ?? "")

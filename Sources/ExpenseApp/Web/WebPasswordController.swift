@@ -38,7 +38,13 @@ struct WebPasswordController: Sendable {
     /// The same page whatever the email (SECURITY S3).
     @Sendable func forgot(_ request: Request, context: AppRequestContext) async throws -> Response {
         let form = try await FormBody.decode(ForgotForm.self, from: request, context: context)
-        try await accounts.requestPasswordReset(email: form.email ?? "", clientIP: context.clientIP)
+        do {
+            try await accounts.requestPasswordReset(email: form.email ?? "", clientIP: context.clientIP)
+        } catch AppError.validation(let error) {
+            let page = ForgotPage(
+                account: LayoutAccount(context.identity), failure: error.message(for: "email"), email: form.email ?? "")
+            return pages.render("forgot", page, status: .unprocessableContent)
+        }
         return pages.render(
             "message",
             MessagePage(

@@ -28,7 +28,7 @@ struct WebReportController: Sendable {
 
     @Sendable func reportsPage(_ request: Request, context: OrgRequestContext) async throws -> Response {
         let access = context.access
-        let query = request.queryValues
+        let query = request.formQueryValues
         var failure: String?
         var status = HTTPResponse.Status.ok
         var asked = ReportService.Request(period: .month)
@@ -101,7 +101,7 @@ struct WebReportController: Sendable {
 
     /// The same streamed exports as the API, for a signed-in browser (a GET: nothing changes).
     @Sendable func expensesCSV(_ request: Request, context: OrgRequestContext) async throws -> Response {
-        try ReportsAPIController.expensesCSV(request.queryValues, access: context.access, reports: reports)
+        try ReportsAPIController.expensesCSV(request.formQueryValues, access: context.access, reports: reports)
     }
 
     @Sendable func totalsCSV(_ request: Request, context: OrgRequestContext) async throws -> Response {

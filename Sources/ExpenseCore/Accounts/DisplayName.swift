@@ -8,7 +8,8 @@ public enum DisplayName {
     public static func validate(_ raw: String, field: String = "name") throws -> String {
         let trimmed = raw.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { throw ValidationError(field, "Enter a name.") }
-        guard trimmed.count <= maximumLength else {
+        // Counted in code points as typed, as the API's maxLength counts.
+        guard raw.unicodeScalars.count <= maximumLength else {
             throw ValidationError(field, "Use at most \(maximumLength) characters.")
         }
         guard !trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {

@@ -14,9 +14,9 @@ public struct PasswordPolicy: Sendable {
     }
 
     /// Throws a `ValidationError` on `field` when `password` may not be used.
-    /// Length counts characters as a person sees them (grapheme clusters), not bytes.
+    /// Length counts code points (not bytes), as the API's minLength and maxLength do.
     public func validate(_ password: String, field: String = "password") throws {
-        let length = password.count
+        let length = password.unicodeScalars.count
         if length < Self.minimumLength {
             throw ValidationError(
                 field, "Use at least \(Self.minimumLength) characters; a few words together work well.")

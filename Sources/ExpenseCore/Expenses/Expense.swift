@@ -96,14 +96,15 @@ public struct ExpenseDraft: Sendable, Equatable {
             category = CategoryID(uuidString: categoryID)
             if category == nil { validator.add("category_id", "Choose one of the organization's categories.") }
         }
-        let merchant = Self.clean(merchant ?? "")
-        if merchant.count > Self.merchantLimit {
+        // Limits count code points as typed, before any trimming: what the API's maxLength says.
+        if (merchant ?? "").unicodeScalars.count > Self.merchantLimit {
             validator.add("merchant", "Keep the merchant under \(Self.merchantLimit) characters.")
         }
-        let note = (note ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        if note.count > Self.noteLimit {
+        let merchant = Self.clean(merchant ?? "")
+        if (note ?? "").unicodeScalars.count > Self.noteLimit {
             validator.add("note", "Keep the note under \(Self.noteLimit) characters.")
         }
+        let note = (note ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         if note.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" && $0 != "\t" && $0 != "\r" }) {
             validator.add("note", "The note contains control characters.")
         }
@@ -130,14 +131,19 @@ public enum Tags {
     public static let maximumCount = 10
     public static let maximumLength = 32
 
-    /// Trimmed, lower-cased, deduplicated in order; a `ValidationError` on `tags` otherwise.
+    /// Trimmed, lower-cased, deduplicated in order; a `ValidationError` on `tags` otherwise: more
+    /// than ten given, a blank one, or one that is not a word.
     public static func normalize(_ raw: [String]) throws -> [String] {
+        guard raw.count <= maximumCount else {
+            throw ValidationError("tags", "Use at most \(maximumCount) tags.")
+        }
         var seen = Set<String>()
         var tags: [String] = []
         for item in raw {
             let tag = item.trimmingCharacters(in: .whitespaces).lowercased()
-            if tag.isEmpty { continue }
-            guard tag.count <= maximumLength,
+            guard !tag.isEmpty else { throw ValidationError("tags", "A tag cannot be blank.") }
+            // Counted as JSON Schema counts (code points), so the API's maxLength means the same.
+            guard tag.unicodeScalars.count <= maximumLength,
                 tag.unicodeScalars.allSatisfy({
                     $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == "_"
                 })
@@ -146,9 +152,6 @@ public enum Tags {
                     "tags", "Tags are words of letters, digits, - and _, up to \(maximumLength) characters.")
             }
             if seen.insert(tag).inserted { tags.append(tag) }
-        }
-        guard tags.count <= maximumCount else {
-            throw ValidationError("tags", "Use at most \(maximumCount) tags.")
         }
         return tags
     }
@@ -186,7 +189,7 @@ public struct Category: Sendable, Equatable {
     public static func validName(_ raw: String) throws -> String {
         let name = ExpenseDraft.clean(raw)
         guard !name.isEmpty else { throw ValidationError("name", "Enter a name for the category.") }
-        guard name.count <= nameLimit else {
+        guard raw.unicodeScalars.count <= nameLimit else {
             throw ValidationError("name", "Keep the name under \(nameLimit) characters.")
         }
         return name

@@ -88,10 +88,12 @@ import Testing
             let malformed = try await client.send(
                 .post, "/api/v1/auth/password/forgot", json: ["email": "not an email"])
             #expect(known.status == .accepted)
-            for reply in [unknown, malformed] {
-                #expect(reply.status == known.status)
-                #expect(reply.body == known.body)
-            }
+            #expect(unknown.status == known.status)
+            #expect(unknown.body == known.body)
+            // Not an address at all: a typing mistake worth pointing out, and no account can have
+            // it, so saying so reveals nothing.
+            #expect(malformed.status == .unprocessableContent)
+            #expect(malformed.body.contains(#""field":"email""#))
             let knownPage = try await client.send(.post, "/password/forgot", form: ["email": "known@example.org"])
             let unknownPage = try await client.send(.post, "/password/forgot", form: ["email": "nobody@example.org"])
             #expect(knownPage.status == .ok)

@@ -78,16 +78,18 @@ struct ExpensesAPIController: Sendable {
     @Sendable func update(_ request: Request, context: OrgRequestContext) async throws -> EditedResponse<
         ExpenseResponse
     > {
+        // An address that names no expense is a 404 whatever the headers say.
+        let id = try Self.expenseID(context)
         let version = try HTTPPreconditions.version(from: request)
         let body = try await JSONBody.decode(ExpenseInput.self, from: request, context: context)
-        let expense = try await expenses.update(
-            context.access, id: try Self.expenseID(context), body, ifMatch: version)
+        let expense = try await expenses.update(context.access, id: id, body, ifMatch: version)
         return Self.answer(expense, status: .ok)
     }
 
     @Sendable func delete(_ request: Request, context: OrgRequestContext) async throws -> Response {
+        let id = try Self.expenseID(context)
         let version = try HTTPPreconditions.version(from: request)
-        try await expenses.delete(context.access, id: try Self.expenseID(context), ifMatch: version)
+        try await expenses.delete(context.access, id: id, ifMatch: version)
         return Response(status: .noContent)
     }
 

@@ -27,4 +27,10 @@ extension Request {
         for (key, value) in uri.queryParameters { values[String(key)] = String(value) }
         return values
     }
+
+    /// The query of a page's GET form: a field left blank is sent empty and means "not given".
+    /// (The API reads `queryValues`, where an empty value is an error like any other bad one.)
+    var formQueryValues: [String: String] {
+        queryValues.filter { !$0.value.trimmingCharacters(in: .whitespaces).isEmpty }
+    }
 }
