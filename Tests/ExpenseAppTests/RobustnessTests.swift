@@ -38,10 +38,13 @@ import Testing
             #expect(api.headers[.allow] == "POST")
             let org = try await client.execute(
                 uri: "/api/v1/orgs/3fa85f64-5717-4562-b3fc-2c963f66afa6/expenses", method: .put)
-            #expect(org.status == .methodNotAllowed && org.headers[.allow] == "GET, POST")
+            #expect(org.status == .methodNotAllowed && org.headers[.allow] == "GET, HEAD, POST")
             let page = try await client.execute(uri: "/login", method: .put)
             #expect(Self.isPage(page, status: .methodNotAllowed))
-            #expect(page.headers[.allow] == "GET, POST")
+            #expect(page.headers[.allow] == "GET, HEAD, POST")
+            // HEAD is answered wherever GET is, without a body.
+            let head = try await client.execute(uri: "/login", method: .head)
+            #expect(head.status == .ok && head.body.readableBytes == 0)
         }
     }
 

@@ -111,7 +111,8 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
     let pages = try await PageRenderer.load()
     let cookie = SessionCookie(secure: config.isServedOverHTTPS, idleLifetime: config.sessionIdleMinutes * 60)
 
-    let router = Router(context: AppRequestContext.self)
+    // HEAD answers wherever GET does (headers only), as HTTP asks of a general-purpose server.
+    let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
     let allowedMethods = AllowedMethodsFinder()
     router.add(middleware: RouteProbeMiddleware())
     // Requests by route, method and status, and their durations (swift-metrics; see `/metrics`).

@@ -39,6 +39,8 @@ final class AllowedMethodsFinder: Sendable {
                 continue
             }
         }
+        // Every GET route answers HEAD too (the router generates them).
+        if let get = allowed.firstIndex(of: .get) { allowed.insert(.head, at: get + 1) }
         return allowed
     }
 }
