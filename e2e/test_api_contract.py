@@ -39,7 +39,8 @@ def test_the_api_keeps_its_openapi_contract(api_server):
         [sys.executable, "-m", "schemathesis.cli", "--config-file", str(CONTRACT / "schemathesis.toml"), "run",
          str(ROOT / "Sources" / "ExpenseApp" / "Resources" / "openapi.yaml"), "--url", api_server.base_url,
          "--phases", "examples,coverage,fuzzing,stateful", "--checks", "all",
-         "--report", "junit", "--report-junit-path", str(report), "--no-color"],
+         "--report", "junit", "--report-junit-path", str(report), "--no-color"]
+        + (["--seed", os.environ["SCHEMATHESIS_SEED"]] if os.environ.get("SCHEMATHESIS_SEED") else []),
         env=env, capture_output=True, text=True, timeout=1800)
     output = run.stdout + run.stderr
     # The warnings (what the run could not reach) and the summary (how many cases ran).
