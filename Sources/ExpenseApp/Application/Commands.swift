@@ -1,4 +1,5 @@
 import CoreMetrics
+import ExpenseCore
 import ExpenseStore
 import Foundation
 import Hummingbird

@@ -20,9 +20,13 @@ struct MetricsController: Sendable {
 
     func addRoutes(to router: Router<AppRequestContext>) {
         let backlog = registry.makeGauge(
-            name: "mail_outbox_backlog", help: "Messages queued or being sent (all workers).")
+            descriptor: MetricNameDescriptor(
+                metricName: "mail_outbox_backlog", unitName: "",
+                helpText: "Messages queued or being sent (all workers)."))
         let oldest = registry.makeGauge(
-            name: "mail_outbox_oldest_seconds", help: "Age of the oldest message not yet delivered.")
+            descriptor: MetricNameDescriptor(
+                metricName: "mail_outbox_oldest", unitName: "seconds",
+                helpText: "Age of the oldest message not yet delivered."))
         router.get("metrics") { request, context -> Response in
             guard isAllowed(request, context: context) else {
                 throw HTTPError(.notFound)
