@@ -5,6 +5,7 @@
 #                                   test tools (pytest, Playwright, Schemathesis, aiosmtpd, the
 #                                   OpenAPI validator)
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 want=(libcurl4-openssl-dev pkg-config)
 if [[ "${1:-build}" == "test" ]]; then
@@ -28,24 +29,19 @@ if ((${#missing[@]} > 0)); then
 fi
 
 if [[ "${1:-build}" == "test" ]]; then
-    # Python tools the end-to-end checks use: the OpenAPI validator (and PyYAML with it).
-    if ! python3 -c "import openapi_spec_validator, yaml" 2>/dev/null; then
-        echo "installing: openapi-spec-validator"
-        python3 -m pip install -q openapi-spec-validator pyyaml
-    fi
-    # The browser journeys (e2e/): pytest driving Debian's Chromium through Playwright.
-    if ! python3 -c "import playwright, pytest" 2>/dev/null; then
-        echo "installing: playwright pytest"
-        python3 -m pip install -q playwright pytest
-    fi
-    # The API contract run (e2e/test_api_contract.py).
-    if ! python3 -c "import schemathesis" 2>/dev/null; then
-        echo "installing: schemathesis"
-        python3 -m pip install -q schemathesis
-    fi
-    # A real SMTP server on loopback for the mail transport tests (scripts/smtp-test-server.py).
-    if ! python3 -c "import aiosmtpd" 2>/dev/null; then
-        echo "installing: aiosmtpd"
-        python3 -m pip install -q aiosmtpd
+    # Python tools of the end-to-end checks, pinned in e2e/requirements.txt: the OpenAPI
+    # validator, aiosmtpd (a real SMTP server on loopback), pytest and Playwright (driving
+    # Debian's Chromium), Schemathesis (the API contract run).
+    if ! python3 - <<'PY' 2>/dev/null; then
+import importlib.metadata as m, pathlib, sys
+for line in pathlib.Path("e2e/requirements.txt").read_text().splitlines():
+    line = line.split("#")[0].strip()
+    if line:
+        name, version = line.split("==")
+        if m.version(name) != version:
+            sys.exit(1)
+PY
+        echo "installing: e2e/requirements.txt"
+        python3 -m pip install -q -r e2e/requirements.txt
     fi
 fi
