@@ -67,9 +67,9 @@ def new_page(browser, server, console):
     """Pages in fresh browser contexts (one per person), all watched for console errors."""
     contexts = []
 
-    def make(width=1280, height=900, accept_downloads=False):
+    def make(width=1280, height=900, accept_downloads=False, javascript=True):
         context = browser.new_context(base_url=server.base_url, viewport={"width": width, "height": height},
-                                      accept_downloads=accept_downloads)
+                                      accept_downloads=accept_downloads, java_script_enabled=javascript)
         contexts.append(context)
         page = context.new_page()
         console.attach(page)

@@ -18,7 +18,8 @@ def add_expense(page, amount, category, merchant, tags=""):
 
 
 def test_register_log_an_expense_see_it_report_export_and_log_out(server, new_page):
-    page = new_page(accept_downloads=True)
+    # With JavaScript off: the pages need none.
+    page = new_page(accept_downloads=True, javascript=False)
     register(page, "Rita Rivera", "rita@example.org")
     # Lands on the dashboard of her personal organization.
     expect(page).to_have_url(re.compile(r"/orgs/[0-9a-f-]{36}/dashboard$"))
