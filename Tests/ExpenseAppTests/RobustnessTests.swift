@@ -25,6 +25,13 @@ import Testing
         try await HealthTests.app(.sqlite).test(.router) { client async throws in
             let api = try await client.execute(uri: "/api/v1/nothing-here", method: .get)
             #expect(Self.isProblem(api, status: .notFound))
+            // ".." in a path is just a path that names nothing (the static files stay under /static).
+            #expect(Self.isProblem(try await client.execute(uri: "/api/v1/a..b", method: .get), status: .notFound))
+            #expect(Self.isPage(try await client.execute(uri: "/a..b", method: .get), status: .notFound))
+            let css = try await client.execute(uri: "/static/app.css", method: .get)
+            #expect(css.status == .ok && css.headers[.contentType]?.hasPrefix("text/css") == true)
+            let escape = try await client.execute(uri: "/static/../Package.swift", method: .get)
+            #expect(escape.status != .ok)
             let page = try await client.execute(uri: "/nothing-here", method: .get)
             #expect(Self.isPage(page, status: .notFound))
             #expect(String(buffer: page.body).contains("Page not found"))

@@ -124,9 +124,12 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
     router.add(middleware: ErrorRenderingMiddleware(pages: pages, allowedMethods: allowedMethods))
     router.add(middleware: CORSPolicy(allowedOrigins: Set(config.allowedOrigins)))
     router.add(
-        middleware: FileMiddleware(
-            try AppResources.publicDirectory(), urlBasePath: "/static",
-            cacheControl: .init([(.textCss, [.maxAge(3600)])])
+        middleware: StaticFiles(
+            prefix: "/static",
+            files: FileMiddleware(
+                try AppResources.publicDirectory(), urlBasePath: "/static",
+                cacheControl: .init([(.textCss, [.maxAge(3600)])])
+            )
         )
     )
 
