@@ -3,18 +3,9 @@ import re
 
 from playwright.sync_api import expect
 
-from conftest import screenshot
-from journeys import PASSWORD, confirm_email, log_out, organization_id, register
-
-
-def add_expense(page, amount, category, merchant, tags=""):
-    page.get_by_role("link", name="Add expense").first.click()
-    page.get_by_label("Amount").fill(amount)
-    page.get_by_label("Category").select_option(label=category)
-    page.get_by_label("Merchant").fill(merchant)
-    page.get_by_label("Tags").fill(tags)
-    page.get_by_role("button", name="Add expense").click()
-    expect(page.get_by_role("status")).to_have_text("Expense added.")
+from journeys import (
+    add_expense, confirm_email, create_organization, invite, join_from_invitation, log_out, register,
+)
 
 
 def test_register_log_an_expense_see_it_report_export_and_log_out(server, new_page):
@@ -54,25 +45,12 @@ def test_an_invited_member_logs_an_expense_and_the_owner_sees_it(server, smtp, n
     owner = new_page()
     register(owner, "Olga Owner", "olga@example.org")
     confirm_email(owner, smtp, server.base_url, "olga@example.org")
-    owner.goto("/orgs")
-    owner.get_by_label("Name").fill("Harbour Cooperative")
-    owner.get_by_role("button", name="Create organization").click()
-    org = organization_id(owner)
-    owner.get_by_role("link", name="Members").click()
-    invite = owner.get_by_role("region", name="Invite someone")
-    invite.get_by_label("Email").fill("mika@example.org")
-    invite.get_by_label("Role").select_option("member")
-    invite.get_by_role("button", name="Send invitation").click()
-    expect(owner.get_by_role("status")).to_be_visible()
+    org = create_organization(owner, "Harbour Cooperative")
+    invite(owner, "mika@example.org", "member")
 
     member = new_page()
-    member.goto(smtp.wait_for("mika@example.org", "invited you").link(server.base_url))
-    member.get_by_role("link", name="create an account").click()
-    member.get_by_label("Your name").fill("Mika Member")
-    member.get_by_label("Password").fill(PASSWORD)
-    member.get_by_role("button", name="Create account").click()
-    member.get_by_role("button", name="Accept and join Harbour Cooperative").click()
-    expect(member.get_by_role("heading", name="Harbour Cooperative", level=1)).to_be_visible()
+    link = smtp.wait_for("mika@example.org", "invited you").link(server.base_url)
+    join_from_invitation(member, link, "Harbour Cooperative", "Mika Member")
     add_expense(member, "40", "Office supplies", "Paper & Ink Ltd")
 
     owner.goto(f"/orgs/{org}/expenses")
@@ -87,26 +65,14 @@ def test_a_viewer_sees_no_edit_controls_and_a_forged_post_is_refused(server, smt
     owner = new_page()
     register(owner, "Olga Owner", "olga@example.org")
     confirm_email(owner, smtp, server.base_url, "olga@example.org")
-    owner.goto("/orgs")
-    owner.get_by_label("Name").fill("City School")
-    owner.get_by_label("Kind").select_option(label="School")
-    owner.get_by_role("button", name="Create organization").click()
-    org = organization_id(owner)
+    org = create_organization(owner, "City School", kind="School")
     owner.get_by_role("link", name="Dashboard").click()
     add_expense(owner, "99.90", "Software", "Maps Inc")
-    owner.get_by_role("link", name="Members").click()
-    invite = owner.get_by_role("region", name="Invite someone")
-    invite.get_by_label("Email").fill("vera@example.org")
-    invite.get_by_label("Role").select_option("viewer")
-    invite.get_by_role("button", name="Send invitation").click()
+    invite(owner, "vera@example.org", "viewer")
 
     viewer = new_page()
-    viewer.goto(smtp.wait_for("vera@example.org", "invited you").link(server.base_url))
-    viewer.get_by_role("link", name="create an account").click()
-    viewer.get_by_label("Your name").fill("Vera Viewer")
-    viewer.get_by_label("Password").fill(PASSWORD)
-    viewer.get_by_role("button", name="Create account").click()
-    viewer.get_by_role("button", name="Accept and join City School").click()
+    link = smtp.wait_for("vera@example.org", "invited you").link(server.base_url)
+    join_from_invitation(viewer, link, "City School", "Vera Viewer")
 
     viewer.goto(f"/orgs/{org}/dashboard")
     expect(viewer.get_by_role("region", name="Latest expenses")).to_contain_text("Maps Inc")

@@ -1,7 +1,9 @@
 """Every kind of mail goes out over real SMTP, and its link works end to end in a browser."""
 from playwright.sync_api import expect
 
-from journeys import PASSWORD, confirm_email, log_in, register
+from journeys import (
+    PASSWORD, confirm_email, create_organization, invite, join_from_invitation, log_in, register,
+)
 
 
 def test_welcome_and_verification_links(server, smtp, new_page):
@@ -50,23 +52,8 @@ def test_invitation_link_brings_a_new_person_in(server, smtp, new_page):
     owner = new_page()
     register(owner, "Olga Owner", "olga@example.org")
     confirm_email(owner, smtp, server.base_url, "olga@example.org")
-    owner.goto("/orgs")
-    owner.get_by_label("Name").fill("Harbour Cooperative")
-    owner.get_by_role("button", name="Create organization").click()
-    owner.get_by_role("link", name="Members").click()
-    invite = owner.get_by_role("region", name="Invite someone")
-    invite.get_by_label("Email").fill("mika@example.org")
-    invite.get_by_label("Role").select_option("member")
-    invite.get_by_role("button", name="Send invitation").click()
+    create_organization(owner, "Harbour Cooperative")
+    invite(owner, "mika@example.org", "member")
     invitation = smtp.wait_for("mika@example.org", "invited you to Harbour Cooperative")
     assert "Olga Owner invited you to join Harbour Cooperative on ExpenseTracker as member." in invitation.text
-
-    guest = new_page()
-    guest.goto(invitation.link(server.base_url))
-    expect(guest.get_by_role("heading", name="Join Harbour Cooperative")).to_be_visible()
-    guest.get_by_role("link", name="create an account").click()
-    guest.get_by_label("Your name").fill("Mika Member")
-    guest.get_by_label("Password").fill(PASSWORD)
-    guest.get_by_role("button", name="Create account").click()
-    guest.get_by_role("button", name="Accept and join Harbour Cooperative").click()
-    expect(guest.get_by_role("heading", name="Harbour Cooperative", level=1)).to_be_visible()
+    join_from_invitation(new_page(), invitation.link(server.base_url), "Harbour Cooperative", "Mika Member")

@@ -6,8 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import screenshot
-from journeys import organization_id, register
-from test_journeys import add_expense
+from journeys import add_expense, organization_id, register
 
 WIDTHS = {"desktop": (1280, 900), "phone": (360, 780)}
 

@@ -140,9 +140,7 @@ final class GatedTransport: MailTransport, Sendable {
             let store = Store(database: database)
             let counts = try await store.withSystem { tx in try await store.outbox.counts(tx) }
             #expect((counts["sending"] ?? 0) > 0)  // the killed worker's claims
-            let transport = SMTPTransport(
-                settings: .init(url: "smtp://127.0.0.1:\(server.port)", startTLS: .off, connectTimeout: 5, timeout: 20),
-                logger: TestDatabases.logger)
+            let transport = SMTPTestServer.transport(server)
             let settings = OutboxWorker.Settings(from: try MailAddress("no-reply@example.org"))
             // Past the killed worker's lease.
             let later = Date().addingTimeInterval(settings.claimLease + 60)

@@ -11,6 +11,16 @@ import Testing
 /// 451 retried later and then sent, 550 dead with the server's reply kept.
 @Suite(.enabled(if: SMTPTestServer.available || SMTPTestServer.required))
 struct SMTPDeliveryTests {
+    /// A worker sending through the SMTP transport to `server` (plain, no TLS).
+    static func worker(_ store: Store, sendingTo server: SMTPTestServer, now: @escaping @Sendable () -> Date) throws
+        -> OutboxWorker
+    {
+        OutboxWorker(
+            store: store, transport: SMTPTestServer.transport(server),
+            settings: .init(from: try MailAddress("no-reply@example.org", name: "ExpenseTracker")), now: now,
+            logger: TestDatabases.logger)
+    }
+
     @Test(arguments: TestBackend.available)
     func theReplyDecidesSentRetriedOrDead(_ backend: TestBackend) async throws {
         let server = try SMTPTestServer()
@@ -31,13 +41,7 @@ struct SMTPDeliveryTests {
                         at: clock.now)
                 }
             }
-            let transport = SMTPTransport(
-                settings: .init(url: "smtp://127.0.0.1:\(server.port)", startTLS: .off, connectTimeout: 5, timeout: 20),
-                logger: TestDatabases.logger)
-            let worker = OutboxWorker(
-                store: store, transport: transport,
-                settings: .init(from: try MailAddress("no-reply@example.org", name: "ExpenseTracker")),
-                now: { clock.now }, logger: TestDatabases.logger)
+            let worker = try Self.worker(store, sendingTo: server, now: { clock.now })
 
             #expect(try await worker.runOnce() == 3)
             let sent = try await OutboxWorkerTests.row(store, try #require(ids["ana@example.org"]))
@@ -66,13 +70,7 @@ struct SMTPDeliveryTests {
             let store = Store(database: database)
             let clock = TestClock()
             _ = try await OutboxWorkerTests.enqueue(store, count: 500, at: clock.now)
-            let transport = SMTPTransport(
-                settings: .init(url: "smtp://127.0.0.1:\(server.port)", startTLS: .off, connectTimeout: 5, timeout: 20),
-                logger: TestDatabases.logger)
-            let worker = OutboxWorker(
-                store: store, transport: transport,
-                settings: .init(from: try MailAddress("no-reply@example.org", name: "ExpenseTracker")),
-                now: { clock.now }, logger: TestDatabases.logger)
+            let worker = try Self.worker(store, sendingTo: server, now: { clock.now })
             // Two workers drain the same outbox at once until neither finds anything.
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<2 {

@@ -1,5 +1,8 @@
+import ExpenseTestSupport
 import Foundation
 import Testing
+
+@testable import ExpenseMail
 
 /// `scripts/smtp-test-server.py` (aiosmtpd) on a free loopback port, for as long as a test runs.
 final class SMTPTestServer: @unchecked Sendable {
@@ -39,6 +42,13 @@ final class SMTPTestServer: @unchecked Sendable {
             kill(process.processIdentifier, SIGKILL)
             throw SMTPServerFailed()
         }
+    }
+
+    /// The SMTP transport to `server`, plain (no TLS), with short timeouts.
+    static func transport(_ server: SMTPTestServer) -> SMTPTransport {
+        SMTPTransport(
+            settings: .init(url: "smtp://127.0.0.1:\(server.port)", startTLS: .off, connectTimeout: 5, timeout: 20),
+            logger: TestDatabases.logger)
     }
 
     /// The messages it accepted, oldest first, each as received (with envelope lines on top).

@@ -25,7 +25,10 @@ enum JSONBody {
     /// `null` only where the contract allows it (`category_id`, to clear it): elsewhere a null
     /// would read as "absent" and slip past the schema's types.
     static func refuseNulls(in data: Data, except allowed: Set<String>) throws {
-        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return }
+        // Most bodies hold no null at all: only those are parsed a second time.
+        guard data.range(of: Data("null".utf8)) != nil,
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else { return }
         if let field = object.keys.sorted().first(where: { object[$0] is NSNull && !allowed.contains($0) }) {
             throw AppError.malformedBody("The field '\(field)' must not be null.")
         }

@@ -31,6 +31,7 @@ public func buildApplication(
     dependencies: AppDependencies
 ) async throws -> some ApplicationProtocol {
     let migrations = try Migration.bundled(for: dependencies.database.dialect)
+    try MailTemplates.check()
     let router = try await buildRouter(config: config, dependencies: dependencies, migrations: migrations)
     let maintenance = AccountMaintenance(
         store: Store(database: dependencies.database),

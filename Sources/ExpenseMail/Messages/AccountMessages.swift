@@ -1,29 +1,29 @@
 /// The emails the accounts flows send, worded in `Templates/`. Links are absolute URLs built by
 /// the caller from the configured public base URL, never from a request (SECURITY S6).
 public enum AccountMessages {
-    public static func welcome(to recipient: String, name: String, dashboardLink: String) -> MailMessage {
-        let body = MailTemplates.render("welcome", ["name": name, "link": dashboardLink])
+    public static func welcome(to recipient: String, name: String, dashboardLink: String) throws -> MailMessage {
+        let body = try MailTemplates.render("welcome", ["name": name, "link": dashboardLink])
         return MailMessage(
             kind: "welcome", recipient: recipient, subject: "Welcome to ExpenseTracker", text: body.text,
             html: body.html)
     }
 
-    public static func verification(to recipient: String, name: String, link: String) -> MailMessage {
-        let body = MailTemplates.render("verification", ["name": name, "link": link])
+    public static func verification(to recipient: String, name: String, link: String) throws -> MailMessage {
+        let body = try MailTemplates.render("verification", ["name": name, "link": link])
         return MailMessage(
             kind: "email_verification", recipient: recipient, subject: "Confirm your email address",
             text: body.text, html: body.html)
     }
 
-    public static func passwordReset(to recipient: String, name: String, link: String) -> MailMessage {
-        let body = MailTemplates.render("password-reset", ["name": name, "link": link])
+    public static func passwordReset(to recipient: String, name: String, link: String) throws -> MailMessage {
+        let body = try MailTemplates.render("password-reset", ["name": name, "link": link])
         return MailMessage(
             kind: "password_reset", recipient: recipient, subject: "Reset your ExpenseTracker password",
             text: body.text, html: body.html)
     }
 
-    public static func passwordChanged(to recipient: String, name: String, resetLink: String) -> MailMessage {
-        let body = MailTemplates.render("password-changed", ["name": name, "link": resetLink])
+    public static func passwordChanged(to recipient: String, name: String, resetLink: String) throws -> MailMessage {
+        let body = try MailTemplates.render("password-changed", ["name": name, "link": resetLink])
         return MailMessage(
             kind: "password_changed", recipient: recipient, subject: "Your ExpenseTracker password was changed",
             text: body.text, html: body.html)
@@ -38,8 +38,8 @@ public enum OrganizationMessages {
         inviter: String,
         role: String,
         link: String
-    ) -> MailMessage {
-        let body = MailTemplates.render(
+    ) throws -> MailMessage {
+        let body = try MailTemplates.render(
             "invitation", ["inviter": inviter, "organization": organization, "role": role, "link": link])
         return MailMessage(
             kind: "invitation", recipient: recipient,
