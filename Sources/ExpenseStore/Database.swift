@@ -15,6 +15,10 @@ public enum TransactionScope: Sendable, Equatable {
     case tenant(TenantID, actor: UserID?)
     /// The one invitation whose token hashes to this value, whichever tenant it belongs to.
     case invitation(tokenHash: String)
+    /// No settings yet: the body's first statement sets them, saving a round trip (a request's
+    /// credential lookup does, see `Store.withTenantRequest`). Until it does, tenant tables
+    /// show nothing, as in `system`.
+    case deferred
 }
 
 /// A database the store can run transactions on: PostgreSQL or SQLite.
@@ -28,12 +32,12 @@ public protocol Database: Service, Sendable {
     /// rolls back when it throws.
     func transaction<T: Sendable>(
         _ scope: TransactionScope,
-        _ body: @Sendable (any SQLExecutor) async throws -> T
+        _ body: (any SQLExecutor) async throws -> T
     ) async throws -> T
 
     /// Runs `body` over global rows with each statement committing on its own: for lookups
     /// that need no atomicity (who is behind a token), one round trip each instead of three.
-    func autocommit<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T
+    func autocommit<T: Sendable>(_ body: (any SQLExecutor) async throws -> T) async throws -> T
 
     /// Answers whether the database can be reached.
     func ping() async throws

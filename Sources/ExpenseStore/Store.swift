@@ -36,17 +36,33 @@ public struct Store: Sendable {
     public func withTenant<T: Sendable>(
         _ tenant: TenantID,
         actor: UserID? = nil,
-        _ body: @Sendable (TenantTransaction) async throws -> T
+        _ body: (TenantTransaction) async throws -> T
     ) async throws -> T {
         try await database.transaction(.tenant(tenant, actor: actor)) { executor in
             try await body(TenantTransaction(tenantID: tenant, actor: actor, executor: executor))
         }
     }
 
+    /// Runs an API request to `tenant` in one transaction whose first statement finds the bearer
+    /// token and its user and, on PostgreSQL, scopes the transaction to the tenant and that user:
+    /// a round trip saved on every request. `body` gets nil (and a transaction that sees no
+    /// tenant rows) when no token has this hash.
+    public func withTenant<T: Sendable>(
+        _ tenant: TenantID,
+        bearerTokenHash: String,
+        _ body: ((token: APIToken, user: User)?, TenantTransaction) async throws -> T
+    ) async throws -> T {
+        try await database.transaction(.deferred) { executor in
+            let found = try await apiTokens.findWithUser(executor, hash: bearerTokenHash, scopingTo: tenant)
+            let tx = TenantTransaction(tenantID: tenant, actor: found?.1.id, executor: executor)
+            return try await body(found.map { (token: $0.0, user: $0.1) }, tx)
+        }
+    }
+
     /// Runs `body` in one transaction scoped to what `user` may see across tenants.
     public func withUser<T: Sendable>(
         _ user: UserID,
-        _ body: @Sendable (UserTransaction) async throws -> T
+        _ body: (UserTransaction) async throws -> T
     ) async throws -> T {
         try await database.transaction(.user(user)) { executor in
             try await body(UserTransaction(userID: user, executor: executor))
@@ -56,7 +72,7 @@ public struct Store: Sendable {
     /// Runs `body` in one transaction that can read the invitation a token belongs to.
     public func withInvitation<T: Sendable>(
         tokenHash: String,
-        _ body: @Sendable (InvitationTransaction) async throws -> T
+        _ body: (InvitationTransaction) async throws -> T
     ) async throws -> T {
         try await database.transaction(.invitation(tokenHash: tokenHash)) { executor in
             try await body(InvitationTransaction(tokenHash: tokenHash, executor: executor))
@@ -64,14 +80,14 @@ public struct Store: Sendable {
     }
 
     /// Runs `body` over global rows without a transaction: each statement commits alone.
-    public func withoutTransaction<T: Sendable>(_ body: @Sendable (SystemTransaction) async throws -> T) async throws
+    public func withoutTransaction<T: Sendable>(_ body: (SystemTransaction) async throws -> T) async throws
         -> T
     {
         try await database.autocommit { executor in try await body(SystemTransaction(executor: executor)) }
     }
 
     /// Runs `body` in one transaction over global rows (users, sessions, outbox).
-    public func withSystem<T: Sendable>(_ body: @Sendable (SystemTransaction) async throws -> T) async throws -> T {
+    public func withSystem<T: Sendable>(_ body: (SystemTransaction) async throws -> T) async throws -> T {
         try await database.transaction(.system) { executor in
             try await body(SystemTransaction(executor: executor))
         }

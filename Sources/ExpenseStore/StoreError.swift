@@ -12,6 +12,9 @@ public enum StoreError: Error, Sendable, Equatable {
     case permissionDenied(String)
     /// The database is busy or the transaction lost a race; the caller may retry.
     case retryable
+    /// A transaction was started while the task already held one: a programming error, since
+    /// one request runs in one transaction.
+    case nestedTransaction
     /// A migration that was already applied has been edited since.
     case migrationEdited(names: [String])
     /// The schema is older than this build expects.
@@ -34,6 +37,7 @@ extension StoreError: CustomStringConvertible {
         case .permissionDenied(let message):
             "the database refused: \(message). Check the role's grants (README, Running on PostgreSQL)."
         case .retryable: "the database was busy; try again"
+        case .nestedTransaction: "a transaction was started inside another; pass the open one instead"
         case .migrationEdited(let names):
             "applied migrations were edited after they ran: \(names.joined(separator: ", ")). "
                 + "Migrations are forward only: restore the original files and add a new migration."

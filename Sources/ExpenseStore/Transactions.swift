@@ -32,3 +32,21 @@ public struct InvitationTransaction: Transaction {
     public let tokenHash: String
     public let executor: any SQLExecutor
 }
+
+extension Transaction {
+    /// Runs `body` behind a savepoint: when it throws, only its own statements are undone and the
+    /// transaction stays usable. Needed where a caller turns a store error (a taken name, say)
+    /// into an answer and the request goes on, since PostgreSQL refuses every later statement of
+    /// a transaction that met an error. Costs two statements, so only such writes use it.
+    public func savepoint<T>(_ body: () async throws -> T) async throws -> T {
+        try await executor.execute("SAVEPOINT attempt")
+        do {
+            let result = try await body()
+            try await executor.execute("RELEASE SAVEPOINT attempt")
+            return result
+        } catch {
+            try await executor.execute("ROLLBACK TO SAVEPOINT attempt")
+            throw error
+        }
+    }
+}

@@ -101,10 +101,14 @@ import Testing
         try await withMigratedDatabase(backend) { database in
             let store = Store(database: database)
             let world = try await Self.seed(store)
-            let sams = try await store.withUser(world.shared.id) { tx in try await store.organizations.list(tx) }
+            let sams = try await store.withUser(world.shared.id) { tx in
+                try await store.organizations.list(tx, user: world.shared.id)
+            }
             #expect(sams.map(\.0.id) == [world.orgA.id, world.orgB.id])
             #expect(sams.map(\.1) == [.viewer, .viewer])
-            let alices = try await store.withUser(world.alice.id) { tx in try await store.organizations.list(tx) }
+            let alices = try await store.withUser(world.alice.id) { tx in
+                try await store.organizations.list(tx, user: world.alice.id)
+            }
             #expect(alices.map(\.0.id) == [world.orgA.id])
             #expect(alices.map(\.1) == [.owner])
         }

@@ -74,7 +74,7 @@ public enum TestDatabases {
         if url.hasPrefix("sqlite://") {
             return try await SQLiteDatabase.open(path: String(url.dropFirst("sqlite://".count)), logger: logger)
         }
-        return try PostgresDatabase(url: url, maxConnections: maxConnections, logger: logger)
+        return try PostgresDatabase(url: url, connections: maxConnections, keepOpen: false, logger: logger)
     }
 
     /// Runs a statement outside any transaction (CREATE DATABASE cannot run inside one).

@@ -62,12 +62,11 @@ extension AccountService {
         // Each statement stands alone (a read, then at most one idempotent write): no transaction.
         return try await store.withoutTransaction { tx -> AccountIdentity? in
             let hash = SecretToken.hash(cookie)
-            guard var session = try await store.sessions.find(tx, idHash: hash) else { return nil }
+            guard var (session, user) = try await store.sessions.findWithUser(tx, idHash: hash) else { return nil }
             guard session.expiresAt > now, session.lastSeenAt.addingTimeInterval(idleLimit) > now else {
                 try await store.sessions.delete(tx, idHash: hash)
                 return nil
             }
-            guard let user = try await store.users.find(tx, id: session.userID) else { return nil }
             // Writing last_seen_at at most once a minute keeps page views from being writes.
             if now.timeIntervalSince(session.lastSeenAt) >= 60 {
                 try await store.sessions.touch(tx, idHash: hash, at: now)
@@ -80,23 +79,30 @@ extension AccountService {
     /// The identity behind a bearer token, if it exists and is within both limits.
     public func identity(bearerToken token: String) async throws -> AccountIdentity? {
         guard SecretToken.isWellFormed(token) else { return nil }
-        let now = clock.now()
-        let idleLimit = settings.sessionIdle
         let store = self.store
         // Each statement stands alone (a read, then at most one idempotent write): no transaction.
         return try await store.withoutTransaction { tx -> AccountIdentity? in
-            guard var record = try await store.apiTokens.find(tx, hash: SecretToken.hash(token)) else { return nil }
-            guard record.expiresAt > now, record.lastUsedAt.addingTimeInterval(idleLimit) > now else {
-                _ = try await store.apiTokens.revoke(tx, id: record.id, user: record.userID)
-                return nil
-            }
-            guard let user = try await store.users.find(tx, id: record.userID) else { return nil }
-            if now.timeIntervalSince(record.lastUsedAt) >= 60 {
-                try await store.apiTokens.touch(tx, id: record.id, at: now)
-                record.lastUsedAt = now
-            }
-            return AccountIdentity(user: user, credential: .apiToken(record))
+            try await identity(
+                bearer: try await store.apiTokens.findWithUser(tx.executor, hash: SecretToken.hash(token)), in: tx)
         }
+    }
+
+    /// The identity of a bearer token found (with its user) in `tx`, if within both limits: an
+    /// expired token is revoked, and its last use is written at most once a minute.
+    func identity(bearer found: (token: APIToken, user: User)?, in tx: some Transaction) async throws
+        -> AccountIdentity?
+    {
+        guard var (record, user) = found else { return nil }
+        let now = clock.now()
+        guard record.expiresAt > now, record.lastUsedAt.addingTimeInterval(settings.sessionIdle) > now else {
+            _ = try await store.apiTokens.revoke(tx, id: record.id, user: record.userID)
+            return nil
+        }
+        if now.timeIntervalSince(record.lastUsedAt) >= 60 {
+            try await store.apiTokens.touch(tx, id: record.id, at: now)
+            record.lastUsedAt = now
+        }
+        return AccountIdentity(user: user, credential: .apiToken(record))
     }
 
     /// Ends the session or revokes the token the identity came with (logout).

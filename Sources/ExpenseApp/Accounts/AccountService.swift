@@ -145,7 +145,8 @@ public struct AccountService: Sendable {
         let store = self.store
         let user = try await store.withSystem { tx in try await store.users.find(tx, id: userID) }
         guard let user else { throw AppError.unauthenticated }
-        let memberships = try await store.withUser(userID) { tx in try await store.organizations.list(tx) }
+        let memberships = try await store.withUser(userID) { tx in try await store.organizations.list(tx, user: userID)
+        }
         return (user, memberships)
     }
 }

@@ -140,6 +140,12 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
     ).addRoutes(to: router)
     OpenAPIController().addRoutes(to: router.group("api"))
 
+    let tenantRequest = TenantRequest(organizations: organizations, accounts: accounts)
+    // Every route of one organization runs in one transaction that also finds the caller and
+    // their role (two statements after BEGIN); typed so a handler cannot skip the check.
+    let organizationAPI = router.group("api/v1/orgs/:orgId")
+        .add(middleware: BearerTenantResolver(tenant: tenantRequest))
+        .group(context: OrgRequestContext.self)
     let api = router.group("api/v1").add(middleware: BearerAuthenticator(accounts: accounts))
     let authAPI = AuthAPIController(accounts: accounts)
     authAPI.addPublicRoutes(to: api.group("auth"))
@@ -150,10 +156,6 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
     let membersAPI = MembersAPIController(members: members, organizations: organizations, accounts: accounts)
     organizationsAPI.addCollectionRoutes(to: signedInAPI.group("orgs"))
     membersAPI.addAcceptRoute(to: signedInAPI)
-    // Every route of one organization: resolved once, then typed so a handler cannot skip the check.
-    let organizationAPI = signedInAPI.group("orgs/:orgId")
-        .add(middleware: TenantResolver(organizations: organizations))
-        .group(context: OrgRequestContext.self)
     organizationsAPI.addRoutes(to: organizationAPI)
     membersAPI.addRoutes(to: organizationAPI)
     ExpensesAPIController(expenses: expenses, categories: categories).addRoutes(to: organizationAPI)
@@ -170,7 +172,7 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
     WebInvitationController(members: members, organizations: organizations, pages: pages).addRoutes(to: web)
     let organizationPages = web.group("orgs/:orgId")
         .add(middleware: RequireSession())
-        .add(middleware: TenantResolver(organizations: organizations))
+        .add(middleware: SessionTenantResolver(tenant: tenantRequest))
         .group(context: OrgRequestContext.self)
         .add(middleware: CurrentOrganization(secure: config.isServedOverHTTPS))
     webOrganizations.addOrganizationRoutes(to: organizationPages)

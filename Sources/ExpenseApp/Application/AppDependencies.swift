@@ -31,7 +31,7 @@ extension AppDependencies {
         case .sqlite(let path):
             database = try await SQLiteDatabase.open(path: path, logger: logger)
         case .postgres(let url):
-            database = try PostgresDatabase(url: url, maxConnections: config.databaseMaxConnections, logger: logger)
+            database = try PostgresDatabase(url: url, connections: config.databaseMaxConnections, logger: logger)
         }
         return AppDependencies(database: database, logger: logger)
     }

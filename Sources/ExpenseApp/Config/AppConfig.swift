@@ -1,3 +1,4 @@
+import ExpenseStore
 import Foundation
 import Logging
 
@@ -26,8 +27,9 @@ public struct AppConfig: Sendable, Equatable {
     public var dataDirectory: String = "./data"
     /// `DATABASE_URL`: unset means SQLite at `DATA_DIR/expense-tracker.sqlite`.
     public var database: DatabaseLocation = .sqlite(path: "./data/expense-tracker.sqlite")
-    /// `DATABASE_MAX_CONNECTIONS`: PostgreSQL pool size per process. Default `20`.
-    public var databaseMaxConnections: Int = 20
+    /// `DATABASE_MAX_CONNECTIONS`: PostgreSQL pool size per process, all opened at start.
+    /// Default twice the cores plus two.
+    public var databaseMaxConnections: Int = PostgresDatabase.defaultConnections
     /// `PUBLIC_BASE_URL`: the address people reach the server at, used for links in emails;
     /// never taken from a request's Host header. No trailing slash.
     public var publicBaseURL: String = "http://127.0.0.1:8080"

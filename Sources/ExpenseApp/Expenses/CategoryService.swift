@@ -23,7 +23,7 @@ public struct CategoryService: Sendable {
     public func list(_ access: TenantAccess) async throws -> [Category] {
         try access.require(.viewOrganization)
         let store = self.store
-        return try await store.withTenant(access.tenantID, actor: access.user.id) { tx in
+        return try await access.inTransaction { tx in
             try await store.categories.list(tx)
         }
     }
@@ -33,8 +33,8 @@ public struct CategoryService: Sendable {
         let name = try validating { try Category.validName(rawName) }
         let now = clock.now()
         let store = self.store
-        return try await Self.uniqueName {
-            try await store.withTenant(access.tenantID, actor: access.user.id) { tx in
+        return try await access.inTransaction { tx in
+            try await Self.uniqueName(in: tx) {
                 let category = try await store.categories.create(tx, name: name, at: now)
                 try await store.audit.append(
                     tx,
@@ -49,8 +49,8 @@ public struct CategoryService: Sendable {
         let name = try change.name.map { name in try validating { try Category.validName(name) } }
         let now = clock.now()
         let store = self.store
-        return try await Self.uniqueName {
-            try await store.withTenant(access.tenantID, actor: access.user.id) { tx in
+        return try await access.inTransaction { tx in
+            try await Self.uniqueName(in: tx) {
                 guard let current = try await store.categories.find(tx, id: id) else { throw AppError.notFound }
                 let archivedAt = change.archived.map { $0 ? (current.archivedAt ?? now) : nil } ?? current.archivedAt
                 guard
@@ -75,7 +75,7 @@ public struct CategoryService: Sendable {
         try access.require(.manageCategories)
         let now = clock.now()
         let store = self.store
-        try await store.withTenant(access.tenantID, actor: access.user.id) { tx in
+        try await access.inTransaction { tx in
             guard let current = try await store.categories.find(tx, id: id) else { throw AppError.notFound }
             guard try await !store.categories.isUsed(tx, id: id) else {
                 throw AppError.conflict("Expenses use this category: archive it instead, so they keep it.")
@@ -86,10 +86,11 @@ public struct CategoryService: Sendable {
         }
     }
 
-    /// Runs `body`, reporting a taken name as a validation failure on `name`.
-    static func uniqueName<T>(_ body: () async throws -> T) async throws -> T {
+    /// Runs `body` behind a savepoint, reporting a taken name as a validation failure on `name`
+    /// (the page then shows the form again in the same transaction).
+    static func uniqueName<T>(in tx: TenantTransaction, _ body: () async throws -> T) async throws -> T {
         do {
-            return try await body()
+            return try await tx.savepoint(body)
         } catch StoreError.uniqueViolation {
             throw AppError.validation(.init("name", "There is already a category with this name."))
         }

@@ -19,26 +19,25 @@ public struct ExpenseService: Sendable {
     public static let defaultPageSize = 50
     public static let maximumPageSize = 200
 
+    /// Logs an expense with its audit entry; the category, if given, must be an active one.
     public func create(_ access: TenantAccess, _ input: ExpenseInput) async throws -> Expense {
         try access.require(.createExpenses)
         let draft = try validating { try input.draft(defaultCurrency: try Self.currency(of: access)) }
         let now = clock.now()
-        let store = self.store
-        return try await store.withTenant(access.tenantID, actor: access.user.id) { tx in
-            let category = try await Self.category(draft.categoryID, current: nil, in: tx, store: store)
+        let id = ExpenseID()
+        let audit = Self.auditEntry(access, "expense.created", id, AuditDetails.after(draft.auditSnapshot), now)
+        let author = ExpenseRepository.Author(id: access.user.id, name: access.user.name)
+        guard
             let expense = try await store.expenses.create(
-                tx, draft, by: .init(id: access.user.id, name: access.user.name), categoryName: category?.name, at: now)
-            try await store.audit.append(
-                tx,
-                Self.auditEntry(access, "expense.created", expense.id, AuditDetails.after(expense.auditSnapshot), now))
-            return expense
-        }
+                access.transaction, id: id, draft, by: author, audit: audit, at: now)
+        else { throw Self.unknownCategory }
+        return expense
     }
 
     public func find(_ access: TenantAccess, id: ExpenseID) async throws -> Expense {
         try access.require(.viewOrganization)
         let store = self.store
-        let expense = try await store.withTenant(access.tenantID, actor: access.user.id) { tx in
+        let expense = try await access.inTransaction { tx in
             try await store.expenses.find(tx, id: id)
         }
         guard let expense else { throw AppError.notFound }
@@ -52,7 +51,7 @@ public struct ExpenseService: Sendable {
     {
         let now = clock.now()
         let store = self.store
-        return try await store.withTenant(access.tenantID, actor: access.user.id) { tx in
+        return try await access.inTransaction { tx in
             let current = try await Self.editable(id, access, in: tx, store: store)
             if let ifMatch, ifMatch != current.version { throw AppError.preconditionFailed }
             let draft = try validating { try input.draft(applyingTo: current) }
@@ -75,7 +74,7 @@ public struct ExpenseService: Sendable {
     public func delete(_ access: TenantAccess, id: ExpenseID, ifMatch: Int?) async throws {
         let now = clock.now()
         let store = self.store
-        try await store.withTenant(access.tenantID, actor: access.user.id) { tx in
+        try await access.inTransaction { tx in
             let current = try await Self.editable(id, access, in: tx, store: store)
             if let ifMatch, ifMatch != current.version { throw AppError.preconditionFailed }
             guard try await store.expenses.delete(tx, id: id, version: current.version) else {
@@ -98,7 +97,7 @@ public struct ExpenseService: Sendable {
             throw AppError.validation(.init("limit", "Ask for 1 to \(Self.maximumPageSize) items."))
         }
         let store = self.store
-        let rows = try await store.withTenant(access.tenantID, actor: access.user.id) { tx in
+        let rows = try await access.inTransaction { tx in
             try await store.expenses.list(tx, filter, after: cursor, limit: size + 1)
         }
         let items = Array(rows.prefix(size))
@@ -130,10 +129,13 @@ public struct ExpenseService: Sendable {
     {
         guard let id else { return nil }
         guard let category = try await store.categories.find(tx, id: id), !category.isArchived || id == current else {
-            throw AppError.validation(.init("category_id", "Choose one of the organization's active categories."))
+            throw unknownCategory
         }
         return category
     }
+
+    static let unknownCategory = AppError.validation(
+        .init("category_id", "Choose one of the organization's active categories."))
 
     static func currency(of access: TenantAccess) throws -> Currency {
         try Currency(code: access.organization.currency)

@@ -83,7 +83,7 @@ public struct ReportService: Sendable {
                 grouped: false, days: [])
         }
         let store = self.store
-        let (days, names) = try await store.withTenant(access.tenantID, actor: access.user.id) { tx in
+        let (days, names) = try await access.inTransaction { tx in
             let days = try await store.expenses.dayTotals(tx, from: range.from, to: range.to, groupBy: request.groupBy)
             let names = try await Self.groupNames(request.groupBy, days: days, in: tx, store: store)
             return (days, names)
@@ -102,7 +102,8 @@ public struct ReportService: Sendable {
         -> ExpensePages
     {
         try access.require(.exportCSV)
-        return ExpensePages(store: store, access: access, filter: filter, batchSize: batchSize)
+        return ExpensePages(
+            store: store, tenantID: access.tenantID, actor: access.user.id, filter: filter, batchSize: batchSize)
     }
 
     static func groupNames(
@@ -122,25 +123,20 @@ public struct ReportService: Sendable {
     }
 }
 
-/// Pages of an export, each read in its own short transaction: keyset pages never skip or
-/// repeat a row, and no transaction stays open while a slow client reads.
+/// Pages of an export, each read in its own short transaction (the request's has ended by the
+/// time the body streams): keyset pages never skip or repeat a row, and no transaction stays
+/// open while a slow client reads.
 public struct ExpensePages: Sendable {
     let store: Store
-    let access: TenantAccess
+    let tenantID: TenantID
+    let actor: UserID
     let filter: ExpenseFilter
     public let batchSize: Int
-
-    init(store: Store, access: TenantAccess, filter: ExpenseFilter, batchSize: Int) {
-        self.store = store
-        self.access = access
-        self.filter = filter
-        self.batchSize = batchSize
-    }
 
     /// The page after `cursor` (the first when nil); shorter than `batchSize` only at the end.
     public func page(after cursor: ExpenseCursor?) async throws -> [Expense] {
         let (store, filter, batchSize) = (self.store, self.filter, self.batchSize)
-        return try await store.withTenant(access.tenantID, actor: access.user.id) { tx in
+        return try await store.withTenant(tenantID, actor: actor) { tx in
             try await store.expenses.chronological(tx, filter, after: cursor, limit: batchSize)
         }
     }

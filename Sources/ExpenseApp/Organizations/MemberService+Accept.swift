@@ -28,8 +28,9 @@ extension MemberService {
 
     /// Joins the signed-in user to the organization with the invited role. The invitation
     /// must be open and addressed to the user's email; accepting confirms that address.
+    /// Returns the organization joined and the role held there.
     @discardableResult
-    public func accept(token: String, by user: User) async throws -> Organization {
+    public func accept(token: String, by user: User) async throws -> (organization: Organization, role: Role) {
         let preview = try await preview(token: token)
         let invitation = preview.invitation
         guard invitation.email == user.email else {
@@ -64,7 +65,7 @@ extension MemberService {
         }
         logger.info(
             "invitation accepted", metadata: ["organization_id": "\(organization.id)", "user_id": "\(user.id)"])
-        return organization
+        return (organization, invitation.role)
     }
 
     static func closedReason(_ invitation: Invitation, now: Date) -> AppError {

@@ -18,7 +18,7 @@ public struct MemberService: Sendable {
     public func members(_ access: TenantAccess) async throws -> [Member] {
         try access.require(.viewOrganization)
         let store = self.store
-        return try await store.withTenant(access.tenantID, actor: access.user.id) { tx in
+        return try await access.inTransaction { tx in
             try await store.memberships.listMembers(tx)
         }
     }
@@ -31,7 +31,7 @@ public struct MemberService: Sendable {
         }
         let now = clock.now()
         let store = self.store
-        return try await store.withTenant(access.tenantID, actor: access.user.id) { tx -> Member in
+        return try await access.inTransaction { tx -> Member in
             let owners = try await store.memberships.countOwners(tx)
             guard let target = try await store.memberships.find(tx, user: userID) else { throw AppError.notFound }
             do {
@@ -64,7 +64,7 @@ public struct MemberService: Sendable {
         let now = clock.now()
         let store = self.store
         let isSelf = userID == access.user.id
-        try await store.withTenant(access.tenantID, actor: access.user.id) { tx in
+        try await access.inTransaction { tx in
             let owners = try await store.memberships.countOwners(tx)
             guard let target = try await store.memberships.find(tx, user: userID) else { throw AppError.notFound }
             do {
@@ -90,7 +90,7 @@ public struct MemberService: Sendable {
         try access.require(.manageMembers)
         let now = clock.now()
         let store = self.store
-        return try await store.withTenant(access.tenantID, actor: access.user.id) { tx in
+        return try await access.inTransaction { tx in
             try await store.invitations.listPending(tx, now: now)
         }
     }
@@ -114,8 +114,8 @@ public struct MemberService: Sendable {
         guard access.user.emailVerifiedAt != nil else {
             throw AppError.forbidden("Confirm your email address before inviting others: use the link we sent you.")
         }
-        try await limiter.check(limits.invitationsPerAccount, key: access.user.id.description)
-        try await limiter.check(limits.invitationsPerIP, key: clientIP)
+        try await limiter.check(limits.invitationsPerAccount, key: access.user.id.description, in: access.transaction)
+        try await limiter.check(limits.invitationsPerIP, key: clientIP, in: access.transaction)
 
         let now = clock.now()
         let token = SecretToken.generate()
@@ -126,7 +126,7 @@ public struct MemberService: Sendable {
         let store = self.store
         let settings = self.settings
         do {
-            try await store.withTenant(access.tenantID, actor: access.user.id) { tx in
+            try await access.inTransaction { tx in
                 if let existing = try await store.users.find(tx, email: email.value),
                     try await store.memberships.find(tx, user: existing.id) != nil
                 {
@@ -138,7 +138,11 @@ public struct MemberService: Sendable {
                     }
                     _ = try await store.invitations.revoke(tx, id: open.id, at: now)
                 }
-                try await store.invitations.create(tx, invitation, tokenHash: SecretToken.hash(token))
+                // Behind a savepoint: a concurrent invitation of the same address is answered 409
+                // and the request's transaction stays usable for the page that reports it.
+                try await tx.savepoint {
+                    try await store.invitations.create(tx, invitation, tokenHash: SecretToken.hash(token))
+                }
                 try await Mailer.enqueue(
                     OrganizationMessages.invitation(
                         to: email.value, organization: access.organization.name, inviter: access.user.name,
@@ -164,12 +168,12 @@ public struct MemberService: Sendable {
     /// Sends an open invitation again with a fresh link (the old one stops working) and 7 more days.
     public func resend(_ access: TenantAccess, invitationID: InvitationID) async throws {
         try access.require(.manageMembers)
-        try await limiter.check(limits.invitationResends, key: invitationID.description)
+        try await limiter.check(limits.invitationResends, key: invitationID.description, in: access.transaction)
         let now = clock.now()
         let token = SecretToken.generate()
         let store = self.store
         let settings = self.settings
-        try await store.withTenant(access.tenantID, actor: access.user.id) { tx in
+        try await access.inTransaction { tx in
             guard let invitation = try await store.invitations.find(tx, id: invitationID),
                 invitation.acceptedAt == nil, invitation.revokedAt == nil,
                 try await store.invitations.renew(
@@ -199,7 +203,7 @@ public struct MemberService: Sendable {
         try access.require(.manageMembers)
         let now = clock.now()
         let store = self.store
-        try await store.withTenant(access.tenantID, actor: access.user.id) { tx in
+        try await access.inTransaction { tx in
             guard let invitation = try await store.invitations.find(tx, id: invitationID),
                 try await store.invitations.revoke(tx, id: invitationID, at: now)
             else { throw AppError.notFound }

@@ -35,18 +35,6 @@ public struct OrganizationService: Sendable {
         }
     }
 
-    /// The caller's access to an organization, or nil when it does not exist, is deleted, or
-    /// the caller is not a member.
-    public func access(to id: OrganizationID, for user: User) async throws -> TenantAccess? {
-        let store = self.store
-        return try await store.withTenant(id, actor: user.id) { tx -> TenantAccess? in
-            guard let (organization, role) = try await store.organizations.findWithRole(tx, user: user.id) else {
-                return nil
-            }
-            return TenantAccess(organization: organization, role: role, user: user)
-        }
-    }
-
     /// Creates an organization; the creator is its owner.
     public func create(_ input: SettingsInput, by user: User) async throws -> Organization {
         let settings = try validating { try Self.settings(from: input, defaults: nil) }
@@ -73,7 +61,13 @@ public struct OrganizationService: Sendable {
 
     public func list(for user: User) async throws -> [(Organization, Role)] {
         let store = self.store
-        return try await store.withUser(user.id) { tx in try await store.organizations.list(tx) }
+        return try await store.withUser(user.id) { tx in try await store.organizations.list(tx, user: user.id) }
+    }
+
+    /// The caller's organizations, read in an organization's request (its transaction names the
+    /// caller as its actor, which row security lets see their own memberships).
+    public func list(in access: TenantAccess) async throws -> [(Organization, Role)] {
+        try await store.organizations.list(access.transaction, user: access.user.id)
     }
 
     /// Changes the settings given; the others stay as they are.
@@ -83,7 +77,7 @@ public struct OrganizationService: Sendable {
         let now = clock.now()
         let store = self.store
         let before = access.organization
-        let updated = try await store.withTenant(access.tenantID, actor: access.user.id) { tx -> Organization in
+        let updated = try await access.inTransaction { tx -> Organization in
             guard let updated = try await store.organizations.update(tx, settings, at: now) else {
                 throw AppError.notFound
             }
@@ -113,7 +107,7 @@ public struct OrganizationService: Sendable {
         }
         let now = clock.now()
         let store = self.store
-        try await store.withTenant(access.tenantID, actor: access.user.id) { tx in
+        try await access.inTransaction { tx in
             try await store.audit.append(
                 tx,
                 AuditEntry(
@@ -134,7 +128,7 @@ public struct OrganizationService: Sendable {
         guard userID != access.user.id else { throw AppError.conflict("You already own this organization.") }
         let now = clock.now()
         let store = self.store
-        try await store.withTenant(access.tenantID, actor: access.user.id) { tx in
+        try await access.inTransaction { tx in
             // The organization exists; the person named is not in it: a bad field, not a missing page.
             guard let target = try await store.memberships.find(tx, user: userID) else {
                 throw AppError.validation(ValidationError("user_id", "Choose a member of this organization."))
@@ -158,7 +152,7 @@ public struct OrganizationService: Sendable {
     public func auditLog(_ access: TenantAccess, limit: Int = 200) async throws -> [AuditEntry] {
         try access.require(.viewAuditLog)
         let store = self.store
-        return try await store.withTenant(access.tenantID, actor: access.user.id) { tx in
+        return try await access.inTransaction { tx in
             try await store.audit.list(tx, limit: limit)
         }
     }

@@ -1,12 +1,20 @@
 import ExpenseCore
+import ExpenseStore
 import Foundation
 import Hummingbird
 
-/// The organization a request works in and the caller's role there, resolved once per request.
+/// The organization a request works in, the caller's role there, and the request's one
+/// transaction, resolved once per request.
+///
+/// The role was read inside `transaction` (on writes with the member's row locked `FOR SHARE`),
+/// so the role checked is the role in force when the handler writes; both commit together.
+/// Services run every statement of the request through `transaction`. It is open only while
+/// the handler runs: work that outlives it (a streamed export) opens its own.
 public struct TenantAccess: Sendable {
     public var organization: Organization
     public var role: Role
     public var user: User
+    public let transaction: TenantTransaction
 
     public var tenantID: TenantID { organization.id }
 
@@ -42,20 +50,9 @@ public struct OrgRequestContext: ChildRequestContext {
     public var responseEncoder: JSONEncoder { AppJSON.encoder() }
 }
 
-/// Resolves `:orgId` into `context.tenant` for a signed-in member; leaves it nil otherwise.
-struct TenantResolver: RouterMiddleware {
-    typealias Context = AppRequestContext
-    let organizations: OrganizationService
-
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
-        -> Response
-    {
-        var context = context
-        if let identity = context.identity,
-            let id = context.parameters.get("orgId").flatMap(OrganizationID.init(uuidString:))
-        {
-            context.tenant = try await organizations.access(to: id, for: identity.user)
-        }
-        return try await next(request, context)
+extension TenantAccess {
+    /// Runs `body` in the request's transaction (opened by the route, committed with it).
+    func inTransaction<T>(_ body: (TenantTransaction) async throws -> T) async throws -> T {
+        try await body(transaction)
     }
 }

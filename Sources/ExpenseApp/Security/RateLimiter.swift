@@ -48,16 +48,27 @@ public struct RateLimiter: Sendable {
         if !decision.allowed { throw AppError.rateLimited(retryAfter: decision.retryAfter) }
     }
 
+    /// Counts one hit in the request's own transaction (an organization's route runs in one):
+    /// the count commits with the request, so a refused request leaves it as it was.
+    public func check(_ rule: RateLimitRule, key: String, in tx: some Transaction) async throws {
+        let decision = try await hit(rule, key: key, in: tx)
+        if !decision.allowed { throw AppError.rateLimited(retryAfter: decision.retryAfter) }
+    }
+
     /// Counts one hit and answers whether it is within the limit, without throwing.
     public func isAllowed(_ rule: RateLimitRule, key: String) async throws -> Bool {
         try await hit(rule, key: key).allowed
     }
 
     private func hit(_ rule: RateLimitRule, key: String) async throws -> (allowed: Bool, retryAfter: Int) {
+        try await store.withSystem { tx in try await hit(rule, key: key, in: tx) }
+    }
+
+    private func hit(_ rule: RateLimitRule, key: String, in tx: some Transaction) async throws
+        -> (allowed: Bool, retryAfter: Int)
+    {
         let now = clock.now()
-        let result = try await store.withSystem { tx in
-            try await store.rateLimits.hit(tx, key: "\(rule.name):\(key)", window: rule.window, at: now)
-        }
+        let result = try await store.rateLimits.hit(tx, key: "\(rule.name):\(key)", window: rule.window, at: now)
         let ends = result.windowStart.addingTimeInterval(Double(rule.window.components.seconds))
         return (result.hits <= rule.limit, max(1, Int(ends.timeIntervalSince(now).rounded(.up))))
     }

@@ -55,14 +55,24 @@ struct LayoutAccount: Sendable {
         unverified = identity.user.emailVerifiedAt == nil
     }
 
-    /// The layout with the switcher filled in, `current` marked.
-    static func load(
-        _ identity: AccountIdentity?,
-        organizations: OrganizationService,
-        current: OrganizationID? = nil
-    ) async throws -> LayoutAccount? {
-        guard var account = LayoutAccount(identity), let identity else { return nil }
-        let list = try await organizations.list(for: identity.user)
+    /// The layout with the switcher filled in.
+    static func load(_ identity: AccountIdentity?, organizations: OrganizationService) async throws -> LayoutAccount? {
+        guard let identity else { return nil }
+        return fill(LayoutAccount(identity), list: try await organizations.list(for: identity.user), current: nil)
+    }
+
+    /// The layout of an organization's page: the switcher read in the request's transaction,
+    /// this organization marked.
+    static func load(_ identity: AccountIdentity?, organizations: OrganizationService, in access: TenantAccess)
+        async throws -> LayoutAccount?
+    {
+        fill(LayoutAccount(identity), list: try await organizations.list(in: access), current: access.tenantID)
+    }
+
+    private static func fill(_ account: LayoutAccount?, list: [(Organization, Role)], current: OrganizationID?)
+        -> LayoutAccount?
+    {
+        guard var account else { return nil }
         account.organizations = list.map { organization, _ in
             OrganizationLink(
                 id: organization.id.description, name: organization.name, current: organization.id == current)

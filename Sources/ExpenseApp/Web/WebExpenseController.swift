@@ -47,7 +47,7 @@ struct WebExpenseController: Sendable {
         let page = OrganizationDashboardPage(
             title: access.organization.name,
             account: try await LayoutAccount.load(
-                context.identity, organizations: organizations, current: access.tenantID),
+                context.identity, organizations: organizations, in: access),
             notice: Notice.text(request),
             org: OrganizationChrome(access, csrf: WebOrganizationController.csrf(context), tab: .dashboard),
             monthLabel: Self.monthName(thisMonth),
@@ -128,7 +128,7 @@ struct WebExpenseController: Sendable {
         let page = ExpenseListPage(
             title: "Expenses of \(access.organization.name)",
             account: try await LayoutAccount.load(
-                context.identity, organizations: organizations, current: access.tenantID),
+                context.identity, organizations: organizations, in: access),
             notice: Notice.text(request),
             failure: status == .ok ? nil : "Some filters need attention.",
             org: OrganizationChrome(access, csrf: WebOrganizationController.csrf(context), tab: .expenses),
@@ -206,7 +206,7 @@ struct WebExpenseController: Sendable {
         let page = ExpenseFormPage(
             title: expenseID == nil ? "Add an expense" : "Edit expense",
             account: try await LayoutAccount.load(
-                context.identity, organizations: organizations, current: access.tenantID),
+                context.identity, organizations: organizations, in: access),
             failure: failure ?? (status == .unprocessableContent ? "Some fields need attention." : nil),
             org: OrganizationChrome(access, csrf: WebOrganizationController.csrf(context), tab: .expenses),
             action: expenseID.map { "\(base)/\($0)" } ?? base,
@@ -224,7 +224,7 @@ struct WebExpenseController: Sendable {
         let page = ExpenseDeletePage(
             title: "Delete expense",
             account: try await LayoutAccount.load(
-                context.identity, organizations: organizations, current: access.tenantID),
+                context.identity, organizations: organizations, in: access),
             org: OrganizationChrome(access, csrf: WebOrganizationController.csrf(context), tab: .expenses),
             expense: ExpenseRow(expense, access: access), version: expense.version)
         return pages.render("expense-delete", page)

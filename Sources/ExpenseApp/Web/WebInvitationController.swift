@@ -59,7 +59,7 @@ struct WebInvitationController: Sendable {
     @Sendable func accept(_ request: Request, context: AppRequestContext) async throws -> Response {
         let form = try await FormBody.decode(AcceptForm.self, from: request, context: context)
         guard let identity = context.identity else { return .seeOther("/login") }
-        let organization = try await members.accept(token: form.token ?? "", by: identity.user)
+        let (organization, _) = try await members.accept(token: form.token ?? "", by: identity.user)
         return .seeOther("/orgs/\(organization.id)/dashboard?notice=joined")
     }
 }

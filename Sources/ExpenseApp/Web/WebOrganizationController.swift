@@ -176,7 +176,7 @@ struct WebOrganizationController: Sendable {
         let page = MembersPage(
             title: "Members of \(access.organization.name)",
             account: try await LayoutAccount.load(
-                context.identity, organizations: organizations, current: access.tenantID),
+                context.identity, organizations: organizations, in: access),
             notice: notice, failure: failure,
             org: OrganizationChrome(access, csrf: csrf, tab: .members),
             selfID: access.user.id.description, canManage: canManage, mustVerify: access.user.emailVerifiedAt == nil,
@@ -257,7 +257,7 @@ struct WebOrganizationController: Sendable {
         let page = OrganizationSettingsPage(
             title: "Settings of \(access.organization.name)",
             account: try await LayoutAccount.load(
-                context.identity, organizations: organizations, current: access.tenantID),
+                context.identity, organizations: organizations, in: access),
             notice: notice, failure: failure,
             org: OrganizationChrome(access, csrf: Self.csrf(context), tab: .settings),
             form: form, isOwner: access.role == .owner, candidates: candidates, hasCandidates: !candidates.isEmpty,
@@ -274,7 +274,7 @@ struct WebOrganizationController: Sendable {
         let page = AuditPage(
             title: "Audit log of \(access.organization.name)",
             account: try await LayoutAccount.load(
-                context.identity, organizations: organizations, current: access.tenantID),
+                context.identity, organizations: organizations, in: access),
             org: OrganizationChrome(access, csrf: Self.csrf(context), tab: .audit),
             entries: entries.map {
                 .init(

@@ -66,7 +66,7 @@ struct WebReportController: Sendable {
         let page = ReportsPage(
             title: "Reports of \(access.organization.name)",
             account: try await LayoutAccount.load(
-                context.identity, organizations: organizations, current: access.tenantID),
+                context.identity, organizations: organizations, in: access),
             failure: failure,
             org: OrganizationChrome(access, csrf: WebOrganizationController.csrf(context), tab: .reports),
             periods: ReportPeriod.allCases.map {
@@ -170,7 +170,7 @@ struct WebReportController: Sendable {
         let page = CategoriesPage(
             title: "Categories of \(access.organization.name)",
             account: try await LayoutAccount.load(
-                context.identity, organizations: organizations, current: access.tenantID),
+                context.identity, organizations: organizations, in: access),
             notice: notice, failure: failure,
             org: OrganizationChrome(access, csrf: WebOrganizationController.csrf(context), tab: .categories),
             active: rows.filter { !$0.archived }, archived: archived, hasArchived: !archived.isEmpty,

@@ -45,6 +45,13 @@ public struct Expense: Sendable, Equatable {
 
     /// The fields a change may touch, for the audit log's before and after.
     public var auditSnapshot: [String: String] {
+        Self.auditSnapshot(
+            amount: amount, date: date, categoryID: categoryID, merchant: merchant, note: note, tags: tags)
+    }
+
+    static func auditSnapshot(
+        amount: Money, date: CalendarDate, categoryID: CategoryID?, merchant: String, note: String, tags: [String]
+    ) -> [String: String] {
         [
             "amount": amount.decimalString, "currency": amount.currency.code, "date": date.description,
             "category_id": categoryID?.description ?? "", "merchant": merchant, "note": note,
@@ -55,6 +62,12 @@ public struct Expense: Sendable, Equatable {
 
 /// The validated fields of a new or changed expense.
 public struct ExpenseDraft: Sendable, Equatable {
+    /// The values the audit log records for the expense this draft becomes.
+    public var auditSnapshot: [String: String] {
+        Expense.auditSnapshot(
+            amount: amount, date: date, categoryID: categoryID, merchant: merchant, note: note, tags: tags)
+    }
+
     public var amount: Money
     public var date: CalendarDate
     public var categoryID: CategoryID?

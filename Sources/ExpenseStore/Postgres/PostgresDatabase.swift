@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import PostgresNIO
 import ServiceLifecycle
+import Synchronization
 
 /// The production store: PostgreSQL through postgres-nio's connection pool.
 ///
@@ -14,12 +15,25 @@ public final class PostgresDatabase: Database {
     let client: PostgresClient
     private let logger: Logger
     private let running = AsyncGate()
+    /// Every statement sent through this database's executors, `BEGIN` and `COMMIT` included:
+    /// the tests read it to hold each request to its statement budget.
+    public let statementCounter = StatementCounter()
 
-    public init(url: String, maxConnections: Int = 20, logger: Logger) throws {
-        let configuration = try PostgresURL.configuration(from: url, maxConnections: maxConnections)
+    /// A pool of up to `connections`, all kept open from the start unless `keepOpen` is false
+    /// (minimum = maximum: opening a connection under load costs a handshake and stalls the
+    /// requests behind it). Tests that open many small databases pass `keepOpen: false`.
+    public init(
+        url: String, connections: Int = PostgresDatabase.defaultConnections, keepOpen: Bool = true, logger: Logger
+    ) throws {
+        let configuration = try PostgresURL.configuration(
+            from: url, connections: connections, minimum: keepOpen ? connections : 0)
         self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.logger = logger
     }
+
+    /// Twice the cores plus two: PostgreSQL's own rule of thumb for a server that shares the
+    /// machine's disks and cores with its clients (measured in docs/benchmarks.md).
+    public static var defaultConnections: Int { 2 * ProcessInfo.processInfo.activeProcessorCount + 2 }
 
     /// Runs the connection pool until cancelled or shut down gracefully.
     public func run() async throws {
@@ -36,37 +50,43 @@ public final class PostgresDatabase: Database {
 
     public func transaction<T: Sendable>(
         _ scope: TransactionScope,
-        _ body: @Sendable (any SQLExecutor) async throws -> T
+        _ body: (any SQLExecutor) async throws -> T
     ) async throws -> T {
-        try await running.wait()
-        return try await client.withConnection { connection in
-            let executor = PostgresExecutor(connection: connection, logger: logger)
-            try await executor.run("BEGIN")
-            do {
-                // Settings are transaction-local, so a new transaction starts with none: the
-                // system scope (all empty) needs no statement to set them.
-                if scope != .system { try await executor.execute(Self.settings(for: scope)) }
-                let result = try await body(executor)
-                // Not cancellable: a half-ended transaction must not go back to the pool.
-                try await Task { try await executor.run("COMMIT") }.value
-                return result
-            } catch {
+        try await TransactionGuard.enter {
+            try await running.wait()
+            return try await client.withConnection { connection in
+                let executor = PostgresExecutor(connection: connection, logger: logger, counter: statementCounter)
+                try await executor.run("BEGIN")
                 do {
-                    try await Task { try await executor.run("ROLLBACK") }.value
+                    // Settings are transaction-local, so a new transaction starts with none: the
+                    // system scope (all empty) needs no statement, and a deferred scope is set by
+                    // the body's first statement.
+                    if scope != .system, scope != .deferred {
+                        try await executor.execute(Self.settings(for: scope))
+                    }
+                    let result = try await body(executor)
+                    try await executor.run("COMMIT")
+                    return result
                 } catch {
-                    // A connection that cannot roll back must not go back to the pool.
-                    logger.error("rollback failed", metadata: ["error": "\(String(reflecting: error))"])
-                    try? await connection.close()
+                    do {
+                        try await executor.run("ROLLBACK")
+                    } catch {
+                        // A connection that cannot roll back must not go back to the pool.
+                        logger.error("rollback failed", metadata: ["error": "\(String(reflecting: error))"])
+                        try? await connection.close()
+                    }
+                    throw error
                 }
-                throw error
             }
         }
     }
 
-    public func autocommit<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
-        try await running.wait()
-        return try await client.withConnection { connection in
-            try await body(PostgresExecutor(connection: connection, logger: logger))
+    public func autocommit<T: Sendable>(_ body: (any SQLExecutor) async throws -> T) async throws -> T {
+        try await TransactionGuard.enter {
+            try await running.wait()
+            return try await client.withConnection { connection in
+                try await body(PostgresExecutor(connection: connection, logger: logger, counter: statementCounter))
+            }
         }
     }
 
@@ -76,7 +96,7 @@ public final class PostgresDatabase: Database {
         let user: String
         let invitation: String
         switch scope {
-        case .system:
+        case .system, .deferred:
             (tenant, user, invitation) = ("", "", "")
         case .user(let userID):
             (tenant, user, invitation) = ("", userID.description, "")
@@ -85,11 +105,19 @@ public final class PostgresDatabase: Database {
         case .invitation(let tokenHash):
             (tenant, user, invitation) = ("", "", tokenHash)
         }
-        return """
-            SELECT set_config('app.tenant_id', \(tenant), true),
-                   set_config('app.user_id', \(user), true),
-                   set_config('app.invitation_token_hash', \(invitation), true)
-            """
+        return Self.settings(tenant: tenant, user: user, invitation: invitation).prepared(as: Settings.self)
+    }
+
+    static func settings(tenant: String, user: String, invitation: String) -> SQL {
+        """
+        SELECT set_config('app.tenant_id', \(tenant), true),
+               set_config('app.user_id', \(user), true),
+               set_config('app.invitation_token_hash', \(invitation), true)
+        """
+    }
+
+    enum Settings: PreparedStatementKey {
+        static let text = PostgresDatabase.settings(tenant: "", user: "", invitation: "").text(for: .postgres)
     }
 
     public func ping() async throws {
@@ -112,4 +140,15 @@ public final class PostgresDatabase: Database {
             )
         }
     }
+}
+
+/// Counts statements as they are sent (a relaxed atomic: a count, not an ordering).
+public final class StatementCounter: Sendable {
+    private let count = Atomic<Int>(0)
+
+    public init() {}
+
+    public var value: Int { count.load(ordering: .relaxed) }
+
+    func increment() { count.add(1, ordering: .relaxed) }
 }

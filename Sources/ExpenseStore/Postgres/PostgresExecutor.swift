@@ -7,9 +7,11 @@ import PostgresNIO
 struct PostgresExecutor: SQLExecutor {
     let connection: PostgresConnection
     let logger: Logger
+    let counter: StatementCounter
     var dialect: SQLDialect { .postgres }
 
     func run(_ statement: String) async throws {
+        counter.increment()
         do {
             _ = try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
         } catch {
@@ -31,26 +33,57 @@ struct PostgresExecutor: SQLExecutor {
             case .bytes(let bytes): binds.append(ByteBuffer(bytes: bytes))
             }
         }
+        counter.increment()
         do {
-            let rows = try await connection.query(
-                PostgresQuery(unsafeSQL: sql.text(for: .postgres), binds: binds),
-                logger: logger
-            )
-            var result: [SQLRow] = []
-            // Every row of a result has the same columns: name them once and share the array.
-            var columns: [String]?
-            for try await row in rows {
-                var values: [SQLValue] = []
-                values.reserveCapacity(columns?.count ?? 16)
-                for cell in row { values.append(try SQLValue(postgres: cell)) }
-                if columns == nil { columns = row.map(\.columnName) }
-                result.append(SQLRow(columns: columns ?? [], values: values))
+            if let key = sql.preparedAs {
+                return try await Self.collect(try await prepared(key, sql, binds))
             }
-            return result
+            return try await Self.collect(
+                try await connection.query(
+                    PostgresQuery(unsafeSQL: sql.text(for: .postgres), binds: binds), logger: logger))
         } catch {
             throw StoreError(postgres: error) ?? error
         }
     }
+
+    /// Decodes every row into driver-independent values.
+    private static func collect<Rows: AsyncSequence>(_ rows: Rows) async throws -> [SQLRow]
+    where Rows.Element == PostgresRow {
+        var result: [SQLRow] = []
+        // Every row of a result has the same columns: name them once and share the array.
+        var columns: [String]?
+        for try await row in rows {
+            var values: [SQLValue] = []
+            values.reserveCapacity(columns?.count ?? 16)
+            for cell in row { values.append(try SQLValue(postgres: cell)) }
+            if columns == nil { columns = row.map(\.columnName) }
+            result.append(SQLRow(columns: columns ?? [], values: values))
+        }
+        return result
+    }
+}
+
+extension PostgresExecutor {
+    /// Runs a statement prepared once per connection under its key's name; postgres-nio
+    /// prepares it on the connection's first use and afterwards only binds and executes.
+    private func prepared<Key: PreparedStatementKey>(_ key: Key.Type, _ sql: SQL, _ binds: PostgresBindings)
+        async throws -> AsyncThrowingMapSequence<PostgresRowSequence, PostgresRow>
+    {
+        assert(Key.text == sql.text(for: .postgres), "prepared statement \(Key.self) differs from its key's text")
+        return try await connection.execute(PreparedSQL<Key>(bindings: binds), logger: logger)
+    }
+}
+
+/// A hot statement in postgres-nio's prepared-statement form: named after its key, rows left
+/// raw so the executor decodes them like any other.
+struct PreparedSQL<Key: PreparedStatementKey>: PostgresPreparedStatement {
+    typealias Row = PostgresRow
+    static var name: String { String(reflecting: Key.self) }
+    static var sql: String { Key.text }
+    let bindings: PostgresBindings
+
+    func makeBindings() throws -> PostgresBindings { bindings }
+    func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
 }
 
 extension SQLValue {

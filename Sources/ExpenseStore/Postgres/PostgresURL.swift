@@ -8,7 +8,9 @@ import PostgresNIO
 /// `require` (TLS, certificate not checked) and `verify-full` (TLS, certificate and host name
 /// checked against the system's trust store).
 enum PostgresURL {
-    static func configuration(from string: String, maxConnections: Int) throws -> PostgresClient.Configuration {
+    static func configuration(from string: String, connections: Int, minimum: Int) throws
+        -> PostgresClient.Configuration
+    {
         guard let components = URLComponents(string: string),
             let scheme = components.scheme, ["postgres", "postgresql"].contains(scheme)
         else {
@@ -47,7 +49,11 @@ enum PostgresURL {
             database: database,
             tls: tls
         )
-        configuration.options.maximumConnections = maxConnections
+        // A fixed pool: connections opened on demand and closed when idle made consecutive
+        // requests wait for new connections (postgres-nio issue 511).
+        configuration.options.minimumConnections = minimum
+        configuration.options.maximumConnections = connections
+        configuration.options.connectionIdleTimeout = .seconds(300)
         configuration.options.connectTimeout = .seconds(10)
         return configuration
     }

@@ -38,6 +38,51 @@ public struct APITokenRepository: Sendable {
             .map(Self.token)
     }
 
+    /// The token with this hash and its user, in one statement. Given a tenant, on PostgreSQL the
+    /// same statement scopes its transaction to that tenant and the token's user (the `deferred`
+    /// scope's first statement); nothing is scoped when no token matches.
+    public func findWithUser(_ executor: any SQLExecutor, hash: String, scopingTo tenant: TenantID? = nil)
+        async throws -> (APIToken, User)?
+    {
+        let sql =
+            if let tenant, executor.dialect == .postgres {
+                Self.withUserScoping(hash: hash, tenant: tenant.description).prepared(as: WithUserScoping.self)
+            } else {
+                Self.withUser(hash: hash)
+            }
+        guard let row = try await executor.first(sql) else { return nil }
+        let token = try Self.token(from: row)
+        let user = User(
+            id: token.userID, email: try row.decode("user_email"), name: try row.decode("user_name"),
+            emailVerifiedAt: try row.decode("user_email_verified_at"), createdAt: try row.decode("user_created_at"))
+        return (token, user)
+    }
+
+    static let withUserColumns = """
+        t.id, t.user_id, t.name, t.created_at, t.last_used_at, t.expires_at, u.email AS user_email,
+        u.name AS user_name, u.email_verified_at AS user_email_verified_at, u.created_at AS user_created_at
+        """
+
+    static func withUser(hash: String) -> SQL {
+        """
+        SELECT \(unsafeRaw: withUserColumns)
+        FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = \(hash)
+        """
+    }
+
+    static func withUserScoping(hash: String, tenant: String) -> SQL {
+        """
+        SELECT \(unsafeRaw: withUserColumns),
+               set_config('app.tenant_id', \(tenant), true), set_config('app.user_id', t.user_id::text, true),
+               set_config('app.invitation_token_hash', '', true)
+        FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = \(hash)
+        """
+    }
+
+    enum WithUserScoping: PreparedStatementKey {
+        static let text = APITokenRepository.withUserScoping(hash: "", tenant: "").text(for: .postgres)
+    }
+
     public func touch(_ tx: some Transaction, id: UUID, at now: Date) async throws {
         try await tx.executor.execute("UPDATE api_tokens SET last_used_at = \(now) WHERE id = \(id)")
     }

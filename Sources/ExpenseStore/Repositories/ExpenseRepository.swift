@@ -16,27 +16,6 @@ public struct ExpenseRepository: Sendable {
         }
     }
 
-    public func create(
-        _ tx: TenantTransaction, _ draft: ExpenseDraft, by author: Author, categoryName: String?, at now: Date
-    ) async throws -> Expense {
-        let id = ExpenseID()
-        let row = try await tx.executor.first(
-            """
-            INSERT INTO expenses (tenant_id, id, member_id, category_id, amount_minor, currency, occurred_on,
-                                  merchant, note, tags, created_at, updated_at)
-            VALUES (\(tx.tenantID), \(id), \(author.id), \(draft.categoryID), \(draft.amount.minorUnits),
-                    \(draft.amount.currency.code), \(draft.date), \(draft.merchant), \(draft.note),
-                    \(Self.storedTags(draft.tags)), \(now), \(now))
-            RETURNING seq
-            """
-        )
-        return Expense(
-            id: id, tenantID: tx.tenantID, memberID: author.id, memberName: author.name, categoryID: draft.categoryID,
-            categoryName: categoryName, amount: draft.amount, date: draft.date, merchant: draft.merchant,
-            note: draft.note, tags: draft.tags, version: 1, sequence: try row?.decode("seq") ?? 0, createdAt: now,
-            updatedAt: now)
-    }
-
     /// One row of a bulk load (the development data generator): already valid, no audit.
     public struct Row: Sendable {
         public var memberID: UserID
@@ -86,9 +65,16 @@ public struct ExpenseRepository: Sendable {
     }
 
     public func find(_ tx: TenantTransaction, id: ExpenseID) async throws -> Expense? {
-        try await tx.executor.first(
-            "\(Self.select) WHERE e.tenant_id = \(tx.tenantID) AND e.id = \(id)"
-        ).map { try Self.expense(from: $0, tenant: tx.tenantID) }
+        try await tx.executor.first(Self.byID(tx.tenantID, id).prepared(as: ByID.self))
+            .map { try Self.expense(from: $0, tenant: tx.tenantID) }
+    }
+
+    static func byID(_ tenant: TenantID, _ id: ExpenseID) -> SQL {
+        "\(Self.select) WHERE e.tenant_id = \(tenant) AND e.id = \(id)"
+    }
+
+    enum ByID: PreparedStatementKey {
+        static let text = ExpenseRepository.byID(TenantID(), ExpenseID()).text(for: .postgres)
     }
 
     /// Applies `draft` if the expense is still at `version`; false when it is not (changed or gone).
@@ -114,20 +100,43 @@ public struct ExpenseRepository: Sendable {
         ).isEmpty
     }
 
-    /// Newest first (date, then insertion), strictly after `cursor`, at most `limit`.
+    /// Newest first (date, then insertion), strictly after `cursor`, at most `limit`. The
+    /// unfiltered list (a page of the newest, the most asked-for read) is a prepared statement.
     public func list(_ tx: TenantTransaction, _ filter: ExpenseFilter, after cursor: ExpenseCursor?, limit: Int)
         async throws -> [Expense]
     {
+        let sql =
+            if filter == ExpenseFilter() {
+                Self.newest(tx.tenantID, after: cursor, limit: limit)
+                    .prepared(as: cursor == nil ? Newest.self : NewestAfter.self)
+            } else {
+                Self.newest(tx.tenantID, filter, after: cursor, limit: limit, dialect: tx.executor.dialect)
+            }
+        return try await tx.executor.query(sql).map { try Self.expense(from: $0, tenant: tx.tenantID) }
+    }
+
+    static func newest(
+        _ tenant: TenantID, _ filter: ExpenseFilter = ExpenseFilter(), after cursor: ExpenseCursor?, limit: Int,
+        dialect: SQLDialect = .postgres
+    ) -> SQL {
         var sql = Self.select
-        sql.append(" WHERE e.tenant_id = \(tx.tenantID)")
-        sql.append(Self.conditions(filter, dialect: tx.executor.dialect))
+        sql.append(" WHERE e.tenant_id = \(tenant)")
+        sql.append(Self.conditions(filter, dialect: dialect))
         if let cursor {
-            sql.append(
-                " AND (e.occurred_on, e.seq) < (\(cursor.date), \(cursor.sequence))"
-            )
+            sql.append(" AND (e.occurred_on, e.seq) < (\(cursor.date), \(cursor.sequence))")
         }
         sql.append(" ORDER BY e.occurred_on DESC, e.seq DESC LIMIT \(limit)")
-        return try await tx.executor.query(sql).map { try Self.expense(from: $0, tenant: tx.tenantID) }
+        return sql
+    }
+
+    enum Newest: PreparedStatementKey {
+        static let text = ExpenseRepository.newest(TenantID(), after: nil, limit: 0).text(for: .postgres)
+    }
+
+    enum NewestAfter: PreparedStatementKey {
+        static let text = ExpenseRepository.newest(
+            TenantID(), after: ExpenseCursor(date: CalendarDate(dayNumber: 0), sequence: 0), limit: 0
+        ).text(for: .postgres)
     }
 
     /// Oldest first (date, then insertion), strictly after `cursor`: the order exports stream in.

@@ -47,17 +47,36 @@ public struct OrganizationRepository: Sendable {
     }
 
     /// The transaction's organization (unless deleted) with `user`'s role in it, in one query;
-    /// nil when either is missing.
-    public func findWithRole(_ tx: TenantTransaction, user: UserID) async throws -> (Organization, Role)? {
-        guard
-            let row = try await tx.executor.first(
-                """
-                SELECT \(unsafeRaw: Self.columns(prefix: "o.")), m.role FROM organizations o
-                JOIN memberships m ON m.tenant_id = o.id AND m.user_id = \(user)
-                WHERE o.id = \(tx.tenantID) AND o.deleted_at IS NULL
-                """)
-        else { return nil }
+    /// nil when either is missing. With `lockingMembership` the member's row is read `FOR SHARE`
+    /// (PostgreSQL; SQLite's writer lock already holds everything still): a role change
+    /// committed meanwhile waits for this transaction, or this one sees it.
+    public func findWithRole(_ tx: TenantTransaction, user: UserID, lockingMembership: Bool = false) async throws
+        -> (Organization, Role)?
+    {
+        let sql =
+            switch (tx.executor.dialect, lockingMembership) {
+            case (.postgres, true): Self.withRole(tx.tenantID, user, lock: true).prepared(as: WithRoleLocking.self)
+            case (.postgres, false): Self.withRole(tx.tenantID, user, lock: false).prepared(as: WithRole.self)
+            case (.sqlite, _): Self.withRole(tx.tenantID, user, lock: false)
+            }
+        guard let row = try await tx.executor.first(sql) else { return nil }
         return (try Self.organization(from: row), try row.decode("role"))
+    }
+
+    static func withRole(_ tenant: TenantID, _ user: UserID, lock: Bool) -> SQL {
+        """
+        SELECT \(unsafeRaw: Self.columns(prefix: "o.")), m.role FROM organizations o
+        JOIN memberships m ON m.tenant_id = o.id AND m.user_id = \(user)
+        WHERE o.id = \(tenant) AND o.deleted_at IS NULL\(unsafeRaw: lock ? " FOR SHARE OF m" : "")
+        """
+    }
+
+    enum WithRole: PreparedStatementKey {
+        static let text = OrganizationRepository.withRole(TenantID(), UserID(), lock: false).text(for: .postgres)
+    }
+
+    enum WithRoleLocking: PreparedStatementKey {
+        static let text = OrganizationRepository.withRole(TenantID(), UserID(), lock: true).text(for: .postgres)
     }
 
     /// Replaces the organization's settings; returns it as stored.
@@ -87,13 +106,14 @@ public struct OrganizationRepository: Sendable {
             .decode("name")
     }
 
-    /// The organizations the user belongs to, with their role in each, by name.
-    public func list(_ tx: UserTransaction) async throws -> [(Organization, Role)] {
+    /// The organizations the user belongs to, with their role in each, by name: in the user's
+    /// own transaction, or in a tenant transaction acting for that user.
+    public func list(_ tx: some Transaction, user: UserID) async throws -> [(Organization, Role)] {
         try await tx.executor.query(
             """
             SELECT \(unsafeRaw: Self.columns(prefix: "o.")), m.role
             FROM memberships m JOIN organizations o ON o.id = m.tenant_id
-            WHERE m.user_id = \(tx.userID) AND o.deleted_at IS NULL
+            WHERE m.user_id = \(user) AND o.deleted_at IS NULL
             ORDER BY o.name, o.id
             """
         ).map { row in (try Self.organization(from: row), try row.decode("role")) }

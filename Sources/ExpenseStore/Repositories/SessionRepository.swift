@@ -51,6 +51,27 @@ public struct SessionRepository: Sendable {
         }
     }
 
+    /// The session with this id hash and its user, in one statement.
+    public func findWithUser(_ tx: some Transaction, idHash: String) async throws -> (StoredSession, User)? {
+        guard
+            let row = try await tx.executor.first(
+                """
+                SELECT s.id_hash, s.user_id, s.csrf_token, s.created_at, s.last_seen_at, s.expires_at,
+                       u.email, u.name, u.email_verified_at, u.created_at AS user_created_at
+                FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = \(idHash)
+                """)
+        else { return nil }
+        let session = StoredSession(
+            idHash: try row.decode("id_hash"), userID: try row.decode("user_id"),
+            csrfToken: try row.decode("csrf_token"),
+            createdAt: try row.decode("created_at"), lastSeenAt: try row.decode("last_seen_at"),
+            expiresAt: try row.decode("expires_at"))
+        let user = User(
+            id: session.userID, email: try row.decode("email"), name: try row.decode("name"),
+            emailVerifiedAt: try row.decode("email_verified_at"), createdAt: try row.decode("user_created_at"))
+        return (session, user)
+    }
+
     public func touch(_ tx: some Transaction, idHash: String, at now: Date) async throws {
         try await tx.executor.execute("UPDATE sessions SET last_seen_at = \(now) WHERE id_hash = \(idHash)")
     }

@@ -14,6 +14,8 @@ public struct SQL: Sendable, ExpressibleByStringInterpolation {
 
     var fragments: [Fragment] = []
     public private(set) var binds: [SQLValue] = []
+    /// Set for a statement PostgreSQL should prepare once per connection (see `prepared(as:)`).
+    public private(set) var preparedAs: (any PreparedStatementKey.Type)?
 
     public init(stringLiteral value: String) {
         fragments = [.text(value)]
@@ -79,6 +81,15 @@ public struct SQL: Sendable, ExpressibleByStringInterpolation {
         }
     }
 
+    /// This statement, marked to be prepared once per connection and afterwards only bound and
+    /// executed (PostgreSQL parses and plans an unnamed statement on every run). `key.text` must
+    /// be this statement's PostgreSQL text, whatever the bound values; SQLite ignores the mark.
+    public func prepared(as key: any PreparedStatementKey.Type) -> SQL {
+        var copy = self
+        copy.preparedAs = key
+        return copy
+    }
+
     /// The statement text with placeholders in the dialect's form (`$1` or `?`).
     public func text(for dialect: SQLDialect) -> String {
         var result = ""
@@ -94,4 +105,11 @@ public struct SQL: Sendable, ExpressibleByStringInterpolation {
         }
         return result
     }
+}
+
+/// Names one hot statement that PostgreSQL prepares once per connection. Its `text` is the
+/// statement's PostgreSQL text, built by the same function that builds the statement, so the two
+/// cannot drift apart (the executor checks it in debug builds).
+public protocol PreparedStatementKey: Sendable {
+    static var text: String { get }
 }

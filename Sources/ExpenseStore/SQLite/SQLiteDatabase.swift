@@ -62,30 +62,32 @@ public final class SQLiteDatabase: Database {
 
     public func transaction<T: Sendable>(
         _ scope: TransactionScope,
-        _ body: @Sendable (any SQLExecutor) async throws -> T
+        _ body: (any SQLExecutor) async throws -> T
     ) async throws -> T {
-        try await mutex.withLock {
-            let executor = SQLiteExecutor(connection: connection)
-            try await executor.run("BEGIN IMMEDIATE")
-            do {
-                let result = try await body(executor)
-                // COMMIT and ROLLBACK run even when the caller's task was cancelled: a
-                // transaction left open would block every later one on this connection.
-                try await Task { try await executor.run("COMMIT") }.value
-                return result
-            } catch {
+        try await TransactionGuard.enter {
+            try await mutex.withLock {
+                let executor = SQLiteExecutor(connection: connection)
+                try await executor.run("BEGIN IMMEDIATE")
                 do {
-                    try await Task { try await executor.run("ROLLBACK") }.value
+                    let result = try await body(executor)
+                    try await executor.run("COMMIT")
+                    return result
                 } catch {
-                    logger.error("rollback failed", metadata: ["error": "\(String(reflecting: error))"])
+                    do {
+                        try await executor.run("ROLLBACK")
+                    } catch {
+                        logger.error("rollback failed", metadata: ["error": "\(String(reflecting: error))"])
+                    }
+                    throw error
                 }
-                throw error
             }
         }
     }
 
-    public func autocommit<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
-        try await mutex.withLock { try await body(SQLiteExecutor(connection: connection)) }
+    public func autocommit<T: Sendable>(_ body: (any SQLExecutor) async throws -> T) async throws -> T {
+        try await TransactionGuard.enter {
+            try await mutex.withLock { try await body(SQLiteExecutor(connection: connection)) }
+        }
     }
 
     public func ping() async throws {

@@ -89,8 +89,7 @@ struct MembersAPIController: Sendable {
     @Sendable func accept(_ request: Request, context: AppRequestContext) async throws -> OrganizationResponse {
         let body = try await JSONBody.decode(TokenRequest.self, from: request, context: context)
         let user = try context.requireAccount().user
-        let organization = try await members.accept(token: body.token, by: user)
-        let access = try await organizations.access(to: organization.id, for: user)
-        return OrganizationResponse(organization, role: access?.role ?? .viewer)
+        let (organization, role) = try await members.accept(token: body.token, by: user)
+        return OrganizationResponse(organization, role: role)
     }
 }

@@ -1,0 +1,137 @@
+import ExpenseCore
+import ExpenseStore
+import Foundation
+import Hummingbird
+import HummingbirdAuth
+
+/// Runs each request of an `/orgs/{orgId}` route in one transaction on one pooled connection:
+/// the caller and their role are resolved inside it, the handler runs inside it, and both
+/// commit together. A response of 400 or more rolls it back, so a refused request leaves
+/// nothing half-written, whoever turned the error into a response.
+///
+/// The request body is read before the connection is leased, so a slow client never holds one.
+struct TenantRequest: Sendable {
+    let organizations: OrganizationService
+    let accounts: AccountService
+
+    /// Writes lock the caller's membership row `FOR SHARE`: a demotion committed meanwhile
+    /// waits for the write or is seen by it.
+    static func isWrite(_ request: Request) -> Bool {
+        ![.get, .head, .options].contains(request.method)
+    }
+
+    /// Reads the body into memory (up to the context's limit) before any database work.
+    static func readBody(_ request: inout Request, context: AppRequestContext) async throws {
+        if isWrite(request) { _ = try await request.collectBody(upTo: context.maxUploadSize) }
+    }
+
+    /// What the transaction ended with: a response to send, or a refusal to throw once it has
+    /// ended (committed, so an expired token's revocation stays, or rolled back).
+    enum Outcome: Sendable {
+        case answered(Response)
+        case refused(AppError)
+    }
+
+    /// Carries a response of 400 or more out of the transaction so that it rolls back.
+    struct RollBack: Error {
+        let response: Response
+    }
+
+    static func finish(_ body: () async throws -> Outcome) async throws -> Response {
+        let outcome: Outcome
+        do {
+            outcome = try await body()
+        } catch let rollBack as RollBack {
+            return rollBack.response
+        }
+        switch outcome {
+        case .answered(let response): return response
+        case .refused(let error): throw error
+        }
+    }
+
+    /// Runs the handler with `access` in `context`, answering through `RollBack` on a failure.
+    static func run(
+        _ request: Request, _ context: AppRequestContext, access: TenantAccess,
+        next: (Request, AppRequestContext) async throws -> Response
+    ) async throws -> Outcome {
+        var context = context
+        context.tenant = access
+        let response = try await next(request, context)
+        if response.status.code >= 400 { throw RollBack(response: response) }
+        return .answered(response)
+    }
+}
+
+/// The API's organization routes: the bearer token, its user, the organization and the role
+/// are read in the request's transaction (two statements after `BEGIN`).
+struct BearerTenantResolver: RouterMiddleware {
+    typealias Context = AppRequestContext
+    let tenant: TenantRequest
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        guard let bearer = request.headers.bearer, SecretToken.isWellFormed(bearer.token) else {
+            throw AppError.unauthenticated
+        }
+        // Not an organization id at all: still 401 for a bad token, else the same 404 as someone
+        // else's organization (SECURITY T3).
+        guard let id = context.parameters.get("orgId").flatMap(OrganizationID.init(uuidString:)) else {
+            guard try await tenant.accounts.identity(bearerToken: bearer.token) != nil else {
+                throw AppError.unauthenticated
+            }
+            throw AppError.notFound
+        }
+        var bodyRead = request
+        try await TenantRequest.readBody(&bodyRead, context: context)
+        let request = bodyRead
+        let lock = TenantRequest.isWrite(request)
+        let accounts = tenant.accounts
+        return try await TenantRequest.finish {
+            try await accounts.store.withTenant(id, bearerTokenHash: SecretToken.hash(bearer.token)) { found, tx in
+                guard let identity = try await accounts.identity(bearer: found, in: tx) else {
+                    return .refused(.unauthenticated)
+                }
+                guard
+                    let (organization, role) = try await accounts.store.organizations.findWithRole(
+                        tx, user: identity.user.id, lockingMembership: lock)
+                else { return .refused(.notFound) }
+                var context = context
+                context.identity = identity
+                let access = TenantAccess(organization: organization, role: role, user: identity.user, transaction: tx)
+                return try await TenantRequest.run(request, context, access: access, next: next)
+            }
+        }
+    }
+}
+
+/// The pages' organization routes: the session was found before (the CSRF check needs it);
+/// the organization and the role are read in the request's transaction.
+struct SessionTenantResolver: RouterMiddleware {
+    typealias Context = AppRequestContext
+    let tenant: TenantRequest
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        guard let identity = context.identity,
+            let id = context.parameters.get("orgId").flatMap(OrganizationID.init(uuidString:))
+        else { throw AppError.notFound }
+        var bodyRead = request
+        try await TenantRequest.readBody(&bodyRead, context: context)
+        let request = bodyRead
+        let lock = TenantRequest.isWrite(request)
+        let store = tenant.organizations.store
+        return try await TenantRequest.finish {
+            try await store.withTenant(id, actor: identity.user.id) { tx in
+                guard
+                    let (organization, role) = try await store.organizations.findWithRole(
+                        tx, user: identity.user.id, lockingMembership: lock)
+                else { return .refused(.notFound) }
+                let access = TenantAccess(organization: organization, role: role, user: identity.user, transaction: tx)
+                return try await TenantRequest.run(request, context, access: access, next: next)
+            }
+        }
+    }
+}
