@@ -53,4 +53,58 @@ import Testing
             #expect(count == 1)
         }
     }
+
+    @Test("A write reads the caller's membership FOR SHARE: a role change waits until it commits")
+    func aWritesMembershipReadHoldsOffARoleChange() async throws {
+        guard TestBackend.available.contains(.postgres) else { return }
+        try await withMigratedDatabase(.postgres) { database in
+            let store = Store(database: database)
+            let world = try await RepositoryContractTests.seed(store)
+            // With the lock the demotion cannot get the row while the write is open; without it,
+            // it can (so the check below can fail).
+            #expect(try await demotionWaits(store, world, locking: true))
+            #expect(try await !demotionWaits(store, world, locking: false))
+        }
+    }
+
+    /// Opens a write's transaction that reads `shared`'s role in org A, and meanwhile tries to
+    /// change that role from another connection with a short lock timeout. True when it timed out.
+    private func demotionWaits(_ store: Store, _ world: RepositoryContractTests.World, locking: Bool)
+        async throws -> Bool
+    {
+        let (held, holding) = AsyncStream<Void>.makeStream()
+        let (done, finished) = AsyncStream<Void>.makeStream()
+        return try await withThrowingTaskGroup(of: Bool?.self) { group in
+            group.addTask {
+                try await store.withTenant(world.orgA.id, actor: world.shared.id) { tx in
+                    let found = try await store.organizations.findWithRole(
+                        tx, user: world.shared.id, lockingMembership: locking)
+                    #expect(found?.1 == .viewer)
+                    holding.yield()
+                    for await _ in done { break }
+                }
+                return nil
+            }
+            group.addTask {
+                for await _ in held { break }
+                defer { finished.yield() }
+                do {
+                    try await store.withTenant(world.orgA.id, actor: world.alice.id) { tx in
+                        try await tx.executor.execute("SET LOCAL lock_timeout = '300ms'")
+                        try await store.memberships.changeRole(tx, user: world.shared.id, to: .member, at: Date())
+                        throw CancellationError()  // undo the change: only whether it got the row matters
+                    }
+                } catch is CancellationError {
+                    return false
+                } catch {
+                    // PostgreSQL's "canceling statement due to lock timeout" (55P03), nothing else.
+                    return String(reflecting: error).contains("lock timeout")
+                }
+                return false
+            }
+            var waited = false
+            for try await result in group { if let result { waited = result } }
+            return waited
+        }
+    }
 }

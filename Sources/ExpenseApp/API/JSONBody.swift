@@ -4,6 +4,10 @@ import Hummingbird
 /// Reads a JSON request body strictly: `application/json` only (415 otherwise), within the size
 /// limit (413), and a clear 400 naming the field when it does not decode.
 enum JSONBody {
+    /// One decoder for every request: it holds no state between calls, so sharing it is safe
+    /// and saves building one per request.
+    static let decoder = JSONDecoder()
+
     static func decode<T: Decodable>(_ type: T.Type, from request: Request, context: some RequestContext) async throws
         -> T
     {
@@ -14,7 +18,7 @@ enum JSONBody {
         let data = Data(buffer.readableBytesView)
         try refuseNulls(in: data, except: (T.self as? any NullableJSONFields.Type)?.nullableFields ?? [])
         do {
-            return try JSONDecoder().decode(T.self, from: data)
+            return try decoder.decode(T.self, from: data)
         } catch let error as DecodingError {
             throw AppError.malformedBody(describe(error))
         } catch {

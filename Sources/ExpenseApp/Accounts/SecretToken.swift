@@ -16,8 +16,20 @@ public struct SecretToken: Sendable {
 
     /// SHA-256 of the token, hex: what the database keeps.
     public static func hash(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        let digest = SHA256.hash(data: Array(token.utf8))
+        // Every request hashes its token: hex by table, not through String(format:) per byte.
+        return String(unsafeUninitializedCapacity: SHA256.byteCount * 2) { buffer in
+            var index = 0
+            for byte in digest {
+                buffer[index] = hexDigits[Int(byte >> 4)]
+                buffer[index + 1] = hexDigits[Int(byte & 0x0F)]
+                index += 2
+            }
+            return index
+        }
     }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// Whether `token` has the shape `generate()` produces; anything else is not looked up.
     public static func isWellFormed(_ token: String) -> Bool {
