@@ -39,7 +39,7 @@ public final class PostgresDatabase: Database {
         _ body: @Sendable (any SQLExecutor) async throws -> T
     ) async throws -> T {
         try await running.wait()
-        return try await client.withConnection { connection in
+        return try await leased { connection in
             let executor = PostgresExecutor(connection: connection, logger: logger)
             try await executor.run("BEGIN")
             do {
@@ -65,8 +65,18 @@ public final class PostgresDatabase: Database {
 
     public func autocommit<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
         try await running.wait()
-        return try await client.withConnection { connection in
+        return try await leased { connection in
             try await body(PostgresExecutor(connection: connection, logger: logger))
+        }
+    }
+
+    /// A pooled connection for `body`. A pool that cannot reach the database (or is shut down)
+    /// fails the lease, before any statement runs: that is `StoreError.unavailable` too.
+    private func leased<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        do {
+            return try await client.withConnection(body)
+        } catch {
+            throw StoreError(postgres: error) ?? error
         }
     }
 
