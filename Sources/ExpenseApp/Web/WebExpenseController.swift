@@ -159,13 +159,14 @@ struct WebExpenseController: Sendable {
     }
 
     @Sendable func editForm(_ request: Request, context: OrgRequestContext) async throws -> Response {
-        let expense = try await expenses.find(context.access, id: try ExpensesAPIController.expenseID(context))
+        let expense = try await expenses.find(
+            context.access, id: try context.parameters.id(ExpenseID.self, "expenseId"))
         _ = try await Self.requireEditable(expense, context.access)
         return try await renderForm(context, form: ExpenseForm(expense), expenseID: expense.id, archived: expense)
     }
 
     @Sendable func update(_ request: Request, context: OrgRequestContext) async throws -> Response {
-        let id = try ExpensesAPIController.expenseID(context)
+        let id = try context.parameters.id(ExpenseID.self, "expenseId")
         var form = try await FormBody.decode(ExpenseForm.self, from: request, context: context)
         do {
             var input = try Self.input(form)
@@ -220,7 +221,7 @@ struct WebExpenseController: Sendable {
     @Sendable func confirmDelete(_ request: Request, context: OrgRequestContext) async throws -> Response {
         let access = context.access
         let expense = try await Self.requireEditable(
-            try await expenses.find(access, id: try ExpensesAPIController.expenseID(context)), access)
+            try await expenses.find(access, id: try context.parameters.id(ExpenseID.self, "expenseId")), access)
         let page = ExpenseDeletePage(
             title: "Delete expense",
             account: try await LayoutAccount.load(
@@ -234,7 +235,7 @@ struct WebExpenseController: Sendable {
 
     @Sendable func delete(_ request: Request, context: OrgRequestContext) async throws -> Response {
         let form = try await FormBody.decode(DeleteForm.self, from: request, context: context)
-        let id = try ExpensesAPIController.expenseID(context)
+        let id = try context.parameters.id(ExpenseID.self, "expenseId")
         do {
             try await expenses.delete(context.access, id: id, ifMatch: form.version.flatMap { Int($0) } ?? -1)
         } catch AppError.preconditionFailed {

@@ -100,7 +100,7 @@ struct WebOrganizationController: Sendable {
 
     @Sendable func changeRole(_ request: Request, context: OrgRequestContext) async throws -> Response {
         let form = try await FormBody.decode(RoleForm.self, from: request, context: context)
-        let userID = try Self.userID(context)
+        let userID = try context.parameters.id(UserID.self, "userId")
         do {
             _ = try await members.changeRole(context.access, of: userID, to: form.role ?? "")
         } catch let error as AppError {
@@ -110,7 +110,7 @@ struct WebOrganizationController: Sendable {
     }
 
     @Sendable func remove(_ request: Request, context: OrgRequestContext) async throws -> Response {
-        let userID = try Self.userID(context)
+        let userID = try context.parameters.id(UserID.self, "userId")
         do {
             try await members.remove(context.access, userID: userID)
         } catch let error as AppError {
@@ -137,7 +137,7 @@ struct WebOrganizationController: Sendable {
     }
 
     @Sendable func resend(_ request: Request, context: OrgRequestContext) async throws -> Response {
-        let id = try Self.invitationID(context)
+        let id = try context.parameters.id(InvitationID.self, "invitationId")
         do {
             try await members.resend(context.access, invitationID: id)
         } catch let error as AppError {
@@ -147,7 +147,8 @@ struct WebOrganizationController: Sendable {
     }
 
     @Sendable func revoke(_ request: Request, context: OrgRequestContext) async throws -> Response {
-        try await members.revoke(context.access, invitationID: try Self.invitationID(context))
+        try await members.revoke(
+            context.access, invitationID: try context.parameters.id(InvitationID.self, "invitationId"))
         return .seeOther("/orgs/\(context.access.tenantID)/members?notice=revoked")
     }
 
@@ -310,20 +311,6 @@ struct WebOrganizationController: Sendable {
     static func csrf(_ context: OrgRequestContext) -> String {
         if case .session(let session) = context.identity.credential { return session.csrfToken }
         return ""
-    }
-
-    static func userID(_ context: OrgRequestContext) throws -> UserID {
-        guard let id = context.parameters.get("userId").flatMap(UserID.init(uuidString:)) else {
-            throw AppError.notFound
-        }
-        return id
-    }
-
-    static func invitationID(_ context: OrgRequestContext) throws -> InvitationID {
-        guard let id = context.parameters.get("invitationId").flatMap(InvitationID.init(uuidString:)) else {
-            throw AppError.notFound
-        }
-        return id
     }
 }
 

@@ -140,7 +140,7 @@ struct WebReportController: Sendable {
 
     @Sendable func deleteCategory(_ request: Request, context: OrgRequestContext) async throws -> Response {
         do {
-            try await categories.delete(context.access, id: try ExpensesAPIController.categoryID(context))
+            try await categories.delete(context.access, id: try context.parameters.id(CategoryID.self, "categoryId"))
         } catch AppError.conflict(let reason) {
             return try await renderCategories(context, failure: reason, status: .conflict)
         }
@@ -151,7 +151,8 @@ struct WebReportController: Sendable {
         -> Response
     {
         do {
-            _ = try await categories.update(context.access, id: try ExpensesAPIController.categoryID(context), change)
+            _ = try await categories.update(
+                context.access, id: try context.parameters.id(CategoryID.self, "categoryId"), change)
         } catch AppError.validation(let error) {
             return try await renderCategories(
                 context, failure: error.fields.map(\.message).joined(separator: " "), status: .unprocessableContent)
