@@ -49,8 +49,8 @@ struct WebExpenseController: Sendable {
             account: try await LayoutAccount.load(
                 context.identity, organizations: organizations, current: access.tenantID),
             notice: Notice.text(request),
-            org: OrganizationChrome(access, csrf: WebOrganizationController.csrf(context), tab: .dashboard),
-            monthLabel: Self.monthName(thisMonth),
+            org: OrganizationChrome(access, csrf: context.csrfToken, tab: .dashboard),
+            monthLabel: PageFormat.month(thisMonth),
             thisMonth: (current?.totals ?? []).map(AmountCell.init),
             lastMonth: (previous?.totals ?? []).map(AmountCell.init),
             change: Self.change(
@@ -71,14 +71,6 @@ struct WebExpenseController: Sendable {
         let now = current?.minorUnits ?? 0
         let percent = (now - previous.minorUnits) * 100 / previous.minorUnits
         return (percent >= 0 ? "+" : "−") + "\(percent.magnitude)% on last month"
-    }
-
-    static func monthName(_ date: CalendarDate) -> String {
-        let names = [
-            "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-            "November", "December",
-        ]
-        return "\(names[date.month - 1]) \(date.year)"
     }
 
     // MARK: List
@@ -131,7 +123,7 @@ struct WebExpenseController: Sendable {
                 context.identity, organizations: organizations, current: access.tenantID),
             notice: Notice.text(request),
             failure: status == .ok ? nil : "Some filters need attention.",
-            org: OrganizationChrome(access, csrf: WebOrganizationController.csrf(context), tab: .expenses),
+            org: OrganizationChrome(access, csrf: context.csrfToken, tab: .expenses),
             filter: form, rows: rows.map { ExpenseRow($0, access: access) }, hasRows: !rows.isEmpty, nextLink: next,
             csvLink: "/orgs/\(access.tenantID)/exports/expenses.csv?" + QueryString.encode(csvQuery))
         return pages.render("expenses", page, status: status)
@@ -209,7 +201,7 @@ struct WebExpenseController: Sendable {
             account: try await LayoutAccount.load(
                 context.identity, organizations: organizations, current: access.tenantID),
             failure: failure ?? (status == .unprocessableContent ? "Some fields need attention." : nil),
-            org: OrganizationChrome(access, csrf: WebOrganizationController.csrf(context), tab: .expenses),
+            org: OrganizationChrome(access, csrf: context.csrfToken, tab: .expenses),
             action: expenseID.map { "\(base)/\($0)" } ?? base,
             submitLabel: expenseID == nil ? "Add expense" : "Save changes", form: form,
             deleteLink: expenseID.map { "\(base)/\($0)/delete" })
@@ -226,7 +218,7 @@ struct WebExpenseController: Sendable {
             title: "Delete expense",
             account: try await LayoutAccount.load(
                 context.identity, organizations: organizations, current: access.tenantID),
-            org: OrganizationChrome(access, csrf: WebOrganizationController.csrf(context), tab: .expenses),
+            org: OrganizationChrome(access, csrf: context.csrfToken, tab: .expenses),
             expense: ExpenseRow(expense, access: access), version: expense.version)
         return pages.render("expense-delete", page)
     }

@@ -164,7 +164,7 @@ struct WebOrganizationController: Sendable {
         let list = try await members.members(access)
         let canManage = access.role.can(.manageMembers)
         let invitations = canManage ? try await members.pendingInvitations(access) : []
-        let csrf = Self.csrf(context)
+        let csrf = context.csrfToken
         let assignable: [Role] = access.role == .owner ? Role.allCases : Role.allCases.filter { $0 != .owner }
         let rows = list.map { member in
             MembersPage.Row(
@@ -260,7 +260,7 @@ struct WebOrganizationController: Sendable {
             account: try await LayoutAccount.load(
                 context.identity, organizations: organizations, current: access.tenantID),
             notice: notice, failure: failure,
-            org: OrganizationChrome(access, csrf: Self.csrf(context), tab: .settings),
+            org: OrganizationChrome(access, csrf: context.csrfToken, tab: .settings),
             form: form, isOwner: access.role == .owner, candidates: candidates, hasCandidates: !candidates.isEmpty,
             deleteError: deleteError
         )
@@ -276,7 +276,7 @@ struct WebOrganizationController: Sendable {
             title: "Audit log of \(access.organization.name)",
             account: try await LayoutAccount.load(
                 context.identity, organizations: organizations, current: access.tenantID),
-            org: OrganizationChrome(access, csrf: Self.csrf(context), tab: .audit),
+            org: OrganizationChrome(access, csrf: context.csrfToken, tab: .audit),
             entries: entries.map {
                 .init(
                     when: PageFormat.timestamp($0.createdAt), who: $0.actorName ?? "someone", action: $0.action,
@@ -304,13 +304,6 @@ struct WebOrganizationController: Sendable {
             default: key
             }
         }.joined(separator: ", ")
-    }
-
-    // MARK: Helpers
-
-    static func csrf(_ context: OrgRequestContext) -> String {
-        if case .session(let session) = context.identity.credential { return session.csrfToken }
-        return ""
     }
 }
 

@@ -68,7 +68,7 @@ struct WebReportController: Sendable {
             account: try await LayoutAccount.load(
                 context.identity, organizations: organizations, current: access.tenantID),
             failure: failure,
-            org: OrganizationChrome(access, csrf: WebOrganizationController.csrf(context), tab: .reports),
+            org: OrganizationChrome(access, csrf: context.csrfToken, tab: .reports),
             periods: ReportPeriod.allCases.map {
                 Choice(value: $0.rawValue, label: $0.rawValue.capitalized, selected: $0 == report.period)
             },
@@ -93,7 +93,7 @@ struct WebReportController: Sendable {
         switch period {
         case .day: bucket.start.description
         case .week: "Week of \(bucket.start)"
-        case .month: WebExpenseController.monthName(bucket.start)
+        case .month: PageFormat.month(bucket.start)
         case .quarter: "Q\((bucket.start.month - 1) / 3 + 1) \(bucket.start.year)"
         case .year: String(bucket.start.year)
         }
@@ -173,7 +173,7 @@ struct WebReportController: Sendable {
             account: try await LayoutAccount.load(
                 context.identity, organizations: organizations, current: access.tenantID),
             notice: notice, failure: failure,
-            org: OrganizationChrome(access, csrf: WebOrganizationController.csrf(context), tab: .categories),
+            org: OrganizationChrome(access, csrf: context.csrfToken, tab: .categories),
             active: rows.filter { !$0.archived }, archived: archived, hasArchived: !archived.isEmpty,
             newName: newName, nameError: nameError)
         return pages.render("categories", page, status: status)
