@@ -132,10 +132,8 @@ struct WebExpenseController: Sendable {
     // MARK: Add and edit
 
     @Sendable func newForm(_ request: Request, context: OrgRequestContext) async throws -> Response {
-        try context.access.require(.createExpenses)
-        let access = context.access
-        let today = CalendarDate(expenses.clock.now(), in: TimeZone(identifier: access.organization.timeZone) ?? .gmt)
-        let form = ExpenseForm(currency: access.organization.currency, date: today.description)
+        let blank = try expenses.newExpense(context.access)
+        let form = ExpenseForm(currency: blank.currency, date: blank.date)
         return try await renderForm(context, form: form, expenseID: nil)
     }
 
@@ -151,9 +149,8 @@ struct WebExpenseController: Sendable {
     }
 
     @Sendable func editForm(_ request: Request, context: OrgRequestContext) async throws -> Response {
-        let expense = try await expenses.find(
+        let expense = try await expenses.findEditable(
             context.access, id: try context.parameters.id(ExpenseID.self, "expenseId"))
-        _ = try await Self.requireEditable(expense, context.access)
         return try await renderForm(context, form: ExpenseForm(expense), expenseID: expense.id, archived: expense)
     }
 
@@ -212,8 +209,8 @@ struct WebExpenseController: Sendable {
 
     @Sendable func confirmDelete(_ request: Request, context: OrgRequestContext) async throws -> Response {
         let access = context.access
-        let expense = try await Self.requireEditable(
-            try await expenses.find(access, id: try context.parameters.id(ExpenseID.self, "expenseId")), access)
+        let expense = try await expenses.findEditable(
+            access, id: try context.parameters.id(ExpenseID.self, "expenseId"))
         let page = ExpenseDeletePage(
             title: "Delete expense",
             account: try await LayoutAccount.load(
@@ -244,14 +241,6 @@ struct WebExpenseController: Sendable {
             amount: form.amount ?? "", currency: form.currency, date: form.date ?? "",
             categoryID: form.categoryID ?? "", categoryGiven: true, merchant: form.merchant ?? "",
             note: form.note ?? "", tags: tags)
-    }
-
-    /// The expense if the caller may change it (the pages only link to ones they may).
-    static func requireEditable(_ expense: Expense, _ access: TenantAccess) async throws -> Expense {
-        guard access.role.mayChange(expenseBy: expense.memberID, actor: access.user.id) else {
-            throw ExpenseService.notYours(access)
-        }
-        return expense
     }
 }
 
