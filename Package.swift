@@ -56,6 +56,8 @@ let package = Package(
                 "ExpenseCore",
                 "ExpenseMigrations",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                // The pool's `ConnectionPoolError`, mapped to `StoreError.unavailable`.
+                .product(name: "_ConnectionPoolModule", package: "postgres-nio"),
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

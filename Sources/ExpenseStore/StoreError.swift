@@ -15,6 +15,10 @@ public enum StoreError: Error, Sendable, Equatable {
     /// A transaction was started while the task already held one: a programming error, since
     /// one request runs in one transaction.
     case nestedTransaction
+    /// The database cannot be reached for now (refused or dropped connections, a pool that gave
+    /// up connecting or is shut down, a server starting or stopping); the caller may retry later.
+    /// `reason` is for logs only.
+    case unavailable(reason: String)
     /// A migration that was already applied has been edited since.
     case migrationEdited(names: [String])
     /// The schema is older than this build expects.
@@ -38,6 +42,7 @@ extension StoreError: CustomStringConvertible {
             "the database refused: \(message). Check the role's grants (README, Running on PostgreSQL)."
         case .retryable: "the database was busy; try again"
         case .nestedTransaction: "a transaction was started inside another; pass the open one instead"
+        case .unavailable(let reason): "the database is unavailable (\(reason)); try again later"
         case .migrationEdited(let names):
             "applied migrations were edited after they ran: \(names.joined(separator: ", ")). "
                 + "Migrations are forward only: restore the original files and add a new migration."

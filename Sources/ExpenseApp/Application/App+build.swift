@@ -122,8 +122,9 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
     router.add(middleware: ClientAddressMiddleware(trustedProxies: Set(config.trustedProxies)))
     router.add(middleware: SecurityHeaders.middleware())
     router.add(middleware: ReferrerPolicyMiddleware())
-    router.add(middleware: ErrorRenderingMiddleware(pages: pages, allowedMethods: allowedMethods))
     router.add(middleware: CORSPolicy(allowedOrigins: Set(config.allowedOrigins)))
+    // Every error below becomes a response here, and only here.
+    router.add(middleware: ErrorRenderingMiddleware(pages: pages, allowedMethods: allowedMethods))
     router.add(
         middleware: StaticFiles(
             prefix: "/static",

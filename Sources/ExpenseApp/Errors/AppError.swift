@@ -4,7 +4,7 @@ import HTTPTypes
 import Hummingbird
 
 /// Every failure a request can meet on purpose, with its HTTP status and RFC 9457 problem type.
-/// The API renders them as problem+json (`response(from:context:)`); pages render their own.
+/// `ErrorRenderingMiddleware` answers them: problem+json under `/api/`, an HTML page elsewhere.
 public enum AppError: Error, Sendable, Equatable {
     /// 422 with per-field messages.
     case validation(ValidationError)
@@ -108,25 +108,6 @@ extension AppError {
         case .preconditionFailed:
             "Someone changed this record since you read it. Read it again (for its new ETag) and reapply your change."
         }
-    }
-}
-
-extension AppError: HTTPResponseError {
-    public func response(from request: Request, context: some RequestContext) throws -> Response {
-        var problem = Problem(type: problemType, title: title, status: Int(status.code), detail: detail)
-        if case .validation(let error) = self {
-            problem.errors = error.fields.map { .init(field: $0.name, message: $0.message) }
-        }
-        var response = ProblemResponse.make(problem)
-        switch self {
-        case .unauthenticated, .invalidCredentials:
-            response.headers[.wwwAuthenticate] = #"Bearer realm="expense-tracker""#
-        case .rateLimited(let seconds):
-            response.headers[.retryAfter] = String(seconds)
-        default:
-            break
-        }
-        return response
     }
 }
 

@@ -44,6 +44,20 @@ public struct ExpenseService: Sendable {
         return expense
     }
 
+    /// A new expense as its form starts: in the organization's currency, dated today there. Only
+    /// for a role that may add expenses (403 otherwise, as `create` would answer).
+    public func newExpense(_ access: TenantAccess) throws -> ExpenseInput {
+        try access.require(.createExpenses)
+        let today = CalendarDate(clock.now(), in: TimeZone(identifier: access.organization.timeZone) ?? .gmt)
+        return ExpenseInput(currency: access.organization.currency, date: today.description)
+    }
+
+    /// The expense a form is about to change or delete: 404 if there is none, 403 unless the
+    /// caller may change it (`update` and `delete` decide the same when the form is sent).
+    public func findEditable(_ access: TenantAccess, id: ExpenseID) async throws -> Expense {
+        try await Self.editable(id, access, in: access.transaction, store: store)
+    }
+
     /// Applies the input's fields. `ifMatch` is the version the caller last saw; a different
     /// current version (someone changed it since) is `AppError.preconditionFailed`.
     public func update(_ access: TenantAccess, id: ExpenseID, _ input: ExpenseInput, ifMatch: Int?) async throws

@@ -25,32 +25,6 @@ public struct ReportService: Sendable {
             self.to = to
             self.groupBy = groupBy
         }
-
-        /// Reads `period` (default month), `from`, `to` and `group_by` (422 naming the bad ones).
-        static func parse(_ parameters: [String: String]) throws -> Request {
-            var validator = Validator()
-            func value(_ name: String) -> String? { QueryValue.read(parameters, name, &validator) }
-            var request = Request(period: .month)
-            if let raw = value("period") {
-                if let period = ReportPeriod(rawValue: raw.lowercased()) {
-                    request.period = period
-                } else {
-                    validator.add("period", "Choose day, week, month, quarter or year.")
-                }
-            }
-            if let from = value("from") {
-                request.from = try validator.check { try CalendarDate(parsing: from, field: "from") }
-            }
-            if let to = value("to") { request.to = try validator.check { try CalendarDate(parsing: to, field: "to") } }
-            switch value("group_by")?.lowercased() {
-            case nil, "none": break
-            case "category": request.groupBy = .category
-            case "member": request.groupBy = .member
-            default: validator.add("group_by", "Group by category or member.")
-            }
-            try validating { try validator.finish() }
-            return request
-        }
     }
 
     /// A totals report with the names of its groups.

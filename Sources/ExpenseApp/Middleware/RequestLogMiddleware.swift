@@ -4,7 +4,8 @@ import Hummingbird
 import Logging
 
 /// Gives every request an id (`X-Request-ID`, kept from the client when well formed) and logs
-/// one line per request when it ends: method, path, status, duration and that id.
+/// one line per request when it ends: method, path, status, duration and that id. The id is in
+/// the logger every later middleware and handler gets, so their lines (5xx included) carry it.
 ///
 /// The path is logged without its query string: the one-time links in emails carry tokens
 /// there, and logs never hold tokens.
@@ -28,21 +29,11 @@ struct RequestLogMiddleware: RouterMiddleware {
             response.headers[.xRequestID] = context.requestID
             log(request, status: response.status.code, since: start, context: context)
             return response
-        } catch let error as any HTTPResponseError {
-            log(request, status: error.status.code, since: start, context: context)
-            var response = try error.response(from: request, context: context)
-            response.headers[.xRequestID] = context.requestID
-            return response
         } catch {
-            // Anything unexpected: logged in full here, answered with no detail (SECURITY V6).
-            context.logger.error(
-                "unhandled error",
-                metadata: ["error": .string(String(reflecting: error))]
-            )
-            log(request, status: 500, since: start, context: context)
-            var response = ProblemResponse.internalError(requestID: context.requestID)
-            response.headers[.xRequestID] = context.requestID
-            return response
+            // ErrorRenderingMiddleware answers every error, so none should get here; if one
+            // does, Hummingbird answers it and this line still records the request.
+            log(request, status: (error as? any HTTPResponseError)?.status.code ?? 500, since: start, context: context)
+            throw error
         }
     }
 

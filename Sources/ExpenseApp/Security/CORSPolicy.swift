@@ -30,13 +30,9 @@ struct CORSPolicy: RouterMiddleware {
             response.headers[.vary] = "Origin"
             return response
         }
-        var response: Response
-        do {
-            response = try await next(request, context)
-        } catch let error as any HTTPResponseError {
-            // Errors carry the CORS headers too, or the calling page could not read them.
-            response = try error.response(from: request, context: context)
-        }
+        // Errors are answered by ErrorRenderingMiddleware, below this one, so they carry the CORS
+        // headers too, or the calling page could not read them.
+        var response = try await next(request, context)
         if allowed {
             response.headers[.accessControlAllowOrigin] = origin
             response.headers[.accessControlAllowCredentials] = "true"

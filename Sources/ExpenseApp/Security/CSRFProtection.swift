@@ -89,3 +89,12 @@ struct CSRFProtection: RouterMiddleware {
         return difference == 0
     }
 }
+
+extension OrgRequestContext {
+    /// The session's synchronizer token, for the forms a page of the organization renders
+    /// (empty for a bearer token, which posts no forms).
+    var csrfToken: String {
+        if case .session(let session) = identity.credential { return session.csrfToken }
+        return ""
+    }
+}

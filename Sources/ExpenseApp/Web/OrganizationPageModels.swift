@@ -190,6 +190,15 @@ struct AcceptInvitationPage: PageModel {
 }
 
 enum PageFormat {
+    /// `November 2026`.
+    static func month(_ date: CalendarDate) -> String {
+        let names = [
+            "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+            "November", "December",
+        ]
+        return "\(names[date.month - 1]) \(date.year)"
+    }
+
     /// `2026-11-29 09:32` in UTC.
     static func timestamp(_ date: Date) -> String {
         var calendar = Calendar(identifier: .gregorian)

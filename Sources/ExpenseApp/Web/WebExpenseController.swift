@@ -49,8 +49,8 @@ struct WebExpenseController: Sendable {
             account: try await LayoutAccount.load(
                 context.identity, organizations: organizations, in: access),
             notice: Notice.text(request),
-            org: OrganizationChrome(access, csrf: WebOrganizationController.csrf(context), tab: .dashboard),
-            monthLabel: Self.monthName(thisMonth),
+            org: OrganizationChrome(access, csrf: context.csrfToken, tab: .dashboard),
+            monthLabel: PageFormat.month(thisMonth),
             thisMonth: (current?.totals ?? []).map(AmountCell.init),
             lastMonth: (previous?.totals ?? []).map(AmountCell.init),
             change: Self.change(
@@ -71,14 +71,6 @@ struct WebExpenseController: Sendable {
         let now = current?.minorUnits ?? 0
         let percent = (now - previous.minorUnits) * 100 / previous.minorUnits
         return (percent >= 0 ? "+" : "−") + "\(percent.magnitude)% on last month"
-    }
-
-    static func monthName(_ date: CalendarDate) -> String {
-        let names = [
-            "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-            "November", "December",
-        ]
-        return "\(names[date.month - 1]) \(date.year)"
     }
 
     // MARK: List
@@ -131,7 +123,7 @@ struct WebExpenseController: Sendable {
                 context.identity, organizations: organizations, in: access),
             notice: Notice.text(request),
             failure: status == .ok ? nil : "Some filters need attention.",
-            org: OrganizationChrome(access, csrf: WebOrganizationController.csrf(context), tab: .expenses),
+            org: OrganizationChrome(access, csrf: context.csrfToken, tab: .expenses),
             filter: form, rows: rows.map { ExpenseRow($0, access: access) }, hasRows: !rows.isEmpty, nextLink: next,
             csvLink: "/orgs/\(access.tenantID)/exports/expenses.csv?" + QueryString.encode(csvQuery))
         return pages.render("expenses", page, status: status)
@@ -140,10 +132,8 @@ struct WebExpenseController: Sendable {
     // MARK: Add and edit
 
     @Sendable func newForm(_ request: Request, context: OrgRequestContext) async throws -> Response {
-        try context.access.require(.createExpenses)
-        let access = context.access
-        let today = CalendarDate(expenses.clock.now(), in: TimeZone(identifier: access.organization.timeZone) ?? .gmt)
-        let form = ExpenseForm(currency: access.organization.currency, date: today.description)
+        let blank = try expenses.newExpense(context.access)
+        let form = ExpenseForm(currency: blank.currency, date: blank.date)
         return try await renderForm(context, form: form, expenseID: nil)
     }
 
@@ -159,13 +149,13 @@ struct WebExpenseController: Sendable {
     }
 
     @Sendable func editForm(_ request: Request, context: OrgRequestContext) async throws -> Response {
-        let expense = try await expenses.find(context.access, id: try ExpensesAPIController.expenseID(context))
-        _ = try await Self.requireEditable(expense, context.access)
+        let expense = try await expenses.findEditable(
+            context.access, id: try context.parameters.id(ExpenseID.self, "expenseId"))
         return try await renderForm(context, form: ExpenseForm(expense), expenseID: expense.id, archived: expense)
     }
 
     @Sendable func update(_ request: Request, context: OrgRequestContext) async throws -> Response {
-        let id = try ExpensesAPIController.expenseID(context)
+        let id = try context.parameters.id(ExpenseID.self, "expenseId")
         var form = try await FormBody.decode(ExpenseForm.self, from: request, context: context)
         do {
             var input = try Self.input(form)
@@ -208,7 +198,7 @@ struct WebExpenseController: Sendable {
             account: try await LayoutAccount.load(
                 context.identity, organizations: organizations, in: access),
             failure: failure ?? (status == .unprocessableContent ? "Some fields need attention." : nil),
-            org: OrganizationChrome(access, csrf: WebOrganizationController.csrf(context), tab: .expenses),
+            org: OrganizationChrome(access, csrf: context.csrfToken, tab: .expenses),
             action: expenseID.map { "\(base)/\($0)" } ?? base,
             submitLabel: expenseID == nil ? "Add expense" : "Save changes", form: form,
             deleteLink: expenseID.map { "\(base)/\($0)/delete" })
@@ -219,13 +209,13 @@ struct WebExpenseController: Sendable {
 
     @Sendable func confirmDelete(_ request: Request, context: OrgRequestContext) async throws -> Response {
         let access = context.access
-        let expense = try await Self.requireEditable(
-            try await expenses.find(access, id: try ExpensesAPIController.expenseID(context)), access)
+        let expense = try await expenses.findEditable(
+            access, id: try context.parameters.id(ExpenseID.self, "expenseId"))
         let page = ExpenseDeletePage(
             title: "Delete expense",
             account: try await LayoutAccount.load(
                 context.identity, organizations: organizations, in: access),
-            org: OrganizationChrome(access, csrf: WebOrganizationController.csrf(context), tab: .expenses),
+            org: OrganizationChrome(access, csrf: context.csrfToken, tab: .expenses),
             expense: ExpenseRow(expense, access: access), version: expense.version)
         return pages.render("expense-delete", page)
     }
@@ -234,7 +224,7 @@ struct WebExpenseController: Sendable {
 
     @Sendable func delete(_ request: Request, context: OrgRequestContext) async throws -> Response {
         let form = try await FormBody.decode(DeleteForm.self, from: request, context: context)
-        let id = try ExpensesAPIController.expenseID(context)
+        let id = try context.parameters.id(ExpenseID.self, "expenseId")
         do {
             try await expenses.delete(context.access, id: id, ifMatch: form.version.flatMap { Int($0) } ?? -1)
         } catch AppError.preconditionFailed {
@@ -251,14 +241,6 @@ struct WebExpenseController: Sendable {
             amount: form.amount ?? "", currency: form.currency, date: form.date ?? "",
             categoryID: form.categoryID ?? "", categoryGiven: true, merchant: form.merchant ?? "",
             note: form.note ?? "", tags: tags)
-    }
-
-    /// The expense if the caller may change it (the pages only link to ones they may).
-    static func requireEditable(_ expense: Expense, _ access: TenantAccess) async throws -> Expense {
-        guard access.role.mayChange(expenseBy: expense.memberID, actor: access.user.id) else {
-            throw ExpenseService.notYours(access)
-        }
-        return expense
     }
 }
 

@@ -100,7 +100,7 @@ struct WebOrganizationController: Sendable {
 
     @Sendable func changeRole(_ request: Request, context: OrgRequestContext) async throws -> Response {
         let form = try await FormBody.decode(RoleForm.self, from: request, context: context)
-        let userID = try Self.userID(context)
+        let userID = try context.parameters.id(UserID.self, "userId")
         do {
             _ = try await members.changeRole(context.access, of: userID, to: form.role ?? "")
         } catch let error as AppError {
@@ -110,7 +110,7 @@ struct WebOrganizationController: Sendable {
     }
 
     @Sendable func remove(_ request: Request, context: OrgRequestContext) async throws -> Response {
-        let userID = try Self.userID(context)
+        let userID = try context.parameters.id(UserID.self, "userId")
         do {
             try await members.remove(context.access, userID: userID)
         } catch let error as AppError {
@@ -137,7 +137,7 @@ struct WebOrganizationController: Sendable {
     }
 
     @Sendable func resend(_ request: Request, context: OrgRequestContext) async throws -> Response {
-        let id = try Self.invitationID(context)
+        let id = try context.parameters.id(InvitationID.self, "invitationId")
         do {
             try await members.resend(context.access, invitationID: id)
         } catch let error as AppError {
@@ -147,7 +147,8 @@ struct WebOrganizationController: Sendable {
     }
 
     @Sendable func revoke(_ request: Request, context: OrgRequestContext) async throws -> Response {
-        try await members.revoke(context.access, invitationID: try Self.invitationID(context))
+        try await members.revoke(
+            context.access, invitationID: try context.parameters.id(InvitationID.self, "invitationId"))
         return .seeOther("/orgs/\(context.access.tenantID)/members?notice=revoked")
     }
 
@@ -163,7 +164,7 @@ struct WebOrganizationController: Sendable {
         let list = try await members.members(access)
         let canManage = access.role.can(.manageMembers)
         let invitations = canManage ? try await members.pendingInvitations(access) : []
-        let csrf = Self.csrf(context)
+        let csrf = context.csrfToken
         let assignable: [Role] = access.role == .owner ? Role.allCases : Role.allCases.filter { $0 != .owner }
         let rows = list.map { member in
             MembersPage.Row(
@@ -259,7 +260,7 @@ struct WebOrganizationController: Sendable {
             account: try await LayoutAccount.load(
                 context.identity, organizations: organizations, in: access),
             notice: notice, failure: failure,
-            org: OrganizationChrome(access, csrf: Self.csrf(context), tab: .settings),
+            org: OrganizationChrome(access, csrf: context.csrfToken, tab: .settings),
             form: form, isOwner: access.role == .owner, candidates: candidates, hasCandidates: !candidates.isEmpty,
             deleteError: deleteError
         )
@@ -275,7 +276,7 @@ struct WebOrganizationController: Sendable {
             title: "Audit log of \(access.organization.name)",
             account: try await LayoutAccount.load(
                 context.identity, organizations: organizations, in: access),
-            org: OrganizationChrome(access, csrf: Self.csrf(context), tab: .audit),
+            org: OrganizationChrome(access, csrf: context.csrfToken, tab: .audit),
             entries: entries.map {
                 .init(
                     when: PageFormat.timestamp($0.createdAt), who: $0.actorName ?? "someone", action: $0.action,
@@ -303,27 +304,6 @@ struct WebOrganizationController: Sendable {
             default: key
             }
         }.joined(separator: ", ")
-    }
-
-    // MARK: Helpers
-
-    static func csrf(_ context: OrgRequestContext) -> String {
-        if case .session(let session) = context.identity.credential { return session.csrfToken }
-        return ""
-    }
-
-    static func userID(_ context: OrgRequestContext) throws -> UserID {
-        guard let id = context.parameters.get("userId").flatMap(UserID.init(uuidString:)) else {
-            throw AppError.notFound
-        }
-        return id
-    }
-
-    static func invitationID(_ context: OrgRequestContext) throws -> InvitationID {
-        guard let id = context.parameters.get("invitationId").flatMap(InvitationID.init(uuidString:)) else {
-            throw AppError.notFound
-        }
-        return id
     }
 }
 

@@ -68,7 +68,7 @@ struct WebReportController: Sendable {
             account: try await LayoutAccount.load(
                 context.identity, organizations: organizations, in: access),
             failure: failure,
-            org: OrganizationChrome(access, csrf: WebOrganizationController.csrf(context), tab: .reports),
+            org: OrganizationChrome(access, csrf: context.csrfToken, tab: .reports),
             periods: ReportPeriod.allCases.map {
                 Choice(value: $0.rawValue, label: $0.rawValue.capitalized, selected: $0 == report.period)
             },
@@ -93,7 +93,7 @@ struct WebReportController: Sendable {
         switch period {
         case .day: bucket.start.description
         case .week: "Week of \(bucket.start)"
-        case .month: WebExpenseController.monthName(bucket.start)
+        case .month: PageFormat.month(bucket.start)
         case .quarter: "Q\((bucket.start.month - 1) / 3 + 1) \(bucket.start.year)"
         case .year: String(bucket.start.year)
         }
@@ -140,7 +140,7 @@ struct WebReportController: Sendable {
 
     @Sendable func deleteCategory(_ request: Request, context: OrgRequestContext) async throws -> Response {
         do {
-            try await categories.delete(context.access, id: try ExpensesAPIController.categoryID(context))
+            try await categories.delete(context.access, id: try context.parameters.id(CategoryID.self, "categoryId"))
         } catch AppError.conflict(let reason) {
             return try await renderCategories(context, failure: reason, status: .conflict)
         }
@@ -151,7 +151,8 @@ struct WebReportController: Sendable {
         -> Response
     {
         do {
-            _ = try await categories.update(context.access, id: try ExpensesAPIController.categoryID(context), change)
+            _ = try await categories.update(
+                context.access, id: try context.parameters.id(CategoryID.self, "categoryId"), change)
         } catch AppError.validation(let error) {
             return try await renderCategories(
                 context, failure: error.fields.map(\.message).joined(separator: " "), status: .unprocessableContent)
@@ -172,7 +173,7 @@ struct WebReportController: Sendable {
             account: try await LayoutAccount.load(
                 context.identity, organizations: organizations, in: access),
             notice: notice, failure: failure,
-            org: OrganizationChrome(access, csrf: WebOrganizationController.csrf(context), tab: .categories),
+            org: OrganizationChrome(access, csrf: context.csrfToken, tab: .categories),
             active: rows.filter { !$0.archived }, archived: archived, hasArchived: !archived.isEmpty,
             newName: newName, nameError: nameError)
         return pages.render("categories", page, status: status)

@@ -54,7 +54,7 @@ public final class PostgresDatabase: Database {
     ) async throws -> T {
         try await TransactionGuard.enter {
             try await running.wait()
-            return try await client.withConnection { connection in
+            return try await leased { connection in
                 let executor = PostgresExecutor(connection: connection, logger: logger, counter: statementCounter)
                 try await executor.run("BEGIN")
                 do {
@@ -84,9 +84,19 @@ public final class PostgresDatabase: Database {
     public func autocommit<T: Sendable>(_ body: (any SQLExecutor) async throws -> T) async throws -> T {
         try await TransactionGuard.enter {
             try await running.wait()
-            return try await client.withConnection { connection in
+            return try await leased { connection in
                 try await body(PostgresExecutor(connection: connection, logger: logger, counter: statementCounter))
             }
+        }
+    }
+
+    /// A pooled connection for `body`. A pool that cannot reach the database (or is shut down)
+    /// fails the lease, before any statement runs: that is `StoreError.unavailable` too.
+    private func leased<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        do {
+            return try await client.withConnection(body)
+        } catch {
+            throw StoreError(postgres: error) ?? error
         }
     }
 

@@ -2,6 +2,7 @@ import ExpenseCore
 import Foundation
 import Logging
 import PostgresNIO
+import _ConnectionPoolModule
 
 /// Runs statements on the leased connection of an open PostgreSQL transaction.
 struct PostgresExecutor: SQLExecutor {
@@ -125,9 +126,30 @@ struct PostgresDay: PostgresNonThrowingEncodable {
 }
 
 extension StoreError {
-    /// Maps PostgreSQL's SQLSTATEs for constraints, row security and lost races; `nil` otherwise.
+    /// Maps PostgreSQL's SQLSTATEs for constraints, row security and lost races, and the
+    /// driver's and pool's "cannot reach the database" failures; `nil` otherwise.
     init?(postgres error: any Error) {
-        guard let error = error as? PSQLError, let state = error.serverInfo?[.sqlState] else { return nil }
+        // The pool's own failures, thrown when leasing a connection: it gave up connecting to the
+        // server (connect errors for longer than its circuit breaker allows), or it is shut down.
+        // postgres-nio 1.33.2 has no lease timeout: a request waits for a connection until one
+        // frees up or the circuit breaker trips.
+        if let error = error as? ConnectionPoolError {
+            switch error {
+            case .connectionCreationCircuitBreakerTripped: self = .unavailable(reason: "cannot connect")
+            case .poolShutdown: self = .unavailable(reason: "connection pool shut down")
+            default: return nil
+            }
+            return
+        }
+        guard let error = error as? PSQLError else { return nil }
+        switch error.code {
+        case .connectionError, .serverClosedConnection, .uncleanShutdown, .poolClosed:
+            self = .unavailable(reason: error.code.description)
+            return
+        default:
+            break
+        }
+        guard let state = error.serverInfo?[.sqlState] else { return nil }
         let constraint = error.serverInfo?[.constraintName]
         switch state {
         case "23505": self = .uniqueViolation(constraint: constraint)
@@ -138,6 +160,10 @@ extension StoreError {
             let message = error.serverInfo?[.message] ?? ""
             self = message.contains("row-level security") ? .rowSecurityViolation : .permissionDenied(message)
         case "40001", "40P01": self = .retryable
+        // too_many_connections, the server shutting down or starting up, and class 08
+        // (connection exception).
+        case "53300", "57P01", "57P02", "57P03": self = .unavailable(reason: "SQLSTATE \(state)")
+        case _ where state.hasPrefix("08"): self = .unavailable(reason: "SQLSTATE \(state)")
         default: return nil
         }
     }

@@ -273,6 +273,12 @@ import Testing
             let listed = try await client.send(.get, "/api/v1/me", headers: [.origin: "https://app.example.org"])
             #expect(listed.status == .unauthorized)
             #expect(listed.headers[.accessControlAllowOrigin] == "https://app.example.org")
+            // The router's own errors too, as the same problem+json as without an Origin.
+            let unknown = try await client.send(
+                .get, "/api/v1/nothing-here", headers: [.origin: "https://app.example.org"])
+            #expect(unknown.status == .notFound)
+            #expect(unknown.headers[.contentType] == "application/problem+json")
+            #expect(unknown.headers[.accessControlAllowOrigin] == "https://app.example.org")
             let other = try await client.send(.get, "/api/v1/me", headers: [.origin: "https://evil.example"])
             #expect(other.headers[.accessControlAllowOrigin] == nil)
         }

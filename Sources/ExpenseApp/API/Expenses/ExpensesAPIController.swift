@@ -38,11 +38,13 @@ struct ExpensesAPIController: Sendable {
 
     @Sendable func updateCategory(_ request: Request, context: OrgRequestContext) async throws -> CategoryResponse {
         let body = try await JSONBody.decode(CategoryService.Change.self, from: request, context: context)
-        return CategoryResponse(try await categories.update(context.access, id: try Self.categoryID(context), body))
+        return CategoryResponse(
+            try await categories.update(
+                context.access, id: try context.parameters.id(CategoryID.self, "categoryId"), body))
     }
 
     @Sendable func deleteCategory(_ request: Request, context: OrgRequestContext) async throws -> Response {
-        try await categories.delete(context.access, id: try Self.categoryID(context))
+        try await categories.delete(context.access, id: try context.parameters.id(CategoryID.self, "categoryId"))
         return Response(status: .noContent)
     }
 
@@ -71,7 +73,8 @@ struct ExpensesAPIController: Sendable {
 
     @Sendable func show(_ request: Request, context: OrgRequestContext) async throws -> EditedResponse<ExpenseResponse>
     {
-        let expense = try await expenses.find(context.access, id: try Self.expenseID(context))
+        let expense = try await expenses.find(
+            context.access, id: try context.parameters.id(ExpenseID.self, "expenseId"))
         return Self.answer(expense, status: .ok)
     }
 
@@ -79,7 +82,7 @@ struct ExpensesAPIController: Sendable {
         ExpenseResponse
     > {
         // An address that names no expense is a 404 whatever the headers say.
-        let id = try Self.expenseID(context)
+        let id = try context.parameters.id(ExpenseID.self, "expenseId")
         let version = try HTTPPreconditions.version(from: request)
         let body = try await JSONBody.decode(ExpenseInput.self, from: request, context: context)
         let expense = try await expenses.update(context.access, id: id, body, ifMatch: version)
@@ -87,7 +90,7 @@ struct ExpensesAPIController: Sendable {
     }
 
     @Sendable func delete(_ request: Request, context: OrgRequestContext) async throws -> Response {
-        let id = try Self.expenseID(context)
+        let id = try context.parameters.id(ExpenseID.self, "expenseId")
         let version = try HTTPPreconditions.version(from: request)
         try await expenses.delete(context.access, id: id, ifMatch: version)
         return Response(status: .noContent)
@@ -99,19 +102,5 @@ struct ExpensesAPIController: Sendable {
         var headers: HTTPFields = [.eTag: HTTPPreconditions.eTag(version: expense.version)]
         if let location { headers[.location] = location }
         return .init(status: status, headers: headers, response: ExpenseResponse(expense))
-    }
-
-    static func expenseID(_ context: OrgRequestContext) throws -> ExpenseID {
-        guard let id = context.parameters.get("expenseId").flatMap(ExpenseID.init(uuidString:)) else {
-            throw AppError.notFound
-        }
-        return id
-    }
-
-    static func categoryID(_ context: OrgRequestContext) throws -> CategoryID {
-        guard let id = context.parameters.get("categoryId").flatMap(CategoryID.init(uuidString:)) else {
-            throw AppError.notFound
-        }
-        return id
     }
 }

@@ -37,16 +37,12 @@ struct MembersAPIController: Sendable {
 
     @Sendable func changeRole(_ request: Request, context: OrgRequestContext) async throws -> MemberResponse {
         let body = try await JSONBody.decode(RoleRequest.self, from: request, context: context)
-        guard let userID = context.parameters.get("userId").flatMap(UserID.init(uuidString:)) else {
-            throw AppError.notFound
-        }
+        let userID = try context.parameters.id(UserID.self, "userId")
         return MemberResponse(try await members.changeRole(context.access, of: userID, to: body.role))
     }
 
     @Sendable func remove(_ request: Request, context: OrgRequestContext) async throws -> Response {
-        guard let userID = context.parameters.get("userId").flatMap(UserID.init(uuidString:)) else {
-            throw AppError.notFound
-        }
+        let userID = try context.parameters.id(UserID.self, "userId")
         try await members.remove(context.access, userID: userID)
         return Response(status: .noContent)
     }
@@ -67,17 +63,13 @@ struct MembersAPIController: Sendable {
     }
 
     @Sendable func revoke(_ request: Request, context: OrgRequestContext) async throws -> Response {
-        guard let id = context.parameters.get("invitationId").flatMap(InvitationID.init(uuidString:)) else {
-            throw AppError.notFound
-        }
+        let id = try context.parameters.id(InvitationID.self, "invitationId")
         try await members.revoke(context.access, invitationID: id)
         return Response(status: .noContent)
     }
 
     @Sendable func resend(_ request: Request, context: OrgRequestContext) async throws -> Response {
-        guard let id = context.parameters.get("invitationId").flatMap(InvitationID.init(uuidString:)) else {
-            throw AppError.notFound
-        }
+        let id = try context.parameters.id(InvitationID.self, "invitationId")
         try await members.resend(context.access, invitationID: id)
         return Response(status: .accepted)
     }

@@ -1,0 +1,218 @@
+import ExpenseCore
+import ExpenseStore
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// The one place a thrown error becomes a response, in the format its caller reads:
+/// problem+json (RFC 9457) under `/api/`, an HTML page elsewhere. Nothing below it builds an
+/// error response and nothing above it sees an error.
+///
+/// - `AppError`: its status, problem type and text.
+/// - Hummingbird's own errors (`HTTPError`, and NIO's too-many-bytes for a body over the limit):
+///   their status; an unknown route whose path answers other methods is 405 with `Allow`.
+/// - A database that is busy, lost a race or cannot be reached (`StoreError.retryable`,
+///   `StoreError.unavailable`): 503 with `Retry-After`, so the caller tries again.
+/// - Anything else: 500 with the request id and never the error's text (SECURITY V6).
+///
+/// Every 5xx is logged here, with the request id the logger carries.
+struct ErrorRenderingMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+    let pages: PageRenderer
+    let allowedMethods: AllowedMethodsFinder
+
+    /// Seconds a caller waits before retrying a transaction that lost a race or met a busy database.
+    static let retryAfterBusy = 2
+    /// Seconds a caller waits before retrying when the database cannot be reached.
+    static let retryAfterUnavailable = 5
+
+    /// What a thrown error means to the caller.
+    enum Failure {
+        case app(AppError)
+        case http(HTTPError)
+        case unavailable(retryAfter: Int)
+        case unexpected
+    }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        do {
+            return try await next(request, context)
+        } catch {
+            let failure = await classify(error, request: request, context: context)
+            Self.log(failure, error: error, logger: context.logger)
+            return request.uri.path.hasPrefix("/api/")
+                ? Self.problem(for: failure, requestID: context.requestID)
+                : page(for: failure, context: context)
+        }
+    }
+
+    func classify(_ error: any Error, request: Request, context: Context) async -> Failure {
+        switch error {
+        case let error as AppError:
+            return .app(error)
+        case StoreError.retryable:
+            return .unavailable(retryAfter: Self.retryAfterBusy)
+        case StoreError.unavailable:
+            return .unavailable(retryAfter: Self.retryAfterUnavailable)
+        case let thrown as any HTTPResponseError:
+            let error = thrown as? HTTPError ?? HTTPError(thrown.status)
+            // No route for this method: 405 with the methods the path has, if it has any.
+            if error.status == .notFound, context.endpointPath == "NotFound" {
+                let allowed = await allowedMethods.allowedMethods(path: request.uri.path, context: context)
+                if !allowed.isEmpty {
+                    return .http(
+                        HTTPError(
+                            .methodNotAllowed, headers: [.allow: allowed.map(\.rawValue).joined(separator: ", ")]))
+                }
+            }
+            return .http(error)
+        default:
+            return .unexpected
+        }
+    }
+
+    static func log(_ failure: Failure, error: any Error, logger: Logger) {
+        switch failure {
+        case .unexpected:
+            // Logged in full here, answered with no detail.
+            logger.error("unhandled error", metadata: ["error": .string(String(reflecting: error))])
+        case .unavailable:
+            logger.warning(
+                "database unavailable, answered 503", metadata: ["error": .string(String(describing: error))])
+        case .http(let error) where error.status.code >= 500:
+            logger.error("HTTP error", metadata: ["error": .string(String(reflecting: error))])
+        case .app, .http:
+            break
+        }
+    }
+
+    // MARK: API: problem+json
+
+    static func problem(for failure: Failure, requestID: String) -> Response {
+        switch failure {
+        case .app(let error):
+            var problem = Problem(
+                type: error.problemType, title: error.title, status: Int(error.status.code), detail: error.detail)
+            if case .validation(let validation) = error {
+                problem.errors = validation.fields.map { .init(field: $0.name, message: $0.message) }
+            }
+            var response = ProblemResponse.make(problem)
+            switch error {
+            case .unauthenticated, .invalidCredentials:
+                response.headers[.wwwAuthenticate] = #"Bearer realm="expense-tracker""#
+            case .rateLimited(let seconds):
+                response.headers[.retryAfter] = String(seconds)
+            default:
+                break
+            }
+            return response
+        case .http(let error):
+            var response = ProblemResponse.make(
+                Problem(
+                    type: "/problems/http-\(error.status.code)",
+                    title: error.status.reasonPhrase,
+                    status: error.status.code,
+                    detail: detail(for: error.status)
+                )
+            )
+            response.headers.append(contentsOf: error.headers)
+            return response
+        case .unavailable(let seconds):
+            var response = ProblemResponse.make(
+                Problem(
+                    type: "/problems/service-unavailable",
+                    title: HTTPResponse.Status.serviceUnavailable.reasonPhrase,
+                    status: 503,
+                    detail: unavailableDetail(seconds),
+                    requestID: requestID
+                )
+            )
+            response.headers[.retryAfter] = String(seconds)
+            return response
+        case .unexpected:
+            return ProblemResponse.internalError(requestID: requestID)
+        }
+    }
+
+    // MARK: Pages: HTML
+
+    func page(for failure: Failure, context: Context) -> Response {
+        let account = LayoutAccount(context.identity)
+        let start = MessagePage.Link(href: "/", label: "Go to the start page")
+        switch failure {
+        case .app(let error):
+            var response = pages.render(
+                "message",
+                MessagePage(
+                    title: error.title,
+                    account: account,
+                    heading: error.title,
+                    body: error == .unsupportedMediaType
+                        ? "Send the form as a web page would (application/x-www-form-urlencoded)." : error.detail,
+                    link: start
+                ),
+                status: error.status
+            )
+            if case .rateLimited(let seconds) = error { response.headers[.retryAfter] = String(seconds) }
+            return response
+        case .http(let error):
+            let status = error.status
+            var response = pages.render(
+                "message",
+                MessagePage(
+                    title: status.reasonPhrase,
+                    account: account,
+                    heading: status == .notFound ? "Page not found" : status.reasonPhrase,
+                    body: Self.detail(for: status),
+                    link: start
+                ),
+                status: status
+            )
+            response.headers.append(contentsOf: error.headers)
+            return response
+        case .unavailable(let seconds):
+            var response = pages.render(
+                "message",
+                MessagePage(
+                    title: "Try again in a moment",
+                    account: account,
+                    heading: "Try again in a moment",
+                    body: Self.unavailableDetail(seconds),
+                    link: start
+                ),
+                status: .serviceUnavailable
+            )
+            response.headers[.retryAfter] = String(seconds)
+            return response
+        case .unexpected:
+            return pages.render(
+                "message",
+                MessagePage(
+                    title: "Something went wrong",
+                    account: account,
+                    heading: "Something went wrong",
+                    body:
+                        "Something went wrong on our side. Quote the request id \(context.requestID) if you report it.",
+                    link: start
+                ),
+                status: .internalServerError
+            )
+        }
+    }
+
+    static func detail(for status: HTTPResponse.Status) -> String {
+        switch status {
+        case .notFound: "There is nothing at this address. Check the link, or start again from the start page."
+        case .methodNotAllowed: "This address does not accept that method."
+        case .contentTooLarge: "The request body is larger than this server accepts."
+        case .badRequest: "The request could not be read."
+        default: "The request could not be completed."
+        }
+    }
+
+    static func unavailableDetail(_ seconds: Int) -> String {
+        "The service cannot answer right now. Try again in \(seconds) seconds."
+    }
+}
