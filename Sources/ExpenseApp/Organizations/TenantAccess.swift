@@ -39,7 +39,7 @@ public struct OrgRequestContext: ChildRequestContext {
 
     public var maxUploadSize: Int { 64 * 1024 }
 
-    public var responseEncoder: JSONEncoder { AppJSON.encoder() }
+    public var responseEncoder: JSONEncoder { AppJSON.encoder }
 }
 
 /// Resolves `:orgId` into `context.tenant` for a signed-in member; leaves it nil otherwise.
