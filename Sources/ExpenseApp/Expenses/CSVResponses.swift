@@ -6,8 +6,8 @@ import NIOCore
 /// The CSV downloads as responses, the same for the API and for the pages' "Download CSV"
 /// links.
 enum CSVResponses {
-    /// The expenses export, streamed: one page of rows at a time, so memory stays flat whatever
-    /// the size.
+    /// The expenses export, streamed: one page of rows at a time, each record written straight
+    /// into the buffer, so memory stays flat whatever the size.
     static func expenses(_ parameters: [String: String], access: TenantAccess, reports: ReportService) throws
         -> Response
     {
@@ -16,13 +16,14 @@ enum CSVResponses {
         let name = CSVExports.fileName(
             organization: access.organization.name, kind: "expenses", from: filter.from, to: filter.to)
         let body = ResponseBody { writer in
-            var buffer = ByteBuffer(string: CSVExports.byteOrderMark + CSVExports.expensesHeader)
+            var buffer = ByteBuffer()
+            CSVExports.writeExpensesHead(into: &buffer)
             var page = try await pages.page(after: nil)
             while !page.isEmpty {
                 // Read the next page while this one is written out.
                 let cursor = pages.cursor(after: page)
                 async let following = cursor == nil ? [] : pages.page(after: cursor)
-                for expense in page { buffer.writeString(CSVExports.expenseRecord(expense)) }
+                for expense in page { CSVExports.writeExpenseRecord(expense, into: &buffer) }
                 try await writer.write(buffer)
                 buffer.clear()
                 page = try await following
