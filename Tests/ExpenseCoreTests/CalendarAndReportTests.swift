@@ -126,6 +126,16 @@ import Testing
         )
     }
 
+    /// A quote that a combining mark follows is one Character with it, not the Character `"`;
+    /// it is doubled all the same, or it would end the quoted cell and let the rest (`,=...`)
+    /// become a cell of its own, unneutralized.
+    @Test func everyQuoteIsDoubledEvenBeforeACombiningMark() {
+        let text = "a\"\u{301},=HYPERLINK(\"http://evil\")\"\u{FE0F}"
+        let expected = "\"a\"\"\u{301},=HYPERLINK(\"\"http://evil\"\")\"\"\u{FE0F}\",\"x\"\"\u{20E3}\"\r\n"
+        // Bytes, not String equality (which is canonical equivalence).
+        #expect(Array(CSV.record([.text(text), .value("x\"\u{20E3}")]).utf8) == Array(expected.utf8))
+    }
+
     @Test func tagsAreNormalized() throws {
         #expect(try Tags.parse("Travel, client-x  travel") == ["travel", "client-x"])
         #expect(throws: ValidationError.self) { try Tags.parse("a,b;c") }

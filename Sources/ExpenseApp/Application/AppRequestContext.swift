@@ -38,18 +38,21 @@ public struct AppRequestContext: AuthRequestContext, RequestContext {
     /// Request bodies larger than this are refused with 413 when decoded.
     public var maxUploadSize: Int { 64 * 1024 }
 
-    public var responseEncoder: JSONEncoder { AppJSON.encoder() }
+    public var responseEncoder: JSONEncoder { AppJSON.encoder }
 }
 
 /// The API's JSON: sorted keys, so responses are byte-for-byte stable (snapshots, caches,
 /// ETags), and ISO 8601 dates.
 enum AppJSON {
-    static func encoder() -> JSONEncoder {
+    /// One encoder for every response, built once. `JSONEncoder` is `Sendable` (its options sit
+    /// behind a lock and each `encode` reads them once), so sharing it across requests is safe;
+    /// its options are set here and nowhere else.
+    static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
         return encoder
-    }
+    }()
 }
 
 extension AppRequestContext {

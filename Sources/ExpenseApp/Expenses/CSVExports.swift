@@ -11,6 +11,39 @@ enum CSVExports {
         ["date", "amount", "currency", "category", "merchant", "note", "tags", "member", "id", "created_at"].map(
             CSV.Field.value))
 
+    /// The start of every expenses export: the byte-order mark and the header record.
+    static func writeExpensesHead(into buffer: inout ByteBuffer) {
+        buffer.writeString(byteOrderMark)
+        buffer.writeString(expensesHeader)
+    }
+
+    /// `expenseRecord(expense)`, written straight into `buffer`: the same bytes, no `String` built.
+    static func writeExpenseRecord(_ expense: Expense, into buffer: inout ByteBuffer) {
+        let comma = UInt8(ascii: ",")
+        // Dates, amounts, ids and timestamps hold no byte that forces quoting.
+        buffer.writeCalendarDate(expense.date)
+        buffer.writeInteger(comma)
+        buffer.writeDecimal(expense.amount)
+        buffer.writeInteger(comma)
+        buffer.writeCSVValue(expense.amount.currency.code)
+        buffer.writeInteger(comma)
+        buffer.writeCSVText(expense.categoryName ?? "")
+        buffer.writeInteger(comma)
+        buffer.writeCSVText(expense.merchant)
+        buffer.writeInteger(comma)
+        buffer.writeCSVText(expense.note)
+        buffer.writeInteger(comma)
+        buffer.writeCSVText(joining: expense.tags, separator: UInt8(ascii: " "))
+        buffer.writeInteger(comma)
+        buffer.writeCSVText(expense.memberName)
+        buffer.writeInteger(comma)
+        buffer.writeLowercaseUUID(expense.id.rawValue)
+        buffer.writeInteger(comma)
+        buffer.writeUTCTimestamp(expense.createdAt)
+        buffer.writeStaticString("\r\n")
+    }
+
+    /// One record as a `String`: what `writeExpenseRecord` writes, kept as its reference.
     static func expenseRecord(_ expense: Expense) -> String {
         CSV.record([
             .value(expense.date.description), .value(expense.amount.decimalString),

@@ -26,7 +26,7 @@ enum ProblemResponse {
     static let contentType = "application/problem+json"
 
     static func make(_ problem: Problem) -> Response {
-        let body = (try? AppJSON.encoder().encode(problem)) ?? Data()
+        let body = (try? AppJSON.encoder.encode(problem)) ?? Data()
         return Response(
             status: .init(code: problem.status),
             headers: [.contentType: contentType],

@@ -203,6 +203,6 @@ enum AuditDetails {
     static func facts(_ values: [String: String]) -> String { encode(values) }
 
     private static func encode(_ value: some Encodable) -> String {
-        String(decoding: (try? AppJSON.encoder().encode(value)) ?? Data("{}".utf8), as: UTF8.self)
+        String(decoding: (try? AppJSON.encoder.encode(value)) ?? Data("{}".utf8), as: UTF8.self)
     }
 }

@@ -47,7 +47,7 @@ public struct OrgRequestContext: ChildRequestContext {
 
     public var maxUploadSize: Int { 64 * 1024 }
 
-    public var responseEncoder: JSONEncoder { AppJSON.encoder() }
+    public var responseEncoder: JSONEncoder { AppJSON.encoder }
 }
 
 extension TenantAccess {

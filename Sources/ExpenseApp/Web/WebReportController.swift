@@ -101,11 +101,11 @@ struct WebReportController: Sendable {
 
     /// The same streamed exports as the API, for a signed-in browser (a GET: nothing changes).
     @Sendable func expensesCSV(_ request: Request, context: OrgRequestContext) async throws -> Response {
-        try ReportsAPIController.expensesCSV(request.formQueryValues, access: context.access, reports: reports)
+        try CSVResponses.expenses(request.formQueryValues, access: context.access, reports: reports)
     }
 
     @Sendable func totalsCSV(_ request: Request, context: OrgRequestContext) async throws -> Response {
-        try await ReportsAPIController(reports: reports).totalsCSV(request, context: context)
+        try await CSVResponses.totals(request.queryValues, access: context.access, reports: reports)
     }
 
     // MARK: Categories

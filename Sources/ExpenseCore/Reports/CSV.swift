@@ -37,6 +37,16 @@ public enum CSV {
         guard text.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else {
             return text
         }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        // Every quote doubled, found by byte too: `replacingOccurrences(of: "\"", …)` compares
+        // Characters, so it skipped a quote that a combining mark (U+0301 and the like) follows,
+        // and that lone quote ended the quoted cell early.
+        var quoted: [UInt8] = [0x22]
+        quoted.reserveCapacity(text.utf8.count + 8)
+        for byte in text.utf8 {
+            if byte == 0x22 { quoted.append(0x22) }
+            quoted.append(byte)
+        }
+        quoted.append(0x22)
+        return String(decoding: quoted, as: UTF8.self)
     }
 }

@@ -48,7 +48,7 @@ struct ExpensesAPIController: Sendable {
         return Response(status: .noContent)
     }
 
-    @Sendable func list(_ request: Request, context: OrgRequestContext) async throws -> ExpensePageResponse {
+    @Sendable func list(_ request: Request, context: OrgRequestContext) async throws -> Response {
         let query = request.queryValues
         let filter = try ExpenseQuery.filter(query, defaultCurrency: try ExpenseService.currency(of: context.access))
         let cursor = try query["cursor"].flatMap { $0.isEmpty ? nil : $0 }.map { token in
@@ -60,27 +60,23 @@ struct ExpensesAPIController: Sendable {
             limit = value
         }
         let page = try await expenses.list(context.access, filter, cursor: cursor, limit: limit)
-        return ExpensePageResponse(items: page.items.map(ExpenseResponse.init), nextCursor: page.nextCursor?.token)
+        // The bytes of `ExpensePageResponse`, written without the encoder.
+        return ExpenseJSON.response(ExpenseJSON.page(page.items, nextCursor: page.nextCursor?.token))
     }
 
-    @Sendable func create(_ request: Request, context: OrgRequestContext) async throws -> EditedResponse<
-        ExpenseResponse
-    > {
+    @Sendable func create(_ request: Request, context: OrgRequestContext) async throws -> Response {
         let body = try await JSONBody.decode(ExpenseInput.self, from: request, context: context)
         let expense = try await expenses.create(context.access, body)
         return Self.answer(expense, status: .created, location: request.uri.path + "/" + expense.id.description)
     }
 
-    @Sendable func show(_ request: Request, context: OrgRequestContext) async throws -> EditedResponse<ExpenseResponse>
-    {
+    @Sendable func show(_ request: Request, context: OrgRequestContext) async throws -> Response {
         let expense = try await expenses.find(
             context.access, id: try context.parameters.id(ExpenseID.self, "expenseId"))
         return Self.answer(expense, status: .ok)
     }
 
-    @Sendable func update(_ request: Request, context: OrgRequestContext) async throws -> EditedResponse<
-        ExpenseResponse
-    > {
+    @Sendable func update(_ request: Request, context: OrgRequestContext) async throws -> Response {
         // An address that names no expense is a 404 whatever the headers say.
         let id = try context.parameters.id(ExpenseID.self, "expenseId")
         let version = try HTTPPreconditions.version(from: request)
@@ -96,11 +92,10 @@ struct ExpensesAPIController: Sendable {
         return Response(status: .noContent)
     }
 
-    static func answer(_ expense: Expense, status: HTTPResponse.Status, location: String? = nil) -> EditedResponse<
-        ExpenseResponse
-    > {
+    /// The bytes of `ExpenseResponse`, written without the encoder, with its ETag.
+    static func answer(_ expense: Expense, status: HTTPResponse.Status, location: String? = nil) -> Response {
         var headers: HTTPFields = [.eTag: HTTPPreconditions.eTag(version: expense.version)]
         if let location { headers[.location] = location }
-        return .init(status: status, headers: headers, response: ExpenseResponse(expense))
+        return ExpenseJSON.response(ExpenseJSON.expense(expense), status: status, headers: headers)
     }
 }
