@@ -43,11 +43,13 @@ psql_owner() { psql "$TEST_DATABASE_URL" -X -q -v ON_ERROR_STOP=1 "$@"; }
 psql_super() { psql "$TEST_SUPERUSER_URL" -X -q -v ON_ERROR_STOP=1 "$@"; }
 
 echo "bench: building release" >&2
-# BENCH_SWIFTFLAGS tries compiler options (e.g. "-Xswiftc -cross-module-optimization").
+# The release build as deploy/Dockerfile makes it (Swift's runtime linked in statically);
+# BENCH_SWIFTFLAGS tries other options (e.g. "-Xswiftc -cross-module-optimization").
+BUILD_FLAGS="--static-swift-stdlib ${BENCH_SWIFTFLAGS:-}"
 # shellcheck disable=SC2086
-swift build -c release --product expense-tracker ${BENCH_SWIFTFLAGS:-} >/dev/null
+swift build -c release --product expense-tracker $BUILD_FLAGS >/dev/null
 # shellcheck disable=SC2086
-BIN=$(swift build -c release --show-bin-path ${BENCH_SWIFTFLAGS:-})/expense-tracker
+BIN=$(swift build -c release --show-bin-path $BUILD_FLAGS)/expense-tracker
 "$BIN" migrate
 
 {
@@ -55,7 +57,7 @@ BIN=$(swift build -c release --show-bin-path ${BENCH_SWIFTFLAGS:-})/expense-trac
     echo
     echo "Machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/{print $2}') GiB RAM, $(uname -sr)."
     echo "PostgreSQL $(psql_super -tAc 'SHOW server_version'), default settings, same machine, loopback."
-    echo "Server pool: ${DATABASE_MAX_CONNECTIONS:-default (2 x cores + 2)} connections. Build flags: ${BENCH_SWIFTFLAGS:-none}."
+    echo "Server pool: ${DATABASE_MAX_CONNECTIONS:-default (2 x cores + 2)} connections. Build flags: $BUILD_FLAGS."
     echo
 } >"$RESULTS"
 
@@ -242,9 +244,9 @@ done
 echo "bench: query plans" >&2
 # The prepared statements' plans after six runs, when PostgreSQL may have switched to a generic
 # plan (plan_cache_mode auto): the plans the server gets once a connection is warm.
-LIST_SQL="SELECT e.id, e.seq, e.member_id, u.name AS member_name, e.category_id, c.name AS category_name,
-       e.amount_minor, e.currency, e.occurred_on, e.merchant, e.note, e.tags, e.version, e.created_at, e.updated_at
-FROM expenses e JOIN users u ON u.id = e.member_id
+LIST_SQL="SELECT e.id, e.seq, e.member_id, u.name AS member_name, e.category_id, c.name AS category_name, \
+e.amount_minor, e.currency, e.occurred_on, e.merchant, e.note, e.tags, e.version, e.created_at, e.updated_at \
+FROM expenses e JOIN users u ON u.id = e.member_id \
 LEFT JOIN categories c ON c.tenant_id = e.tenant_id AND c.id = e.category_id"
 # Where the second page starts (read as the superuser, whom row security does not filter).
 CURSOR=$(psql "${TEST_SUPERUSER_URL/\/postgres\?/\/expense_bench?}" -X -tAc \
@@ -271,8 +273,8 @@ SQL
     echo
     echo "## Plans of the prepared statements after six runs"
     for entry in \
-        "token|text, text|$(echo "$TOKEN_SCOPE" | sed -e 's/:org/$2/' -e 's/:hash/$1/' -e 's/;$//')|'$TOKEN_HASH', '$ORG'" \
-        "role|uuid, uuid|$(echo "$ORG_ROLE" | sed -e 's/:user/$1/' -e 's/:org/$2/') FOR SHARE OF m|'$OWNER', '$ORG'" \
+        "token|text, text|$(echo "$TOKEN_SCOPE" | tr '\n' ' ' | sed -e 's/:org/$2/' -e 's/:hash/$1/' -e 's/; *$//')|'$TOKEN_HASH', '$ORG'" \
+        "role|uuid, uuid|$(echo "$ORG_ROLE" | tr '\n' ' ' | sed -e 's/:user/$1/' -e 's/:org/$2/') FOR SHARE OF m|'$OWNER', '$ORG'" \
         "newest|uuid, bigint|$LIST_SQL WHERE e.tenant_id = \$1 ORDER BY e.occurred_on DESC, e.seq DESC LIMIT \$2|'$ORG', 51" \
         "newest_after|uuid, date, bigint, bigint|$LIST_SQL WHERE e.tenant_id = \$1 AND (e.occurred_on, e.seq) < (\$2, \$3) ORDER BY e.occurred_on DESC, e.seq DESC LIMIT \$4|'$ORG', '${CURSOR%,*}', ${CURSOR#*,}, 51"; do
         IFS='|' read -r name types statement arguments <<<"$entry"

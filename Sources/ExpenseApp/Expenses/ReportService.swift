@@ -40,6 +40,12 @@ public struct ReportService: Sendable {
         }
     }
 
+    /// The totals for a CSV download: the same report, for roles that may export.
+    public func exportTotals(_ access: TenantAccess, _ request: Request) async throws -> Totals {
+        try access.require(.exportCSV)
+        return try await totals(access, request)
+    }
+
     public func totals(_ access: TenantAccess, _ request: Request) async throws -> Totals {
         try access.require(.viewOrganization)
         let organization = access.organization
