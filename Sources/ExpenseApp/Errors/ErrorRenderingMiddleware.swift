@@ -13,7 +13,8 @@ import Logging
 ///   their status; an unknown route whose path answers other methods is 405 with `Allow`.
 /// - A database that is busy, lost a race or cannot be reached (`StoreError.retryable`,
 ///   `StoreError.unavailable`): 503 with `Retry-After`, so the caller tries again.
-/// - Anything else: 500 with the request id and never the error's text (SECURITY V6).
+/// - Anything else: 500 with the request id and never the error's text: no trace, SQL or
+///   internal message reaches a client.
 ///
 /// Every 5xx is logged here, with the request id the logger carries.
 struct ErrorRenderingMiddleware: RouterMiddleware {

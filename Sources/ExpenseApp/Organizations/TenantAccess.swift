@@ -18,7 +18,7 @@ public struct TenantAccess: Sendable {
 
     public var tenantID: TenantID { organization.id }
 
-    /// Throws 403 unless the role has `permission` (SECURITY T4: one table decides).
+    /// Throws 403 unless the role has `permission`; the one permission table in the domain decides.
     public func require(_ permission: Permission) throws {
         guard role.can(permission) else {
             throw AppError.forbidden("Your role (\(role.rawValue)) does not allow this.")
@@ -28,7 +28,7 @@ public struct TenantAccess: Sendable {
 
 /// The context of every route under `/orgs/{orgId}`: it exists only once the caller is signed
 /// in and a member of that organization, so a handler that takes it cannot forget the check
-/// (Hummingbird's `ChildRequestContext`; STYLE.md item 5).
+/// (Hummingbird's `ChildRequestContext`).
 public struct OrgRequestContext: ChildRequestContext {
     public typealias ParentContext = AppRequestContext
     public var coreContext: CoreRequestContextStorage
@@ -37,7 +37,7 @@ public struct OrgRequestContext: ChildRequestContext {
     public let clientIP: String
 
     public init(context: AppRequestContext) throws {
-        // Not a member, not signed in, or no such organization: all look the same (SECURITY T3).
+        // Not a member, not signed in, or no such organization: all look the same, so ids of other tenants reveal nothing.
         guard let identity = context.identity, let access = context.tenant else { throw AppError.notFound }
         self.coreContext = context.coreContext
         self.identity = identity

@@ -76,7 +76,7 @@ struct BearerTenantResolver: RouterMiddleware {
             throw AppError.unauthenticated
         }
         // Not an organization id at all: still 401 for a bad token, else the same 404 as someone
-        // else's organization (SECURITY T3).
+        // else's organization: a stranger learns nothing of which ids exist.
         guard let id = context.parameters.get("orgId").flatMap(OrganizationID.init(uuidString:)) else {
             guard try await tenant.accounts.identity(bearerToken: bearer.token) != nil else {
                 throw AppError.unauthenticated
