@@ -27,8 +27,9 @@ psql "$TEST_SUPERUSER_URL" -X -q -c "CREATE DATABASE expense_bench OWNER expense
 export DATABASE_URL=${TEST_DATABASE_URL/\/postgres\?/\/expense_bench?}
 export LOG_LEVEL=warning DATA_DIR="$OUT/data"
 
-swift build -c release --product expense-tracker >/dev/null
-BIN=$(swift build -c release --show-bin-path)/expense-tracker
+# The same release build as make bench (Swift runtime linked statically, as the image does).
+swift build -c release --product expense-tracker --static-swift-stdlib >/dev/null
+BIN=$(swift build -c release --show-bin-path --static-swift-stdlib)/expense-tracker
 "$BIN" migrate
 
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')

@@ -34,7 +34,7 @@ eval "$(scripts/test-postgres.sh start "$PGDIR")"
 # A database the application role owns (PostgreSQL 15+ lets only owners create in public).
 psql "$TEST_SUPERUSER_URL" -X -q -c "CREATE DATABASE expense_bench OWNER expense_owner"
 TEST_DATABASE_URL=${TEST_DATABASE_URL/\/postgres\?/\/expense_bench?}
-# The pool as the server sizes it (twice the cores plus two) unless DATABASE_MAX_CONNECTIONS says.
+# The server's default pool unless DATABASE_MAX_CONNECTIONS says.
 export DATABASE_URL="$TEST_DATABASE_URL"
 [ -n "${DATABASE_MAX_CONNECTIONS:-}" ] && export DATABASE_MAX_CONNECTIONS
 export LOG_LEVEL=warning DATA_DIR="$OUT/data" MAIL_DIR="$OUT/mail"
@@ -57,7 +57,7 @@ BIN=$(swift build -c release --show-bin-path $BUILD_FLAGS)/expense-tracker
     echo
     echo "Machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/{print $2}') GiB RAM, $(uname -sr)."
     echo "PostgreSQL $(psql_super -tAc 'SHOW server_version'), default settings, same machine, loopback."
-    echo "Server pool: ${DATABASE_MAX_CONNECTIONS:-default (2 x cores + 2)} connections. Build flags: $BUILD_FLAGS."
+    echo "Server pool: ${DATABASE_MAX_CONNECTIONS:-default (16)} connections. Build flags: $BUILD_FLAGS."
     echo
 } >"$RESULTS"
 

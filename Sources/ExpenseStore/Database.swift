@@ -16,7 +16,7 @@ public enum TransactionScope: Sendable, Equatable {
     /// The one invitation whose token hashes to this value, whichever tenant it belongs to.
     case invitation(tokenHash: String)
     /// No settings yet: the body's first statement sets them, saving a round trip (a request's
-    /// credential lookup does, see `Store.withTenantRequest`). Until it does, tenant tables
+    /// credential lookup does, see `Store.withTenant(_:bearerTokenHash:_:)`). Until it does, tenant tables
     /// show nothing, as in `system`.
     case deferred
 }

@@ -24,14 +24,19 @@ public struct AppDependencies: Sendable {
 }
 
 extension AppDependencies {
-    /// Opens the database the configuration names (nothing is connected until it runs).
-    public static func live(config: AppConfig, logger: Logger) async throws -> AppDependencies {
+    /// Opens the database the configuration names (nothing is connected until it runs). A
+    /// long-running process (`serve`, `worker`) keeps its whole PostgreSQL pool open; a one-shot
+    /// command opens connections only as it needs them.
+    public static func live(config: AppConfig, logger: Logger, longRunning: Bool = true) async throws
+        -> AppDependencies
+    {
         let database: any Database
         switch config.database {
         case .sqlite(let path):
             database = try await SQLiteDatabase.open(path: path, logger: logger)
         case .postgres(let url):
-            database = try PostgresDatabase(url: url, connections: config.databaseMaxConnections, logger: logger)
+            database = try PostgresDatabase(
+                url: url, connections: config.databaseMaxConnections, keepOpen: longRunning, logger: logger)
         }
         return AppDependencies(database: database, logger: logger)
     }

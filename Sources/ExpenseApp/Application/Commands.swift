@@ -68,7 +68,7 @@ public enum ExpenseTracker {
     public static func mail(config: AppConfig, retryDead: Bool) async throws {
         AppLogHandler.bootstrap(level: config.logLevel, format: config.logFormat)
         let logger = Logger(label: "expense-tracker")
-        let database = try await AppDependencies.live(config: config, logger: logger).database
+        let database = try await AppDependencies.live(config: config, logger: logger, longRunning: false).database
         let store = Store(database: database)
         let (requeued, counts) = try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await database.run() }
@@ -92,7 +92,7 @@ public enum ExpenseTracker {
     public static func seed(config: AppConfig, options: DataSeeder.Options) async throws {
         AppLogHandler.bootstrap(level: config.logLevel, format: config.logFormat)
         let logger = Logger(label: "expense-tracker")
-        let database = try await AppDependencies.live(config: config, logger: logger).database
+        let database = try await AppDependencies.live(config: config, logger: logger, longRunning: false).database
         let result = try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await database.run() }
             defer { group.cancelAll() }
@@ -119,7 +119,7 @@ public enum ExpenseTracker {
     public static func migrate(config: AppConfig) async throws {
         AppLogHandler.bootstrap(level: config.logLevel, format: config.logFormat)
         let logger = Logger(label: "expense-tracker")
-        let database = try await AppDependencies.live(config: config, logger: logger).database
+        let database = try await AppDependencies.live(config: config, logger: logger, longRunning: false).database
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await database.run() }
             defer { group.cancelAll() }

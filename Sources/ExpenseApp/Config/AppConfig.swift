@@ -28,7 +28,7 @@ public struct AppConfig: Sendable, Equatable {
     /// `DATABASE_URL`: unset means SQLite at `DATA_DIR/expense-tracker.sqlite`.
     public var database: DatabaseLocation = .sqlite(path: "./data/expense-tracker.sqlite")
     /// `DATABASE_MAX_CONNECTIONS`: PostgreSQL pool size per process, all opened at start.
-    /// Default twice the cores plus two.
+    /// Default 16.
     public var databaseMaxConnections: Int = PostgresDatabase.defaultConnections
     /// `PUBLIC_BASE_URL`: the address people reach the server at, used for links in emails;
     /// never taken from a request's Host header. No trailing slash.

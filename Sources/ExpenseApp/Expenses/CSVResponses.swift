@@ -38,7 +38,8 @@ enum CSVResponses {
     static func totals(_ parameters: [String: String], access: TenantAccess, reports: ReportService) async throws
         -> Response
     {
-        let totals = try await reports.exportTotals(access, try ReportService.Request.parse(parameters))
+        try reports.authorizeExport(access)
+        let totals = try await reports.totals(access, try ReportService.Request.parse(parameters))
         let name = CSVExports.fileName(
             organization: access.organization.name, kind: "totals-\(totals.report.period.rawValue)",
             from: totals.report.range.from, to: totals.report.range.to)

@@ -40,10 +40,10 @@ public struct ReportService: Sendable {
         }
     }
 
-    /// The totals for a CSV download: the same report, for roles that may export.
-    public func exportTotals(_ access: TenantAccess, _ request: Request) async throws -> Totals {
+    /// Refuses roles that may not download CSV (checked before the query is read, so a viewer
+    /// gets 403 whatever the parameters).
+    public func authorizeExport(_ access: TenantAccess) throws {
         try access.require(.exportCSV)
-        return try await totals(access, request)
     }
 
     public func totals(_ access: TenantAccess, _ request: Request) async throws -> Totals {

@@ -114,6 +114,9 @@ public struct MemberService: Sendable {
         guard access.user.emailVerifiedAt != nil else {
             throw AppError.forbidden("Confirm your email address before inviting others: use the link we sent you.")
         }
+        // Counted in the request's transaction: a refused invitation (already a member, already
+        // invited) sends nothing and leaves the counts as they were, so the limits bound the
+        // invitations actually sent.
         try await limiter.check(limits.invitationsPerAccount, key: access.user.id.description, in: access.transaction)
         try await limiter.check(limits.invitationsPerIP, key: clientIP, in: access.transaction)
 

@@ -9,7 +9,9 @@ import HummingbirdAuth
 /// commit together. A response of 400 or more rolls it back, so a refused request leaves
 /// nothing half-written, whoever turned the error into a response.
 ///
-/// The request body is read before the connection is leased, so a slow client never holds one.
+/// The request body is read before the connection is leased, so a slow client never holds one;
+/// since the body is in memory and nothing outside the transaction has happened, a transaction
+/// PostgreSQL aborts as a deadlock or a serialization failure is simply run again.
 struct TenantRequest: Sendable {
     let organizations: OrganizationService
     let accounts: AccountService
@@ -20,10 +22,18 @@ struct TenantRequest: Sendable {
         ![.get, .head, .options].contains(request.method)
     }
 
-    /// Reads the body into memory (up to the context's limit) before any database work.
+    /// Reads the body into memory (up to the context's limit) before any database work. DELETE
+    /// routes read no body, so none is collected for them.
     static func readBody(_ request: inout Request, context: AppRequestContext) async throws {
-        if isWrite(request) { _ = try await request.collectBody(upTo: context.maxUploadSize) }
+        if [.post, .put, .patch].contains(request.method) {
+            _ = try await request.collectBody(upTo: context.maxUploadSize)
+        }
     }
+
+    /// How many times a request's transaction runs when PostgreSQL aborts it as a deadlock or a
+    /// serialization failure (two owners changing members at once can deadlock on the owner
+    /// rows they lock). After that the caller gets 503 with Retry-After.
+    static let attempts = 3
 
     /// What the transaction ended with: a response to send, or a refusal to throw once it has
     /// ended (committed, so an expired token's revocation stays, or rolled back).
@@ -38,12 +48,18 @@ struct TenantRequest: Sendable {
     }
 
     static func finish(_ body: () async throws -> Outcome) async throws -> Response {
-        let outcome: Outcome
-        do {
-            outcome = try await body()
-        } catch let rollBack as RollBack {
-            return rollBack.response
+        var outcome: Outcome?
+        var attempt = 1
+        while outcome == nil {
+            do {
+                outcome = try await body()
+            } catch let rollBack as RollBack {
+                return rollBack.response
+            } catch StoreError.retryable where attempt < attempts {
+                attempt += 1
+            }
         }
+        guard let outcome else { throw StoreError.retryable }
         switch outcome {
         case .answered(let response): return response
         case .refused(let error): throw error

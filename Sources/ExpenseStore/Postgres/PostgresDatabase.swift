@@ -31,9 +31,10 @@ public final class PostgresDatabase: Database {
         self.logger = logger
     }
 
-    /// Twice the cores plus two: PostgreSQL's own rule of thumb for a server that shares the
-    /// machine's disks and cores with its clients (measured in docs/benchmarks.md).
-    public static var defaultConnections: Int { 2 * ProcessInfo.processInfo.activeProcessorCount + 2 }
+    /// Sixteen: on the 2-core benchmark machine 6, 16 and 32 connections served within 10% of
+    /// each other, 16 a little ahead (docs/benchmarks.md, "Pool"). Set it from the database
+    /// server's size and the number of server processes (their sum under `max_connections`).
+    public static let defaultConnections = 16
 
     /// Runs the connection pool until cancelled or shut down gracefully.
     public func run() async throws {

@@ -83,8 +83,20 @@ public struct APITokenRepository: Sendable {
         static let text = APITokenRepository.withUserScoping(hash: "", tenant: "").text(for: .postgres)
     }
 
+    /// Records a use. On PostgreSQL a row another request is already touching is skipped, not
+    /// waited for: the write runs inside the request's transaction, and concurrent requests with
+    /// one token must not queue behind each other for a timestamp.
     public func touch(_ tx: some Transaction, id: UUID, at now: Date) async throws {
-        try await tx.executor.execute("UPDATE api_tokens SET last_used_at = \(now) WHERE id = \(id)")
+        switch tx.executor.dialect {
+        case .postgres:
+            try await tx.executor.execute(
+                """
+                UPDATE api_tokens SET last_used_at = \(now)
+                WHERE id = (SELECT id FROM api_tokens WHERE id = \(id) FOR UPDATE SKIP LOCKED)
+                """)
+        case .sqlite:
+            try await tx.executor.execute("UPDATE api_tokens SET last_used_at = \(now) WHERE id = \(id)")
+        }
     }
 
     /// The user's tokens that have not expired, newest first.
