@@ -70,16 +70,17 @@ public struct ExpenseService: Sendable {
             if let ifMatch, ifMatch != current.version { throw AppError.preconditionFailed }
             let draft = try validating { try input.draft(applyingTo: current) }
             _ = try await Self.category(draft.categoryID, current: current.categoryID, in: tx, store: store)
-            guard try await store.expenses.update(tx, id: id, version: current.version, draft, at: now),
-                let updated = try await store.expenses.find(tx, id: id)
+            // The stored values become the draft's, so the entry is known before the write.
+            let audit =
+                draft.auditSnapshot == current.auditSnapshot
+                ? nil
+                : Self.auditEntry(
+                    access, "expense.updated", id,
+                    AuditDetails.change(before: current.auditSnapshot, after: draft.auditSnapshot), now)
+            guard
+                let updated = try await store.expenses.update(
+                    tx, id: id, version: current.version, draft, audit: audit, at: now)
             else { throw AppError.preconditionFailed }
-            if updated.auditSnapshot != current.auditSnapshot {
-                try await store.audit.append(
-                    tx,
-                    Self.auditEntry(
-                        access, "expense.updated", id,
-                        AuditDetails.change(before: current.auditSnapshot, after: updated.auditSnapshot), now))
-            }
             return updated
         }
     }
@@ -91,13 +92,12 @@ public struct ExpenseService: Sendable {
         try await access.inTransaction { tx in
             let current = try await Self.editable(id, access, in: tx, store: store)
             if let ifMatch, ifMatch != current.version { throw AppError.preconditionFailed }
-            guard try await store.expenses.delete(tx, id: id, version: current.version) else {
-                throw AppError.preconditionFailed
-            }
             var snapshot = current.auditSnapshot
             snapshot["member_id"] = current.memberID.description
-            try await store.audit.append(
-                tx, Self.auditEntry(access, "expense.deleted", id, AuditDetails.before(snapshot), now))
+            let audit = Self.auditEntry(access, "expense.deleted", id, AuditDetails.before(snapshot), now)
+            guard try await store.expenses.delete(tx, id: id, version: current.version, audit: audit) else {
+                throw AppError.preconditionFailed
+            }
         }
     }
 

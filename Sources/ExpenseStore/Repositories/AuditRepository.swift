@@ -16,6 +16,20 @@ public struct AuditRepository: Sendable {
         )
     }
 
+    /// The audit row as a data-modifying step of a larger PostgreSQL statement: inserted once
+    /// for each row of the statement's `source` step (so only when the change it records
+    /// happened). Every value is cast: a NULL bound into a SELECT list has no type of its own.
+    static func insert(_ entry: AuditEntry, tenant: TenantID, from source: String) -> SQL {
+        """
+        INSERT INTO audit_log (tenant_id, id, actor_id, actor_name, action, subject_type, subject_id, details,
+                               created_at)
+        SELECT \(tenant)::uuid, \(entry.id)::uuid, \(entry.actorID)::uuid, \(entry.actorName)::text,
+               \(entry.action)::text, \(entry.subjectType)::text, \(entry.subjectID)::text, \(entry.details)::text,
+               \(entry.createdAt)::timestamptz
+        FROM \(unsafeRaw: source)
+        """
+    }
+
     /// Newest first, at most `limit`.
     public func list(_ tx: TenantTransaction, limit: Int) async throws -> [AuditEntry] {
         let order = tx.executor.dialect == .postgres ? "seq DESC" : "rowid DESC"

@@ -62,12 +62,7 @@ extension ExpenseRepository {
             WHERE \(v.categoryID)::uuid IS NULL OR EXISTS (SELECT 1 FROM category)
             RETURNING seq
         ), audit AS (
-            INSERT INTO audit_log (tenant_id, id, actor_id, actor_name, action, subject_type, subject_id, details,
-                                   created_at)
-            SELECT \(v.tenant)::uuid, \(audit.id)::uuid, \(audit.actorID)::uuid, \(audit.actorName)::text,
-                   \(audit.action)::text, \(audit.subjectType)::text, \(audit.subjectID)::text, \(audit.details)::text,
-                   \(audit.createdAt)::timestamptz
-            FROM expense
+            \(AuditRepository.insert(audit, tenant: v.tenant, from: "expense"))
         )
         SELECT expense.seq, (SELECT name FROM category) AS category_name FROM expense
         """

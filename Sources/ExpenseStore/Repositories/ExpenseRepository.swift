@@ -77,29 +77,6 @@ public struct ExpenseRepository: Sendable {
         static let text = ExpenseRepository.byID(TenantID(), ExpenseID()).text(for: .postgres)
     }
 
-    /// Applies `draft` if the expense is still at `version`; false when it is not (changed or gone).
-    public func update(_ tx: TenantTransaction, id: ExpenseID, version: Int, _ draft: ExpenseDraft, at now: Date)
-        async throws -> Bool
-    {
-        try await !tx.executor.query(
-            """
-            UPDATE expenses SET amount_minor = \(draft.amount.minorUnits), currency = \(draft.amount.currency.code),
-                occurred_on = \(draft.date), category_id = \(draft.categoryID), merchant = \(draft.merchant),
-                note = \(draft.note), tags = \(Self.storedTags(draft.tags)), version = version + 1,
-                updated_at = \(now)
-            WHERE tenant_id = \(tx.tenantID) AND id = \(id) AND version = \(version)
-            RETURNING id
-            """
-        ).isEmpty
-    }
-
-    /// Deletes the expense if it is still at `version`.
-    public func delete(_ tx: TenantTransaction, id: ExpenseID, version: Int) async throws -> Bool {
-        try await !tx.executor.query(
-            "DELETE FROM expenses WHERE tenant_id = \(tx.tenantID) AND id = \(id) AND version = \(version) RETURNING id"
-        ).isEmpty
-    }
-
     /// Newest first (date, then insertion), strictly after `cursor`, at most `limit`. The
     /// unfiltered list (a page of the newest, the most asked-for read) is a prepared statement.
     public func list(_ tx: TenantTransaction, _ filter: ExpenseFilter, after cursor: ExpenseCursor?, limit: Int)
@@ -246,11 +223,15 @@ public struct ExpenseRepository: Sendable {
     }
 
     /// `expense(from:)` reads these columns by position: keep the order in step.
-    static let select: SQL = """
+    static let select: SQL = "\(unsafeRaw: columns) FROM expenses e \(unsafeRaw: joins)"
+
+    static let columns = """
         SELECT e.id, e.seq, e.member_id, u.name AS member_name, e.category_id, c.name AS category_name,
                e.amount_minor, e.currency, e.occurred_on, e.merchant, e.note, e.tags, e.version,
                e.created_at, e.updated_at
-        FROM expenses e
+        """
+
+    static let joins = """
         JOIN users u ON u.id = e.member_id
         LEFT JOIN categories c ON c.tenant_id = e.tenant_id AND c.id = e.category_id
         """
