@@ -115,13 +115,20 @@ public struct AccountService: Sendable {
             throw AppError.invalidCredentials
         }
         let userID = credentials.user.id
-        let matches = try await hasher.verify(password, against: credentials.passwordHash)
-        if let lockedUntil = credentials.lockedUntil, lockedUntil > now {
+        let settings = self.settings
+        // The attempt counts as a failure before bcrypt runs (SECURITY S12): parallel guesses
+        // each take a slot atomically, and those past the limit are refused unchecked, after
+        // the same hashing time as any other refusal.
+        let counted = try await store.withSystem { tx in
+            try await store.credentials.beginAttempt(tx, user: userID, maxFailures: settings.loginMaxFailures, now: now)
+        }
+        guard counted else {
+            _ = try await hasher.verifyDummy(password)
             logger.info("auth event", metadata: ["event": "login_refused", "reason": "locked", "user_id": "\(userID)"])
             throw AppError.invalidCredentials
         }
+        let matches = try await hasher.verify(password, against: credentials.passwordHash)
         guard matches else {
-            let settings = self.settings
             let locked = try await store.withSystem { tx in
                 try await store.credentials.recordFailure(
                     tx, user: userID, maxFailures: settings.loginMaxFailures,
@@ -135,7 +142,14 @@ public struct AccountService: Sendable {
             }
             throw AppError.invalidCredentials
         }
-        try await store.withSystem { tx in try await store.credentials.recordSuccess(tx, user: userID) }
+        // Right, but the account may have locked meanwhile through other guesses of the burst.
+        let cleared = try await store.withSystem { tx in
+            try await store.credentials.recordSuccess(tx, user: userID, now: now)
+        }
+        guard cleared else {
+            logger.info("auth event", metadata: ["event": "login_refused", "reason": "locked", "user_id": "\(userID)"])
+            throw AppError.invalidCredentials
+        }
         logger.info("auth event", metadata: ["event": "login_succeeded", "user_id": "\(userID)"])
         return credentials.user
     }

@@ -32,8 +32,21 @@ public struct CredentialRepository: Sendable {
         ).map(Self.credentials)
     }
 
-    /// Counts a failed login; at `maxFailures` the account locks until `lockUntil` and the
-    /// count starts again. Returns whether this failure locked the account.
+    /// Counts a login attempt as a failure before its password is checked, in one atomic
+    /// statement: false (nothing counted) when the account is locked or `maxFailures` attempts are
+    /// already counted, so a burst of parallel guesses never gets more than `maxFailures` checked.
+    public func beginAttempt(_ tx: some Transaction, user: UserID, maxFailures: Int, now: Date) async throws -> Bool {
+        try await !tx.executor.query(
+            """
+            UPDATE users SET failed_logins = failed_logins + 1
+            WHERE id = \(user) AND failed_logins < \(maxFailures) AND (locked_until IS NULL OR locked_until <= \(now))
+            RETURNING id
+            """
+        ).isEmpty
+    }
+
+    /// A counted attempt turned out wrong: at `maxFailures` the account locks until `lockUntil`
+    /// and the count starts again. Returns whether this failure locked the account.
     public func recordFailure(
         _ tx: some Transaction,
         user: UserID,
@@ -43,8 +56,8 @@ public struct CredentialRepository: Sendable {
         let row = try await tx.executor.first(
             """
             UPDATE users SET
-                failed_logins = CASE WHEN failed_logins + 1 >= \(maxFailures) THEN 0 ELSE failed_logins + 1 END,
-                locked_until = CASE WHEN failed_logins + 1 >= \(maxFailures) THEN \(lockUntil) ELSE locked_until END
+                locked_until = CASE WHEN failed_logins >= \(maxFailures) THEN \(lockUntil) ELSE locked_until END,
+                failed_logins = CASE WHEN failed_logins >= \(maxFailures) THEN 0 ELSE failed_logins END
             WHERE id = \(user)
             RETURNING failed_logins
             """
@@ -52,9 +65,16 @@ public struct CredentialRepository: Sendable {
         return try row?.decode("failed_logins", as: Int.self) == 0
     }
 
-    /// Clears the failure count and any expired lock after a successful login.
-    public func recordSuccess(_ tx: some Transaction, user: UserID) async throws {
-        try await tx.executor.execute("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = \(user)")
+    /// A counted attempt turned out right: clears the count, unless the account was locked
+    /// meanwhile (by other guesses in the same burst); then false, and the login is refused.
+    public func recordSuccess(_ tx: some Transaction, user: UserID, now: Date) async throws -> Bool {
+        try await !tx.executor.query(
+            """
+            UPDATE users SET failed_logins = 0, locked_until = NULL
+            WHERE id = \(user) AND (locked_until IS NULL OR locked_until <= \(now))
+            RETURNING id
+            """
+        ).isEmpty
     }
 
     /// Replaces the password; also lifts any lockout (a reset works for a locked account).

@@ -127,6 +127,33 @@ import Testing
         #expect(harness.logs.all.contains("event=account_locked"))
     }
 
+    @Test(
+        "S12: a burst of parallel guesses gets five checked at most, and the right one is refused",
+        arguments: TestBackend.available)
+    func aBurstOfParallelGuessesIsCountedBeforeAnyHashIsTrusted(_ backend: TestBackend) async throws {
+        // A real bcrypt cost, so the whole burst is in flight at once.
+        let harness = try await AccountsHarness.make(backend) { $0.bcryptCost = 8 }
+        try await harness.run { client async throws in
+            try await client.register("ana@example.org")
+            let statuses = try await withThrowingTaskGroup(of: (Bool, HTTPResponse.Status).self) { group in
+                for _ in 0..<30 {
+                    group.addTask {
+                        (false, try await client.login("ana@example.org", password: "a wrong guess").0.status)
+                    }
+                }
+                group.addTask { (true, try await client.login("ana@example.org").0.status) }
+                var statuses: [(Bool, HTTPResponse.Status)] = []
+                for try await status in group { statuses.append(status) }
+                return statuses
+            }
+            #expect(statuses.allSatisfy { $0.1 == .unauthorized }, "the right password got in during the burst")
+            // The limit (five) is how many passwords were checked, whatever the burst's size.
+            let checked = harness.logs.all.components(separatedBy: "reason=wrong_password").count - 1
+            #expect(checked <= 5, "\(checked) guesses were checked")
+            #expect(try await client.login("ana@example.org").0.status == .unauthorized)
+        }
+    }
+
     @Test("S4: a lock expires after the lockout period", arguments: TestBackend.available)
     func aLockExpiresAfterTheLockoutPeriod(_ backend: TestBackend) async throws {
         let harness = try await AccountsHarness.make(backend)
