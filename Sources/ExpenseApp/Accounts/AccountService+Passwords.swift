@@ -78,13 +78,34 @@ extension AccountService {
         let userID = identity.user.id
         let credentials = try await store.withSystem { tx in try await store.credentials.find(tx, id: userID) }
         guard let credentials else { throw AppError.unauthenticated }
-        if try await !hasher.verify(current, against: credentials.passwordHash) {
+        let now = clock.now()
+        let settings = self.settings
+        // A wrong current password counts toward the lockout like a wrong login, counted before
+        // bcrypt runs: a stolen session cannot guess the password (SECURITY S12).
+        let locked = "Too many wrong passwords: the account is locked for now. Try again later, or reset your password."
+        let counted = try await store.withSystem { tx in
+            try await store.credentials.beginAttempt(tx, user: userID, maxFailures: settings.loginMaxFailures, now: now)
+        }
+        if !counted {
+            _ = try await hasher.verifyDummy(current)
+            validator.add("current_password", locked)
+        } else if try await !hasher.verify(current, against: credentials.passwordHash) {
+            let lockedNow = try await store.withSystem { tx in
+                try await store.credentials.recordFailure(
+                    tx, user: userID, maxFailures: settings.loginMaxFailures,
+                    lockUntil: now.addingTimeInterval(settings.lockout))
+            }
+            if lockedNow {
+                logger.warning("auth event", metadata: ["event": "account_locked", "user_id": "\(userID)"])
+            }
             validator.add("current_password", "That is not your current password.")
+        } else if try await !store.withSystem({ tx in
+            try await store.credentials.recordSuccess(tx, user: userID, now: now)
+        }) {
+            validator.add("current_password", locked)
         }
         try validating { try validator.finish() }
         let passwordHash = try await hasher.hash(new)
-        let now = clock.now()
-        let settings = self.settings
         try await store.withSystem { tx in
             try await store.credentials.setPassword(tx, user: userID, hash: passwordHash, at: now)
             try await store.accountTokens.invalidateAll(tx, user: userID, purpose: .passwordReset, at: now)

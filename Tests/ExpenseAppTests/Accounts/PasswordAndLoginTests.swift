@@ -154,6 +154,32 @@ import Testing
         }
     }
 
+    @Test("S12: wrong current passwords count toward the lockout", arguments: TestBackend.available)
+    func wrongCurrentPasswordsCountTowardTheLockout(_ backend: TestBackend) async throws {
+        let harness = try await AccountsHarness.make(backend)
+        try await harness.run { client async throws in
+            try await client.register("ana@example.org")
+            let token = try #require(try await client.login("ana@example.org").1)
+            let path = "/api/v1/auth/password/change"
+            for _ in 0..<5 {
+                let wrong = try await client.send(
+                    .post, path, json: ["current_password": "a wrong guess", "new_password": "a brand new passphrase"],
+                    headers: client.bearer(token))
+                #expect(wrong.status == .unprocessableContent)
+            }
+            // Locked: the right current password changes nothing, and signing in is refused.
+            let right = try await client.send(
+                .post, path,
+                json: ["current_password": AccountsHarness.password, "new_password": "a brand new passphrase"],
+                headers: client.bearer(token))
+            #expect(right.status == .unprocessableContent)
+            #expect(right.body.contains("locked"))
+            #expect(try await client.login("ana@example.org").0.status == .unauthorized)
+            #expect(
+                try await client.login("ana@example.org", password: "a brand new passphrase").0.status == .unauthorized)
+        }
+    }
+
     @Test("S4: a lock expires after the lockout period", arguments: TestBackend.available)
     func aLockExpiresAfterTheLockoutPeriod(_ backend: TestBackend) async throws {
         let harness = try await AccountsHarness.make(backend)
