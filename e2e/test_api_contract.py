@@ -19,7 +19,15 @@ EMAIL, PASSWORD = "contract@example.org", "contract test passphrase"
 @pytest.fixture
 def api_server(smtp):
     # Logins name a fresh client address through the trusted proxy (see contract/hooks.py).
-    app = Server(smtp, extra_env={"TRUSTED_PROXIES": "127.0.0.1", "MAIL_TRANSPORT": "file"})
+    app = Server(
+        smtp,
+        extra_env={
+            "TRUSTED_PROXIES": "127.0.0.1",
+            "MAIL_TRANSPORT": "file",
+            # A proxy in front makes every peer loopback, so /metrics then needs its own token.
+            "METRICS_TOKEN": "contract-metrics-token-0123456789",
+        },
+    )
     yield app
     app.stop()
 

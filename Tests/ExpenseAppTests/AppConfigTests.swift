@@ -76,6 +76,18 @@ import Testing
         }
     }
 
+    @Test func trustedProxiesRequireAMetricsToken() async throws {
+        await #expect {
+            try await load(environment: ["TRUSTED_PROXIES": "127.0.0.1"])
+        } throws: { error in
+            (error as? ConfigurationError)?.problems.map(\.setting) == ["METRICS_TOKEN"]
+        }
+        let config = try await load(environment: [
+            "TRUSTED_PROXIES": "127.0.0.1", "METRICS_TOKEN": "a-metrics-token-of-some-length",
+        ])
+        #expect(config.trustedProxies == ["127.0.0.1"])
+    }
+
     @Test func smtpSettingsAreCheckedTogether() async throws {
         let smtp = try await load(environment: [
             "MAIL_TRANSPORT": "SMTP", "SMTP_URL": "smtps://mailer:p%40ss@smtp.example.org:465",

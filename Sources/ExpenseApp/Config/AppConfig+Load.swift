@@ -186,6 +186,13 @@ extension AppConfig {
                 problem(.trustedProxies, "expected IP addresses, got '\(bad.joined(separator: ","))'")
             }
         }
+        // Behind a proxy on the same host every request arrives from loopback, which is what lets
+        // /metrics in without a token: with proxies trusted, a token is required.
+        if !trustedProxies.isEmpty, metricsToken == nil, read(.metricsToken) == nil {
+            problem(
+                .metricsToken,
+                "required when TRUSTED_PROXIES is set: behind a proxy every request comes from its address")
+        }
         if !problems.isEmpty { throw ConfigurationError(problems: problems) }
     }
 
