@@ -53,7 +53,9 @@ import Testing
     }
 
     @Test func publicBaseURLLosesItsTrailingSlash() async throws {
-        let config = try await load(environment: ["PUBLIC_BASE_URL": "https://expenses.example.org/"])
+        let config = try await load(environment: [
+            "PUBLIC_BASE_URL": "https://expenses.example.org/", "MAIL_TRANSPORT": "file",
+        ])
         #expect(config.publicBaseURL == "https://expenses.example.org")
     }
 
@@ -74,6 +76,20 @@ import Testing
                 "HTTP_PORT", "DATABASE_URL", "DATABASE_MAX_CONNECTIONS", "PUBLIC_BASE_URL", "LOG_LEVEL", "LOG_FORMAT",
             ] && error.description.contains("HTTP_PORT: expected a port number")
         }
+    }
+
+    @Test func aPublicHTTPSServerMustChooseItsMailTransport() async throws {
+        await #expect {
+            try await load(environment: ["PUBLIC_BASE_URL": "https://expenses.example.org"])
+        } throws: { error in
+            (error as? ConfigurationError)?.problems.map(\.setting) == ["MAIL_TRANSPORT"]
+        }
+        let chosen = try await load(environment: [
+            "PUBLIC_BASE_URL": "https://expenses.example.org", "MAIL_TRANSPORT": "file",
+        ])
+        #expect(chosen.mailTransport == "file")
+        // A development address keeps the file default.
+        #expect(try await load(environment: ["PUBLIC_BASE_URL": "http://127.0.0.1:8080"]).mailTransport == "file")
     }
 
     @Test func trustedProxiesRequireAMetricsToken() async throws {

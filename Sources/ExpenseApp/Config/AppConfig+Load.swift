@@ -131,6 +131,13 @@ extension AppConfig {
             } else {
                 problem(.mailTransport, "expected file or smtp, got '\(transport)'")
             }
+        } else if publicBaseURL.hasPrefix("https://") {
+            // A public https address means people use this server: the development default would
+            // keep every reset and invitation link in files and the log instead of mailing it.
+            problem(
+                .mailTransport,
+                "required when PUBLIC_BASE_URL is https: set smtp (with SMTP_URL), or file to keep mail in files on purpose"
+            )
         }
         if let url = read(.smtpURL) {
             let parts = URLComponents(string: url)
