@@ -7,7 +7,7 @@ import ServiceLifecycle
 /// Drains the outbox: claims due messages, hands them to the transport, and records what
 /// happened. At least once: a message is marked sent only after the transport took it, and a
 /// worker that dies mid-send leaves a lease that expires, after which the message is sent again
-/// with the same Message-ID (D2). On graceful shutdown the sends under way finish and the claimed
+/// with the same Message-ID. On graceful shutdown the sends under way finish and the claimed
 /// messages not yet started are handed back to the queue at once.
 public struct OutboxWorker: Service {
     public struct Settings: Sendable {

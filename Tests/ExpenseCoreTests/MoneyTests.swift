@@ -13,7 +13,7 @@ struct SeededGenerator: RandomNumberGenerator {
     }
 }
 
-/// SECURITY V3: money is exact, parsing is strict, nothing overflows.
+/// Money is exact, parsing is strict, nothing overflows.
 @Suite struct MoneyTests {
     static let usd = try! Currency(code: "USD")
     static let jpy = try! Currency(code: "JPY")

@@ -1,7 +1,7 @@
 import ExpenseCore
 import Testing
 
-/// SECURITY T4: every role × every operation, against the table in DESIGN.md (Roles).
+/// Every role × every operation, against the roles table in the README (Organizations and roles).
 @Suite struct PermissionMatrixTests {
     /// The expected matrix, written out in full so a change to the table is a visible diff here.
     static let expected: [Permission: Set<Role>] = [
@@ -29,7 +29,7 @@ import Testing
     }
 }
 
-/// SECURITY T6 and the rule that admins cannot touch owners.
+/// An organization always keeps an owner, and admins cannot touch owners.
 @Suite struct MembershipRulesTests {
     @Test func theLastOwnerCannotBeDemotedRemovedOrLeave() {
         #expect(throws: MembershipRuleViolation.lastOwner) {

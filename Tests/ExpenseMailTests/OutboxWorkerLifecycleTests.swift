@@ -39,7 +39,7 @@ final class GatedTransport: MailTransport, Sendable {
     }
 }
 
-/// Metrics, graceful shutdown and a worker killed outright (D2).
+/// Metrics, graceful shutdown and a worker killed outright.
 @Suite struct OutboxWorkerLifecycleTests {
     @Test(arguments: TestBackend.available)
     func sentRetriedAndDeadAreCounted(_ backend: TestBackend) async throws {

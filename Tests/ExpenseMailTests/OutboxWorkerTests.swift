@@ -32,7 +32,7 @@ final class TestClock: Sendable {
     func advance(_ seconds: TimeInterval) { value.withLock { $0 = $0.addingTimeInterval(seconds) } }
 }
 
-/// The outbox worker against SQLite and PostgreSQL (D2, D3, D4).
+/// The outbox worker against SQLite and PostgreSQL.
 @Suite struct OutboxWorkerTests {
     static func enqueue(_ store: Store, count: Int = 1, at now: Date) async throws -> [UUID] {
         var ids: [UUID] = []
@@ -94,7 +94,7 @@ final class TestClock: Sendable {
                     "Message-ID: <\(id.uuidString.lowercased())@example.org>"))
             let row = try await Self.row(store, id)
             #expect(row.status == "sent")
-            #expect(row.body == nil)  // D4: the link is gone from the database
+            #expect(row.body == nil)  // delivered: the link is gone from the database
             #expect(try await Self.worker(store, transport, clock).runOnce() == 0)
         }
     }

@@ -7,7 +7,7 @@ import Testing
 
 @testable import ExpenseMail
 
-/// The outbox worker delivering through the SMTP transport to a real server (D3): 250 sent,
+/// The outbox worker delivering through the SMTP transport to a real server: 250 sent,
 /// 451 retried later and then sent, 550 dead with the server's reply kept.
 @Suite(.enabled(if: SMTPTestServer.available || SMTPTestServer.required))
 struct SMTPDeliveryTests {

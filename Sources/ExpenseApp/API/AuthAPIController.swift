@@ -132,7 +132,7 @@ struct AuthAPIController: Sendable {
         return Response(status: .noContent)
     }
 
-    /// 202 with the same body whether or not the email has an account (SECURITY S3).
+    /// 202 with the same body whether or not the email has an account.
     @Sendable func forgot(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<Accepted> {
         let body = try await JSONBody.decode(EmailRequest.self, from: request, context: context)
         try await accounts.requestPasswordReset(email: body.email, clientIP: context.clientIP)

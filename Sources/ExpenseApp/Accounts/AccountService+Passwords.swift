@@ -5,8 +5,8 @@ import Foundation
 import Logging
 
 extension AccountService {
-    /// Sends a reset link if the email has an account. Answers the same either way
-    /// (SECURITY S3); per account, at most a few links an hour go out (S11).
+    /// Sends a reset link if the email has an account. Answers the same either way, so nobody
+    /// learns which emails have accounts; per account, at most a few links an hour go out.
     public func requestPasswordReset(email rawEmail: String, clientIP: String) async throws {
         try await limiter.check(limits.forgotPerIP, key: clientIP)
         // A malformed address is a typing mistake worth pointing out; it says nothing of accounts.
@@ -39,7 +39,7 @@ extension AccountService {
     }
 
     /// Sets a new password with a reset token: once only, within its hour. Lifts a lockout, ends
-    /// every session and revokes every API token (SECURITY S4, S5, S7).
+    /// every session and revokes every API token.
     public func resetPassword(token: String, newPassword: String) async throws {
         try validating { try passwordPolicy.validate(newPassword) }
         guard SecretToken.isWellFormed(token) else { throw AppError.invalidToken }
@@ -81,7 +81,7 @@ extension AccountService {
         let now = clock.now()
         let settings = self.settings
         // A wrong current password counts toward the lockout like a wrong login, counted before
-        // bcrypt runs: a stolen session cannot guess the password (SECURITY S12).
+        // bcrypt runs: a stolen session cannot guess the password.
         let locked = "Too many wrong passwords: the account is locked for now. Try again later, or reset your password."
         let counted = try await store.withSystem { tx in
             try await store.credentials.beginAttempt(tx, user: userID, maxFailures: settings.loginMaxFailures, now: now)

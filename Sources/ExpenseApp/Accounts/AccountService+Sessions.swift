@@ -17,7 +17,7 @@ public struct AccountIdentity: Sendable {
 }
 
 extension AccountService {
-    /// Starts a browser session: a new random id each time (SECURITY S7), stored only hashed.
+    /// Starts a browser session: a new random id each time, stored only hashed.
     /// Returns the cookie value.
     public func startSession(for user: User) async throws -> (cookie: String, session: StoredSession) {
         let now = clock.now()
@@ -53,7 +53,7 @@ extension AccountService {
     }
 
     /// The identity behind a session cookie, if the session exists and is within both limits
-    /// (SECURITY S8). An expired session is deleted.
+    /// (idle and absolute). An expired session is deleted.
     public func identity(sessionCookie cookie: String) async throws -> AccountIdentity? {
         guard SecretToken.isWellFormed(cookie) else { return nil }
         let now = clock.now()

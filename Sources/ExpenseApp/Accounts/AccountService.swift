@@ -34,7 +34,7 @@ public struct AccountService: Sendable {
     }
 
     /// Creates the user, their personal organization (they own it) and queues the welcome and
-    /// verification emails, all in one transaction (SECURITY D1).
+    /// verification emails, all in one transaction.
     public func register(_ registration: Registration, clientIP: String) async throws -> User {
         try await limiter.check(limits.registerPerIP, key: clientIP)
         var validator = Validator()
@@ -98,7 +98,7 @@ public struct AccountService: Sendable {
     }
 
     /// Checks an email and password. Unknown, wrong and locked all fail alike, in about the same
-    /// time (SECURITY S3); the fifth failure in a row locks the account (S4).
+    /// time; the fifth failure in a row locks the account.
     public func authenticate(email rawEmail: String, password: String, clientIP: String) async throws -> User {
         try await limiter.check(limits.loginPerIP, key: clientIP)
         let now = clock.now()
@@ -116,7 +116,7 @@ public struct AccountService: Sendable {
         }
         let userID = credentials.user.id
         let settings = self.settings
-        // The attempt counts as a failure before bcrypt runs (SECURITY S12): parallel guesses
+        // The attempt counts as a failure before bcrypt runs: parallel guesses
         // each take a slot atomically, and those past the limit are refused unchecked, after
         // the same hashing time as any other refusal.
         let counted = try await store.withSystem { tx in

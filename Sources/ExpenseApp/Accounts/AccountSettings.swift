@@ -21,7 +21,7 @@ public struct AccountSettings: Sendable {
         lockout = TimeInterval(config.loginLockoutMinutes * 60)
     }
 
-    /// An absolute link to a page, built from the configured public base URL only (SECURITY S6).
+    /// An absolute link to a page, built from the configured public base URL only.
     func link(_ path: String, token: String? = nil) -> String {
         guard let token else { return publicBaseURL + path }
         return publicBaseURL + path + "?token=" + token

@@ -9,7 +9,7 @@ struct SessionCookie: Sendable {
 
     var name: String { secure ? "__Host-session" : "session" }
 
-    /// The cookie that carries a new session (SECURITY S9: HttpOnly, SameSite=Lax, Path=/).
+    /// The cookie that carries a new session (HttpOnly, SameSite=Lax, Path=/).
     func cookie(value: String) -> Cookie {
         Cookie(name: name, value: value, path: "/", secure: secure, httpOnly: true, sameSite: .lax)
     }
@@ -21,7 +21,7 @@ struct SessionCookie: Sendable {
 }
 
 /// Finds the signed-in user of a page request from the session cookie. API routes never use it:
-/// a cookie alone authorizes no API call (SECURITY S10).
+/// a cookie alone authorizes no API call.
 struct SessionAuthenticator: RouterMiddleware {
     typealias Context = AppRequestContext
     let accounts: AccountService

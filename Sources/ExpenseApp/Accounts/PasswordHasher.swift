@@ -8,11 +8,11 @@ import NIOPosix
 /// bcrypt reads at most 72 bytes, and a 128-character password can be 512 bytes of UTF-8. So
 /// the password (Unicode-normalized to NFC, so the same characters typed on different systems
 /// match) is first hashed with SHA-256 and base64-encoded (44 bytes, no NUL): every byte of the
-/// password counts and nothing is truncated (SECURITY S1).
+/// password counts and nothing is truncated.
 public struct PasswordHasher: Sendable {
     public let cost: Int
     /// A hash of a random password, verified against when the email is unknown so that the
-    /// answer takes as long as for a known one (SECURITY S3).
+    /// answer takes as long as for a known one.
     let dummyHash: String
 
     public init(cost: Int) {

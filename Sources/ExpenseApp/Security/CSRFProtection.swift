@@ -4,7 +4,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 
-/// Refuses cross-site form posts to the pages (SECURITY S10).
+/// Refuses cross-site form posts to the pages.
 ///
 /// Every state-changing request must come from this site: its `Origin` (or, without one, its
 /// `Referer`) must be the public base URL's origin or the host the request was sent to. A
@@ -43,7 +43,7 @@ struct CSRFProtection: RouterMiddleware {
         return try await next(request, context)
     }
 
-    /// The pages an emailed link opens send `Referrer-Policy: no-referrer` (S9), so a browser
+    /// The pages an emailed link opens send `Referrer-Policy: no-referrer`, so a browser
     /// posts their forms with `Origin: null`. Those forms carry the link's one-time token, which
     /// a cross-site page cannot know; a signed-in session must still echo its synchronizer token.
     static let tokenFormPaths: Set<String> = ["/verify", "/password/reset", "/invitations/accept"]

@@ -14,7 +14,7 @@ public struct RateLimitRule: Sendable, Equatable {
     }
 }
 
-/// The limits the accounts flows apply (SECURITY S4, S11).
+/// The limits the accounts flows apply.
 public struct RateLimits: Sendable {
     /// Login attempts from one address, across accounts.
     public var loginPerIP = RateLimitRule(name: "login-ip", limit: 30, window: .seconds(600))

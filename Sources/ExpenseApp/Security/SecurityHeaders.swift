@@ -23,7 +23,7 @@ enum SecurityHeaders {
 
 /// `Referrer-Policy` on every response: `same-origin` by default, so links out of the site
 /// carry no path; pages opened from emailed links (which hold a token in their URL) send
-/// `no-referrer` instead (SECURITY S9).
+/// `no-referrer` instead.
 struct ReferrerPolicyMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
 

@@ -5,7 +5,7 @@ import Hummingbird
 import Mustache
 
 /// Renders the server-side pages from the Mustache templates shipped in the resource bundle.
-/// Mustache escapes every `{{value}}` for HTML (SECURITY V8).
+/// Mustache escapes every `{{value}}` for HTML.
 struct PageRenderer: Sendable {
     let library: MustacheLibrary
 

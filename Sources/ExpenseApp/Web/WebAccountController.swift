@@ -57,7 +57,7 @@ struct WebAccountController: Sendable {
         )
     }
 
-    /// Shows a button; confirming is a POST, since a GET never changes anything (SECURITY S10).
+    /// Shows a button; confirming is a POST, since a GET never changes anything.
     @Sendable func verifyPage(_ request: Request, context: AppRequestContext) async throws -> Response {
         let token = request.uri.queryParameters["token"].map(String.init)
         var response = pages.render("verify", VerifyPage(account: LayoutAccount(context.identity), token: token))

@@ -92,7 +92,7 @@ struct WebAuthController: Sendable {
         return response
     }
 
-    /// A new session (new id: no fixation, SECURITY S7), then the dashboard.
+    /// A new session (a new id, so a planted one is never adopted), then the dashboard.
     private func signIn(_ user: User, next: String) async throws -> Response {
         let started = try await accounts.startSession(for: user)
         var response = Response.seeOther(next.isEmpty ? "/" : next)

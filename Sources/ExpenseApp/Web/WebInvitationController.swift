@@ -51,7 +51,7 @@ struct WebInvitationController: Sendable {
                 status: error.status
             )
         }
-        // The URL holds the token: send no referrer from this page (SECURITY S9).
+        // The URL holds the token: send no referrer from this page.
         response.headers[.referrerPolicy] = "no-referrer"
         return response
     }

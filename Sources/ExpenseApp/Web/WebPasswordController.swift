@@ -35,7 +35,7 @@ struct WebPasswordController: Sendable {
         pages.render("forgot", ForgotPage(account: LayoutAccount(context.identity)))
     }
 
-    /// The same page whatever the email (SECURITY S3).
+    /// The same page whatever the email.
     @Sendable func forgot(_ request: Request, context: AppRequestContext) async throws -> Response {
         let form = try await FormBody.decode(ForgotForm.self, from: request, context: context)
         do {

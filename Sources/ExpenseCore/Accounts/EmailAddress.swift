@@ -2,7 +2,7 @@ import Foundation
 
 /// A normalized email address: trimmed and lowercased, so that one person has one account
 /// whatever case they type. Addresses that could smuggle mail headers (CR, LF, any control
-/// character) or that SMTP would refuse are rejected (SECURITY V5).
+/// character) or that SMTP would refuse are rejected.
 public struct EmailAddress: Sendable, Hashable, Codable, CustomStringConvertible {
     public let value: String
 

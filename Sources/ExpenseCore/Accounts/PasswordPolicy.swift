@@ -1,6 +1,6 @@
 import Foundation
 
-/// What a new password must be (SECURITY S2, after NIST SP 800-63B): 12 to 128 characters of
+/// What a new password must be (after NIST SP 800-63B): 12 to 128 characters of
 /// any Unicode, no composition rules, and not one of the most common passwords.
 public struct PasswordPolicy: Sendable {
     public static let minimumLength = 12

@@ -1,7 +1,7 @@
 import Foundation
 
 /// An exact amount: integer minor units of an ISO 4217 currency (cents for USD, yen for JPY,
-/// fils for BHD). Never a floating-point number (SECURITY V3).
+/// fils for BHD). Never a floating-point number.
 public struct Money: Sendable, Hashable, CustomStringConvertible {
     public let minorUnits: Int64
     public let currency: Currency

@@ -8,8 +8,8 @@ public enum MembershipRuleViolation: Error, Sendable, Equatable {
     case lastOwner
 }
 
-/// Who may change whose role, and the rule that an organization always keeps an owner
-/// (SECURITY T6). Pure: the caller supplies the facts.
+/// Who may change whose role, and the rule that an organization always keeps an owner.
+/// Pure: the caller supplies the facts.
 public enum MembershipRules {
     /// May `actor` give `target` (currently `current`) the role `new`?
     /// `owners` is how many owners the organization has now.

@@ -25,7 +25,7 @@ public enum Permission: String, Sendable, CaseIterable {
 }
 
 extension Role {
-    /// The one table that decides what each role may do (DESIGN.md, Roles).
+    /// The one table that decides what each role may do (README, Organizations and roles).
     public var permissions: Set<Permission> {
         switch self {
         case .owner:

@@ -1,7 +1,7 @@
 import Foundation
 
 /// CSV as RFC 4180 writes it (CRLF line ends; a field with a comma, quote or line break is
-/// quoted, quotes doubled), with spreadsheet formula injection neutralized (SECURITY V4).
+/// quoted, quotes doubled), with spreadsheet formula injection neutralized.
 public enum CSV {
     /// One record, with its CRLF.
     public static func record(_ fields: [Field]) -> String {

@@ -4,7 +4,7 @@ import Foundation
 /// plain-text and an HTML part, both UTF-8 in quoted-printable, CRLF line endings throughout.
 ///
 /// Header values are never taken raw: a CR, LF or other control character in a subject or a
-/// display name is replaced, and addresses are checked, so no value can add a header (V5).
+/// display name is replaced, and addresses are checked, so no value can add a header.
 public struct MIMEMessage: Sendable {
     public var from: MailAddress
     public var to: MailAddress

@@ -1,5 +1,5 @@
 /// The emails the accounts flows send, worded in `Templates/`. Links are absolute URLs built by
-/// the caller from the configured public base URL, never from a request (SECURITY S6).
+/// the caller from the configured public base URL, never from a request.
 public enum AccountMessages {
     public static func welcome(to recipient: String, name: String, dashboardLink: String) throws -> MailMessage {
         let body = try MailTemplates.render("welcome", ["name": name, "link": dashboardLink])

@@ -109,7 +109,7 @@ public struct OutboxRepository: Sendable {
         }
     }
 
-    /// Delivered: keeps only metadata; the bodies, which may hold one-time links, are purged (D4).
+    /// Delivered: keeps only metadata; the bodies, which may hold one-time links, are purged.
     public func markSent(_ tx: some Transaction, id: UUID, at now: Date) async throws {
         try await tx.executor.execute(
             """

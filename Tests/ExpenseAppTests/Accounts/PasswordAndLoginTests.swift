@@ -7,7 +7,8 @@ import Testing
 
 @testable import ExpenseApp
 
-/// SECURITY S1-S5, on SQLite and PostgreSQL.
+/// Password hashing and rules, login answers, lockout and emailed tokens (README, Accounts), on
+/// SQLite and PostgreSQL.
 @Suite struct PasswordAndLoginTests {
     @Test("S1: equal passwords get different salted bcrypt hashes", arguments: TestBackend.available)
     func equalPasswordsGetDifferentSaltedBcryptHashes(_ backend: TestBackend) async throws {

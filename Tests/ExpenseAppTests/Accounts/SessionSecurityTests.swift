@@ -7,7 +7,7 @@ import Testing
 
 @testable import ExpenseApp
 
-/// SECURITY S6-S11, on SQLite and PostgreSQL.
+/// Links, sessions, cookies, CSRF and rate limits (README, Accounts), on SQLite and PostgreSQL.
 @Suite struct SessionSecurityTests {
     @Test("S6: email links use the public base URL whatever the host header", arguments: TestBackend.available)
     func emailLinksUseThePublicBaseURLWhateverTheHostHeader(_ backend: TestBackend) async throws {
