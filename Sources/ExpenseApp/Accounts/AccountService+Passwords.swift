@@ -80,29 +80,15 @@ extension AccountService {
         guard let credentials else { throw AppError.unauthenticated }
         let now = clock.now()
         let settings = self.settings
-        // A wrong current password counts toward the lockout like a wrong login, counted before
-        // bcrypt runs: a stolen session cannot guess the password.
-        let locked = "Too many wrong passwords: the account is locked for now. Try again later, or reset your password."
-        let counted = try await store.withSystem { tx in
-            try await store.credentials.beginAttempt(tx, user: userID, maxFailures: settings.loginMaxFailures, now: now)
-        }
-        if !counted {
-            _ = try await hasher.verifyDummy(current)
-            validator.add("current_password", locked)
-        } else if try await !hasher.verify(current, against: credentials.passwordHash) {
-            let lockedNow = try await store.withSystem { tx in
-                try await store.credentials.recordFailure(
-                    tx, user: userID, maxFailures: settings.loginMaxFailures,
-                    lockUntil: now.addingTimeInterval(settings.lockout))
-            }
-            if lockedNow {
-                logger.warning("auth event", metadata: ["event": "account_locked", "user_id": "\(userID)"])
-            }
-            validator.add("current_password", "That is not your current password.")
-        } else if try await !store.withSystem({ tx in
-            try await store.credentials.recordSuccess(tx, user: userID, now: now)
-        }) {
-            validator.add("current_password", locked)
+        // A wrong current password counts toward the lockout like a wrong login: a stolen
+        // session cannot guess the password.
+        switch try await checkPassword(current, of: credentials, at: now) {
+        case .right: break
+        case .wrong: validator.add("current_password", "That is not your current password.")
+        case .locked:
+            validator.add(
+                "current_password",
+                "Too many wrong passwords: the account is locked for now. Try again later, or reset your password.")
         }
         try validating { try validator.finish() }
         let passwordHash = try await hasher.hash(new)

@@ -115,38 +115,14 @@ public struct AccountService: Sendable {
             throw AppError.invalidCredentials
         }
         let userID = credentials.user.id
-        let settings = self.settings
-        // The attempt counts as a failure before bcrypt runs: parallel guesses
-        // each take a slot atomically, and those past the limit are refused unchecked, after
-        // the same hashing time as any other refusal.
-        let counted = try await store.withSystem { tx in
-            try await store.credentials.beginAttempt(tx, user: userID, maxFailures: settings.loginMaxFailures, now: now)
-        }
-        guard counted else {
-            _ = try await hasher.verifyDummy(password)
-            logger.info("auth event", metadata: ["event": "login_refused", "reason": "locked", "user_id": "\(userID)"])
-            throw AppError.invalidCredentials
-        }
-        let matches = try await hasher.verify(password, against: credentials.passwordHash)
-        guard matches else {
-            let locked = try await store.withSystem { tx in
-                try await store.credentials.recordFailure(
-                    tx, user: userID, maxFailures: settings.loginMaxFailures,
-                    lockUntil: now.addingTimeInterval(settings.lockout)
-                )
-            }
+        switch try await checkPassword(password, of: credentials, at: now) {
+        case .right:
+            break
+        case .wrong:
             logger.info(
                 "auth event", metadata: ["event": "login_failed", "reason": "wrong_password", "user_id": "\(userID)"])
-            if locked {
-                logger.warning("auth event", metadata: ["event": "account_locked", "user_id": "\(userID)"])
-            }
             throw AppError.invalidCredentials
-        }
-        // Right, but the account may have locked meanwhile through other guesses of the burst.
-        let cleared = try await store.withSystem { tx in
-            try await store.credentials.recordSuccess(tx, user: userID, now: now)
-        }
-        guard cleared else {
+        case .locked:
             logger.info("auth event", metadata: ["event": "login_refused", "reason": "locked", "user_id": "\(userID)"])
             throw AppError.invalidCredentials
         }
