@@ -111,7 +111,7 @@ struct AuthAPIController: Sendable {
             .init(
                 email: body.email, password: body.password, name: body.name, currency: body.currency,
                 timeZone: body.timezone),
-            clientIP: context.clientIP
+            client: context.client
         )
         return .init(status: .created, headers: [.location: "/api/v1/me"], response: UserResponse(user))
     }
@@ -122,7 +122,7 @@ struct AuthAPIController: Sendable {
             try validating { try body.tokenName.map { try DisplayName.validate($0, field: "token_name") } }
             ?? "API sign-in"
         let user = try await accounts.authenticate(
-            email: body.email, password: body.password, clientIP: context.clientIP)
+            email: body.email, password: body.password, client: context.client)
         let issued = try await accounts.issueToken(for: user, name: name)
         return LoginResponse(token: issued.token, expiresAt: issued.record.expiresAt, user: UserResponse(user))
     }
@@ -135,7 +135,7 @@ struct AuthAPIController: Sendable {
     /// 202 with the same body whether or not the email has an account.
     @Sendable func forgot(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<Accepted> {
         let body = try await JSONBody.decode(EmailRequest.self, from: request, context: context)
-        try await accounts.requestPasswordReset(email: body.email, clientIP: context.clientIP)
+        try await accounts.requestPasswordReset(email: body.email, client: context.client)
         return .init(
             status: .accepted,
             response: Accepted(

@@ -7,8 +7,8 @@ import Logging
 extension AccountService {
     /// Sends a reset link if the email has an account. Answers the same either way, so nobody
     /// learns which emails have accounts; per account, at most a few links an hour go out.
-    public func requestPasswordReset(email rawEmail: String, clientIP: String) async throws {
-        try await limiter.check(limits.forgotPerIP, key: clientIP)
+    public func requestPasswordReset(email rawEmail: String, client: ClientAddress) async throws {
+        try await limiter.check(limits.forgotPerIP, key: client.rateLimitKey)
         // A malformed address is a typing mistake worth pointing out; it says nothing of accounts.
         let email = try validating { try EmailAddress(rawEmail) }
         let store = self.store

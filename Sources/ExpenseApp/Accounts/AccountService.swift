@@ -35,8 +35,8 @@ public struct AccountService: Sendable {
 
     /// Creates the user, their personal organization (they own it) and queues the welcome and
     /// verification emails, all in one transaction.
-    public func register(_ registration: Registration, clientIP: String) async throws -> User {
-        try await limiter.check(limits.registerPerIP, key: clientIP)
+    public func register(_ registration: Registration, client: ClientAddress) async throws -> User {
+        try await limiter.check(limits.registerPerIP, key: client.rateLimitKey)
         var validator = Validator()
         let email = try validator.check { try EmailAddress(registration.email) }
         let name = try validator.check { try DisplayName.validate(registration.name) }
@@ -99,8 +99,8 @@ public struct AccountService: Sendable {
 
     /// Checks an email and password. Unknown, wrong and locked all fail alike, in about the same
     /// time; the fifth failure in a row locks the account.
-    public func authenticate(email rawEmail: String, password: String, clientIP: String) async throws -> User {
-        try await limiter.check(limits.loginPerIP, key: clientIP)
+    public func authenticate(email rawEmail: String, password: String, client: ClientAddress) async throws -> User {
+        try await limiter.check(limits.loginPerIP, key: client.rateLimitKey)
         let now = clock.now()
         let store = self.store
         let credentials: Credentials?

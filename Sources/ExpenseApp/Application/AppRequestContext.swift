@@ -30,6 +30,9 @@ public struct AppRequestContext: AuthRequestContext, RequestContext {
         self.clientIP = peerIP
     }
 
+    /// The client as per-address rate limits count it (an IPv6 client by its /64).
+    public var client: ClientAddress { ClientAddress(clientIP) }
+
     /// Whether the connection comes from this machine's loopback interface.
     public var peerIsLoopback: Bool {
         peerIP.hasPrefix("127.") || peerIP == "::1" || peerIP.hasPrefix("::ffff:127.")

@@ -97,7 +97,7 @@ public struct MemberService: Sendable {
 
     /// Invites an address with a role and queues the email, in one transaction. Refused for
     /// an unconfirmed inviter, an existing member, or an address already invited.
-    public func invite(_ access: TenantAccess, email rawEmail: String, role rawRole: String, clientIP: String)
+    public func invite(_ access: TenantAccess, email rawEmail: String, role rawRole: String, client: ClientAddress)
         async throws -> Invitation
     {
         var validator = Validator()
@@ -118,7 +118,7 @@ public struct MemberService: Sendable {
         // invited) sends nothing and leaves the counts as they were, so the limits bound the
         // invitations actually sent.
         try await limiter.check(limits.invitationsPerAccount, key: access.user.id.description, in: access.transaction)
-        try await limiter.check(limits.invitationsPerIP, key: clientIP, in: access.transaction)
+        try await limiter.check(limits.invitationsPerIP, key: client.rateLimitKey, in: access.transaction)
 
         let now = clock.now()
         let token = SecretToken.generate()

@@ -34,7 +34,7 @@ public struct OrgRequestContext: ChildRequestContext {
     public var coreContext: CoreRequestContextStorage
     public let identity: AccountIdentity
     public let access: TenantAccess
-    public let clientIP: String
+    public let client: ClientAddress
 
     public init(context: AppRequestContext) throws {
         // Not a member, not signed in, or no such organization: all look the same, so ids of other tenants reveal nothing.
@@ -42,7 +42,7 @@ public struct OrgRequestContext: ChildRequestContext {
         self.coreContext = context.coreContext
         self.identity = identity
         self.access = access
-        self.clientIP = context.clientIP
+        self.client = context.client
     }
 
     public var maxUploadSize: Int { 64 * 1024 }

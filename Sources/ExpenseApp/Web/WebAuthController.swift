@@ -42,7 +42,7 @@ struct WebAuthController: Sendable {
         let next = LocalRedirect.path(form.next) ?? ""
         do {
             let user = try await accounts.authenticate(
-                email: email, password: form.password ?? "", clientIP: context.clientIP)
+                email: email, password: form.password ?? "", client: context.client)
             return try await signIn(user, next: next)
         } catch AppError.invalidCredentials {
             let page = LoginPage(failure: AppError.invalidCredentials.detail, email: email, next: next)
@@ -70,7 +70,7 @@ struct WebAuthController: Sendable {
         do {
             let user = try await accounts.register(
                 .init(email: form.email ?? "", password: form.password ?? "", name: form.name ?? ""),
-                clientIP: context.clientIP
+                client: context.client
             )
             return try await signIn(user, next: next)
         } catch AppError.validation(let error) {

@@ -124,7 +124,7 @@ struct WebOrganizationController: Sendable {
         let form = try await FormBody.decode(InviteForm.self, from: request, context: context)
         do {
             _ = try await members.invite(
-                context.access, email: form.email ?? "", role: form.role ?? "", clientIP: context.clientIP)
+                context.access, email: form.email ?? "", role: form.role ?? "", client: context.client)
         } catch let error as AppError {
             var message = error.detail
             if case .validation(let validation) = error {

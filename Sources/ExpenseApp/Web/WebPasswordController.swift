@@ -39,7 +39,7 @@ struct WebPasswordController: Sendable {
     @Sendable func forgot(_ request: Request, context: AppRequestContext) async throws -> Response {
         let form = try await FormBody.decode(ForgotForm.self, from: request, context: context)
         do {
-            try await accounts.requestPasswordReset(email: form.email ?? "", clientIP: context.clientIP)
+            try await accounts.requestPasswordReset(email: form.email ?? "", client: context.client)
         } catch AppError.validation(let error) {
             let page = ForgotPage(
                 account: LayoutAccount(context.identity), failure: error.message(for: "email"), email: form.email ?? "")

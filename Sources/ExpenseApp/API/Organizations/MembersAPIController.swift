@@ -58,7 +58,7 @@ struct MembersAPIController: Sendable {
     > {
         let body = try await JSONBody.decode(InviteRequest.self, from: request, context: context)
         let invitation = try await members.invite(
-            context.access, email: body.email, role: body.role, clientIP: context.clientIP)
+            context.access, email: body.email, role: body.role, client: context.client)
         return .init(status: .created, response: InvitationResponse(invitation))
     }
 
