@@ -145,7 +145,7 @@ struct AuthAPIController: Sendable {
 
     @Sendable func reset(_ request: Request, context: AppRequestContext) async throws -> Response {
         let body = try await JSONBody.decode(ResetRequest.self, from: request, context: context)
-        try await accounts.resetPassword(token: body.token, newPassword: body.password)
+        try await accounts.resetPassword(token: body.token, newPassword: body.password, client: context.client)
         return Response(status: .noContent)
     }
 

@@ -21,6 +21,9 @@ extension AccountService {
         let store = self.store
         let settings = self.settings
         let userID = credentials.user.id
+        // A server too busy to check the password refuses before the attempt counts, so load
+        // alone never locks anyone out.
+        guard hasher.queue.hasRoom else { throw ServerBusy(retryAfter: 1) }
         let counted = try await store.withSystem { tx in
             try await store.credentials.beginAttempt(tx, user: userID, maxFailures: settings.loginMaxFailures, now: now)
         }

@@ -40,17 +40,27 @@ extension AccountService {
 
     /// Sets a new password with a reset token: once only, within its hour. Lifts a lockout, ends
     /// every session and revokes every API token.
-    public func resetPassword(token: String, newPassword: String) async throws {
+    ///
+    /// Counted per address, then the token is looked up, and only a live token's reset pays for
+    /// a password hash: a stream of made-up tokens costs the server a lookup each.
+    public func resetPassword(token: String, newPassword: String, client: ClientAddress) async throws {
+        try await limiter.check(limits.resetPerIP, key: client.rateLimitKey)
         try validating { try passwordPolicy.validate(newPassword) }
         guard SecretToken.isWellFormed(token) else { throw AppError.invalidToken }
-        let passwordHash = try await hasher.hash(newPassword)
         let now = clock.now()
         let store = self.store
         let settings = self.settings
+        let tokenHash = SecretToken.hash(token)
+        let live = try await store.withSystem { tx in
+            try await store.accountTokens.isLive(tx, hash: tokenHash, purpose: .passwordReset, at: now)
+        }
+        guard live else { throw AppError.invalidToken }
+        let passwordHash = try await hasher.hash(newPassword)
+        // Consumed here, not above: of two resets with one link, one wins and the other is refused.
         let userID = try await store.withSystem { tx -> UserID in
             guard
                 let userID = try await store.accountTokens.consume(
-                    tx, hash: SecretToken.hash(token), purpose: .passwordReset, at: now),
+                    tx, hash: tokenHash, purpose: .passwordReset, at: now),
                 let user = try await store.users.find(tx, id: userID)
             else { throw AppError.invalidToken }
             try await store.credentials.setPassword(tx, user: userID, hash: passwordHash, at: now)

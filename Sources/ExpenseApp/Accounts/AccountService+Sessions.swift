@@ -62,7 +62,9 @@ extension AccountService {
         // Each statement stands alone (a read, then at most one idempotent write): no transaction.
         return try await store.withoutTransaction { tx -> AccountIdentity? in
             let hash = SecretToken.hash(cookie)
-            guard var (session, user) = try await store.sessions.findWithUser(tx, idHash: hash) else { return nil }
+            guard case (var session, let user)? = try await store.sessions.findWithUser(tx, idHash: hash) else {
+                return nil
+            }
             guard session.expiresAt > now, session.lastSeenAt.addingTimeInterval(idleLimit) > now else {
                 try await store.sessions.delete(tx, idHash: hash)
                 return nil
@@ -92,7 +94,7 @@ extension AccountService {
     func identity(bearer found: (token: APIToken, user: User)?, in tx: some Transaction) async throws
         -> AccountIdentity?
     {
-        guard var (record, user) = found else { return nil }
+        guard case (var record, let user)? = found else { return nil }
         let now = clock.now()
         guard record.expiresAt > now, record.lastUsedAt.addingTimeInterval(settings.sessionIdle) > now else {
             _ = try await store.apiTokens.revoke(tx, id: record.id, user: record.userID)

@@ -92,7 +92,7 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
     let store = Store(database: dependencies.database)
     let accounts = AccountService(
         store: store,
-        hasher: PasswordHasher(cost: config.bcryptCost),
+        hasher: PasswordHasher(cost: config.bcryptCost, queue: dependencies.hashing),
         passwordPolicy: PasswordPolicy(commonPasswords: try AppResources.commonPasswords()),
         settings: AccountSettings(config: config),
         limiter: RateLimiter(store: store, clock: dependencies.clock),

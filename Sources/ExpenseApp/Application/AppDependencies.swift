@@ -10,16 +10,19 @@ public struct AppDependencies: Sendable {
     public var rateLimits: RateLimits
     /// Where this process's metrics are kept; `GET /metrics` shows them in Prometheus's format.
     public var metrics: PrometheusCollectorRegistry
+    /// The bound on password hashes waiting for a thread.
+    public var hashing: HashingQueue
 
     public init(
         database: any Database, logger: Logger, clock: AppClock = .system, rateLimits: RateLimits = RateLimits(),
-        metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
+        metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), hashing: HashingQueue = HashingQueue()
     ) {
         self.database = database
         self.logger = logger
         self.clock = clock
         self.rateLimits = rateLimits
         self.metrics = metrics
+        self.hashing = hashing
     }
 }
 

@@ -12,7 +12,8 @@ import Logging
 /// - Hummingbird's own errors (`HTTPError`, and NIO's too-many-bytes for a body over the limit):
 ///   their status; an unknown route whose path answers other methods is 405 with `Allow`.
 /// - A database that is busy, lost a race or cannot be reached (`StoreError.retryable`,
-///   `StoreError.unavailable`): 503 with `Retry-After`, so the caller tries again.
+///   `StoreError.unavailable`), or more bounded work than the server takes on (`ServerBusy`):
+///   503 with `Retry-After`, so the caller tries again.
 /// - Anything else: 500 with the request id and never the error's text: no trace, SQL or
 ///   internal message reaches a client.
 ///
@@ -57,6 +58,8 @@ struct ErrorRenderingMiddleware: RouterMiddleware {
             return .unavailable(retryAfter: Self.retryAfterBusy)
         case StoreError.unavailable:
             return .unavailable(retryAfter: Self.retryAfterUnavailable)
+        case let busy as ServerBusy:
+            return .unavailable(retryAfter: busy.retryAfter)
         case let thrown as any HTTPResponseError:
             let error = thrown as? HTTPError ?? HTTPError(thrown.status)
             // No route for this method: 405 with the methods the path has, if it has any.
@@ -81,7 +84,7 @@ struct ErrorRenderingMiddleware: RouterMiddleware {
             logger.error("unhandled error", metadata: ["error": .string(String(reflecting: error))])
         case .unavailable:
             logger.warning(
-                "database unavailable, answered 503", metadata: ["error": .string(String(describing: error))])
+                "unavailable or busy, answered 503", metadata: ["error": .string(String(describing: error))])
         case .http(let error) where error.status.code >= 500:
             logger.error("HTTP error", metadata: ["error": .string(String(reflecting: error))])
         case .app, .http:

@@ -70,7 +70,7 @@ struct WebPasswordController: Sendable {
         let form = try await FormBody.decode(ResetForm.self, from: request, context: context)
         let token = form.token ?? ""
         do {
-            try await accounts.resetPassword(token: token, newPassword: form.password ?? "")
+            try await accounts.resetPassword(token: token, newPassword: form.password ?? "", client: context.client)
         } catch AppError.validation(let error) {
             var response = pages.render(
                 "reset", ResetPage(token: token, passwordError: error.message(for: "password")),

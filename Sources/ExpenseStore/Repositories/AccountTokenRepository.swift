@@ -27,6 +27,18 @@ public struct AccountTokenRepository: Sendable {
         )
     }
 
+    /// Whether the token exists for this purpose, unused and unexpired (without using it).
+    public func isLive(_ tx: some Transaction, hash: String, purpose: AccountTokenPurpose, at now: Date) async throws
+        -> Bool
+    {
+        try await tx.executor.first(
+            """
+            SELECT 1 AS live FROM account_tokens
+            WHERE token_hash = \(hash) AND purpose = \(purpose) AND used_at IS NULL AND expires_at > \(now)
+            """
+        ) != nil
+    }
+
     /// Marks the token used and returns its user, if it exists for this purpose, is unused and
     /// has not expired. One statement, so two requests racing with one token cannot both win.
     public func consume(

@@ -19,6 +19,8 @@ struct AccountsHarness: Sendable {
     let store: Store
     let app: any ApplicationProtocol
     let config: AppConfig
+    /// The app's bound on waiting password hashes; it also counts the hashes run.
+    let hashing: HashingQueue
 
     static let password = "correct horse battery staple"
 
@@ -40,10 +42,13 @@ struct AccountsHarness: Sendable {
         let logger = Logger(label: "test") { label in
             AppLogHandler(label: label, level: .trace, format: .text, sink: { logs.append($0) })
         }
-        let dependencies = AppDependencies(database: database, logger: logger, clock: clock.clock, rateLimits: limits)
+        let hashing = HashingQueue()
+        let dependencies = AppDependencies(
+            database: database, logger: logger, clock: clock.clock, rateLimits: limits, hashing: hashing)
         let app = try await buildApplication(
             config: config, options: ServeOptions(migrate: true), dependencies: dependencies)
-        return AccountsHarness(clock: clock, logs: logs, store: Store(database: database), app: app, config: config)
+        return AccountsHarness(
+            clock: clock, logs: logs, store: Store(database: database), app: app, config: config, hashing: hashing)
     }
 
     func run(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
@@ -56,7 +61,8 @@ extension RateLimits {
     static var generous: RateLimits {
         var limits = RateLimits()
         for keyPath in [
-            \RateLimits.loginPerIP, \.registerPerIP, \.forgotPerIP, \.forgotPerAccount, \.verificationPerAccount,
+            \RateLimits.loginPerIP, \.registerPerIP, \.forgotPerIP, \.resetPerIP, \.forgotPerAccount,
+            \.verificationPerAccount,
         ] {
             limits[keyPath: keyPath].limit = 10_000
         }
