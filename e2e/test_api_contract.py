@@ -26,6 +26,8 @@ def api_server(smtp):
             "MAIL_TRANSPORT": "file",
             # A proxy in front makes every peer loopback, so /metrics then needs its own token.
             "METRICS_TOKEN": "contract-metrics-token-0123456789",
+            # The run creates an organization per example; the stateful phase needs them.
+            "ORGANIZATIONS_PER_DAY": "100000",
         },
     )
     yield app

@@ -101,7 +101,9 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
         logger: dependencies.logger
     )
     let limiter = RateLimiter(store: store, clock: dependencies.clock)
-    let organizations = OrganizationService(store: store, clock: dependencies.clock, logger: dependencies.logger)
+    let organizations = OrganizationService(
+        store: store, limiter: limiter, limits: dependencies.rateLimits, clock: dependencies.clock,
+        logger: dependencies.logger)
     let members = MemberService(
         store: store, settings: AccountSettings(config: config), limiter: limiter, limits: dependencies.rateLimits,
         clock: dependencies.clock, logger: dependencies.logger

@@ -41,6 +41,8 @@ extension AppDependencies {
             database = try PostgresDatabase(
                 url: url, connections: config.databaseMaxConnections, keepOpen: longRunning, logger: logger)
         }
-        return AppDependencies(database: database, logger: logger)
+        var limits = RateLimits()
+        limits.organizationsPerAccount.limit = config.organizationsPerDay
+        return AppDependencies(database: database, logger: logger, rateLimits: limits)
     }
 }

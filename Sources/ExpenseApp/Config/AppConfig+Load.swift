@@ -110,6 +110,7 @@ extension AppConfig {
         integer(.sessionIdleMinutes, in: 1...10_080, into: &sessionIdleMinutes)
         integer(.sessionMaxHours, in: 1...8_760, into: &sessionMaxHours)
         integer(.loginMaxFailures, in: 1...1_000, into: &loginMaxFailures)
+        integer(.organizationsPerDay, in: 1...100_000, into: &organizationsPerDay)
         integer(.loginLockoutMinutes, in: 1...10_080, into: &loginLockoutMinutes)
         if let origins = read(.allowedOrigins) {
             let list = origins.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
@@ -276,6 +277,7 @@ public struct Setting: Sendable {
     public static let sessionIdleMinutes = Setting(variable: "SESSION_IDLE_MINUTES", isSecret: false)
     public static let sessionMaxHours = Setting(variable: "SESSION_MAX_HOURS", isSecret: false)
     public static let loginMaxFailures = Setting(variable: "LOGIN_MAX_FAILURES", isSecret: false)
+    public static let organizationsPerDay = Setting(variable: "ORGANIZATIONS_PER_DAY", isSecret: false)
     public static let loginLockoutMinutes = Setting(variable: "LOGIN_LOCKOUT_MINUTES", isSecret: false)
     public static let allowedOrigins = Setting(variable: "ALLOWED_ORIGINS", isSecret: false)
     public static let trustedProxies = Setting(variable: "TRUSTED_PROXIES", isSecret: false)

@@ -45,6 +45,8 @@ public struct AppConfig: Sendable, Equatable {
     public var sessionMaxHours: Int = 12
     /// `LOGIN_MAX_FAILURES`: failed logins in a row that lock an account. Default `5`.
     public var loginMaxFailures: Int = 5
+    /// `ORGANIZATIONS_PER_DAY`: organizations one account may create in a day. Default `10`.
+    public var organizationsPerDay: Int = 10
     /// `LOGIN_LOCKOUT_MINUTES`: how long a locked account stays locked. Default `15`.
     public var loginLockoutMinutes: Int = 15
     /// `ALLOWED_ORIGINS`: comma-separated origins (`https://app.example.org`) whose browser

@@ -119,6 +119,7 @@ public struct MemberService: Sendable {
         // invitations actually sent.
         try await limiter.check(limits.invitationsPerAccount, key: access.user.id.description, in: access.transaction)
         try await limiter.check(limits.invitationsPerIP, key: client.rateLimitKey, in: access.transaction)
+        try await checkMailLimits(access, recipient: email.value)
 
         let now = clock.now()
         let token = SecretToken.generate()
@@ -184,6 +185,7 @@ public struct MemberService: Sendable {
                     expiresAt: now.addingTimeInterval(Self.invitationLifetime)
                 )
             else { throw AppError.notFound }
+            try await checkMailLimits(access, recipient: invitation.email)
             try await Mailer.enqueue(
                 OrganizationMessages.invitation(
                     to: invitation.email, organization: access.organization.name, inviter: access.user.name,
@@ -200,6 +202,16 @@ public struct MemberService: Sendable {
                 )
             )
         }
+    }
+
+    /// Counts one invitation email against the limits per recipient (its address is kept only
+    /// as a hash) and per organization, in the request's transaction: a refused request leaves
+    /// the counts as they were.
+    func checkMailLimits(_ access: TenantAccess, recipient: String) async throws {
+        try await limiter.check(
+            limits.invitationsPerRecipient, key: SecretToken.hash(recipient), in: access.transaction)
+        try await limiter.check(
+            limits.invitationsPerOrganization, key: access.tenantID.description, in: access.transaction)
     }
 
     public func revoke(_ access: TenantAccess, invitationID: InvitationID) async throws {

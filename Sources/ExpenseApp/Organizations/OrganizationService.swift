@@ -6,6 +6,8 @@ import Logging
 /// Organizations and their settings. Every change writes the audit log in its transaction.
 public struct OrganizationService: Sendable {
     let store: Store
+    let limiter: RateLimiter
+    let limits: RateLimits
     let clock: AppClock
     let logger: Logger
 
@@ -40,7 +42,11 @@ public struct OrganizationService: Sendable {
         let settings = try validating { try Self.settings(from: input, defaults: nil) }
         let now = clock.now()
         let store = self.store
+        let limiter = self.limiter
+        let limit = self.limits.organizationsPerAccount
         let organization = try await store.withTenant(OrganizationID(), actor: user.id) { tx in
+            // Counted with the creation itself: a refused one leaves the count as it was.
+            try await limiter.check(limit, key: user.id.description, in: tx)
             let organization = try await store.organizations.create(tx, settings, at: now)
             _ = try await store.memberships.add(tx, user: user.id, role: .owner, at: now)
             try await store.categories.createDefaults(tx, at: now)

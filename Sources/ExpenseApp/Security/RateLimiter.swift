@@ -32,6 +32,13 @@ public struct RateLimits: Sendable {
     public var invitationsPerAccount = RateLimitRule(name: "invite-account", limit: 30, window: .seconds(3600))
     /// Invitations sent from one address.
     public var invitationsPerIP = RateLimitRule(name: "invite-ip", limit: 60, window: .seconds(3600))
+    /// Invitations (sent or resent) to one address, across organizations and inviters: nobody
+    /// can flood a stranger's inbox by inviting from many organizations.
+    public var invitationsPerRecipient = RateLimitRule(name: "invite-recipient", limit: 5, window: .seconds(86_400))
+    /// Invitations (sent or resent) by one organization, across its admins.
+    public var invitationsPerOrganization = RateLimitRule(name: "invite-org", limit: 100, window: .seconds(3600))
+    /// Organizations one account creates (each can send its own invitations).
+    public var organizationsPerAccount = RateLimitRule(name: "org-create", limit: 10, window: .seconds(86_400))
     /// Resends of one invitation.
     public var invitationResends = RateLimitRule(name: "invite-resend", limit: 3, window: .seconds(3600))
 
