@@ -74,6 +74,8 @@ def join_from_invitation(page, link, organization, name, password=PASSWORD):
     page.goto(link)
     expect(page.get_by_role("heading", name=f"Join {organization}")).to_be_visible()
     page.get_by_role("link", name="create an account").click()
+    # The token waits in a cookie: the register page's address (and so any Referer) lacks it.
+    assert "token" not in page.url, page.url
     page.get_by_label("Your name").fill(name)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Create account").click()

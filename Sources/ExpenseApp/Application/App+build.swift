@@ -172,7 +172,10 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
     WebAccountController(accounts: accounts, organizations: organizations, pages: pages).addRoutes(to: web)
     let webOrganizations = WebOrganizationController(organizations: organizations, members: members, pages: pages)
     webOrganizations.addRoutes(to: web)
-    WebInvitationController(members: members, organizations: organizations, pages: pages).addRoutes(to: web)
+    WebInvitationController(
+        members: members, organizations: organizations, pages: pages,
+        pending: PendingInvitationCookie(secure: config.isServedOverHTTPS)
+    ).addRoutes(to: web)
     let organizationPages = web.group("orgs/:orgId")
         .add(middleware: RequireSession())
         .add(middleware: SessionTenantResolver(tenant: tenantRequest))

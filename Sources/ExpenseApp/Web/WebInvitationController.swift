@@ -8,6 +8,7 @@ struct WebInvitationController: Sendable {
     let members: MemberService
     let organizations: OrganizationService
     let pages: PageRenderer
+    let pending: PendingInvitationCookie
 
     struct AcceptForm: Decodable { var token: String? }
 
@@ -16,13 +17,17 @@ struct WebInvitationController: Sendable {
         group.post("invitations/accept", use: accept)
     }
 
+    /// The emailed link's page. Someone who must log in or register first keeps the token in a
+    /// short-lived cookie while they do, and comes back to this page without it in the URL: the
+    /// login and register pages' addresses never hold the token, so no Referer or log line does.
     @Sendable func page(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let token = request.uri.queryParameters["token"].map(String.init) ?? ""
+        let linked = request.uri.queryParameters["token"].map(String.init)
+        let token = linked ?? request.cookies[pending.name]?.value ?? ""
         var response: Response
         do {
             let preview = try await members.preview(token: token)
             let user = context.identity?.user
-            let next = "/invitations/accept?token=" + token
+            let next = "/invitations/accept"
             response = pages.render(
                 "accept-invitation",
                 AcceptInvitationPage(
@@ -40,6 +45,9 @@ struct WebInvitationController: Sendable {
                     next: next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
                 )
             )
+            if user?.email != preview.invitation.email, linked != nil {
+                response.setCookie(pending.cookie(token: token))
+            }
         } catch let error as AppError {
             response = pages.render(
                 "message",
@@ -50,6 +58,7 @@ struct WebInvitationController: Sendable {
                 ),
                 status: error.status
             )
+            response.setCookie(pending.expired())
         }
         // The URL holds the token: send no referrer from this page.
         response.headers[.referrerPolicy] = "no-referrer"
@@ -60,7 +69,30 @@ struct WebInvitationController: Sendable {
         let form = try await FormBody.decode(AcceptForm.self, from: request, context: context)
         guard let identity = context.identity else { return .seeOther("/login") }
         let (organization, _) = try await members.accept(token: form.token ?? "", by: identity.user)
-        return .seeOther("/orgs/\(organization.id)/dashboard?notice=joined")
+        var response = Response.seeOther("/orgs/\(organization.id)/dashboard?notice=joined")
+        response.setCookie(pending.expired())
+        return response
+    }
+}
+
+/// The cookie that holds an invitation's token while its invitee logs in or registers: HttpOnly,
+/// SameSite=Lax, sent only to the invitation page, gone after an hour or once accepted.
+/// `__Secure-` over HTTPS (the prefix needs Secure; `__Host-` would need Path=/).
+struct PendingInvitationCookie: Sendable {
+    let secure: Bool
+
+    var name: String { secure ? "__Secure-invitation" : "invitation" }
+
+    func cookie(token: String) -> Cookie {
+        Cookie(
+            name: name, value: token, maxAge: 3600, path: "/invitations/accept", secure: secure, httpOnly: true,
+            sameSite: .lax)
+    }
+
+    func expired() -> Cookie {
+        Cookie(
+            name: name, value: "", maxAge: 0, path: "/invitations/accept", secure: secure, httpOnly: true,
+            sameSite: .lax)
     }
 }
 

@@ -61,27 +61,35 @@ import Testing
             #expect(invited.status == .seeOther)
             let token = try #require(try await harness.token(sentTo: "vi@example.org", kind: "invitation"))
 
-            // Signed out, the emailed link offers to log in and come back.
+            // Signed out, the emailed link offers to log in and come back. The token waits in a
+            // cookie scoped to the invitation page: no URL of the login page holds it.
             let acceptPath = "/invitations/accept?token=\(token)"
             let signedOut = try await client.send(.get, acceptPath)
             #expect(signedOut.status == .ok)
             #expect(signedOut.headers[.referrerPolicy] == "no-referrer")
             #expect(signedOut.body.contains("log in as vi@example.org"))
-            let next = acceptPath.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
-            #expect(signedOut.body.contains("/login?next=\(next)"))
+            #expect(!signedOut.body.contains(token))
+            #expect(signedOut.body.contains("/login?next=%2Finvitations%2Faccept\""))
+            let pending = try #require(signedOut.headers[.setCookie])
+            #expect(pending.hasPrefix("__Secure-invitation=\(token);"))
+            #expect(pending.contains("Path=/invitations/accept") && pending.contains("HttpOnly"))
+            #expect(pending.contains("Secure") && pending.contains("Max-Age=3600"))
             let loggedIn = try await client.send(
                 .post, "/login",
-                form: ["email": "vi@example.org", "password": AccountsHarness.password, "next": acceptPath]
+                form: ["email": "vi@example.org", "password": AccountsHarness.password, "next": "/invitations/accept"]
             )
-            #expect(loggedIn.headers[.location] == acceptPath)
+            #expect(loggedIn.headers[.location] == "/invitations/accept")
             let viewerCookie: HTTPFields = [.cookie: try #require(loggedIn.cookie)]
-            let acceptPage = try await client.send(.get, acceptPath, headers: viewerCookie)
+            let acceptPage = try await client.send(
+                .get, "/invitations/accept",
+                headers: [.cookie: try #require(loggedIn.cookie) + "; " + (signedOut.cookie ?? "")])
             #expect(acceptPage.body.contains("Accept and join"))
             let viewerCSRF = try #require(SessionSecurityTests.csrfToken(in: acceptPage.body))
             let joined = try await client.send(
                 .post, "/invitations/accept", form: ["_csrf": viewerCSRF, "token": token], headers: viewerCookie
             )
             #expect(joined.status == .seeOther)
+            #expect(joined.headers[values: .setCookie].contains { $0.hasPrefix("__Secure-invitation=;") })
             let dashboardPath = membersPath.replacingOccurrences(of: "/members", with: "/dashboard")
             #expect(joined.headers[.location] == dashboardPath + "?notice=joined")
             let welcome = try await client.send(.get, dashboardPath + "?notice=joined", headers: viewerCookie)
