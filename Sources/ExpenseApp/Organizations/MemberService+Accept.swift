@@ -27,8 +27,11 @@ extension MemberService {
     }
 
     /// Joins the signed-in user to the organization with the invited role. The invitation
-    /// must be open and addressed to the user's email; accepting confirms that address.
-    /// Returns the organization joined and the role held there.
+    /// must be open and addressed to the user's email, and its inviter must still be able to
+    /// invite; accepting confirms that address. The preview's read only shapes the answers: the
+    /// acceptance is one statement guarded by the token's hash, so a resend, a revocation or a
+    /// demotion of the inviter committed in between is never overlooked. Returns the
+    /// organization joined and the role held there.
     @discardableResult
     public func accept(token: String, by user: User) async throws -> (organization: Organization, role: Role) {
         let preview = try await preview(token: token)
@@ -40,15 +43,27 @@ extension MemberService {
         }
         let now = clock.now()
         let store = self.store
-        let organization = try await store.withTenant(invitation.tenantID, actor: user.id) { tx -> Organization in
+        let joined = try await store.withTenant(invitation.tenantID, actor: user.id) { tx -> (Organization, Role) in
             guard let organization = try await store.organizations.find(tx) else { throw AppError.invalidToken }
             if try await store.memberships.find(tx, user: user.id) != nil {
                 throw AppError.conflict("You are already a member of \(organization.name).")
             }
-            guard try await store.invitations.accept(tx, id: invitation.id, by: user.id, at: now) else {
-                throw AppError.invalidToken
+            let accepted = try await store.invitations.accept(
+                tx, tokenHash: SecretToken.hash(token), by: user.id, at: now,
+                inviterRoles: Role.allCases.filter { $0.can(.manageMembers) })
+            guard let accepted else {
+                // Say why: either the inviter can no longer invite, or the link changed meanwhile.
+                if let inviterID = invitation.invitedBy,
+                    let inviter = try await store.memberships.find(tx, user: inviterID),
+                    inviter.role.can(.manageMembers)
+                {
+                    throw AppError.invalidToken
+                }
+                throw AppError.conflict(
+                    "The person who invited you can no longer invite members. Ask the organization for a new invitation."
+                )
             }
-            _ = try await store.memberships.add(tx, user: user.id, role: invitation.role, at: now)
+            _ = try await store.memberships.add(tx, user: user.id, role: accepted.role, at: now)
             try await store.credentials.markEmailVerified(tx, user: user.id, at: now)
             try await store.audit.append(
                 tx,
@@ -56,16 +71,16 @@ extension MemberService {
                     actorID: user.id, actorName: user.name, action: "member.joined", subjectType: "member",
                     subjectID: user.id.description,
                     details: AuditDetails.facts([
-                        "role": invitation.role.rawValue, "invitation": invitation.id.description,
+                        "role": accepted.role.rawValue, "invitation": accepted.id.description,
                     ]),
                     createdAt: now
                 )
             )
-            return organization
+            return (organization, accepted.role)
         }
         logger.info(
-            "invitation accepted", metadata: ["organization_id": "\(organization.id)", "user_id": "\(user.id)"])
-        return (organization, invitation.role)
+            "invitation accepted", metadata: ["organization_id": "\(joined.0.id)", "user_id": "\(user.id)"])
+        return joined
     }
 
     static func closedReason(_ invitation: Invitation, now: Date) -> AppError {

@@ -41,6 +41,11 @@ public struct MemberService: Sendable {
             }
             if target.role != role {
                 try await store.memberships.changeRole(tx, user: userID, to: role, at: now)
+                // An invitation carries its inviter's authority: who can no longer invite has
+                // no invitations out (acceptance checks the inviter's role as well).
+                if !role.can(.manageMembers) {
+                    try await store.invitations.revokeAll(tx, sentBy: userID, at: now)
+                }
                 try await store.audit.append(
                     tx,
                     AuditEntry(
@@ -74,6 +79,7 @@ public struct MemberService: Sendable {
                 throw AppError(violation)
             }
             try await store.memberships.remove(tx, user: userID)
+            try await store.invitations.revokeAll(tx, sentBy: userID, at: now)
             try await store.audit.append(
                 tx,
                 AuditEntry(

@@ -74,17 +74,40 @@ public struct InvitationRepository: Sendable {
         ).isEmpty
     }
 
-    /// Marks the invitation accepted, if it is still open at `now`; one statement, so a token
-    /// used twice at once joins once.
-    public func accept(_ tx: TenantTransaction, id: InvitationID, by user: UserID, at now: Date) async throws -> Bool {
-        try await !tx.executor.query(
+    /// Marks the invitation accepted, in one statement that holds every condition: the token
+    /// is still this invitation's (a resend replaces it), it is open at `now`, and its inviter is
+    /// still a member whose role is one of `inviterRoles` (an invitation never carries more
+    /// authority than its inviter has now). A token used twice at once joins once. Returns the
+    /// invitation as accepted, or nil when any condition fails.
+    public func accept(
+        _ tx: TenantTransaction, tokenHash: String, by user: UserID, at now: Date, inviterRoles: [Role]
+    ) async throws -> Invitation? {
+        let roles = inviterRoles.map(\.rawValue).map { "'\($0)'" }.joined(separator: ", ")
+        return try await tx.executor.first(
             """
             UPDATE invitations SET accepted_at = \(now), accepted_by = \(user)
-            WHERE tenant_id = \(tx.tenantID) AND id = \(id) AND accepted_at IS NULL AND revoked_at IS NULL
-              AND expires_at > \(now)
+            WHERE tenant_id = \(tx.tenantID) AND token_hash = \(tokenHash)
+              AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > \(now)
+              AND EXISTS (
+                SELECT 1 FROM memberships m
+                WHERE m.tenant_id = invitations.tenant_id AND m.user_id = invitations.invited_by
+                  AND m.role IN (\(unsafeRaw: roles))
+              )
+            RETURNING \(unsafeRaw: Self.columns)
+            """
+        ).map(Self.invitation)
+    }
+
+    /// Withdraws every open invitation `inviter` sent (they can no longer invite); returns how many.
+    @discardableResult
+    public func revokeAll(_ tx: TenantTransaction, sentBy inviter: UserID, at now: Date) async throws -> Int {
+        try await tx.executor.query(
+            """
+            UPDATE invitations SET revoked_at = \(now)
+            WHERE tenant_id = \(tx.tenantID) AND invited_by = \(inviter) AND accepted_at IS NULL AND revoked_at IS NULL
             RETURNING id
             """
-        ).isEmpty
+        ).count
     }
 
     static let columns = "id, tenant_id, email, role, invited_by, expires_at, accepted_at, revoked_at, created_at"
