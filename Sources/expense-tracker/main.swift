@@ -128,7 +128,8 @@ struct Mail: AsyncParsableCommand {
     struct RetryDead: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "retry-dead",
-            abstract: "Requeue messages that failed for good, once the cause is fixed."
+            abstract:
+                "Send again messages that failed for good, once the cause is fixed (one-time links are re-issued)."
         )
         @OptionGroup var common: CommonOptions
 

@@ -138,7 +138,9 @@ final class TestClock: Sendable {
             let row = try await Self.row(store, id)
             #expect(row.status == "dead" && row.attempts == 1 && row.error == "550 5.1.1 no such user")
             // Once the cause is fixed, an operator requeues it and it goes out.
-            #expect(try await store.withSystem { tx in try await store.outbox.requeueDead(tx, at: clock.now) } == 1)
+            let dead = try await store.withSystem { tx in try await store.outbox.dead(tx) }
+            #expect(dead.map(\.id) == [id])
+            try await store.withSystem { tx in try await store.outbox.requeue(tx, id: id, at: clock.now) }
             #expect(try await Self.worker(store, transport, clock).runOnce() == 1)
             #expect(try await Self.row(store, id).status == "sent")
             #expect(try await store.withSystem { tx in try await store.outbox.counts(tx) } == ["sent": 1])

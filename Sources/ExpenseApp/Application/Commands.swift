@@ -64,21 +64,24 @@ public enum ExpenseTracker {
         try await group.run()
     }
 
-    /// `mail status` and `mail retry-dead`: the outbox by state, and requeuing dead messages.
+    /// `mail status` and `mail retry-dead`: the outbox by state, and sending dead messages again
+    /// (one-time links re-issued, see `DeadMailRecovery`).
     public static func mail(config: AppConfig, retryDead: Bool) async throws {
         AppLogHandler.bootstrap(level: config.logLevel, format: config.logFormat)
         let logger = Logger(label: "expense-tracker")
         let database = try await AppDependencies.live(config: config, logger: logger, longRunning: false).database
         let store = Store(database: database)
-        let (requeued, counts) = try await withThrowingTaskGroup(of: Void.self) { group in
+        let counts = try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await database.run() }
             defer { group.cancelAll() }
             try await DatabasePreflight(database: database, logger: logger).run(schema: .requireCurrent)
-            let requeued =
-                retryDead ? try await store.withSystem { tx in try await store.outbox.requeueDead(tx, at: Date()) } : 0
-            return (requeued, try await store.withSystem { tx in try await store.outbox.counts(tx) })
+            if retryDead {
+                _ = try await DeadMailRecovery(
+                    store: store, settings: AccountSettings(config: config), clock: .system, logger: logger
+                ).retryAll()
+            }
+            return try await store.withSystem { tx in try await store.outbox.counts(tx) }
         }
-        if retryDead { logger.info("dead messages requeued", metadata: ["count": "\(requeued)"]) }
         var metadata: Logger.Metadata = [:]
         for state in ["pending", "sending", "sent", "dead"] {
             metadata[state] = "\(counts[state] ?? 0)"

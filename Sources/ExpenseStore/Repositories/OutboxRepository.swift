@@ -176,14 +176,58 @@ public struct OutboxRepository: Sendable {
         return counts
     }
 
-    /// Puts dead messages back in the queue, due now, with a fresh count of attempts. Messages
-    /// whose bodies were purged cannot be sent again and stay dead. Returns how many were requeued.
-    @discardableResult
-    public func requeueDead(_ tx: some Transaction, at now: Date) async throws -> Int {
+    /// A dead message whose bodies are still kept, for `mail retry-dead`.
+    public struct DeadMessage: Sendable {
+        public var id: UUID
+        public var kind: String
+        public var recipient: String
+        public var bodyText: String
+    }
+
+    /// Dead messages that can still be sent again (their bodies are kept), oldest first.
+    public func dead(_ tx: some Transaction) async throws -> [DeadMessage] {
         try await tx.executor.query(
             """
+            SELECT id, kind, recipient, body_text FROM outbox
+            WHERE status = 'dead' AND body_text IS NOT NULL ORDER BY created_at, id
+            """
+        ).map { row in
+            DeadMessage(
+                id: try row.decode("id"), kind: try row.decode("kind"), recipient: try row.decode("recipient"),
+                bodyText: try row.decode("body_text"))
+        }
+    }
+
+    /// Puts one dead message back in the queue, due now, with a fresh count of attempts.
+    public func requeue(_ tx: some Transaction, id: UUID, at now: Date) async throws {
+        try await tx.executor.execute(
+            """
             UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = \(now), locked_until = NULL
-            WHERE status = 'dead' AND body_text IS NOT NULL
+            WHERE id = \(id) AND status = 'dead'
+            """
+        )
+    }
+
+    /// Leaves a dead message dead for good: its bodies (which may hold a one-time link) are
+    /// dropped and `note` says what became of it (re-issued as a new message, or not needed).
+    public func retire(_ tx: some Transaction, id: UUID, note: String) async throws {
+        try await tx.executor.execute(
+            """
+            UPDATE outbox SET body_text = NULL, body_html = NULL, last_error = \(note)
+            WHERE id = \(id) AND status = 'dead'
+            """
+        )
+    }
+
+    /// Drops the bodies of messages dead since before `cutoff` (by when they were queued):
+    /// a link in them is no use to anyone after that, and the address book of who was sent what
+    /// stays as metadata. Returns how many were purged.
+    @discardableResult
+    public func purgeDeadBodies(_ tx: some Transaction, queuedBefore cutoff: Date) async throws -> Int {
+        try await tx.executor.query(
+            """
+            UPDATE outbox SET body_text = NULL, body_html = NULL
+            WHERE status = 'dead' AND body_text IS NOT NULL AND created_at < \(cutoff)
             RETURNING id
             """
         ).count

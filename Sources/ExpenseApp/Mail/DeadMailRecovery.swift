@@ -1,0 +1,142 @@
+import ExpenseCore
+import ExpenseMail
+import ExpenseStore
+import Foundation
+import Logging
+
+/// `mail retry-dead`: sends dead messages again once the cause (a relay down, a bad setting)
+/// is fixed.
+///
+/// A message with a one-time link (password reset, email confirmation, invitation) is not sent
+/// again as it was: its link may have expired, and a link that sat in a dead letter for days is
+/// not the one to trust. It is re-issued instead: a new token (the old one stops working), a
+/// new message with a fresh lifetime, and the dead one retired with its bodies dropped. When
+/// there is nothing left to send (the account is gone or already confirmed, the invitation was
+/// accepted or withdrawn), the dead message is only retired. Every other message is requeued.
+struct DeadMailRecovery: Sendable {
+    let store: Store
+    let settings: AccountSettings
+    let clock: AppClock
+    let logger: Logger
+
+    struct Outcome: Sendable, Equatable {
+        var requeued = 0
+        var reissued = 0
+        var retired = 0
+    }
+
+    func retryAll() async throws -> Outcome {
+        let store = self.store
+        var outcome = Outcome()
+        for message in try await store.withSystem({ tx in try await store.outbox.dead(tx) }) {
+            let note: String?
+            switch message.kind {
+            case "password_reset":
+                note = try await reissueAccountLink(message, purpose: .passwordReset)
+            case "email_verification":
+                note = try await reissueAccountLink(message, purpose: .emailVerification)
+            case "invitation":
+                note = try await reissueInvitation(message)
+            default:
+                let now = clock.now()
+                try await store.withSystem { tx in try await store.outbox.requeue(tx, id: message.id, at: now) }
+                outcome.requeued += 1
+                continue
+            }
+            if let note {
+                try await store.withSystem { tx in try await store.outbox.retire(tx, id: message.id, note: note) }
+                outcome.retired += 1
+            } else {
+                outcome.reissued += 1
+            }
+        }
+        logger.notice(
+            "dead mail retried",
+            metadata: [
+                "requeued": "\(outcome.requeued)", "reissued": "\(outcome.reissued)", "retired": "\(outcome.retired)",
+            ])
+        return outcome
+    }
+
+    /// The token in a message's link (every emailed link ends in `?token=` and 43 characters).
+    static func token(in body: String) -> String? {
+        guard let range = body.range(of: #"token=[A-Za-z0-9_-]{43}"#, options: .regularExpression) else { return nil }
+        return String(body[range].dropFirst("token=".count))
+    }
+
+    /// Re-issues a reset or confirmation link in one transaction (old tokens void, new token,
+    /// new message, the dead one retired); nil when done, else why nothing was sent.
+    private func reissueAccountLink(_ message: OutboxRepository.DeadMessage, purpose: AccountTokenPurpose)
+        async throws -> String?
+    {
+        guard let token = Self.token(in: message.bodyText) else { return "not re-issued: no link found" }
+        let now = clock.now()
+        let store = self.store
+        let settings = self.settings
+        return try await store.withSystem { tx -> String? in
+            guard let userID = try await store.accountTokens.owner(tx, hash: SecretToken.hash(token), purpose: purpose),
+                let user = try await store.users.find(tx, id: userID)
+            else { return "not re-issued: the account no longer exists" }
+            if purpose == .emailVerification, user.emailVerifiedAt != nil {
+                return "not re-issued: the address is already confirmed"
+            }
+            let fresh = SecretToken.generate()
+            try await store.accountTokens.invalidateAll(tx, user: userID, purpose: purpose, at: now)
+            let mail: MailMessage
+            switch purpose {
+            case .passwordReset:
+                try await store.accountTokens.create(
+                    tx, hash: SecretToken.hash(fresh), user: userID, purpose: purpose, at: now,
+                    expiresAt: now.addingTimeInterval(settings.resetTokenLifetime))
+                mail = try AccountMessages.passwordReset(
+                    to: user.email, name: user.name, link: settings.link("/password/reset", token: fresh))
+            case .emailVerification:
+                try await store.accountTokens.create(
+                    tx, hash: SecretToken.hash(fresh), user: userID, purpose: purpose, at: now,
+                    expiresAt: now.addingTimeInterval(settings.verificationTokenLifetime))
+                mail = try AccountMessages.verification(
+                    to: user.email, name: user.name, link: settings.link("/verify", token: fresh))
+            }
+            try await Mailer.enqueue(mail, in: tx, store: store, settings: settings, at: now)
+            try await store.outbox.retire(tx, id: message.id, note: "re-issued with a new link")
+            return nil
+        }
+    }
+
+    /// Re-issues an invitation that is still open (accepted or withdrawn ones are not): a new
+    /// token and seven more days, as a resend gives.
+    private func reissueInvitation(_ message: OutboxRepository.DeadMessage) async throws -> String? {
+        guard let token = Self.token(in: message.bodyText) else { return "not re-issued: no link found" }
+        let store = self.store
+        let settings = self.settings
+        let now = clock.now()
+        let found = try await store.withInvitation(tokenHash: SecretToken.hash(token)) { tx in
+            try await store.invitations.find(tx)
+        }
+        guard let invitation = found, invitation.acceptedAt == nil, invitation.revokedAt == nil else {
+            return "not re-issued: the invitation was accepted, withdrawn or replaced"
+        }
+        return try await store.withTenant(invitation.tenantID) { tx -> String? in
+            guard let organization = try await store.organizations.find(tx) else {
+                return "not re-issued: the organization no longer exists"
+            }
+            let fresh = SecretToken.generate()
+            guard
+                try await store.invitations.renew(
+                    tx, id: invitation.id, tokenHash: SecretToken.hash(fresh),
+                    expiresAt: now.addingTimeInterval(MemberService.invitationLifetime))
+            else { return "not re-issued: the invitation is no longer open" }
+            var inviterName = organization.name
+            if let inviterID = invitation.invitedBy, let inviter = try await store.users.find(tx, id: inviterID) {
+                inviterName = inviter.name
+            }
+            try await Mailer.enqueue(
+                OrganizationMessages.invitation(
+                    to: invitation.email, organization: organization.name, inviter: inviterName,
+                    role: invitation.role.rawValue, link: settings.link("/invitations/accept", token: fresh)),
+                in: tx, store: store, settings: settings, at: now)
+            try await store.outbox.retire(tx, id: message.id, note: "re-issued with a new link")
+            return nil
+        }
+    }
+}
