@@ -1,3 +1,4 @@
+import ExpenseStore
 import Foundation
 import Logging
 import Testing
@@ -50,6 +51,20 @@ import Testing
         #expect(sqlite.database == .sqlite(path: "/var/lib/et/expense-tracker.sqlite"))
         let explicit = try await load(environment: ["DATABASE_URL": "sqlite:///tmp/x.sqlite"])
         #expect(explicit.database == .sqlite(path: "/tmp/x.sqlite"))
+    }
+
+    @Test func theOrganizationLimitReachesTheLiveRateLimits() async throws {
+        let config = try await load(environment: ["ORGANIZATIONS_PER_DAY": "25"])
+        #expect(config.organizationsPerDay == 25)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("et-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let dependencies = try await AppDependencies.live(
+            config: try await load(environment: ["ORGANIZATIONS_PER_DAY": "25", "DATA_DIR": directory]),
+            logger: Logger(label: "test"), longRunning: false)
+        #expect(dependencies.rateLimits.organizationsPerAccount.limit == 25)
+        try await (dependencies.database as? SQLiteDatabase)?.close()
+        await #expect(throws: ConfigurationError.self) { try await load(environment: ["ORGANIZATIONS_PER_DAY": "0"]) }
     }
 
     @Test func publicBaseURLLosesItsTrailingSlash() async throws {
