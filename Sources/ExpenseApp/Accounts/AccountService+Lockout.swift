@@ -21,30 +21,32 @@ extension AccountService {
         let store = self.store
         let settings = self.settings
         let userID = credentials.user.id
-        // A server too busy to check the password refuses before the attempt counts, so load
-        // alone never locks anyone out.
-        guard hasher.queue.hasRoom else { throw ServerBusy(retryAfter: 1) }
-        let counted = try await store.withSystem { tx in
-            try await store.credentials.beginAttempt(tx, user: userID, maxFailures: settings.loginMaxFailures, now: now)
-        }
-        guard counted else {
-            _ = try await hasher.verifyDummy(password)
-            return .locked
-        }
-        guard try await hasher.verify(password, against: credentials.passwordHash) else {
-            let lockedNow = try await store.withSystem { tx in
-                try await store.credentials.recordFailure(
-                    tx, user: userID, maxFailures: settings.loginMaxFailures,
-                    lockUntil: now.addingTimeInterval(settings.lockout))
+        // The place in the hashing queue is taken before the attempt counts: a server too busy
+        // to check a password refuses before counting it, and a counted one is always checked.
+        return try await hasher.queue.holdingPlace { place in
+            let counted = try await store.withSystem { tx in
+                try await store.credentials.beginAttempt(
+                    tx, user: userID, maxFailures: settings.loginMaxFailures, now: now)
             }
-            if lockedNow {
-                logger.warning("auth event", metadata: ["event": "account_locked", "user_id": "\(userID)"])
+            guard counted else {
+                _ = try await hasher.verifyDummy(password, in: place)
+                return .locked
             }
-            return .wrong
+            guard try await hasher.verify(password, against: credentials.passwordHash, in: place) else {
+                let lockedNow = try await store.withSystem { tx in
+                    try await store.credentials.recordFailure(
+                        tx, user: userID, maxFailures: settings.loginMaxFailures,
+                        lockUntil: now.addingTimeInterval(settings.lockout))
+                }
+                if lockedNow {
+                    logger.warning("auth event", metadata: ["event": "account_locked", "user_id": "\(userID)"])
+                }
+                return .wrong
+            }
+            let cleared = try await store.withSystem { tx in
+                try await store.credentials.recordSuccess(tx, user: userID, now: now)
+            }
+            return cleared ? .right : .locked
         }
-        let cleared = try await store.withSystem { tx in
-            try await store.credentials.recordSuccess(tx, user: userID, now: now)
-        }
-        return cleared ? .right : .locked
     }
 }

@@ -6,8 +6,12 @@ import Synchronization
 ///
 /// Without a bound, a flood of sign-ins queues hashes without end: every caller is answered late
 /// and memory grows. Past `capacity` a hash is refused at once with `ServerBusy` (503 with
-/// `Retry-After`), before anything is counted or written. The default lets each core's queue
-/// hold about four seconds of work at the default cost.
+/// `Retry-After`). The default lets each core's queue hold about four seconds of work at the
+/// default cost.
+///
+/// A caller that writes something before it hashes (a login counts its attempt toward the
+/// lockout first) takes its place with `holdingPlace` before writing, and hashes in that place:
+/// once counted, an attempt is always checked, so load alone never locks an account.
 public final class HashingQueue: Sendable {
     public let capacity: Int
     private let state = Mutex(State())
@@ -17,6 +21,11 @@ public final class HashingQueue: Sendable {
         var completed = 0
     }
 
+    /// A place taken in the queue; hashes given it do not queue again.
+    public struct Place: Sendable {
+        fileprivate init() {}
+    }
+
     public init(capacity: Int = System.coreCount * 16) {
         self.capacity = max(1, capacity)
     }
@@ -24,28 +33,42 @@ public final class HashingQueue: Sendable {
     /// Hashes run to the end so far (a test or a metric reads it).
     public var completed: Int { state.withLock { $0.completed } }
 
-    /// Whether another hash would be taken now. A caller that must not count an attempt it then
-    /// cannot check asks first; `run` still enforces the bound.
-    public var hasRoom: Bool { state.withLock { $0.inQueue < capacity } }
+    /// Takes a place, or throws `ServerBusy` when there is none, and holds it while `body` runs.
+    func holdingPlace<T>(_ body: (Place) async throws -> T) async throws -> T {
+        try admit()
+        defer { leave() }
+        return try await body(Place())
+    }
 
     /// Takes up to `count` places for as long as `body` runs (a test holds the queue full with it).
     func occupying<T>(_ count: Int, _ body: () async throws -> T) async rethrows -> T {
         state.withLock { $0.inQueue += count }
-        defer { state.withLock { $0.inQueue -= count } }
+        defer { leave(count) }
         return try await body()
     }
 
-    func run<T: Sendable>(on pool: NIOThreadPool, _ work: @escaping @Sendable () -> T) async throws -> T {
+    /// Runs `work` on `pool`, in `place` if the caller holds one, else in a place of its own.
+    func run<T: Sendable>(on pool: NIOThreadPool, in place: Place?, _ work: @escaping @Sendable () -> T) async throws
+        -> T
+    {
+        if place == nil { try admit() }
+        defer { if place == nil { leave() } }
+        let result = try await pool.runIfActive(work)
+        state.withLock { $0.completed += 1 }
+        return result
+    }
+
+    private func admit() throws {
         let admitted = state.withLock { state -> Bool in
             guard state.inQueue < capacity else { return false }
             state.inQueue += 1
             return true
         }
         guard admitted else { throw ServerBusy(retryAfter: 1) }
-        defer { state.withLock { $0.inQueue -= 1 } }
-        let result = try await pool.runIfActive(work)
-        state.withLock { $0.completed += 1 }
-        return result
+    }
+
+    private func leave(_ count: Int = 1) {
+        state.withLock { $0.inQueue -= count }
     }
 }
 

@@ -33,16 +33,19 @@ public struct PasswordHasher: Sendable {
 
     public func hash(_ password: String) async throws -> String {
         let cost = UInt8(self.cost)
-        return try await queue.run(on: Self.threadPool) { Bcrypt.hash(Self.prehash(password), cost: cost) }
+        return try await queue.run(on: Self.threadPool, in: nil) { Bcrypt.hash(Self.prehash(password), cost: cost) }
     }
 
-    public func verify(_ password: String, against hash: String) async throws -> Bool {
-        try await queue.run(on: Self.threadPool) { Bcrypt.verify(Self.prehash(password), hash: hash) }
+    /// Checks a password, in `place` when the caller already holds one in the queue.
+    public func verify(_ password: String, against hash: String, in place: HashingQueue.Place? = nil) async throws
+        -> Bool
+    {
+        try await queue.run(on: Self.threadPool, in: place) { Bcrypt.verify(Self.prehash(password), hash: hash) }
     }
 
     /// Spends the time of one verification and answers false.
-    public func verifyDummy(_ password: String) async throws -> Bool {
-        _ = try await verify(password, against: dummyHash)
+    public func verifyDummy(_ password: String, in place: HashingQueue.Place? = nil) async throws -> Bool {
+        _ = try await verify(password, against: dummyHash, in: place)
         return false
     }
 

@@ -28,8 +28,21 @@ struct DeadMailRecovery: Sendable {
     func retryAll() async throws -> Outcome {
         let store = self.store
         var outcome = Outcome()
-        for message in try await store.withSystem({ tx in try await store.outbox.dead(tx) }) {
+        // Several dead account links of one kind to one person (two resets asked for while the
+        // relay was down) become one new link, as only the newest would have worked. (An older
+        // invitation message of a resent invitation finds nothing by its replaced token.)
+        var reissued: Set<String> = []
+        for message in try await store.withSystem({ tx in try await store.outbox.dead(tx) }).reversed() {
             let note: String?
+            if ["password_reset", "email_verification"].contains(message.kind),
+                !reissued.insert("\(message.kind) \(message.recipient)").inserted
+            {
+                try await store.withSystem { tx in
+                    try await store.outbox.retire(tx, id: message.id, note: "superseded by a newer link")
+                }
+                outcome.retired += 1
+                continue
+            }
             switch message.kind {
             case "password_reset":
                 note = try await reissueAccountLink(message, purpose: .passwordReset)
@@ -64,19 +77,20 @@ struct DeadMailRecovery: Sendable {
         return String(body[range].dropFirst("token=".count))
     }
 
-    /// Re-issues a reset or confirmation link in one transaction (old tokens void, new token,
-    /// new message, the dead one retired); nil when done, else why nothing was sent.
+    /// Re-issues a reset or confirmation link to the account of the message's address (its old
+    /// token may be long deleted by maintenance) in one transaction: old tokens void, a new
+    /// one, a new message, the dead one retired. Nil when done, else why nothing was sent.
     private func reissueAccountLink(_ message: OutboxRepository.DeadMessage, purpose: AccountTokenPurpose)
         async throws -> String?
     {
-        guard let token = Self.token(in: message.bodyText) else { return "not re-issued: no link found" }
         let now = clock.now()
         let store = self.store
         let settings = self.settings
         return try await store.withSystem { tx -> String? in
-            guard let userID = try await store.accountTokens.owner(tx, hash: SecretToken.hash(token), purpose: purpose),
-                let user = try await store.users.find(tx, id: userID)
-            else { return "not re-issued: the account no longer exists" }
+            guard let user = try await store.users.find(tx, email: message.recipient) else {
+                return "not re-issued: no account has this address any more"
+            }
+            let userID = user.id
             if purpose == .emailVerification, user.emailVerifiedAt != nil {
                 return "not re-issued: the address is already confirmed"
             }

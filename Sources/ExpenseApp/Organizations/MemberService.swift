@@ -210,12 +210,15 @@ public struct MemberService: Sendable {
         }
     }
 
-    /// Counts one invitation email against the limits per recipient (its address is kept only
-    /// as a hash) and per organization, in the request's transaction: a refused request leaves
-    /// the counts as they were.
+    /// Counts one invitation email against the limits per recipient and per organization, in
+    /// the request's transaction: a refused request leaves the counts as they were. The
+    /// recipient counts without a `+tag` (`ana+1@` and `ana+2@` reach one inbox) and is kept
+    /// only as a hash.
     func checkMailLimits(_ access: TenantAccess, recipient: String) async throws {
+        let inbox = recipient.split(separator: "@", maxSplits: 1)
+        let key = inbox.count == 2 ? "\(inbox[0].prefix { $0 != "+" })@\(inbox[1])" : recipient
         try await limiter.check(
-            limits.invitationsPerRecipient, key: SecretToken.hash(recipient), in: access.transaction)
+            limits.invitationsPerRecipient, key: SecretToken.hash(key), in: access.transaction)
         try await limiter.check(
             limits.invitationsPerOrganization, key: access.tenantID.description, in: access.transaction)
     }

@@ -12,7 +12,8 @@ import Hummingbird
 ///
 /// An IPv4 address is one client. An IPv6 client is usually given a whole /64 and can rotate
 /// through it at will, so limits count the /64: every address in it shares one count. An
-/// IPv4-mapped IPv6 address (`::ffff:192.0.2.1`) counts as the IPv4 address it carries.
+/// IPv4-mapped address (`::ffff:192.0.2.1`) and a NAT64 one (`64:ff9b::192.0.2.1`) count as the
+/// IPv4 address they carry.
 public struct ClientAddress: Sendable, Hashable, CustomStringConvertible {
     /// The address as the connection or a trusted proxy gave it (what logs show).
     public let address: String
@@ -26,7 +27,9 @@ public struct ClientAddress: Sendable, Hashable, CustomStringConvertible {
         var bytes = [UInt8](repeating: 0, count: 16)
         let parsed = address.withCString { inet_pton(AF_INET6, $0, &bytes) }
         guard parsed == 1 else { return address }
-        if bytes[0..<10].allSatisfy({ $0 == 0 }), bytes[10] == 0xff, bytes[11] == 0xff {
+        let mapped = bytes[0..<10].allSatisfy { $0 == 0 } && bytes[10] == 0xff && bytes[11] == 0xff
+        let nat64 = bytes[0..<4] == [0x00, 0x64, 0xff, 0x9b] && bytes[4..<12].allSatisfy { $0 == 0 }
+        if mapped || nat64 {
             return bytes[12...].map(String.init).joined(separator: ".")
         }
         let groups = stride(from: 0, to: 8, by: 2).map {

@@ -24,6 +24,8 @@ public struct RateLimits: Sendable {
     public var forgotPerIP = RateLimitRule(name: "forgot-ip", limit: 10, window: .seconds(3600))
     /// Password resets tried from one address (each valid one costs a password hash).
     public var resetPerIP = RateLimitRule(name: "reset-ip", limit: 20, window: .seconds(3600))
+    /// Password changes tried by one account (each costs two password hashes).
+    public var passwordChangesPerAccount = RateLimitRule(name: "change-account", limit: 10, window: .seconds(3600))
     /// Reset emails to one account (beyond it, requests are answered the same but send nothing).
     public var forgotPerAccount = RateLimitRule(name: "forgot-account", limit: 3, window: .seconds(3600))
     /// Verification emails to one account.

@@ -27,13 +27,6 @@ public struct AccountTokenRepository: Sendable {
         )
     }
 
-    /// The user a token was issued to, for this purpose, whatever its state (used, expired).
-    public func owner(_ tx: some Transaction, hash: String, purpose: AccountTokenPurpose) async throws -> UserID? {
-        try await tx.executor.first(
-            "SELECT user_id FROM account_tokens WHERE token_hash = \(hash) AND purpose = \(purpose)"
-        )?.decode("user_id")
-    }
-
     /// Whether the token exists for this purpose, unused and unexpired (without using it).
     public func isLive(_ tx: some Transaction, hash: String, purpose: AccountTokenPurpose, at now: Date) async throws
         -> Bool

@@ -209,11 +209,13 @@ public struct OutboxRepository: Sendable {
     }
 
     /// Leaves a dead message dead for good: its bodies (which may hold a one-time link) are
-    /// dropped and `note` says what became of it (re-issued as a new message, or not needed).
+    /// dropped and `note` (re-issued as a new message, or not needed) is added after the
+    /// relay's reply, which stays.
     public func retire(_ tx: some Transaction, id: UUID, note: String) async throws {
         try await tx.executor.execute(
             """
-            UPDATE outbox SET body_text = NULL, body_html = NULL, last_error = \(note)
+            UPDATE outbox SET body_text = NULL, body_html = NULL,
+                last_error = COALESCE(last_error || ' / ', '') || \(note)
             WHERE id = \(id) AND status = 'dead'
             """
         )

@@ -61,7 +61,8 @@ extension RateLimits {
     static var generous: RateLimits {
         var limits = RateLimits()
         for keyPath in [
-            \RateLimits.loginPerIP, \.registerPerIP, \.forgotPerIP, \.resetPerIP, \.forgotPerAccount,
+            \RateLimits.loginPerIP, \.registerPerIP, \.forgotPerIP, \.resetPerIP, \.passwordChangesPerAccount,
+            \.forgotPerAccount,
             \.verificationPerAccount,
         ] {
             limits[keyPath: keyPath].limit = 10_000

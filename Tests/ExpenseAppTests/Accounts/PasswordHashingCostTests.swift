@@ -44,6 +44,27 @@ import Testing
         }
     }
 
+    @Test("S12: password changes are limited per account before anything is hashed", arguments: TestBackend.available)
+    func passwordChangesAreLimitedPerAccount(_ backend: TestBackend) async throws {
+        var limits = RateLimits.generous
+        limits.passwordChangesPerAccount.limit = 2
+        limits.loginPerIP.limit = 10_000
+        let harness = try await AccountsHarness.make(backend, limits: limits) { $0.loginMaxFailures = 100 }
+        try await harness.run { client async throws in
+            let ana = try await client.signUp("ana@example.org", name: "Ana", harness: harness)
+            let body = ["current_password": "not my password", "new_password": "a brand new passphrase"]
+            for _ in 0..<2 {
+                let wrong = try await client.send(.post, "/api/v1/auth/password/change", json: body, headers: ana.auth)
+                #expect(wrong.status == .unprocessableContent)
+            }
+            let before = harness.hashing.completed
+            let third = try await client.send(.post, "/api/v1/auth/password/change", json: body, headers: ana.auth)
+            #expect(third.status == .tooManyRequests)
+            #expect(third.headers[.retryAfter] != nil)
+            #expect(harness.hashing.completed == before)
+        }
+    }
+
     @Test(
         "S12: with the hashing queue full, sign-in and registration answer 503 and nothing is counted",
         arguments: TestBackend.available)
@@ -75,10 +96,17 @@ import Testing
     func hashingRunsOffTheSharedThreadPool() async throws {
         // Every thread of the shared pool blocked, as a slow SMTP relay would leave them.
         let release = DispatchSemaphore(value: 0)
+        let started = DispatchSemaphore(value: 0)
         let threads = NIOSingletons.blockingPoolThreadCountSuggestion
         let blocked = (0..<threads).map { _ in
-            Task { try await NIOThreadPool.singleton.runIfActive { release.wait() } }
+            Task {
+                try await NIOThreadPool.singleton.runIfActive {
+                    started.signal()
+                    release.wait()
+                }
+            }
         }
+        for _ in 0..<threads { _ = started.wait(timeout: .now() + 30) }
         let hasher = PasswordHasher(cost: 4)
         let hashedFirst = try await withThrowingTaskGroup(of: Bool.self) { group in
             group.addTask { try await hasher.verify("x", against: hasher.hash("x")) }
