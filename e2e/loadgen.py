@@ -59,7 +59,7 @@ class Stats:
         self.statuses = defaultdict(Counter)
         self.failures = []  # (op, what) the run must not have
         self.connection_errors = Counter()  # (op, kind, reset) -> count
-        self.connection_error_log = []  # (time, request id, what)
+        self.connection_error_log = []  # (sent, failed, request id, what)
         self.unavailable = Counter()  # op -> 503 with Retry-After
         self.completed = 0
 
@@ -159,7 +159,7 @@ class Load:
             response = await connection.request(method, path, all_headers, body)
         except ConnectionFailed as failure:
             self.stats.connection_errors[(operation, failure.kind, failure.reset)] += 1
-            self.stats.connection_error_log.append((time.monotonic(), request_id, str(failure)))
+            self.stats.connection_error_log.append((start, time.monotonic(), request_id, str(failure)))
             if self.strict:
                 self.stats.failures.append((operation, str(failure)))
             return None, 0.2

@@ -52,8 +52,9 @@ struct PostgresExecutor: SQLExecutor {
     /// postgres-nio never answers a statement written to a connection that has closed (once the
     /// channel's handlers are gone the write fails with nobody told), so the request would wait
     /// forever and its lease would never return to the pool: a statement for a closed
-    /// connection fails here instead. (Closing between this check and the write is a window of
-    /// microseconds: the write is queued on the connection's event loop ahead of the teardown.)
+    /// connection fails here instead. A connection that closes in the microseconds between this
+    /// check and the driver's write still leaves that one statement unanswered; only the driver
+    /// can close that gap (by failing the write's task when its channel is gone).
     private func ensureOpen() throws {
         if connection.isClosed { throw StoreError.unavailable(reason: "connection closed") }
     }
