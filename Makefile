@@ -1,5 +1,5 @@
 # ExpenseTracker developer commands. `make run` and `make test` are the README's two commands.
-.PHONY: run build test test-unit bench migrate format lint clean
+.PHONY: run build test test-unit bench soak migrate format lint clean
 
 # Build and serve on the embedded default (SQLite under ./data, mail to files).
 run:
@@ -21,6 +21,11 @@ test-unit:
 # Release-build benchmarks on PostgreSQL with a million expenses (see docs/benchmarks.md).
 bench:
 	scripts/bench.sh
+
+# 200 simulated people for 60 s against the release build on PostgreSQL, every acknowledged
+# change checked afterwards (scripts/soak.sh; `make test` runs a 15-second one on the debug build).
+soak:
+	scripts/soak.sh
 
 # Apply pending migrations to DATABASE_URL (or the embedded database).
 migrate:

@@ -5,6 +5,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from harness import ROOT, SMTPServer, Server
+from pgcluster import Cluster
 
 ARTIFACTS = Path(os.environ.get("E2E_ARTIFACTS", ROOT / ".build" / "e2e-artifacts"))
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -22,6 +23,15 @@ def server(smtp):
     app = Server(smtp)
     yield app
     app.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A PostgreSQL cluster of the run's own for the load and fault tests (each takes a new
+    database in it), started on first use."""
+    cluster = Cluster()
+    yield cluster
+    cluster.destroy()
 
 
 @pytest.fixture(scope="session")

@@ -33,13 +33,16 @@ def _wait_for(predicate, timeout, what):
 
 
 class SMTPServer:
-    """aiosmtpd writing every accepted message to a directory, one .eml each."""
+    """aiosmtpd writing every accepted message to a directory, one .eml each. `port` and
+    `directory` start it again where a stopped one was; `options` are smtp-test-server.py's."""
 
-    def __init__(self):
-        self.port = free_port()
-        self.directory = Path(tempfile.mkdtemp(prefix="e2e-smtp-"))
+    def __init__(self, port=None, directory=None, options=()):
+        self.port = port or free_port()
+        self.directory = Path(directory or tempfile.mkdtemp(prefix="e2e-smtp-"))
+        self.refusal = self.directory.parent / (self.directory.name + ".refuse")
         self.process = subprocess.Popen(
-            [sys.executable, str(ROOT / "scripts" / "smtp-test-server.py"), str(self.port), str(self.directory)],
+            [sys.executable, str(ROOT / "scripts" / "smtp-test-server.py"), str(self.port), str(self.directory),
+             "--refuse-while", str(self.refusal), *options],
             stdout=subprocess.PIPE, text=True)
         if "ready" not in self.process.stdout.readline():
             raise RuntimeError("the SMTP test server did not start")
@@ -47,6 +50,13 @@ class SMTPServer:
     def stop(self):
         self.process.kill()
         self.process.wait()
+
+    def refuse(self, refusing=True):
+        """Answer 451 to every recipient from now on (or, with False, accept again)."""
+        if refusing:
+            self.refusal.touch()
+        else:
+            self.refusal.unlink(missing_ok=True)
 
     def messages(self):
         return [email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
@@ -83,9 +93,10 @@ class Mail:
 
 
 class Server:
-    """`expense-tracker serve` on a free port with its own data directory."""
+    """`expense-tracker serve` on a free port with its own data directory. Without `smtp` its
+    mail goes to files; `binary` and `args` run another build or command line."""
 
-    def __init__(self, smtp, extra_env=None):
+    def __init__(self, smtp, extra_env=None, binary=None, args=("serve",)):
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.data = Path(tempfile.mkdtemp(prefix="e2e-data-"))
@@ -97,17 +108,17 @@ class Server:
             "HTTP_PORT": str(self.port),
             "PUBLIC_BASE_URL": self.base_url,
             "DATA_DIR": str(self.data),
-            "MAIL_TRANSPORT": "smtp",
-            "SMTP_URL": f"smtp://127.0.0.1:{smtp.port}",
-            "SMTP_STARTTLS": "off",
+            "MAIL_TRANSPORT": "file",
             "MAIL_FROM": "ExpenseTracker <no-reply@expenses.test>",
             "BCRYPT_COST": "4",
             "LOG_LEVEL": "notice",
         }
+        if smtp is not None:
+            env.update(MAIL_TRANSPORT="smtp", SMTP_URL=f"smtp://127.0.0.1:{smtp.port}", SMTP_STARTTLS="off")
         env.update(extra_env or {})
         self.log = open(self.log_path, "w")
         # Its own working directory: no .env of the checkout is read.
-        self.process = subprocess.Popen([str(BINARY), "serve"], env=env, cwd=self.data,
+        self.process = subprocess.Popen([str(binary or BINARY), *args], env=env, cwd=self.data,
                                         stdout=self.log, stderr=subprocess.STDOUT)
         _wait_for(self._ready, 30, "the server to be ready")
 
@@ -130,3 +141,9 @@ class Server:
             raise AssertionError("the server did not stop within 15 s of SIGTERM")
         finally:
             self.log.close()
+
+    def kill(self):
+        """SIGKILL: the process ends mid-whatever, as on a power cut."""
+        self.process.kill()
+        self.process.wait()
+        self.log.close()

@@ -2,13 +2,15 @@
 """A real SMTP server on loopback for the mail tests (aiosmtpd).
 
     smtp-test-server.py PORT DIR [--tls CERT KEY] [--auth USER:PASSWORD] [--delay SECONDS]
+                        [--refuse-while FILE]
 
-Writes each accepted message to DIR/<n>.eml and prints "ready" once listening. The recipient
-chooses the reply, so one server serves every case:
+Writes each accepted message to DIR/<n>.eml (numbering on from the files already there) and
+prints "ready" once listening. The recipient chooses the reply, so one server serves every case:
   tempfail-...@...  451 on the first RCPT for that address, 250 afterwards
   reject-...@...    550 on RCPT
   anything else     250
 --delay makes each DATA take that long (a slow server, to catch a worker mid-batch).
+--refuse-while answers 451 to every RCPT while FILE exists (a relay refusing for a while).
 """
 import asyncio
 import os
@@ -21,14 +23,17 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 class Handler:
-    def __init__(self, directory, delay=0.0):
+    def __init__(self, directory, delay=0.0, refuse_while=None):
         self.directory = directory
         self.delay = delay
-        self.count = 0
+        self.refuse_while = refuse_while
+        self.count = len([name for name in os.listdir(directory) if name.endswith(".eml")])
         self.tempfailed = set()
         self.lock = threading.Lock()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.refuse_while and os.path.exists(self.refuse_while):
+            return "451 4.3.0 relay unavailable, try again later"
         local = address.split("@", 1)[0]
         if local.startswith("reject-"):
             return "550 5.1.1 mailbox unavailable"
@@ -80,7 +85,8 @@ def main():
 
         kwargs.update(authenticator=authenticator, auth_required=True, auth_require_tls="--tls" in options)
     delay = float(options[options.index("--delay") + 1]) if "--delay" in options else 0.0
-    controller = Controller(Handler(directory, delay), hostname="127.0.0.1", port=port, **kwargs)
+    refuse_while = options[options.index("--refuse-while") + 1] if "--refuse-while" in options else None
+    controller = Controller(Handler(directory, delay, refuse_while), hostname="127.0.0.1", port=port, **kwargs)
     controller.start()
     print("ready", flush=True)
     try:

@@ -23,5 +23,7 @@ echo "PostgreSQL test cluster on 127.0.0.1:$TEST_POSTGRES_PORT"
 swift build --build-tests
 swift test --skip-build
 BIN=.build/debug/expense-tracker scripts/smoke-test.sh
-# The browser journeys: the built server, a real SMTP server and Chromium (e2e/README.md).
+# The browser journeys: the built server, a real SMTP server and Chromium; and the short load
+# test and the fault tests (SIGKILL, PostgreSQL restarted, SIGTERM, an SMTP outage) against
+# PostgreSQL clusters of their own (e2e/README.md).
 BIN=.build/debug/expense-tracker python3 -m pytest e2e -q -p no:cacheprovider

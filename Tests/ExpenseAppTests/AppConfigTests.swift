@@ -1,6 +1,7 @@
 import ExpenseStore
 import Foundation
 import Logging
+import ServiceLifecycle
 import Testing
 
 @testable import ExpenseApp
@@ -107,6 +108,30 @@ import Testing
         #expect(try await load(environment: ["PUBLIC_BASE_URL": "http://127.0.0.1:8080"]).mailTransport == "file")
     }
 
+    @Test func poolTimeoutMailRetryAndShutdownGraceAreRead() async throws {
+        let defaults = try await load()
+        #expect(defaults.databasePoolTimeoutSeconds == 5)
+        #expect(defaults.mailRetrySeconds == 30)
+        #expect(defaults.shutdownGraceSeconds == 20)
+        let config = try await load(environment: [
+            "DATABASE_POOL_TIMEOUT_SECONDS": "2", "MAIL_RETRY_SECONDS": "1", "SHUTDOWN_GRACE_SECONDS": "45",
+        ])
+        #expect(config.databasePoolTimeoutSeconds == 2)
+        #expect(config.mailRetrySeconds == 1)
+        let group = ExpenseTracker.shutdownConfiguration(
+            service: IdleService(), config: config, logger: Logger(label: "test"))
+        #expect(group.maximumGracefulShutdownDuration == .seconds(45))
+        await #expect {
+            try await load(environment: [
+                "DATABASE_POOL_TIMEOUT_SECONDS": "0", "MAIL_RETRY_SECONDS": "soon", "SHUTDOWN_GRACE_SECONDS": "-1",
+            ])
+        } throws: { error in
+            (error as? ConfigurationError)?.problems.map(\.setting) == [
+                "DATABASE_POOL_TIMEOUT_SECONDS", "MAIL_RETRY_SECONDS", "SHUTDOWN_GRACE_SECONDS",
+            ]
+        }
+    }
+
     @Test func trustedProxiesRequireAMetricsToken() async throws {
         await #expect {
             try await load(environment: ["TRUSTED_PROXIES": "127.0.0.1"])
@@ -152,4 +177,9 @@ import Testing
             #expect(!error.description.contains("hunter2"))
         }
     }
+}
+
+/// A service that does nothing, to build a service group's configuration around.
+private struct IdleService: Service {
+    func run() async throws {}
 }

@@ -76,10 +76,12 @@ public func makeMailWorker(config: AppConfig, dependencies: AppDependencies) thr
             FileTransport(directory: URL(fileURLWithPath: config.mailDirectory), logger: dependencies.logger)
         }
     let clock = dependencies.clock
+    var settings = OutboxWorker.Settings(from: try MailAddress(parsing: config.mailFrom))
+    settings.firstBackoff = TimeInterval(config.mailRetrySeconds)
     return OutboxWorker(
         store: Store(database: dependencies.database),
         transport: transport,
-        settings: .init(from: try MailAddress(parsing: config.mailFrom)),
+        settings: settings,
         now: { clock.now() },
         metrics: MailMetrics(factory: PrometheusMetricsFactory(registry: dependencies.metrics)),
         logger: dependencies.logger

@@ -39,7 +39,8 @@ extension AppDependencies {
             database = try await SQLiteDatabase.open(path: path, logger: logger)
         case .postgres(let url):
             database = try PostgresDatabase(
-                url: url, connections: config.databaseMaxConnections, keepOpen: longRunning, logger: logger)
+                url: url, connections: config.databaseMaxConnections, keepOpen: longRunning,
+                leaseTimeout: .seconds(config.databasePoolTimeoutSeconds), logger: logger)
         }
         var limits = RateLimits()
         limits.organizationsPerAccount.limit = config.organizationsPerDay

@@ -22,7 +22,11 @@ public enum ExpenseTracker {
         }
     }
 
-    /// `serve`: checks the database, then serves HTTP until SIGINT or SIGTERM.
+    /// `serve`: checks the database, then serves HTTP until SIGINT or SIGTERM. On either signal
+    /// the server stops accepting connections, finishes the requests under way (closing idle
+    /// keep-alive connections), then the mail worker finishes its sends under way and hands its
+    /// other claims back, and the pool closes, in that order; whatever is still running after
+    /// `SHUTDOWN_GRACE_SECONDS` is cancelled.
     public static func serve(config: AppConfig, options: ServeOptions) async throws {
         AppLogHandler.bootstrap(level: config.logLevel, format: config.logFormat)
         let logger = Logger(label: "expense-tracker")
@@ -40,10 +44,22 @@ public enum ExpenseTracker {
                 "public_base_url": .string(config.publicBaseURL),
             ]
         )
-        try await app.runService()
+        try await ServiceGroup(configuration: shutdownConfiguration(service: app, config: config, logger: logger)).run()
     }
 
-    /// `worker`: sends queued mail until SIGINT or SIGTERM.
+    /// One service run until SIGTERM or SIGINT, then shut down gracefully for at most the grace
+    /// period before being cancelled.
+    static func shutdownConfiguration(service: some Service, config: AppConfig, logger: Logger)
+        -> ServiceGroupConfiguration
+    {
+        var configuration = ServiceGroupConfiguration(
+            services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        configuration.maximumGracefulShutdownDuration = .seconds(config.shutdownGraceSeconds)
+        return configuration
+    }
+
+    /// `worker`: sends queued mail until SIGINT or SIGTERM, then finishes the sends under way and
+    /// hands its other claims back (cancelled after `SHUTDOWN_GRACE_SECONDS`).
     public static func worker(config: AppConfig) async throws {
         AppLogHandler.bootstrap(level: config.logLevel, format: config.logFormat)
         let logger = Logger(label: "expense-tracker")
@@ -51,17 +67,16 @@ public enum ExpenseTracker {
         let worker = try makeMailWorker(config: config, dependencies: dependencies)
         let preflight = DatabasePreflight(database: dependencies.database, logger: logger)
         let policy: DatabasePreflight.SchemaPolicy = config.usesEmbeddedDatabase ? .migrate : .requireCurrent
-        let group = ServiceGroup(
-            configuration: .init(
-                services: [
-                    .init(service: dependencies.database),
-                    .init(service: PreflightThen(preflight: preflight, policy: policy, next: worker)),
-                ],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger
-            )
+        var configuration = ServiceGroupConfiguration(
+            services: [
+                .init(service: dependencies.database),
+                .init(service: PreflightThen(preflight: preflight, policy: policy, next: worker)),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
         )
-        try await group.run()
+        configuration.maximumGracefulShutdownDuration = .seconds(config.shutdownGraceSeconds)
+        try await ServiceGroup(configuration: configuration).run()
     }
 
     /// `mail status` and `mail retry-dead`: the outbox by state, and sending dead messages again

@@ -112,6 +112,9 @@ extension AppConfig {
         integer(.loginMaxFailures, in: 1...1_000, into: &loginMaxFailures)
         integer(.organizationsPerDay, in: 1...100_000, into: &organizationsPerDay)
         integer(.loginLockoutMinutes, in: 1...10_080, into: &loginLockoutMinutes)
+        integer(.databasePoolTimeoutSeconds, in: 1...300, into: &databasePoolTimeoutSeconds)
+        integer(.mailRetrySeconds, in: 1...86_400, into: &mailRetrySeconds)
+        integer(.shutdownGraceSeconds, in: 1...3_600, into: &shutdownGraceSeconds)
         if let origins = read(.allowedOrigins) {
             let list = origins.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
                 !$0.isEmpty
@@ -270,6 +273,10 @@ public struct Setting: Sendable {
     public static let dataDirectory = Setting(variable: "DATA_DIR", isSecret: false)
     public static let databaseURL = Setting(variable: "DATABASE_URL", isSecret: true)
     public static let databaseMaxConnections = Setting(variable: "DATABASE_MAX_CONNECTIONS", isSecret: false)
+    public static let databasePoolTimeoutSeconds = Setting(
+        variable: "DATABASE_POOL_TIMEOUT_SECONDS", isSecret: false)
+    public static let mailRetrySeconds = Setting(variable: "MAIL_RETRY_SECONDS", isSecret: false)
+    public static let shutdownGraceSeconds = Setting(variable: "SHUTDOWN_GRACE_SECONDS", isSecret: false)
     public static let publicBaseURL = Setting(variable: "PUBLIC_BASE_URL", isSecret: false)
     public static let logLevel = Setting(variable: "LOG_LEVEL", isSecret: false)
     public static let logFormat = Setting(variable: "LOG_FORMAT", isSecret: false)

@@ -27,9 +27,13 @@ public struct AppConfig: Sendable, Equatable {
     public var dataDirectory: String = "./data"
     /// `DATABASE_URL`: unset means SQLite at `DATA_DIR/expense-tracker.sqlite`.
     public var database: DatabaseLocation = .sqlite(path: "./data/expense-tracker.sqlite")
-    /// `DATABASE_MAX_CONNECTIONS`: PostgreSQL pool size per process, all opened at start.
+    /// `DATABASE_MAX_CONNECTIONS`: PostgreSQL pool size per process, opened as needed.
     /// Default 16.
     public var databaseMaxConnections: Int = PostgresDatabase.defaultConnections
+    /// `DATABASE_POOL_TIMEOUT_SECONDS`: how long a request waits for a pooled PostgreSQL
+    /// connection (all busy, or the database unreachable) before it is answered 503 with
+    /// `Retry-After`. Default 5.
+    public var databasePoolTimeoutSeconds: Int = 5
     /// `PUBLIC_BASE_URL`: the address people reach the server at, used for links in emails;
     /// never taken from a request's Host header. No trailing slash.
     public var publicBaseURL: String = "http://127.0.0.1:8080"
@@ -69,6 +73,12 @@ public struct AppConfig: Sendable, Equatable {
     public var mailFrom = "ExpenseTracker <no-reply@localhost>"
     /// `MAIL_DIR`: where the file transport writes. Default `DATA_DIR/mail`.
     public var mailDirectory = "./data/mail"
+    /// `MAIL_RETRY_SECONDS`: the wait after a message's first temporary failure; it doubles with
+    /// each further one (with jitter, up to an hour) over 8 attempts. Default 30.
+    public var mailRetrySeconds: Int = 30
+    /// `SHUTDOWN_GRACE_SECONDS`: after SIGTERM or SIGINT, how long requests under way and mail
+    /// being sent may take to finish before the rest is cancelled. Default 20.
+    public var shutdownGraceSeconds: Int = 20
     /// `METRICS_TOKEN`: the bearer token a Prometheus scraper sends to `GET /metrics`. Unset:
     /// `/metrics` answers only connections from the loopback interface.
     public var metricsToken: String? = nil

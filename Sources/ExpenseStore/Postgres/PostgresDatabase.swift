@@ -15,20 +15,29 @@ public final class PostgresDatabase: Database {
     let client: PostgresClient
     private let logger: Logger
     private let running = AsyncGate()
+    private let leaseDeadlines: LeaseDeadlines
     /// Every statement sent through this database's executors, `BEGIN` and `COMMIT` included:
     /// the tests read it to hold each request to its statement budget.
     public let statementCounter = StatementCounter()
 
-    /// A pool of up to `connections`, all kept open from the start unless `keepOpen` is false
-    /// (minimum = maximum: opening a connection under load costs a handshake and stalls the
-    /// requests behind it). Tests that open many small databases pass `keepOpen: false`.
+    /// A pool of up to `connections`, opened as requests need them and kept while in use (five
+    /// idle minutes), one kept open from the start unless `keepOpen` is false (tests that open
+    /// many small databases). A caller waits at most `leaseTimeout` for a connection, then gets
+    /// `StoreError.unavailable`.
+    ///
+    /// Not more than one is kept open: postgres-nio 1.33.2 traps (ending the process) when a pool
+    /// whose minimum is above one recovers from an outage. While connecting fails it keeps one
+    /// connection retrying and drops the others, and once the database is back the next lease
+    /// that finds every connection busy asserts that the minimum still stands.
     public init(
-        url: String, connections: Int = PostgresDatabase.defaultConnections, keepOpen: Bool = true, logger: Logger
+        url: String, connections: Int = PostgresDatabase.defaultConnections, keepOpen: Bool = true,
+        leaseTimeout: Duration = PostgresDatabase.defaultLeaseTimeout, logger: Logger
     ) throws {
         let configuration = try PostgresURL.configuration(
-            from: url, connections: connections, minimum: keepOpen ? connections : 0)
+            from: url, connections: connections, minimum: keepOpen ? 1 : 0)
         self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.logger = logger
+        self.leaseDeadlines = LeaseDeadlines(timeout: leaseTimeout)
     }
 
     /// Sixteen: on the 2-core benchmark machine 6, 16 and 32 connections served within 10% of
@@ -36,16 +45,23 @@ public final class PostgresDatabase: Database {
     /// server's size and the number of server processes (their sum under `max_connections`).
     public static let defaultConnections = 16
 
+    /// Five seconds: far above a lease's wait under a full load (docs/benchmarks.md), and what
+    /// the 503 that follows asks the caller to wait before trying again.
+    public static let defaultLeaseTimeout = Duration.seconds(5)
+
     /// Runs the connection pool until cancelled or shut down gracefully.
     public func run() async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 await cancelWhenGracefulShutdown { await self.client.run() }
             }
+            group.addTask { await self.leaseDeadlines.run() }
             // The pool accepts leases once run() is entered; let waiting callers through.
             await Task.yield()
             running.open()
-            try await group.waitForAll()
+            // The pool ended: stop expiring waits too.
+            try await group.next()
+            group.cancelAll()
         }
     }
 
@@ -69,6 +85,9 @@ public final class PostgresDatabase: Database {
                     try await executor.run("COMMIT")
                     return result
                 } catch {
+                    // A closed connection has nothing to roll back: PostgreSQL ends the session's
+                    // transaction with it.
+                    if connection.isClosed { throw error }
                     do {
                         try await executor.run("ROLLBACK")
                     } catch {
@@ -91,11 +110,12 @@ public final class PostgresDatabase: Database {
         }
     }
 
-    /// A pooled connection for `body`. A pool that cannot reach the database (or is shut down)
-    /// fails the lease, before any statement runs: that is `StoreError.unavailable` too.
+    /// A pooled connection for `body`. No connection within the lease timeout (all busy, or the
+    /// database cannot be reached), or a pool that is shut down, fails the lease before any
+    /// statement runs: `StoreError.unavailable`.
     private func leased<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         do {
-            return try await client.withConnection(body)
+            return try await BoundedLease.withConnection(client, deadlines: leaseDeadlines, body)
         } catch {
             throw StoreError(postgres: error) ?? error
         }
@@ -133,7 +153,7 @@ public final class PostgresDatabase: Database {
 
     public func ping() async throws {
         try await running.wait()
-        try await client.withConnection { connection in
+        try await leased { connection in
             _ = try await connection.query("SELECT 1", logger: logger)
         }
     }

@@ -12,6 +12,7 @@ struct PostgresExecutor: SQLExecutor {
     var dialect: SQLDialect { .postgres }
 
     func run(_ statement: String) async throws {
+        try ensureOpen()
         counter.increment()
         do {
             _ = try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
@@ -21,6 +22,7 @@ struct PostgresExecutor: SQLExecutor {
     }
 
     func query(_ sql: SQL) async throws -> [SQLRow] {
+        try ensureOpen()
         var binds = PostgresBindings(capacity: sql.binds.count)
         for value in sql.binds {
             switch value {
@@ -45,6 +47,16 @@ struct PostgresExecutor: SQLExecutor {
         } catch {
             throw StoreError(postgres: error) ?? error
         }
+    }
+
+    /// postgres-nio never answers a statement written to a connection that has closed (once the
+    /// channel's handlers are gone the write fails with nobody told), so the request would wait
+    /// forever and its lease would never return to the pool: a statement for a closed
+    /// connection fails here instead. A connection that closes in the microseconds between this
+    /// check and the driver's write still leaves that one statement unanswered; only the driver
+    /// can close that gap (by failing the write's task when its channel is gone).
+    private func ensureOpen() throws {
+        if connection.isClosed { throw StoreError.unavailable(reason: "connection closed") }
     }
 
     /// Decodes every row into driver-independent values.
@@ -131,8 +143,9 @@ extension StoreError {
     init?(postgres error: any Error) {
         // The pool's own failures, thrown when leasing a connection: it gave up connecting to the
         // server (connect errors for longer than its circuit breaker allows), or it is shut down.
-        // postgres-nio 1.33.2 has no lease timeout: a request waits for a connection until one
-        // frees up or the circuit breaker trips.
+        // postgres-nio 1.33.2 has no lease timeout of its own (a lease waits until a connection
+        // frees up or the circuit breaker trips, a minute after connecting began to fail), so
+        // `PostgresDatabase` bounds the wait itself (`BoundedLease`).
         if let error = error as? ConnectionPoolError {
             switch error {
             case .connectionCreationCircuitBreakerTripped: self = .unavailable(reason: "cannot connect")
@@ -143,7 +156,9 @@ extension StoreError {
         }
         guard let error = error as? PSQLError else { return nil }
         switch error.code {
-        case .connectionError, .serverClosedConnection, .uncleanShutdown, .poolClosed:
+        // A connection closed under the request: by the server, by the network, or by the driver
+        // after the server ended the session (a FATAL error such as 57P01 on shutdown).
+        case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed:
             self = .unavailable(reason: error.code.description)
             return
         default:

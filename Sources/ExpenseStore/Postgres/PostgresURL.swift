@@ -49,8 +49,9 @@ enum PostgresURL {
             database: database,
             tls: tls
         )
-        // A fixed pool: connections opened on demand and closed when idle made consecutive
-        // requests wait for new connections (postgres-nio issue 511).
+        // Connections above the minimum are opened on demand and closed after five idle minutes
+        // (closing them sooner made consecutive requests wait for new connections, postgres-nio
+        // issue 511); `PostgresDatabase.init` says why the minimum is at most one.
         configuration.options.minimumConnections = minimum
         configuration.options.maximumConnections = connections
         configuration.options.connectionIdleTimeout = .seconds(300)
