@@ -7,28 +7,35 @@ import Synchronization
 /// postgres-nio's pool queues a lease until a connection frees up, and while the database cannot
 /// be reached it keeps queueing for up to a minute (until its circuit breaker trips), so a request
 /// would hang instead of answering 503. The only way to stop waiting for a lease is to cancel the
-/// task that asked for it, so the lease is taken in a child task that lends the connection to the
-/// caller: the caller waits for the hand-over, not for the pool, and gives up at its deadline
-/// (`LeaseDeadlines` expires it) with `StoreError.unavailable`. The child's pending lease is then
-/// cancelled, and a connection that arrives after the caller gave up goes straight back.
+/// task that asked for it, so the lease is taken in a task of its own that lends the connection
+/// to the caller: the caller waits for the hand-over, not for the pool, and gives up at its
+/// deadline (`LeaseDeadlines` expires it) with `StoreError.unavailable`. The lease task is then
+/// cancelled, and a connection that reaches it after the caller gave up goes straight back.
+///
+/// The lease task is not a child of the caller's, so giving up never waits for it: postgres-nio
+/// loses a cancellation that arrives while it is queueing the lease, and that lease then waits
+/// for a connection like any other before it is handed back.
 enum BoundedLease {
     static func withConnection<T>(
         _ client: PostgresClient, deadlines: LeaseDeadlines, _ body: (PostgresConnection) async throws -> T
     ) async throws -> T {
         let handoff = ConnectionHandoff()
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                do {
-                    try await client.withConnection { connection in await handoff.lend(connection) }
-                } catch {
-                    handoff.fail(error)
-                }
+        let lease = Task {
+            do {
+                try await client.withConnection { connection in await handoff.lend(connection) }
+            } catch {
+                handoff.fail(error)
             }
-            // Throwing out of the group cancels the child, and with it a lease still queued.
-            let connection = try await deadlines.waiting(for: handoff)
-            defer { handoff.giveBack() }
-            return try await body(connection)
         }
+        let connection: PostgresConnection
+        do {
+            connection = try await deadlines.waiting(for: handoff)
+        } catch {
+            lease.cancel()
+            throw error
+        }
+        defer { handoff.giveBack() }
+        return try await body(connection)
     }
 }
 
