@@ -11,6 +11,7 @@ with a distinct X-Forwarded-For per person, so per-address limits count each per
 METRICS_TOKEN (which trusting a proxy requires), and LOGIN_MAX_FAILURES=1000 (see Stack)."""
 import argparse
 import asyncio
+import concurrent.futures
 import json
 import os
 import secrets
@@ -24,6 +25,14 @@ from harness import BINARY, Server
 from loadcheck import check_everything
 from loadgen import PASSWORD, Load, setup_tenants
 from pgcluster import Cluster
+
+
+def run_async(coroutine):
+    """Runs a coroutine to its end on a new event loop in a thread of its own: under pytest the
+    browser tests' Playwright (sync API) leaves an event loop running on the main thread, where
+    asyncio.run refuses to start another."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def migrate(binary, database_url):

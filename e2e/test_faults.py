@@ -12,7 +12,7 @@ from harness import SMTPServer
 from loadcheck import check_everything, sign_in_all
 from loadgen import PASSWORD, Load, setup_tenants
 from loadhttp import Connection
-from loadrun import Stack
+from loadrun import Stack, run_async
 from pgcluster import Cluster
 
 
@@ -27,7 +27,7 @@ async def eventually(predicate, timeout, what):
 
 def run(stack, scenario):
     try:
-        asyncio.run(scenario)
+        run_async(scenario)
     finally:
         stack.close()
 
