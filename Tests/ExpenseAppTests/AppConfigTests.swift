@@ -121,6 +121,7 @@ import Testing
         let group = ExpenseTracker.shutdownConfiguration(
             service: IdleService(), config: config, logger: Logger(label: "test"))
         #expect(group.maximumGracefulShutdownDuration == .seconds(45))
+        #expect(group.maximumCancellationDuration == .seconds(5))
         await #expect {
             try await load(environment: [
                 "DATABASE_POOL_TIMEOUT_SECONDS": "0", "MAIL_RETRY_SECONDS": "soon", "SHUTDOWN_GRACE_SECONDS": "-1",

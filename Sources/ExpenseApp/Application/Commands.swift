@@ -26,7 +26,7 @@ public enum ExpenseTracker {
     /// the server stops accepting connections, finishes the requests under way (closing idle
     /// keep-alive connections), then the mail worker finishes its sends under way and hands its
     /// other claims back, and the pool closes, in that order; whatever is still running after
-    /// `SHUTDOWN_GRACE_SECONDS` is cancelled.
+    /// `SHUTDOWN_GRACE_SECONDS` is cancelled (see `limitShutdown`).
     public static func serve(config: AppConfig, options: ServeOptions) async throws {
         AppLogHandler.bootstrap(level: config.logLevel, format: config.logFormat)
         let logger = Logger(label: "expense-tracker")
@@ -54,9 +54,19 @@ public enum ExpenseTracker {
     {
         var configuration = ServiceGroupConfiguration(
             services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        configuration.maximumGracefulShutdownDuration = .seconds(config.shutdownGraceSeconds)
+        limitShutdown(&configuration, config: config)
         return configuration
     }
+
+    /// The grace period, then cancellation; a process whose work does not end when cancelled
+    /// (a statement the database driver never answers) aborts after `cancellationLimit` rather
+    /// than staying up half-stopped.
+    static func limitShutdown(_ configuration: inout ServiceGroupConfiguration, config: AppConfig) {
+        configuration.maximumGracefulShutdownDuration = .seconds(config.shutdownGraceSeconds)
+        configuration.maximumCancellationDuration = cancellationLimit
+    }
+
+    static let cancellationLimit = Duration.seconds(5)
 
     /// `worker`: sends queued mail until SIGINT or SIGTERM, then finishes the sends under way and
     /// hands its other claims back (cancelled after `SHUTDOWN_GRACE_SECONDS`).
@@ -75,7 +85,7 @@ public enum ExpenseTracker {
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )
-        configuration.maximumGracefulShutdownDuration = .seconds(config.shutdownGraceSeconds)
+        limitShutdown(&configuration, config: config)
         try await ServiceGroup(configuration: configuration).run()
     }
 
