@@ -158,11 +158,12 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
     authAPI.addSignedInRoutes(to: signedInAPI.group("auth"))
     MeController(accounts: accounts).addRoutes(to: signedInAPI)
     let organizationsAPI = OrganizationsAPIController(organizations: organizations)
-    let membersAPI = MembersAPIController(members: members, organizations: organizations, accounts: accounts)
+    let membersAPI = MembersAPIController(members: members)
     organizationsAPI.addCollectionRoutes(to: signedInAPI.group("orgs"))
     membersAPI.addAcceptRoute(to: signedInAPI)
     organizationsAPI.addRoutes(to: organizationAPI)
     membersAPI.addRoutes(to: organizationAPI)
+    AuditAPIController(organizations: organizations).addRoutes(to: organizationAPI)
     ExpensesAPIController(expenses: expenses, categories: categories).addRoutes(to: organizationAPI)
     ReportsAPIController(reports: reports).addRoutes(to: organizationAPI)
 

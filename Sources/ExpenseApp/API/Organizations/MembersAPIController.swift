@@ -2,11 +2,9 @@ import ExpenseCore
 import Foundation
 import Hummingbird
 
-/// Members, invitations and the audit log of one organization, and accepting an invitation.
+/// Members and invitations of one organization, and accepting an invitation.
 struct MembersAPIController: Sendable {
     let members: MemberService
-    let organizations: OrganizationService
-    let accounts: AccountService
 
     struct RoleRequest: Decodable { var role: String }
     struct InviteRequest: Decodable {
@@ -23,7 +21,6 @@ struct MembersAPIController: Sendable {
         group.post("invitations", use: invite)
         group.delete("invitations/:invitationId", use: revoke)
         group.post("invitations/:invitationId/resend", use: resend)
-        group.get("audit", use: audit)
     }
 
     /// `POST /invitations/accept`, for any signed-in caller holding a token.
@@ -72,10 +69,6 @@ struct MembersAPIController: Sendable {
         let id = try context.parameters.id(InvitationID.self, "invitationId")
         try await members.resend(context.access, invitationID: id)
         return Response(status: .accepted)
-    }
-
-    @Sendable func audit(_ request: Request, context: OrgRequestContext) async throws -> ItemList<AuditEntryResponse> {
-        ItemList(items: try await organizations.auditLog(context.access).map(AuditEntryResponse.init))
     }
 
     @Sendable func accept(_ request: Request, context: AppRequestContext) async throws -> OrganizationResponse {
