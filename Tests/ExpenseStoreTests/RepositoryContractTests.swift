@@ -33,7 +33,9 @@ import Testing
                 let org = try await store.organizations.create(
                     tx,
                     .init(
-                        name: name, kind: .cooperative, currency: "EUR", timeZone: "Europe/Lisbon", weekStart: .monday),
+                        name: name, kind: .cooperative, currency: try Currency(code: "EUR"),
+                        timeZone: try TimeZoneName.parse("Europe/Lisbon"),
+                        weekStart: .monday),
                     at: now
                 )
                 _ = try await store.memberships.add(tx, user: owner.id, role: .owner, at: now)
@@ -93,6 +95,25 @@ import Testing
                 try await store.memberships.find(tx, user: world.bob.id)
             }
             #expect(bobInA == nil)
+        }
+    }
+
+    /// An organization is read with its zone as a `TimeZone`; a zone this build does not know
+    /// (written by hand, or by a newer tz database) is an error, never a silent GMT.
+    @Test(arguments: TestBackend.available)
+    func anUnknownStoredTimeZoneIsAnErrorNotGMT(_ backend: TestBackend) async throws {
+        try await withMigratedDatabase(backend) { database in
+            let store = Store(database: database)
+            let world = try await Self.seed(store)
+            #expect(world.orgA.timeZone.identifier == "Europe/Lisbon")
+            #expect(world.orgA.currency.code == "EUR")
+            await #expect(throws: (any Error).self) {
+                try await store.withTenant(world.orgA.id, actor: world.alice.id) { tx in
+                    try await tx.executor.execute(
+                        "UPDATE organizations SET time_zone = 'Mars/Olympus_Mons' WHERE id = \(world.orgA.id)")
+                    _ = try await store.organizations.find(tx)
+                }
+            }
         }
     }
 

@@ -42,10 +42,10 @@ public struct AccountService: Sendable {
         let name = try validator.check { try DisplayName.validate(registration.name) }
         try validator.check { try passwordPolicy.validate(registration.password) }
         let currency = try validator.check {
-            try Currency(code: registration.currency ?? self.settings.defaultCurrency)
+            try registration.currency.map { try Currency(code: $0) } ?? self.settings.defaultCurrency
         }
         let timeZone = try validator.check {
-            try TimeZoneName.validate(registration.timeZone ?? self.settings.defaultTimeZone)
+            try registration.timeZone.map { try TimeZoneName.parse($0) } ?? self.settings.defaultTimeZone
         }
         try validating { try validator.finish() }
         guard let email, let name, let currency, let timeZone else { throw AppError.validation(.init([])) }
@@ -66,7 +66,7 @@ public struct AccountService: Sendable {
                 _ = try await store.organizations.create(
                     tx,
                     .init(
-                        name: "Personal", kind: .personal, currency: currency.code, timeZone: timeZone,
+                        name: "Personal", kind: .personal, currency: currency, timeZone: timeZone,
                         weekStart: .monday),
                     at: now
                 )

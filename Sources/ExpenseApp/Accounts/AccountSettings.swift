@@ -1,3 +1,4 @@
+import ExpenseCore
 import Foundation
 
 /// The account rules in force, from configuration.
@@ -10,8 +11,8 @@ public struct AccountSettings: Sendable {
     public var resetTokenLifetime: TimeInterval = 3600
     public var verificationTokenLifetime: TimeInterval = 24 * 3600
     /// A new account's organization currency and time zone when the request names none.
-    public var defaultCurrency = "USD"
-    public var defaultTimeZone = "UTC"
+    public var defaultCurrency: Currency = .usd
+    public var defaultTimeZone: TimeZone = .utc
 
     public init(config: AppConfig) {
         publicBaseURL = config.publicBaseURL

@@ -80,8 +80,8 @@ public struct DataSeeder: Sendable {
                 _ = try await store.organizations.create(
                     tx,
                     .init(
-                        name: "Seeded \(number + 1) (\(suffix))", kind: .business, currency: "EUR",
-                        timeZone: "Europe/Lisbon",
+                        name: "Seeded \(number + 1) (\(suffix))", kind: .business, currency: currencies.0,
+                        timeZone: try TimeZoneName.parse("Europe/Lisbon"),
                         weekStart: .monday),
                     at: now)
                 _ = try await store.memberships.add(tx, user: owner, role: .owner, at: now)

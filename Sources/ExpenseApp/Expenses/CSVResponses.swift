@@ -11,7 +11,7 @@ enum CSVResponses {
     static func expenses(_ parameters: [String: String], access: TenantAccess, reports: ReportService) throws
         -> Response
     {
-        let filter = try ExpenseQuery.filter(parameters, defaultCurrency: try ExpenseService.currency(of: access))
+        let filter = try ExpenseQuery.filter(parameters, defaultCurrency: access.organization.currency)
         let pages = try reports.exportPages(access, filter)
         let name = CSVExports.fileName(
             organization: access.organization.name, kind: "expenses", from: filter.from, to: filter.to)

@@ -22,7 +22,7 @@ public struct ExpenseService: Sendable {
     /// Logs an expense with its audit entry; the category, if given, must be an active one.
     public func create(_ access: TenantAccess, _ input: ExpenseInput) async throws -> Expense {
         try access.require(.createExpenses)
-        let draft = try validating { try input.draft(defaultCurrency: try Self.currency(of: access)) }
+        let draft = try validating { try input.draft(defaultCurrency: access.organization.currency) }
         let now = clock.now()
         let id = ExpenseID()
         let audit = Self.auditEntry(access, "expense.created", id, AuditDetails.after(draft.auditSnapshot), now)
@@ -48,8 +48,8 @@ public struct ExpenseService: Sendable {
     /// for a role that may add expenses (403 otherwise, as `create` would answer).
     public func newExpense(_ access: TenantAccess) throws -> ExpenseInput {
         try access.require(.createExpenses)
-        let today = CalendarDate(clock.now(), in: TimeZone(identifier: access.organization.timeZone) ?? .gmt)
-        return ExpenseInput(currency: access.organization.currency, date: today.description)
+        let today = access.organization.today(at: clock.now())
+        return ExpenseInput(currency: access.organization.currency.code, date: today.description)
     }
 
     /// The expense a form is about to change or delete: 404 if there is none, 403 unless the
@@ -150,10 +150,6 @@ public struct ExpenseService: Sendable {
 
     static let unknownCategory = AppError.validation(
         .init("category_id", "Choose one of the organization's active categories."))
-
-    static func currency(of access: TenantAccess) throws -> Currency {
-        try Currency(code: access.organization.currency)
-    }
 
     static func auditEntry(_ access: TenantAccess, _ action: String, _ id: ExpenseID, _ details: String, _ now: Date)
         -> AuditEntry

@@ -49,13 +49,13 @@ public struct ReportService: Sendable {
     public func totals(_ access: TenantAccess, _ request: Request) async throws -> Totals {
         try access.require(.viewOrganization)
         let organization = access.organization
-        let today = CalendarDate(clock.now(), in: TimeZone(identifier: organization.timeZone) ?? .gmt)
+        let today = organization.today(at: clock.now())
         let range = try validating {
             try DateRange.defaulted(
                 from: request.from, to: request.to, period: request.period, weekStart: organization.weekStart,
                 today: today)
         }
-        let base = try ExpenseService.currency(of: access)
+        let base = organization.currency
         // Refuse a range with too many buckets before asking the database anything.
         _ = try validating {
             try TotalsReport(

@@ -175,8 +175,10 @@ public struct OrganizationService: Sendable {
             }
             return kind
         }
-        let currency = try validator.check { try Currency(code: input.currency ?? defaults?.currency ?? "") }
-        let timeZone = try validator.check { try TimeZoneName.validate(input.timeZone ?? defaults?.timeZone ?? "") }
+        let currency = try validator.check { try Currency(code: input.currency ?? defaults?.currency.code ?? "") }
+        let timeZone = try validator.check {
+            try TimeZoneName.parse(input.timeZone ?? defaults?.timeZone.identifier ?? "")
+        }
         let weekStart = try validator.check { () throws -> Weekday in
             if let raw = input.weekStart {
                 guard let day = Weekday(name: raw) else {
@@ -187,13 +189,13 @@ public struct OrganizationService: Sendable {
             return defaults?.weekStart ?? .monday
         }
         try validator.finish()
-        return .init(name: name!, kind: kind!, currency: currency!.code, timeZone: timeZone!, weekStart: weekStart!)
+        return .init(name: name!, kind: kind!, currency: currency!, timeZone: timeZone!, weekStart: weekStart!)
     }
 
     static func snapshot(_ organization: Organization) -> [String: String] {
         [
-            "name": organization.name, "kind": organization.kind.rawValue, "currency": organization.currency,
-            "timezone": organization.timeZone, "week_start": organization.weekStart.name,
+            "name": organization.name, "kind": organization.kind.rawValue, "currency": organization.currency.code,
+            "timezone": organization.timeZone.identifier, "week_start": organization.weekStart.name,
         ]
     }
 }

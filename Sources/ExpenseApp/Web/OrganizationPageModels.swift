@@ -37,8 +37,8 @@ struct OrganizationForm: Sendable {
 
     init(_ organization: Organization) {
         self.init(
-            name: organization.name, kind: organization.kind.rawValue, currency: organization.currency,
-            timezone: organization.timeZone, weekStart: organization.weekStart.name
+            name: organization.name, kind: organization.kind.rawValue, currency: organization.currency.code,
+            timezone: organization.timeZone.identifier, weekStart: organization.weekStart.name
         )
     }
 

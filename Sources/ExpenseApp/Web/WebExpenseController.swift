@@ -27,7 +27,7 @@ struct WebExpenseController: Sendable {
 
     @Sendable func dashboard(_ request: Request, context: OrgRequestContext) async throws -> Response {
         let access = context.access
-        let today = CalendarDate(expenses.clock.now(), in: TimeZone(identifier: access.organization.timeZone) ?? .gmt)
+        let today = access.organization.today(at: expenses.clock.now())
         let thisMonth = ReportPeriod.month.start(of: today, weekStart: .monday)
         let lastMonth = thisMonth.adding(months: -1)
         let totals = try await reports.totals(
@@ -35,7 +35,7 @@ struct WebExpenseController: Sendable {
         let buckets = totals.report.buckets
         let current = buckets.last
         let previous = buckets.count > 1 ? buckets.first : nil
-        let base = try ExpenseService.currency(of: access)
+        let base = access.organization.currency
         let groups = current?.groups ?? []
         let chart = BarChart(
             label: "Spending by category this month, in \(base.code)",
@@ -100,7 +100,7 @@ struct WebExpenseController: Sendable {
         var next: String?
         var status = HTTPResponse.Status.ok
         do {
-            let filter = try ExpenseQuery.filter(query, defaultCurrency: try ExpenseService.currency(of: access))
+            let filter = try ExpenseQuery.filter(query, defaultCurrency: access.organization.currency)
             let cursor = try query["cursor"].flatMap { $0.isEmpty ? nil : $0 }.map { token in
                 try validating { try ExpenseCursor(token: token) }
             }

@@ -41,7 +41,7 @@ struct WebReportController: Sendable {
             status = .unprocessableContent
             result = try await reports.totals(access, ReportService.Request(period: .month))
         }
-        let base = try ExpenseService.currency(of: access)
+        let base = access.organization.currency
         let report = result.report
         let chart = BarChart(
             label: "Totals per \(report.period.rawValue) in \(base.code)",

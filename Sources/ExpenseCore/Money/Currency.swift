@@ -20,6 +20,13 @@ public struct Currency: Sendable, Hashable, Codable, CustomStringConvertible {
         self.exponent = exponent
     }
 
+    private init(known code: String, exponent: Int) {
+        self.code = code
+        self.exponent = exponent
+    }
+
+    public static let usd = Currency(known: "USD", exponent: 2)
+
     public init(from decoder: any Decoder) throws {
         try self.init(code: try decoder.singleValueContainer().decode(String.self))
     }

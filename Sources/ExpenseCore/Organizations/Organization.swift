@@ -5,20 +5,23 @@ public struct Organization: Sendable, Equatable, Codable {
     public var id: OrganizationID
     public var name: String
     public var kind: OrganizationKind
-    /// ISO 4217 code of the default currency, e.g. "EUR".
-    public var currency: String
-    /// IANA time zone name, e.g. "Europe/Lisbon"; expense dates are calendar dates in this zone.
-    public var timeZone: String
+    /// The default currency of its expenses and the one its reports total in.
+    public var currency: Currency
+    /// Expense dates are calendar dates in this zone ("today" is today here).
+    public var timeZone: TimeZone
     public var weekStart: Weekday
     public var createdAt: Date
     public var updatedAt: Date
+
+    /// Today's date where the organization is.
+    public func today(at now: Date) -> CalendarDate { CalendarDate(now, in: timeZone) }
 
     public init(
         id: OrganizationID,
         name: String,
         kind: OrganizationKind,
-        currency: String,
-        timeZone: String,
+        currency: Currency,
+        timeZone: TimeZone,
         weekStart: Weekday,
         createdAt: Date,
         updatedAt: Date

@@ -10,11 +10,11 @@ public struct OrganizationRepository: Sendable {
     public struct NewOrganization: Sendable {
         public var name: String
         public var kind: OrganizationKind
-        public var currency: String
-        public var timeZone: String
+        public var currency: Currency
+        public var timeZone: TimeZone
         public var weekStart: Weekday
 
-        public init(name: String, kind: OrganizationKind, currency: String, timeZone: String, weekStart: Weekday) {
+        public init(name: String, kind: OrganizationKind, currency: Currency, timeZone: TimeZone, weekStart: Weekday) {
             self.name = name
             self.kind = kind
             self.currency = currency

@@ -185,6 +185,31 @@ extension Role: SQLCodable {}
 extension OrganizationKind: SQLCodable {}
 extension Weekday: SQLCodable {}
 
+extension Currency: SQLCodable {
+    public var sqlValue: SQLValue { .text(code) }
+
+    public static func decode(sqlValue: SQLValue) throws -> Currency {
+        let code = try String.decode(sqlValue: sqlValue)
+        guard let currency = try? Currency(code: code) else {
+            throw SQLTypeMismatch(expected: "an ISO 4217 currency code", found: sqlValue)
+        }
+        return currency
+    }
+}
+
+/// A time zone is stored by its IANA name; a name this build does not know is an error, never
+/// a silent GMT.
+extension TimeZone: SQLCodable {
+    public var sqlValue: SQLValue { .text(identifier) }
+
+    public static func decode(sqlValue: SQLValue) throws -> TimeZone {
+        guard let zone = TimeZone(identifier: try String.decode(sqlValue: sqlValue)) else {
+            throw SQLTypeMismatch(expected: "an IANA time zone name", found: sqlValue)
+        }
+        return zone
+    }
+}
+
 /// Timestamps as SQLite stores them: ISO 8601 in UTC with milliseconds, fixed width so that
 /// text order is time order.
 enum SQLTimestamp {

@@ -50,7 +50,7 @@ struct ExpensesAPIController: Sendable {
 
     @Sendable func list(_ request: Request, context: OrgRequestContext) async throws -> Response {
         let query = request.queryValues
-        let filter = try ExpenseQuery.filter(query, defaultCurrency: try ExpenseService.currency(of: context.access))
+        let filter = try ExpenseQuery.filter(query, defaultCurrency: context.access.organization.currency)
         let cursor = try query["cursor"].flatMap { $0.isEmpty ? nil : $0 }.map { token in
             try validating { try ExpenseCursor(token: token) }
         }

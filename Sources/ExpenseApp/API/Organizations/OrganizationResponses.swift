@@ -18,8 +18,8 @@ struct OrganizationResponse: ResponseEncodable {
         id = organization.id.description
         name = organization.name
         kind = organization.kind
-        currency = organization.currency
-        timezone = organization.timeZone
+        currency = organization.currency.code
+        timezone = organization.timeZone.identifier
         weekStart = organization.weekStart.name
         self.role = role
         createdAt = organization.createdAt
