@@ -139,6 +139,7 @@ let package = Package(
             name: "ExpenseAppTests",
             dependencies: [
                 "ExpenseApp",
+                "ExpenseMail",
                 "ExpenseStore",
                 "ExpenseTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

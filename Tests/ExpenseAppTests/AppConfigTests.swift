@@ -1,3 +1,4 @@
+import ExpenseMail
 import ExpenseStore
 import Foundation
 import Logging
@@ -103,9 +104,9 @@ import Testing
         let chosen = try await load(environment: [
             "PUBLIC_BASE_URL": "https://expenses.example.org", "MAIL_TRANSPORT": "file",
         ])
-        #expect(chosen.mailTransport == "file")
+        #expect(chosen.mail == .files)
         // A development address keeps the file default.
-        #expect(try await load(environment: ["PUBLIC_BASE_URL": "http://127.0.0.1:8080"]).mailTransport == "file")
+        #expect(try await load(environment: ["PUBLIC_BASE_URL": "http://127.0.0.1:8080"]).mail == .files)
     }
 
     @Test func poolTimeoutMailRetryAndShutdownGraceAreRead() async throws {
@@ -150,8 +151,8 @@ import Testing
             "MAIL_TRANSPORT": "SMTP", "SMTP_URL": "smtps://mailer:p%40ss@smtp.example.org:465",
             "SMTP_STARTTLS": "opportunistic",
         ])
-        #expect(smtp.mailTransport == "smtp" && smtp.smtpStartTLS == "opportunistic")
-        #expect(smtp.smtpURL == "smtps://mailer:p%40ss@smtp.example.org:465")
+        #expect(
+            smtp.mail == .smtp(.init(url: "smtps://mailer:p%40ss@smtp.example.org:465", startTLS: .opportunistic)))
         await #expect {
             try await load(environment: [
                 "MAIL_TRANSPORT": "smtp", "SMTP_STARTTLS": "sometimes", "SMTP_CA_FILE": "/nonexistent/ca.pem",

@@ -12,8 +12,8 @@ import Testing
             let store = Store(database: database)
             let world = try await RepositoryContractTests.seed(store)
             let entry = AuditEntry(
-                actorID: world.alice.id, actorName: "Alice", action: "member.invited", subjectType: "invitation",
-                subjectID: "x", details: #"{"email":"new@example.org"}"#,
+                actorID: world.alice.id, actorName: "Alice", action: .memberInvited, subjectType: .invitation,
+                subjectID: "x", details: .facts(["email": "new@example.org"]),
                 createdAt: Date(timeIntervalSince1970: 1_796_000_000)
             )
             try await store.withTenant(world.orgA.id) { tx in try await store.audit.append(tx, entry) }

@@ -66,14 +66,9 @@ public func buildApplication(
 /// The outbound mail worker for the configured transport.
 public func makeMailWorker(config: AppConfig, dependencies: AppDependencies) throws -> OutboxWorker {
     let transport: any MailTransport =
-        if config.mailTransport == "smtp", let url = config.smtpURL {
-            SMTPTransport(
-                settings: .init(
-                    url: url, startTLS: SMTPTransport.StartTLS(rawValue: config.smtpStartTLS) ?? .required,
-                    caFile: config.smtpCAFile),
-                logger: dependencies.logger)
-        } else {
-            FileTransport(directory: URL(fileURLWithPath: config.mailDirectory), logger: dependencies.logger)
+        switch config.mail {
+        case .smtp(let settings): SMTPTransport(settings: settings, logger: dependencies.logger)
+        case .files: FileTransport(directory: URL(fileURLWithPath: config.mailDirectory), logger: dependencies.logger)
         }
     let clock = dependencies.clock
     var settings = OutboxWorker.Settings(from: try MailAddress(parsing: config.mailFrom))

@@ -129,11 +129,12 @@ extension AppConfig {
             }
         }
         mailDirectory = read(.mailDirectory) ?? (dataDirectory as NSString).appendingPathComponent("mail")
-        if let transport = read(.mailTransport) {
-            if ["file", "smtp"].contains(transport.lowercased()) {
-                mailTransport = transport.lowercased()
+        var transport = MailDelivery.Kind.file
+        if let raw = read(.mailTransport) {
+            if let kind = MailDelivery.Kind(rawValue: raw.lowercased()) {
+                transport = kind
             } else {
-                problem(.mailTransport, "expected file or smtp, got '\(transport)'")
+                problem(.mailTransport, "expected file or smtp, got '\(raw)'")
             }
         } else if publicBaseURL.hasPrefix("https://") {
             // A public https address means people use this server: the development default would
@@ -143,6 +144,7 @@ extension AppConfig {
                 "required when PUBLIC_BASE_URL is https: set smtp (with SMTP_URL), or file to keep mail in files on purpose"
             )
         }
+        var smtpURL: String? = nil
         if let url = read(.smtpURL) {
             let parts = URLComponents(string: url)
             if let scheme = parts?.scheme?.lowercased(), ["smtp", "smtps"].contains(scheme),
@@ -152,22 +154,27 @@ extension AppConfig {
             } else {
                 problem(.smtpURL, "expected smtp://user:password@host:port or smtps://..., got a value that is not")
             }
-        } else if mailTransport == "smtp" {
+        } else if transport == .smtp {
             problem(.smtpURL, "required when MAIL_TRANSPORT=smtp")
         }
+        var startTLS = SMTPTransport.StartTLS.required
         if let mode = read(.smtpStartTLS) {
-            if SMTPTransport.StartTLS(rawValue: mode.lowercased()) != nil {
-                smtpStartTLS = mode.lowercased()
+            if let parsed = SMTPTransport.StartTLS(rawValue: mode.lowercased()) {
+                startTLS = parsed
             } else {
                 problem(.smtpStartTLS, "expected required, opportunistic or off, got '\(mode)'")
             }
         }
+        var caFile: String? = nil
         if let file = read(.smtpCAFile) {
             if FileManager.default.isReadableFile(atPath: file) {
-                smtpCAFile = file
+                caFile = file
             } else {
                 problem(.smtpCAFile, "cannot read '\(file)'")
             }
+        }
+        if transport == .smtp, let smtpURL {
+            mail = .smtp(.init(url: smtpURL, startTLS: startTLS, caFile: caFile))
         }
         if let token = read(.metricsToken) {
             if token.count >= 16 {

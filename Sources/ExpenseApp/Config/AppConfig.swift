@@ -1,3 +1,4 @@
+import ExpenseMail
 import ExpenseStore
 import Foundation
 import Logging
@@ -59,15 +60,8 @@ public struct AppConfig: Sendable, Equatable {
     /// `TRUSTED_PROXIES`: comma-separated addresses of reverse proxies whose `X-Forwarded-For`
     /// names the client (for per-address rate limits). Default: none.
     public var trustedProxies: [String] = []
-    /// `MAIL_TRANSPORT`: how mail leaves. `file` (the default) writes `.eml` files under
-    /// `MAIL_DIR`; `smtp` sends through `SMTP_URL`.
-    public var mailTransport = "file"
-    /// `SMTP_URL`: `smtp://user:password@host:587` or `smtps://...:465`; required for `smtp`.
-    public var smtpURL: String? = nil
-    /// `SMTP_STARTTLS`: `required` (the default), `opportunistic` or `off`, for `smtp://` URLs.
-    public var smtpStartTLS = "required"
-    /// `SMTP_CA_FILE`: a PEM file of certificate authorities to trust instead of the system's.
-    public var smtpCAFile: String? = nil
+    /// How mail leaves: `MAIL_TRANSPORT` with, for `smtp`, the `SMTP_*` settings.
+    public var mail: MailDelivery = .files
     /// `MAIL_FROM`: the sender, `Name <address>` or an address. Default
     /// `ExpenseTracker <no-reply@HOST>`, HOST from `PUBLIC_BASE_URL`.
     public var mailFrom = "ExpenseTracker <no-reply@localhost>"
@@ -89,5 +83,21 @@ public struct AppConfig: Sendable, Equatable {
     public var usesEmbeddedDatabase: Bool {
         if case .sqlite = database { return true }
         return false
+    }
+}
+
+/// How the outbound mail worker delivers, read once from the configuration.
+public enum MailDelivery: Sendable, Equatable {
+    /// `MAIL_TRANSPORT=file` (the default): `.eml` files under `MAIL_DIR`, for development.
+    case files
+    /// `MAIL_TRANSPORT=smtp`: through `SMTP_URL` (`smtp://user:password@host:587` or
+    /// `smtps://...:465`), with `SMTP_STARTTLS` (`required` by default, `opportunistic` or `off`,
+    /// for `smtp://` URLs) and `SMTP_CA_FILE` (a PEM file of certificate authorities to trust
+    /// instead of the system's).
+    case smtp(SMTPTransport.Settings)
+
+    /// The value `MAIL_TRANSPORT` takes.
+    public enum Kind: String, Sendable, CaseIterable {
+        case file, smtp
     }
 }

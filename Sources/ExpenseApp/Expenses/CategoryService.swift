@@ -38,7 +38,7 @@ public struct CategoryService: Sendable {
                 let category = try await store.categories.create(tx, name: name, at: now)
                 try await store.audit.append(
                     tx,
-                    Self.auditEntry(access, "category.created", category.id, AuditDetails.after(["name": name]), now))
+                    Self.auditEntry(access, .categoryCreated, category.id, AuditDetails.after(["name": name]), now))
                 return category
             }
         }
@@ -63,7 +63,7 @@ public struct CategoryService: Sendable {
                     try await store.audit.append(
                         tx,
                         Self.auditEntry(
-                            access, "category.updated", id, AuditDetails.change(before: before, after: after), now))
+                            access, .categoryUpdated, id, AuditDetails.change(before: before, after: after), now))
                 }
                 return updated
             }
@@ -82,7 +82,7 @@ public struct CategoryService: Sendable {
             }
             _ = try await store.categories.delete(tx, id: id)
             try await store.audit.append(
-                tx, Self.auditEntry(access, "category.deleted", id, AuditDetails.before(["name": current.name]), now))
+                tx, Self.auditEntry(access, .categoryDeleted, id, AuditDetails.before(["name": current.name]), now))
         }
     }
 
@@ -96,11 +96,13 @@ public struct CategoryService: Sendable {
         }
     }
 
-    static func auditEntry(_ access: TenantAccess, _ action: String, _ id: CategoryID, _ details: String, _ now: Date)
+    static func auditEntry(
+        _ access: TenantAccess, _ action: AuditAction, _ id: CategoryID, _ details: AuditDetails, _ now: Date
+    )
         -> AuditEntry
     {
         AuditEntry(
-            actorID: access.user.id, actorName: access.user.name, action: action, subjectType: "category",
+            actorID: access.user.id, actorName: access.user.name, action: action, subjectType: .category,
             subjectID: id.description, details: details, createdAt: now)
     }
 }

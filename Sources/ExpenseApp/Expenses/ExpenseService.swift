@@ -25,7 +25,7 @@ public struct ExpenseService: Sendable {
         let draft = try validating { try input.draft(defaultCurrency: access.organization.currency) }
         let now = clock.now()
         let id = ExpenseID()
-        let audit = Self.auditEntry(access, "expense.created", id, AuditDetails.after(draft.auditSnapshot), now)
+        let audit = Self.auditEntry(access, .expenseCreated, id, AuditDetails.after(draft.auditSnapshot), now)
         let author = ExpenseRepository.Author(id: access.user.id, name: access.user.name)
         guard
             let expense = try await store.expenses.create(
@@ -75,7 +75,7 @@ public struct ExpenseService: Sendable {
                 draft.auditSnapshot == current.auditSnapshot
                 ? nil
                 : Self.auditEntry(
-                    access, "expense.updated", id,
+                    access, .expenseUpdated, id,
                     AuditDetails.change(before: current.auditSnapshot, after: draft.auditSnapshot), now)
             guard
                 let updated = try await store.expenses.update(
@@ -94,7 +94,7 @@ public struct ExpenseService: Sendable {
             if let ifMatch, ifMatch != current.version { throw AppError.preconditionFailed }
             var snapshot = current.auditSnapshot
             snapshot["member_id"] = current.memberID.description
-            let audit = Self.auditEntry(access, "expense.deleted", id, AuditDetails.before(snapshot), now)
+            let audit = Self.auditEntry(access, .expenseDeleted, id, AuditDetails.before(snapshot), now)
             guard try await store.expenses.delete(tx, id: id, version: current.version, audit: audit) else {
                 throw AppError.preconditionFailed
             }
@@ -151,11 +151,13 @@ public struct ExpenseService: Sendable {
     static let unknownCategory = AppError.validation(
         .init("category_id", "Choose one of the organization's active categories."))
 
-    static func auditEntry(_ access: TenantAccess, _ action: String, _ id: ExpenseID, _ details: String, _ now: Date)
+    static func auditEntry(
+        _ access: TenantAccess, _ action: AuditAction, _ id: ExpenseID, _ details: AuditDetails, _ now: Date
+    )
         -> AuditEntry
     {
         AuditEntry(
-            actorID: access.user.id, actorName: access.user.name, action: action, subjectType: "expense",
+            actorID: access.user.id, actorName: access.user.name, action: action, subjectType: .expense,
             subjectID: id.description, details: details, createdAt: now)
     }
 }

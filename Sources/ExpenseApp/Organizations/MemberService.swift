@@ -25,10 +25,7 @@ public struct MemberService: Sendable {
 
     /// Gives a member another role, within the rules (admins cannot touch owners; an
     /// organization always keeps an owner).
-    public func changeRole(_ access: TenantAccess, of userID: UserID, to rawRole: String) async throws -> Member {
-        guard let role = Role(rawValue: rawRole) else {
-            throw AppError.validation(.init("role", "Choose owner, admin, finance, member or viewer."))
-        }
+    public func changeRole(_ access: TenantAccess, of userID: UserID, to role: Role) async throws -> Member {
         let now = clock.now()
         let store = self.store
         return try await access.inTransaction { tx -> Member in
@@ -49,8 +46,8 @@ public struct MemberService: Sendable {
                 try await store.audit.append(
                     tx,
                     AuditEntry(
-                        actorID: access.user.id, actorName: access.user.name, action: "member.role_changed",
-                        subjectType: "member", subjectID: userID.description,
+                        actorID: access.user.id, actorName: access.user.name, action: .memberRoleChanged,
+                        subjectType: .member, subjectID: userID.description,
                         details: AuditDetails.change(
                             before: ["role": target.role.rawValue], after: ["role": role.rawValue]),
                         createdAt: now
@@ -84,8 +81,8 @@ public struct MemberService: Sendable {
                 tx,
                 AuditEntry(
                     actorID: access.user.id, actorName: access.user.name,
-                    action: isSelf ? "member.left" : "member.removed",
-                    subjectType: "member", subjectID: userID.description,
+                    action: isSelf ? .memberLeft : .memberRemoved,
+                    subjectType: .member, subjectID: userID.description,
                     details: AuditDetails.before(["role": target.role.rawValue]), createdAt: now
                 )
             )
@@ -163,8 +160,8 @@ public struct MemberService: Sendable {
                 try await store.audit.append(
                     tx,
                     AuditEntry(
-                        actorID: access.user.id, actorName: access.user.name, action: "member.invited",
-                        subjectType: "invitation", subjectID: invitation.id.description,
+                        actorID: access.user.id, actorName: access.user.name, action: .memberInvited,
+                        subjectType: .invitation, subjectID: invitation.id.description,
                         details: AuditDetails.facts(["email": email.value, "role": role.rawValue]), createdAt: now
                     )
                 )
@@ -202,8 +199,8 @@ public struct MemberService: Sendable {
             try await store.audit.append(
                 tx,
                 AuditEntry(
-                    actorID: access.user.id, actorName: access.user.name, action: "member.invitation_resent",
-                    subjectType: "invitation", subjectID: invitationID.description,
+                    actorID: access.user.id, actorName: access.user.name, action: .invitationResent,
+                    subjectType: .invitation, subjectID: invitationID.description,
                     details: AuditDetails.facts(["email": invitation.email]), createdAt: now
                 )
             )
@@ -234,8 +231,8 @@ public struct MemberService: Sendable {
             try await store.audit.append(
                 tx,
                 AuditEntry(
-                    actorID: access.user.id, actorName: access.user.name, action: "member.invitation_revoked",
-                    subjectType: "invitation", subjectID: invitationID.description,
+                    actorID: access.user.id, actorName: access.user.name, action: .invitationRevoked,
+                    subjectType: .invitation, subjectID: invitationID.description,
                     details: AuditDetails.facts(["email": invitation.email]), createdAt: now
                 )
             )

@@ -53,7 +53,7 @@ public struct OrganizationService: Sendable {
             try await store.audit.append(
                 tx,
                 AuditEntry(
-                    actorID: user.id, actorName: user.name, action: "organization.created", subjectType: "organization",
+                    actorID: user.id, actorName: user.name, action: .organizationCreated, subjectType: .organization,
                     subjectID: organization.id.description, details: AuditDetails.after(Self.snapshot(organization)),
                     createdAt: now
                 )
@@ -90,8 +90,8 @@ public struct OrganizationService: Sendable {
             try await store.audit.append(
                 tx,
                 AuditEntry(
-                    actorID: access.user.id, actorName: access.user.name, action: "organization.updated",
-                    subjectType: "organization", subjectID: updated.id.description,
+                    actorID: access.user.id, actorName: access.user.name, action: .organizationUpdated,
+                    subjectType: .organization, subjectID: updated.id.description,
                     details: AuditDetails.change(before: Self.snapshot(before), after: Self.snapshot(updated)),
                     createdAt: now
                 )
@@ -117,8 +117,8 @@ public struct OrganizationService: Sendable {
             try await store.audit.append(
                 tx,
                 AuditEntry(
-                    actorID: access.user.id, actorName: access.user.name, action: "organization.deleted",
-                    subjectType: "organization", subjectID: access.tenantID.description,
+                    actorID: access.user.id, actorName: access.user.name, action: .organizationDeleted,
+                    subjectType: .organization, subjectID: access.tenantID.description,
                     details: AuditDetails.before(Self.snapshot(access.organization)), createdAt: now
                 )
             )
@@ -145,8 +145,8 @@ public struct OrganizationService: Sendable {
             try await store.audit.append(
                 tx,
                 AuditEntry(
-                    actorID: access.user.id, actorName: access.user.name, action: "organization.ownership_transferred",
-                    subjectType: "member", subjectID: userID.description,
+                    actorID: access.user.id, actorName: access.user.name, action: .ownershipTransferred,
+                    subjectType: .member, subjectID: userID.description,
                     details: AuditDetails.change(before: ["role": target.role.rawValue], after: ["role": "owner"]),
                     createdAt: now
                 )
@@ -197,20 +197,5 @@ public struct OrganizationService: Sendable {
             "name": organization.name, "kind": organization.kind.rawValue, "currency": organization.currency.code,
             "timezone": organization.timeZone.identifier, "week_start": organization.weekStart.name,
         ]
-    }
-}
-
-/// The `details` of audit entries: a small JSON object of before and after values.
-enum AuditDetails {
-    static func change(before: [String: String], after: [String: String]) -> String {
-        encode(["before": before, "after": after])
-    }
-
-    static func before(_ values: [String: String]) -> String { encode(["before": values]) }
-    static func after(_ values: [String: String]) -> String { encode(["after": values]) }
-    static func facts(_ values: [String: String]) -> String { encode(values) }
-
-    private static func encode(_ value: some Encodable) -> String {
-        String(decoding: (try? AppJSON.encoder.encode(value)) ?? Data("{}".utf8), as: UTF8.self)
     }
 }

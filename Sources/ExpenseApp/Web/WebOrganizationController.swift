@@ -102,7 +102,8 @@ struct WebOrganizationController: Sendable {
         let form = try await FormBody.decode(RoleForm.self, from: request, context: context)
         let userID = try context.parameters.id(UserID.self, "userId")
         do {
-            _ = try await members.changeRole(context.access, of: userID, to: form.role ?? "")
+            let role = try validating { try Role.parse(form.role ?? "") }
+            _ = try await members.changeRole(context.access, of: userID, to: role)
         } catch let error as AppError {
             return try await renderMembers(context, failure: error.detail, status: error.status)
         }
@@ -279,7 +280,8 @@ struct WebOrganizationController: Sendable {
             org: OrganizationChrome(access, csrf: context.csrfToken, tab: .audit),
             entries: entries.map {
                 .init(
-                    when: PageFormat.timestamp($0.createdAt), who: $0.actorName ?? "someone", action: $0.action,
+                    when: PageFormat.timestamp($0.createdAt), who: $0.actorName ?? "someone",
+                    action: $0.action.rawValue,
                     details: Self.describe($0.details)
                 )
             }
@@ -288,13 +290,11 @@ struct WebOrganizationController: Sendable {
     }
 
     /// `{"before":{"role":"member"},"after":{"role":"admin"}}` as `role: member → admin`.
-    static func describe(_ details: String?) -> String {
-        guard let details, let parsed = AuditEntryResponse.decodeDetails(details) else { return "" }
-        if let facts = parsed["facts"] {
+    static func describe(_ details: AuditDetails?) -> String {
+        guard case .change(let before, let after) = details else {
+            guard case .facts(let facts) = details else { return "" }
             return facts.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
         }
-        let before = parsed["before"] ?? [:]
-        let after = parsed["after"] ?? [:]
         let keys = Set(before.keys).union(after.keys).sorted().filter { before[$0] != after[$0] }
         return keys.map { key in
             switch (before[key], after[key]) {

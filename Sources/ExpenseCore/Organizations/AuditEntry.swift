@@ -1,27 +1,26 @@
 import Foundation
 
 /// One line of an organization's audit log: who did what to which record, and when.
-public struct AuditEntry: Sendable, Equatable, Codable {
+public struct AuditEntry: Sendable, Equatable {
     public var id: UUID
     public var actorID: UserID?
     public var actorName: String?
-    /// What happened, e.g. `member.invited`, `member.role_changed`, `organization.updated`.
-    public var action: String
-    /// The kind of record: `organization`, `member`, `invitation`, later `expense`.
-    public var subjectType: String
+    public var action: AuditAction
+    /// The kind of record `subjectID` names.
+    public var subjectType: AuditSubject
     public var subjectID: String?
-    /// Facts of the change as a JSON object (before/after values).
-    public var details: String?
+    /// The values the change touched.
+    public var details: AuditDetails?
     public var createdAt: Date
 
     public init(
         id: UUID = UUID(),
         actorID: UserID?,
         actorName: String?,
-        action: String,
-        subjectType: String,
+        action: AuditAction,
+        subjectType: AuditSubject,
         subjectID: String?,
-        details: String?,
+        details: AuditDetails?,
         createdAt: Date
     ) {
         self.id = id
@@ -33,4 +32,30 @@ public struct AuditEntry: Sendable, Equatable, Codable {
         self.details = details
         self.createdAt = createdAt
     }
+}
+
+/// What an audit entry records; the raw values are stored and shown as they are.
+public enum AuditAction: String, Sendable, CaseIterable {
+    case organizationCreated = "organization.created"
+    case organizationUpdated = "organization.updated"
+    case organizationDeleted = "organization.deleted"
+    case ownershipTransferred = "organization.ownership_transferred"
+    case memberInvited = "member.invited"
+    case invitationResent = "member.invitation_resent"
+    case invitationRevoked = "member.invitation_revoked"
+    case memberJoined = "member.joined"
+    case memberRoleChanged = "member.role_changed"
+    case memberRemoved = "member.removed"
+    case memberLeft = "member.left"
+    case categoryCreated = "category.created"
+    case categoryUpdated = "category.updated"
+    case categoryDeleted = "category.deleted"
+    case expenseCreated = "expense.created"
+    case expenseUpdated = "expense.updated"
+    case expenseDeleted = "expense.deleted"
+}
+
+/// The kind of record an audit entry is about.
+public enum AuditSubject: String, Sendable, CaseIterable {
+    case organization, member, invitation, category, expense
 }

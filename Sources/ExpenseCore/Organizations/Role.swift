@@ -1,7 +1,5 @@
-/// A member's role inside one organization, from most to least powerful.
-///
-/// The permission table that decides what each role may do arrives with the organizations work;
-/// the stored names below are fixed now because the schema checks them.
+/// A member's role inside one organization, from most to least powerful. What each may do is
+/// the permission table (`Permission`); the stored names below are checked by the schema.
 public enum Role: String, Sendable, Codable, CaseIterable, Comparable {
     case owner
     case admin
@@ -21,4 +19,12 @@ public enum Role: String, Sendable, Codable, CaseIterable, Comparable {
     }
 
     public static func < (lhs: Role, rhs: Role) -> Bool { lhs.rank > rhs.rank }
+
+    /// The role named `raw`, or a `ValidationError` on `field`.
+    public static func parse(_ raw: String, field: String = "role") throws -> Role {
+        guard let role = Role(rawValue: raw) else {
+            throw ValidationError(field, "Choose owner, admin, finance, member or viewer.")
+        }
+        return role
+    }
 }

@@ -17,7 +17,7 @@ public struct SMTPTransport: MailTransport {
         case required, opportunistic, off
     }
 
-    public struct Settings: Sendable {
+    public struct Settings: Sendable, Equatable {
         /// `smtp://user:password@host:port` or `smtps://...`.
         public var url: String
         public var startTLS: StartTLS

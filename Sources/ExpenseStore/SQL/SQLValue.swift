@@ -184,6 +184,20 @@ extension RawRepresentable where Self: SQLDecodable, RawValue: SQLDecodable {
 extension Role: SQLCodable {}
 extension OrganizationKind: SQLCodable {}
 extension Weekday: SQLCodable {}
+extension AuditAction: SQLCodable {}
+extension AuditSubject: SQLCodable {}
+
+/// Audit details are stored as their JSON text; text that is not details is a read error.
+extension AuditDetails: SQLCodable {
+    public var sqlValue: SQLValue { .text(json) }
+
+    public static func decode(sqlValue: SQLValue) throws -> AuditDetails {
+        guard let details = AuditDetails.decode(try String.decode(sqlValue: sqlValue)) else {
+            throw SQLTypeMismatch(expected: "audit details", found: sqlValue)
+        }
+        return details
+    }
+}
 
 extension Currency: SQLCodable {
     public var sqlValue: SQLValue { .text(code) }

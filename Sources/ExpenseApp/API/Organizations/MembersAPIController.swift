@@ -35,7 +35,8 @@ struct MembersAPIController: Sendable {
     @Sendable func changeRole(_ request: Request, context: OrgRequestContext) async throws -> MemberResponse {
         let body = try await JSONBody.decode(RoleRequest.self, from: request, context: context)
         let userID = try context.parameters.id(UserID.self, "userId")
-        return MemberResponse(try await members.changeRole(context.access, of: userID, to: body.role))
+        let role = try validating { try Role.parse(body.role) }
+        return MemberResponse(try await members.changeRole(context.access, of: userID, to: role))
     }
 
     @Sendable func remove(_ request: Request, context: OrgRequestContext) async throws -> Response {

@@ -95,19 +95,19 @@ struct AuditEntryResponse: Encodable {
         id = entry.id.uuidString.lowercased()
         actorID = entry.actorID?.description
         actorName = entry.actorName
-        action = entry.action
-        subjectType = entry.subjectType
+        action = entry.action.rawValue
+        subjectType = entry.subjectType.rawValue
         subjectID = entry.subjectID
-        details = entry.details.flatMap { Self.decodeDetails($0) }
+        details = entry.details.map(Self.object)
         createdAt = entry.createdAt
     }
 
-    /// Details are either `{"before": {...}, "after": {...}}` or a flat object of facts.
-    static func decodeDetails(_ json: String) -> [String: [String: String]]? {
-        let data = Data(json.utf8)
-        if let nested = try? JSONDecoder().decode([String: [String: String]].self, from: data) { return nested }
-        if let flat = try? JSONDecoder().decode([String: String].self, from: data) { return ["facts": flat] }
-        return nil
+    /// `{"before": {...}, "after": {...}}` (a side with nothing in it left out) or `{"facts": {...}}`.
+    static func object(_ details: AuditDetails) -> [String: [String: String]] {
+        switch details {
+        case .change(let before, let after): ["before": before, "after": after].filter { !$0.value.isEmpty }
+        case .facts(let facts): ["facts": facts]
+        }
     }
 
     enum CodingKeys: String, CodingKey {
