@@ -130,7 +130,7 @@ let package = Package(
         .testTarget(
             name: "ExpenseMailTests",
             dependencies: [
-                "ExpenseMail", "ExpenseStore", "ExpenseTestSupport",
+                "ExpenseCore", "ExpenseMail", "ExpenseStore", "ExpenseTestSupport",
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: swiftSettings

@@ -44,6 +44,11 @@ public protocol Database: Service, Sendable {
 
     /// Facts about the connected role; `nil` where the database has no roles (SQLite).
     func connectedRole() async throws -> DatabaseRole?
+
+    /// Releases what the database holds beyond `run()`, once its work is done: SQLite's file
+    /// and thread. A PostgreSQL pool closes its connections when `run()` ends, so there it does
+    /// nothing.
+    func close() async throws
 }
 
 /// The role a PostgreSQL connection runs as.

@@ -65,7 +65,7 @@ import Testing
             config: try await load(environment: ["ORGANIZATIONS_PER_DAY": "25", "DATA_DIR": directory]),
             logger: Logger(label: "test"), longRunning: false)
         #expect(dependencies.rateLimits.organizationsPerAccount.limit == 25)
-        try await (dependencies.database as? SQLiteDatabase)?.close()
+        try await dependencies.database.close()
         await #expect(throws: ConfigurationError.self) { try await load(environment: ["ORGANIZATIONS_PER_DAY": "0"]) }
     }
 

@@ -31,7 +31,7 @@ import Testing
                 try await store.outbox.enqueue(
                     tx,
                     OutboxMessage(
-                        id: id, messageID: "<\(id)@example.org>", kind: "welcome", recipient: "a@example.org",
+                        id: id, messageID: "<\(id)@example.org>", kind: .welcome, recipient: "a@example.org",
                         subject: "Welcome", bodyText: "Hi", bodyHTML: "<p>Hi</p>"),
                     at: Date().addingTimeInterval(-90))
             }

@@ -1,3 +1,4 @@
+import ExpenseCore
 import Foundation
 import Testing
 
@@ -44,7 +45,7 @@ import Testing
         let mime = MIMEMessage(
             from: try MailAddress("no-reply@expenses.example.org", name: "ExpenseTracker"),
             to: try MailAddress(message.recipient), subject: message.subject,
-            messageID: "<snapshot-\(message.kind)@expenses.example.org>",
+            messageID: "<snapshot-\(message.kind.rawValue)@expenses.example.org>",
             date: Date(timeIntervalSince1970: 1_796_000_000), text: message.text, html: message.html)
         return String(decoding: mime.rendered(boundarySeed: "snapshot"), as: UTF8.self)
     }

@@ -88,14 +88,14 @@ final class GatedTransport: MailTransport, Sendable {
                 transport.open()
                 try await tasks.waitForAll()
             }
-            var states: [String: Int] = [:]
+            var states: [OutboxStatus: Int] = [:]
             for id in ids {
                 let row = try await OutboxWorkerTests.row(store, id)
                 states[row.status, default: 0] += 1
-                if row.status == "pending" { #expect(row.attempts == 0) }
+                if row.status == .pending { #expect(row.attempts == 0) }
             }
             #expect(transport.started == 2)
-            #expect(states == ["sent": 2, "pending": 8])
+            #expect(states == [.sent: 2, .pending: 8])
             // Released at once: another worker takes them without waiting for a lease.
             let next = OutboxWorker(
                 store: store, transport: RecordingTransport(), settings: settings, now: { clock.now },
@@ -139,7 +139,7 @@ final class GatedTransport: MailTransport, Sendable {
         try await withRunning(try await TestDatabases.open(url: url)) { database in
             let store = Store(database: database)
             let counts = try await store.withSystem { tx in try await store.outbox.counts(tx) }
-            #expect((counts["sending"] ?? 0) > 0)  // the killed worker's claims
+            #expect((counts[.sending] ?? 0) > 0)  // the killed worker's claims
             let transport = SMTPTestServer.transport(server)
             let settings = OutboxWorker.Settings(from: try MailAddress("no-reply@example.org"))
             // Past the killed worker's lease.
@@ -147,7 +147,7 @@ final class GatedTransport: MailTransport, Sendable {
             let survivor = OutboxWorker(
                 store: store, transport: transport, settings: settings, now: { later }, logger: TestDatabases.logger)
             while try await survivor.runOnce() > 0 {}
-            #expect(try await store.withSystem { tx in try await store.outbox.counts(tx) } == ["sent": total])
+            #expect(try await store.withSystem { tx in try await store.outbox.counts(tx) } == [.sent: total])
         }
         let messageIDs = try server.messages().compactMap { message in
             message.split(separator: "\r\n").first { $0.hasPrefix("Message-ID: ") }.map(String.init)

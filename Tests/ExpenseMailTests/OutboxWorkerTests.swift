@@ -43,7 +43,7 @@ final class TestClock: Sendable {
                 try await store.outbox.enqueue(
                     tx,
                     OutboxMessage(
-                        id: id, messageID: "<\(id.uuidString.lowercased())@example.org>", kind: "welcome",
+                        id: id, messageID: "<\(id.uuidString.lowercased())@example.org>", kind: .welcome,
                         recipient: "user\(index)@example.org", subject: "Welcome",
                         bodyText: "Hello https://example.org/x?token=secret",
                         bodyHTML: "<p>Hello</p>"
@@ -56,7 +56,7 @@ final class TestClock: Sendable {
     }
 
     static func row(_ store: Store, _ id: UUID) async throws -> (
-        status: String, attempts: Int, body: String?, error: String?, next: Date
+        status: OutboxStatus, attempts: Int, body: String?, error: String?, next: Date
     ) {
         try await store.withSystem { tx in
             let row = try await tx.executor.first(
@@ -93,7 +93,7 @@ final class TestClock: Sendable {
                 String(decoding: transport.sent[0].data, as: UTF8.self).contains(
                     "Message-ID: <\(id.uuidString.lowercased())@example.org>"))
             let row = try await Self.row(store, id)
-            #expect(row.status == "sent")
+            #expect(row.status == .sent)
             #expect(row.body == nil)  // delivered: the link is gone from the database
             #expect(try await Self.worker(store, transport, clock).runOnce() == 0)
         }
@@ -111,7 +111,7 @@ final class TestClock: Sendable {
             let worker = try Self.worker(store, transport, clock, maxAttempts: 3)
             #expect(try await worker.runOnce() == 1)
             var row = try await Self.row(store, id)
-            #expect(row.status == "pending" && row.attempts == 1 && row.error == "451 try later")
+            #expect(row.status == .pending && row.attempts == 1 && row.error == "451 try later")
             #expect(row.next > clock.now)
             #expect(row.body != nil)
             // Not due yet: nothing to do.
@@ -121,7 +121,7 @@ final class TestClock: Sendable {
             clock.advance(3600)
             #expect(try await worker.runOnce() == 1)
             row = try await Self.row(store, id)
-            #expect(row.status == "dead" && row.attempts == 3)
+            #expect(row.status == .dead && row.attempts == 3)
             #expect(row.error?.contains("451 still") == true)
             #expect(transport.sent.map(\.messageID) == Array(repeating: transport.sent[0].messageID, count: 3))
         }
@@ -136,14 +136,14 @@ final class TestClock: Sendable {
             let transport = RecordingTransport(answers: [.rejected(reply: "550 5.1.1 no such user")])
             #expect(try await Self.worker(store, transport, clock).runOnce() == 1)
             let row = try await Self.row(store, id)
-            #expect(row.status == "dead" && row.attempts == 1 && row.error == "550 5.1.1 no such user")
+            #expect(row.status == .dead && row.attempts == 1 && row.error == "550 5.1.1 no such user")
             // Once the cause is fixed, an operator requeues it and it goes out.
             let dead = try await store.withSystem { tx in try await store.outbox.dead(tx) }
             #expect(dead.map(\.id) == [id])
             try await store.withSystem { tx in try await store.outbox.requeue(tx, id: id, at: clock.now) }
             #expect(try await Self.worker(store, transport, clock).runOnce() == 1)
-            #expect(try await Self.row(store, id).status == "sent")
-            #expect(try await store.withSystem { tx in try await store.outbox.counts(tx) } == ["sent": 1])
+            #expect(try await Self.row(store, id).status == .sent)
+            #expect(try await store.withSystem { tx in try await store.outbox.counts(tx) } == [.sent: 1])
         }
     }
 
@@ -163,7 +163,7 @@ final class TestClock: Sendable {
             #expect(try await survivor.runOnce() == 0)  // still leased
             clock.advance(121)
             #expect(try await survivor.runOnce() == 1)
-            #expect(try await Self.row(store, id).status == "sent")
+            #expect(try await Self.row(store, id).status == .sent)
             #expect(transport.sent.first?.messageID == claimed[0].messageID)  // recognizably the same message
         }
     }

@@ -35,7 +35,7 @@ struct SMTPDeliveryTests {
                     try await store.outbox.enqueue(
                         tx,
                         OutboxMessage(
-                            id: id, messageID: "<\(id.uuidString.lowercased())@example.org>", kind: "welcome",
+                            id: id, messageID: "<\(id.uuidString.lowercased())@example.org>", kind: .welcome,
                             recipient: recipient, subject: "Welcome", bodyText: "Hello https://example.org/start",
                             bodyHTML: "<p>Hello</p>"),
                         at: clock.now)
@@ -45,18 +45,18 @@ struct SMTPDeliveryTests {
 
             #expect(try await worker.runOnce() == 3)
             let sent = try await OutboxWorkerTests.row(store, try #require(ids["ana@example.org"]))
-            #expect(sent.status == "sent" && sent.body == nil)
+            #expect(sent.status == .sent && sent.body == nil)
             let retried = try await OutboxWorkerTests.row(store, try #require(ids["tempfail-2@example.org"]))
-            #expect(retried.status == "pending" && retried.attempts == 1)
+            #expect(retried.status == .pending && retried.attempts == 1)
             #expect(retried.error?.contains("451") == true)
             let dead = try await OutboxWorkerTests.row(store, try #require(ids["reject-2@example.org"]))
-            #expect(dead.status == "dead" && dead.attempts == 1)
+            #expect(dead.status == .dead && dead.attempts == 1)
             #expect(dead.error?.contains("550") == true)
 
             clock.advance(3600)
             #expect(try await worker.runOnce() == 1)
             #expect(
-                try await OutboxWorkerTests.row(store, try #require(ids["tempfail-2@example.org"])).status == "sent")
+                try await OutboxWorkerTests.row(store, try #require(ids["tempfail-2@example.org"])).status == .sent)
             let received = try server.messages()
             #expect(received.count == 2)
             #expect(received.allSatisfy { $0.contains("Message-ID: <") && $0.contains("From: \"ExpenseTracker\"") })
@@ -85,7 +85,7 @@ struct SMTPDeliveryTests {
             #expect(received.count == 500)
             #expect(Set(ids).count == 500, "a message was sent twice")
             let counts = try await store.withSystem { tx in try await store.outbox.counts(tx) }
-            #expect(counts["sent"] == 500)
+            #expect(counts[.sent] == 500)
         }
     }
 }

@@ -94,12 +94,8 @@ public enum ExpenseTracker {
     public static func mail(config: AppConfig, retryDead: Bool) async throws {
         AppLogHandler.bootstrap(level: config.logLevel, format: config.logFormat)
         let logger = Logger(label: "expense-tracker")
-        let database = try await AppDependencies.live(config: config, logger: logger, longRunning: false).database
-        let store = Store(database: database)
-        let counts = try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await database.run() }
-            defer { group.cancelAll() }
-            try await DatabasePreflight(database: database, logger: logger).run(schema: .requireCurrent)
+        let counts = try await withDatabase(config: config, schema: .requireCurrent, logger: logger) { database in
+            let store = Store(database: database)
             if retryDead {
                 _ = try await DeadMailRecovery(
                     store: store, settings: AccountSettings(config: config), clock: .system, logger: logger
@@ -108,11 +104,10 @@ public enum ExpenseTracker {
             return try await store.withSystem { tx in try await store.outbox.counts(tx) }
         }
         var metadata: Logger.Metadata = [:]
-        for state in ["pending", "sending", "sent", "dead"] {
-            metadata[state] = "\(counts[state] ?? 0)"
+        for state in OutboxStatus.allCases {
+            metadata[state.rawValue] = "\(counts[state] ?? 0)"
         }
         logger.notice("outbox", metadata: metadata)
-        if let sqlite = database as? SQLiteDatabase { try await sqlite.close() }
     }
 
     /// `dev seed`: writes generated organizations and expenses; prints the organization ids,
@@ -120,12 +115,8 @@ public enum ExpenseTracker {
     public static func seed(config: AppConfig, options: DataSeeder.Options) async throws {
         AppLogHandler.bootstrap(level: config.logLevel, format: config.logFormat)
         let logger = Logger(label: "expense-tracker")
-        let database = try await AppDependencies.live(config: config, logger: logger, longRunning: false).database
-        let result = try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await database.run() }
-            defer { group.cancelAll() }
-            let policy: DatabasePreflight.SchemaPolicy = config.usesEmbeddedDatabase ? .migrate : .requireCurrent
-            try await DatabasePreflight(database: database, logger: logger).run(schema: policy)
+        let policy: DatabasePreflight.SchemaPolicy = config.usesEmbeddedDatabase ? .migrate : .requireCurrent
+        let result = try await withDatabase(config: config, schema: policy, logger: logger) { database in
             let seeder = DataSeeder(
                 store: Store(database: database), hasher: PasswordHasher(cost: config.bcryptCost), logger: logger)
             return try await seeder.seed(options)
@@ -140,17 +131,13 @@ public enum ExpenseTracker {
             ])
         let ids = result.organizations.map(\.description).joined(separator: "\n")
         FileHandle.standardOutput.write(Data((ids.isEmpty ? "" : ids + "\n").utf8))
-        if let sqlite = database as? SQLiteDatabase { try await sqlite.close() }
     }
 
     /// `migrate`: applies pending migrations and returns.
     public static func migrate(config: AppConfig) async throws {
         AppLogHandler.bootstrap(level: config.logLevel, format: config.logFormat)
         let logger = Logger(label: "expense-tracker")
-        let database = try await AppDependencies.live(config: config, logger: logger, longRunning: false).database
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await database.run() }
-            defer { group.cancelAll() }
+        try await withDatabase(config: config, schema: nil, logger: logger) { database in
             if let role = try await database.connectedRole(), !role.isBoundByRowSecurity {
                 logger.warning(
                     "migrating as a role that row-level security does not bind; tables will belong to it",
@@ -163,7 +150,32 @@ public enum ExpenseTracker {
                 metadata: ["count": .stringConvertible(applied.count)]
             )
         }
-        if let sqlite = database as? SQLiteDatabase { try await sqlite.close() }
+    }
+
+    /// Runs `body` against the configured database for a one-shot command: the database runs
+    /// beside it, is checked against `schema` first (unless nil), and is closed afterwards,
+    /// whether `body` succeeded or not.
+    static func withDatabase<T: Sendable>(
+        config: AppConfig, schema: DatabasePreflight.SchemaPolicy?, logger: Logger,
+        _ body: @Sendable (any Database) async throws -> T
+    ) async throws -> T {
+        let database = try await AppDependencies.live(config: config, logger: logger, longRunning: false).database
+        let result: Result<T, any Error>
+        do {
+            result = .success(
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await database.run() }
+                    defer { group.cancelAll() }
+                    if let schema {
+                        try await DatabasePreflight(database: database, logger: logger).run(schema: schema)
+                    }
+                    return try await body(database)
+                })
+        } catch {
+            result = .failure(error)
+        }
+        try await database.close()
+        return try result.get()
     }
 }
 

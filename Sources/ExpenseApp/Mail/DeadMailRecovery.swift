@@ -34,7 +34,7 @@ struct DeadMailRecovery: Sendable {
         var reissued: Set<String> = []
         for message in try await store.withSystem({ tx in try await store.outbox.dead(tx) }).reversed() {
             let note: String?
-            if ["password_reset", "email_verification"].contains(message.kind),
+            if [.passwordReset, .emailVerification].contains(message.kind),
                 !reissued.insert("\(message.kind) \(message.recipient)").inserted
             {
                 try await store.withSystem { tx in
@@ -44,13 +44,13 @@ struct DeadMailRecovery: Sendable {
                 continue
             }
             switch message.kind {
-            case "password_reset":
+            case .passwordReset:
                 note = try await reissueAccountLink(message, purpose: .passwordReset)
-            case "email_verification":
+            case .emailVerification:
                 note = try await reissueAccountLink(message, purpose: .emailVerification)
-            case "invitation":
+            case .invitation:
                 note = try await reissueInvitation(message)
-            default:
+            case .welcome, .passwordChanged:
                 let now = clock.now()
                 try await store.withSystem { tx in try await store.outbox.requeue(tx, id: message.id, at: now) }
                 outcome.requeued += 1

@@ -1,31 +1,33 @@
+import ExpenseCore
+
 /// The emails the accounts flows send, worded in `Templates/`. Links are absolute URLs built by
 /// the caller from the configured public base URL, never from a request.
 public enum AccountMessages {
     public static func welcome(to recipient: String, name: String, dashboardLink: String) throws -> MailMessage {
         let body = try MailTemplates.render("welcome", ["name": name, "link": dashboardLink])
         return MailMessage(
-            kind: "welcome", recipient: recipient, subject: "Welcome to ExpenseTracker", text: body.text,
+            kind: .welcome, recipient: recipient, subject: "Welcome to ExpenseTracker", text: body.text,
             html: body.html)
     }
 
     public static func verification(to recipient: String, name: String, link: String) throws -> MailMessage {
         let body = try MailTemplates.render("verification", ["name": name, "link": link])
         return MailMessage(
-            kind: "email_verification", recipient: recipient, subject: "Confirm your email address",
+            kind: .emailVerification, recipient: recipient, subject: "Confirm your email address",
             text: body.text, html: body.html)
     }
 
     public static func passwordReset(to recipient: String, name: String, link: String) throws -> MailMessage {
         let body = try MailTemplates.render("password-reset", ["name": name, "link": link])
         return MailMessage(
-            kind: "password_reset", recipient: recipient, subject: "Reset your ExpenseTracker password",
+            kind: .passwordReset, recipient: recipient, subject: "Reset your ExpenseTracker password",
             text: body.text, html: body.html)
     }
 
     public static func passwordChanged(to recipient: String, name: String, resetLink: String) throws -> MailMessage {
         let body = try MailTemplates.render("password-changed", ["name": name, "link": resetLink])
         return MailMessage(
-            kind: "password_changed", recipient: recipient, subject: "Your ExpenseTracker password was changed",
+            kind: .passwordChanged, recipient: recipient, subject: "Your ExpenseTracker password was changed",
             text: body.text, html: body.html)
     }
 }
@@ -42,7 +44,7 @@ public enum OrganizationMessages {
         let body = try MailTemplates.render(
             "invitation", ["inviter": inviter, "organization": organization, "role": role, "link": link])
         return MailMessage(
-            kind: "invitation", recipient: recipient,
+            kind: .invitation, recipient: recipient,
             subject: "\(inviter) invited you to \(organization) on ExpenseTracker",
             text: body.text, html: body.html
         )

@@ -1,14 +1,15 @@
+import ExpenseCore
+
 /// An email's content before it is queued: who it is for and what it says, in plain text and
 /// HTML. The mail worker turns it into a MIME message (multipart/alternative) at send time.
 public struct MailMessage: Sendable, Equatable {
-    /// What caused it: welcome, email_verification, password_reset, password_changed, invitation.
-    public var kind: String
+    public var kind: MailKind
     public var recipient: String
     public var subject: String
     public var text: String
     public var html: String
 
-    public init(kind: String, recipient: String, subject: String, text: String, html: String) {
+    public init(kind: MailKind, recipient: String, subject: String, text: String, html: String) {
         self.kind = kind
         self.recipient = recipient
         self.subject = subject

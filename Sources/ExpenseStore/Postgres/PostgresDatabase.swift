@@ -151,6 +151,9 @@ public final class PostgresDatabase: Database {
         static let text = PostgresDatabase.settings(tenant: "", user: "", invitation: "").text(for: .postgres)
     }
 
+    /// The pool's connections close when `run()` ends; nothing else is held.
+    public func close() async throws {}
+
     public func ping() async throws {
         try await running.wait()
         try await leased { connection in

@@ -1,3 +1,4 @@
+import ExpenseCore
 import Foundation
 
 /// An email to send, queued in the transaction of the change that causes it.
@@ -5,15 +6,14 @@ public struct OutboxMessage: Sendable, Equatable {
     public var id: UUID
     /// `<...@host>`, fixed now so that a retried send is recognizable as the same message.
     public var messageID: String
-    /// What caused it: welcome, email_verification, password_reset, password_changed, invitation.
-    public var kind: String
+    public var kind: MailKind
     public var recipient: String
     public var subject: String
     public var bodyText: String
     public var bodyHTML: String
 
     public init(
-        id: UUID, messageID: String, kind: String, recipient: String, subject: String, bodyText: String,
+        id: UUID, messageID: String, kind: MailKind, recipient: String, subject: String, bodyText: String,
         bodyHTML: String
     ) {
         self.id = id
@@ -24,6 +24,13 @@ public struct OutboxMessage: Sendable, Equatable {
         self.bodyText = bodyText
         self.bodyHTML = bodyHTML
     }
+}
+
+/// Where a queued message is on its way: `pending` until a worker claims it, `sending` while
+/// claimed (a claim whose lease ran out is pending again), then `sent`, or `dead` after its last
+/// attempt. The SQL above names the states as literals, so the partial indexes on them apply.
+public enum OutboxStatus: String, Sendable, CaseIterable {
+    case pending, sending, sent, dead
 }
 
 /// The outbox the mail worker drains.
@@ -66,7 +73,7 @@ public struct OutboxRepository: Sendable {
     public struct Claimed: Sendable, Equatable {
         public var id: UUID
         public var messageID: String
-        public var kind: String
+        public var kind: MailKind
         public var recipient: String
         public var subject: String
         public var bodyText: String
@@ -168,8 +175,8 @@ public struct OutboxRepository: Sendable {
     }
 
     /// How many messages are in each state.
-    public func counts(_ tx: some Transaction) async throws -> [String: Int] {
-        var counts: [String: Int] = [:]
+    public func counts(_ tx: some Transaction) async throws -> [OutboxStatus: Int] {
+        var counts: [OutboxStatus: Int] = [:]
         for row in try await tx.executor.query("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status") {
             counts[try row.decode("status")] = try row.decode("n")
         }
@@ -179,7 +186,7 @@ public struct OutboxRepository: Sendable {
     /// A dead message whose bodies are still kept, for `mail retry-dead`.
     public struct DeadMessage: Sendable {
         public var id: UUID
-        public var kind: String
+        public var kind: MailKind
         public var recipient: String
         public var bodyText: String
     }

@@ -186,6 +186,8 @@ extension OrganizationKind: SQLCodable {}
 extension Weekday: SQLCodable {}
 extension AuditAction: SQLCodable {}
 extension AuditSubject: SQLCodable {}
+extension MailKind: SQLCodable {}
+extension OutboxStatus: SQLCodable {}
 
 /// Audit details are stored as their JSON text; text that is not details is a read error.
 extension AuditDetails: SQLCodable {

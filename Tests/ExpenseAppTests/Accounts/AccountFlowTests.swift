@@ -43,7 +43,7 @@ import Testing
             // A refused registration (taken email) writes nothing more.
             #expect(try await client.register("ANA@example.org").status == .conflict)
             let messages = try await harness.outbox("ana@example.org")
-            #expect(messages.map(\.kind) == ["welcome", "email_verification"])
+            #expect(messages.map(\.kind) == [.welcome, .emailVerification])
             #expect(
                 messages.allSatisfy { $0.messageID.hasPrefix("<") && $0.messageID.hasSuffix("@expenses.example.org>") })
             #expect(messages[0].bodyText.contains("Open your dashboard: https://expenses.example.org/\n"))
@@ -68,7 +68,7 @@ import Testing
                     try await store.outbox.enqueue(
                         tx,
                         OutboxMessage(
-                            id: UUID(), messageID: "<x@example.org>", kind: "welcome", recipient: "gone@example.org",
+                            id: UUID(), messageID: "<x@example.org>", kind: .welcome, recipient: "gone@example.org",
                             subject: "s", bodyText: "t", bodyHTML: "h"
                         ),
                         at: Date()
@@ -123,8 +123,8 @@ import Testing
             let (_, token) = try await client.login("ana@example.org")
             let cookie = try #require(try await client.pageLogin("ana@example.org").cookie)
             _ = try await client.send(.post, "/api/v1/auth/password/forgot", json: ["email": "ana@example.org"])
-            let reset = try #require(try await harness.token(sentTo: "ana@example.org", kind: "password_reset"))
-            let verify = try #require(try await harness.token(sentTo: "ana@example.org", kind: "email_verification"))
+            let reset = try #require(try await harness.token(sentTo: "ana@example.org", kind: .passwordReset))
+            let verify = try #require(try await harness.token(sentTo: "ana@example.org", kind: .emailVerification))
             _ = try await client.send(.get, "/password/reset?token=\(reset)")
             _ = try await client.send(
                 .post, "/api/v1/auth/password/reset", json: ["token": reset, "password": "a reset passphrase"])

@@ -148,7 +148,7 @@ extension AccountsHarness {
     }
 
     /// The token in the newest link of the given kind sent to an address.
-    func token(sentTo recipient: String, kind: String) async throws -> String? {
+    func token(sentTo recipient: String, kind: MailKind) async throws -> String? {
         let message = try await outbox(recipient).last { $0.kind == kind }
         guard let text = message?.bodyText, let range = text.range(of: "?token=") else { return nil }
         return String(text[range.upperBound...].prefix { !$0.isWhitespace })

@@ -1,3 +1,4 @@
+import ExpenseCore
 import ExpenseStore
 import ExpenseTestSupport
 import Foundation
@@ -44,7 +45,7 @@ import Testing
             #expect(try await store.withSystem { tx in try await store.outbox.dead(tx) }.isEmpty)
             // Nothing left to send again; the messages stay on record as dead.
             #expect(try await Self.recovery(harness).retryAll() == .init())
-            #expect(try await store.withSystem { tx in try await store.outbox.counts(tx) } == ["dead": 2])
+            #expect(try await store.withSystem { tx in try await store.outbox.counts(tx) } == [.dead: 2])
         }
     }
 
@@ -64,12 +65,14 @@ import Testing
                 .post, "/api/v1/orgs/\(org)/invitations", json: ["email": "xu@example.org", "role": "member"],
                 headers: owner.auth)
             #expect(invited.status == .created)
-            let staleReset = try #require(try await harness.token(sentTo: "ana@example.org", kind: "password_reset"))
-            let staleInvitation = try #require(try await harness.token(sentTo: "xu@example.org", kind: "invitation"))
+            let staleReset = try #require(try await harness.token(sentTo: "ana@example.org", kind: .passwordReset))
+            let staleInvitation = try #require(try await harness.token(sentTo: "xu@example.org", kind: .invitation))
             let deadToAna = try await Self.kill("ana@example.org", harness: harness)
             let deadToXu = try await Self.kill("xu@example.org", harness: harness)
             #expect(
-                deadToAna.map(\.kind).sorted() == ["email_verification", "password_reset", "password_reset", "welcome"])
+                deadToAna.map(\.kind.rawValue).sorted() == [
+                    "email_verification", "password_reset", "password_reset", "welcome",
+                ])
 
             // The relay was down for three days: every link has expired (reset after an hour,
             // confirmation after a day) and maintenance has deleted the spent tokens; the
@@ -83,11 +86,11 @@ import Testing
             #expect(outcome == .init(requeued: 1, reissued: 3, retired: 1))
 
             let toAna = try await harness.outbox("ana@example.org")
-            #expect(toAna.map(\.kind).sorted() == ["email_verification", "password_reset", "welcome"])
+            #expect(toAna.map(\.kind.rawValue).sorted() == ["email_verification", "password_reset", "welcome"])
             // The welcome went back as it was; the links are new messages with new tokens.
-            let welcome = try #require(toAna.first { $0.kind == "welcome" })
-            #expect(welcome.id == deadToAna.first { $0.kind == "welcome" }?.id)
-            let reset = try #require(try await harness.token(sentTo: "ana@example.org", kind: "password_reset"))
+            let welcome = try #require(toAna.first { $0.kind == .welcome })
+            #expect(welcome.id == deadToAna.first { $0.kind == .welcome }?.id)
+            let reset = try #require(try await harness.token(sentTo: "ana@example.org", kind: .passwordReset))
             #expect(reset != staleReset)
             let refused = try await client.send(
                 .post, "/api/v1/auth/password/reset", json: ["token": staleReset, "password": "a brand new passphrase"])
@@ -95,10 +98,10 @@ import Testing
             let accepted = try await client.send(
                 .post, "/api/v1/auth/password/reset", json: ["token": reset, "password": "a brand new passphrase"])
             #expect(accepted.status == .noContent)
-            let verify = try #require(try await harness.token(sentTo: "ana@example.org", kind: "email_verification"))
+            let verify = try #require(try await harness.token(sentTo: "ana@example.org", kind: .emailVerification))
             #expect(try await client.send(.post, "/api/v1/auth/verify", json: ["token": verify]).status == .noContent)
 
-            let invitation = try #require(try await harness.token(sentTo: "xu@example.org", kind: "invitation"))
+            let invitation = try #require(try await harness.token(sentTo: "xu@example.org", kind: .invitation))
             #expect(invitation != staleInvitation)
             #expect(try await harness.outbox("xu@example.org").first?.id != deadToXu.first?.id)
             let xu = try await client.signUp("xu@example.org", name: "Xu", harness: harness)

@@ -1,3 +1,4 @@
+import ExpenseCore
 import ExpenseStore
 import ExpenseTestSupport
 import Foundation
@@ -99,7 +100,7 @@ import Testing
             let unknownPage = try await client.send(.post, "/password/forgot", form: ["email": "nobody@example.org"])
             #expect(knownPage.status == .ok)
             #expect(knownPage.body == unknownPage.body)
-            #expect(try await harness.outbox("known@example.org").filter { $0.kind == "password_reset" }.count == 2)
+            #expect(try await harness.outbox("known@example.org").filter { $0.kind == .passwordReset }.count == 2)
             #expect(try await harness.outbox("nobody@example.org").isEmpty)
         }
     }
@@ -118,7 +119,7 @@ import Testing
 
             // A locked account can still reset its password, which unlocks it.
             _ = try await client.send(.post, "/api/v1/auth/password/forgot", json: ["email": "ana@example.org"])
-            let token = try #require(try await harness.token(sentTo: "ana@example.org", kind: "password_reset"))
+            let token = try #require(try await harness.token(sentTo: "ana@example.org", kind: .passwordReset))
             let newPassword = "a brand new passphrase"
             let reset = try await client.send(
                 .post, "/api/v1/auth/password/reset", json: ["token": token, "password": newPassword])
@@ -218,7 +219,7 @@ import Testing
         try await harness.run { client async throws in
             try await client.register("ana@example.org")
             _ = try await client.send(.post, "/api/v1/auth/password/forgot", json: ["email": "ana@example.org"])
-            let token = try #require(try await harness.token(sentTo: "ana@example.org", kind: "password_reset"))
+            let token = try #require(try await harness.token(sentTo: "ana@example.org", kind: .passwordReset))
             #expect(SecretToken.isWellFormed(token))  // 256 bits, base64url
 
             // The database holds its hash, never the token.
@@ -232,7 +233,7 @@ import Testing
 
             // An older link, requested first, dies when a newer one is used.
             _ = try await client.send(.post, "/api/v1/auth/password/forgot", json: ["email": "ana@example.org"])
-            let newer = try #require(try await harness.token(sentTo: "ana@example.org", kind: "password_reset"))
+            let newer = try #require(try await harness.token(sentTo: "ana@example.org", kind: .passwordReset))
             #expect(newer != token)
             let first = try await client.send(
                 .post, "/api/v1/auth/password/reset", json: ["token": newer, "password": "first new passphrase"])
@@ -247,7 +248,7 @@ import Testing
 
             // A token used after its hour is refused.
             _ = try await client.send(.post, "/api/v1/auth/password/forgot", json: ["email": "ana@example.org"])
-            let late = try #require(try await harness.token(sentTo: "ana@example.org", kind: "password_reset"))
+            let late = try #require(try await harness.token(sentTo: "ana@example.org", kind: .passwordReset))
             harness.clock.advance(by: 3601)
             let expired = try await client.send(
                 .post, "/api/v1/auth/password/reset", json: ["token": late, "password": "third new passphrase"])
@@ -262,14 +263,14 @@ import Testing
         try await harness.run { client async throws in
             try await client.register("ana@example.org")
             try await client.register("bo@example.org")
-            let token = try #require(try await harness.token(sentTo: "ana@example.org", kind: "email_verification"))
+            let token = try #require(try await harness.token(sentTo: "ana@example.org", kind: .emailVerification))
             #expect(try await client.send(.post, "/api/v1/auth/verify", json: ["token": token]).status == .noContent)
             #expect(try await client.send(.post, "/api/v1/auth/verify", json: ["token": token]).status == .badRequest)
             let (_, bearer) = try await client.login("ana@example.org")
             let me = try await client.send(.get, "/api/v1/me", headers: client.bearer(try #require(bearer)))
             #expect((me.json["user"] as? [String: Any])?["email_verified"] as? Bool == true)
 
-            let late = try #require(try await harness.token(sentTo: "bo@example.org", kind: "email_verification"))
+            let late = try #require(try await harness.token(sentTo: "bo@example.org", kind: .emailVerification))
             harness.clock.advance(by: 24 * 3600 + 1)
             #expect(try await client.send(.post, "/api/v1/auth/verify", json: ["token": late]).status == .badRequest)
         }

@@ -23,16 +23,16 @@ import Testing
             _ = try await client.send(
                 .post, "/api/v1/auth/password/forgot", json: ["email": "ana@example.org"], headers: forged)
             let messages = try await harness.outbox("ana@example.org")
-            #expect(Set(messages.map(\.kind)) == ["welcome", "email_verification", "password_reset"])
+            #expect(Set(messages.map(\.kind)) == [.welcome, .emailVerification, .passwordReset])
             for message in messages {
                 for host in ["evil.example", "localhost"] {
                     #expect(!message.bodyText.contains(host) && !message.bodyHTML.contains(host))
                 }
                 #expect(message.bodyText.contains("https://expenses.example.org/"))
             }
-            let reset = try #require(messages.first { $0.kind == "password_reset" })
+            let reset = try #require(messages.first { $0.kind == .passwordReset })
             #expect(reset.bodyText.contains("https://expenses.example.org/password/reset?token="))
-            let verify = try #require(messages.first { $0.kind == "email_verification" })
+            let verify = try #require(messages.first { $0.kind == .emailVerification })
             #expect(verify.bodyText.contains("https://expenses.example.org/verify?token="))
         }
     }
@@ -72,14 +72,14 @@ import Testing
             let (_, token) = try await client.login("ana@example.org")
             let bearer = client.bearer(try #require(token))
             _ = try await client.send(.post, "/api/v1/auth/password/forgot", json: ["email": "ana@example.org"])
-            let reset = try #require(try await harness.token(sentTo: "ana@example.org", kind: "password_reset"))
+            let reset = try #require(try await harness.token(sentTo: "ana@example.org", kind: .passwordReset))
             #expect(
                 try await client.send(
                     .post, "/api/v1/auth/password/reset", json: ["token": reset, "password": "another good passphrase"]
                 ).status == .noContent)
             #expect(try await client.send(.get, "/api/v1/me", headers: bearer).status == .unauthorized)
             #expect(try await client.send(.get, "/dashboard", headers: [.cookie: cookie]).status == .seeOther)
-            #expect(try await harness.outbox("ana@example.org").contains { $0.kind == "password_changed" })
+            #expect(try await harness.outbox("ana@example.org").contains { $0.kind == .passwordChanged })
         }
     }
 
@@ -206,7 +206,7 @@ import Testing
             #expect(apiWrite.status == .unauthorized)
 
             // Opening an emailed verification link (GET) changes nothing by itself.
-            let token = try #require(try await harness.token(sentTo: "ana@example.org", kind: "email_verification"))
+            let token = try #require(try await harness.token(sentTo: "ana@example.org", kind: .emailVerification))
             #expect(try await client.send(.get, "/verify?token=\(token)").status == .ok)
             let user = try await harness.store.withSystem { tx in
                 try await harness.store.users.find(tx, email: "ana@example.org")
@@ -267,7 +267,7 @@ import Testing
             #expect(try await client.send(.post, "/api/v1/auth/verify/resend", headers: bearer).status == .accepted)
             #expect(
                 try await client.send(.post, "/api/v1/auth/verify/resend", headers: bearer).status == .tooManyRequests)
-            let resets = try await harness.outbox("a@example.org").filter { $0.kind == "password_reset" }
+            let resets = try await harness.outbox("a@example.org").filter { $0.kind == .passwordReset }
             #expect(resets.count == 1)
             #expect(try await harness.outbox("c@example.org").isEmpty)
         }

@@ -36,7 +36,7 @@ import Testing
             try await client.inviteAndAccept(ed, role: "admin", into: org, by: owner, harness: harness)
 
             #expect(try await invite("xu@example.org", into: org, by: adi, client: client).status == .created)
-            let fromAdi = try #require(try await harness.token(sentTo: "xu@example.org", kind: "invitation"))
+            let fromAdi = try #require(try await harness.token(sentTo: "xu@example.org", kind: .invitation))
             let demoted = try await client.send(
                 .patch, "/api/v1/orgs/\(org)/members/\(adi.id)", json: ["role": "member"], headers: owner.auth)
             #expect(demoted.status == .ok)
@@ -46,7 +46,7 @@ import Testing
 
             // Removed: the same.
             #expect(try await invite("xu@example.org", into: org, by: ed, client: client).status == .created)
-            let fromEd = try #require(try await harness.token(sentTo: "xu@example.org", kind: "invitation"))
+            let fromEd = try #require(try await harness.token(sentTo: "xu@example.org", kind: .invitation))
             #expect(
                 try await client.send(.delete, "/api/v1/orgs/\(org)/members/\(ed.id)", headers: owner.auth).status
                     == .noContent)
@@ -67,7 +67,7 @@ import Testing
             let org = try await client.createOrganization("Co-op", by: owner)
             try await client.inviteAndAccept(adi, role: "admin", into: org, by: owner, harness: harness)
             #expect(try await invite("xu@example.org", into: org, by: adi, client: client).status == .created)
-            let token = try #require(try await harness.token(sentTo: "xu@example.org", kind: "invitation"))
+            let token = try #require(try await harness.token(sentTo: "xu@example.org", kind: .invitation))
 
             // A role changed behind the services' back (a script, a restore, a future code
             // path): the invitation stays open, and acceptance still refuses it.
@@ -99,7 +99,7 @@ import Testing
             let org = try await client.createOrganization("Co-op", by: owner)
             let invited = try await invite("xu@example.org", into: org, by: owner, client: client)
             let id = try #require(invited.json["id"] as? String)
-            let old = try #require(try await harness.token(sentTo: "xu@example.org", kind: "invitation"))
+            let old = try #require(try await harness.token(sentTo: "xu@example.org", kind: .invitation))
 
             // The resend commits between a reader's check of the old token and its acceptance.
             let store = harness.store

@@ -1,3 +1,4 @@
+import ExpenseCore
 import ExpenseStore
 import ExpenseTestSupport
 import Foundation
@@ -39,9 +40,9 @@ import Testing
                 .post, "/api/v1/orgs/\(first)/invitations/\(id)/resend", headers: ana.auth)
             #expect(resent.status == .tooManyRequests)
             // Two emails went out, and another address is not affected.
-            #expect(try await harness.outbox("target@example.org").filter { $0.kind == "invitation" }.count == 1)
+            #expect(try await harness.outbox("target@example.org").filter { $0.kind == .invitation }.count == 1)
             #expect(
-                try await harness.outbox("target+second@example.org").filter { $0.kind == "invitation" }.count == 1)
+                try await harness.outbox("target+second@example.org").filter { $0.kind == .invitation }.count == 1)
             #expect(try await invite("other@example.org", into: third, by: bo).status == .created)
         }
     }

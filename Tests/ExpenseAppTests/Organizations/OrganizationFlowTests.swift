@@ -1,3 +1,4 @@
+import ExpenseCore
 import ExpenseStore
 import ExpenseTestSupport
 import Foundation
@@ -208,8 +209,8 @@ import Testing
                 try await client.send(.post, "/api/v1/orgs/\(org)/invitations", json: badRole, headers: owner.auth)
                     .status == .unprocessableContent)
 
-            let token = try #require(try await harness.token(sentTo: "bo@example.org", kind: "invitation"))
-            let invitation = try #require(try await harness.outbox("bo@example.org").last { $0.kind == "invitation" })
+            let token = try #require(try await harness.token(sentTo: "bo@example.org", kind: .invitation))
+            let invitation = try #require(try await harness.outbox("bo@example.org").last { $0.kind == .invitation })
             #expect(invitation.bodyText.contains("https://expenses.example.org/invitations/accept?token="))
             #expect(invitation.subject.contains("Co-op"))
             // Addressed to Bo: Cy cannot use it.
@@ -233,7 +234,7 @@ import Testing
                 headers: owner.auth
             )
             let cyInvitationID = try #require(cyInvite.json["id"] as? String)
-            let cyToken = try #require(try await harness.token(sentTo: "cy@example.org", kind: "invitation"))
+            let cyToken = try #require(try await harness.token(sentTo: "cy@example.org", kind: .invitation))
             #expect(
                 try await client.send(.delete, "/api/v1/orgs/\(org)/invitations/\(cyInvitationID)", headers: owner.auth)
                     .status == .noContent)
@@ -247,11 +248,11 @@ import Testing
                 headers: owner.auth
             )
             let secondID = try #require(again2.json["id"] as? String)
-            let first = try #require(try await harness.token(sentTo: "cy@example.org", kind: "invitation"))
+            let first = try #require(try await harness.token(sentTo: "cy@example.org", kind: .invitation))
             #expect(
                 try await client.send(.post, "/api/v1/orgs/\(org)/invitations/\(secondID)/resend", headers: owner.auth)
                     .status == .accepted)
-            let resent = try #require(try await harness.token(sentTo: "cy@example.org", kind: "invitation"))
+            let resent = try #require(try await harness.token(sentTo: "cy@example.org", kind: .invitation))
             #expect(resent != first)
             #expect(
                 try await client.send(.post, "/api/v1/invitations/accept", json: ["token": first], headers: cy.auth)

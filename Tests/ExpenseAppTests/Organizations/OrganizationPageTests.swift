@@ -59,7 +59,7 @@ import Testing
                 headers: owner
             )
             #expect(invited.status == .seeOther)
-            let token = try #require(try await harness.token(sentTo: "vi@example.org", kind: "invitation"))
+            let token = try #require(try await harness.token(sentTo: "vi@example.org", kind: .invitation))
 
             // Signed out, the emailed link offers to log in and come back. The token waits in a
             // cookie scoped to the invitation page: no URL of the login page holds it.

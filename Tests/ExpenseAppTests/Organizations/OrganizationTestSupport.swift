@@ -1,3 +1,4 @@
+import ExpenseCore
 import ExpenseTestSupport
 import Foundation
 import HTTPTypes
@@ -21,7 +22,7 @@ extension TestClientProtocol {
             throw TestFailure("registration of \(email) failed: \(registered.status) \(registered.body)")
         }
         if verify {
-            let token = try await harness.token(sentTo: email, kind: "email_verification")
+            let token = try await harness.token(sentTo: email, kind: .emailVerification)
             _ = try await send(.post, "/api/v1/auth/verify", json: ["token": token ?? ""])
         }
         let (_, token) = try await login(email)
@@ -51,7 +52,7 @@ extension TestClientProtocol {
             headers: inviter.auth
         )
         guard invited.status == .created else { throw TestFailure("invite failed: \(invited.status) \(invited.body)") }
-        let token = try await harness.token(sentTo: invitee.email, kind: "invitation") ?? ""
+        let token = try await harness.token(sentTo: invitee.email, kind: .invitation) ?? ""
         let accepted = try await send(
             .post, "/api/v1/invitations/accept", json: ["token": token], headers: invitee.auth)
         guard accepted.status == .ok else { throw TestFailure("accept failed: \(accepted.status) \(accepted.body)") }

@@ -1,0 +1,8 @@
+/// What caused an email; stored with the queued message, so the raw values stay as they are.
+public enum MailKind: String, Sendable, CaseIterable {
+    case welcome
+    case emailVerification = "email_verification"
+    case passwordReset = "password_reset"
+    case passwordChanged = "password_changed"
+    case invitation
+}
