@@ -113,7 +113,9 @@ let package = Package(
         .target(
             name: "ExpenseTestSupport",
             dependencies: [
+                "ExpenseCore",
                 "ExpenseStore",
+                "ExpenseMail",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

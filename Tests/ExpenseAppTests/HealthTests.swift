@@ -19,7 +19,8 @@ import Testing
         config.database =
             backend == .sqlite ? .sqlite(path: String(url.dropFirst("sqlite://".count))) : .postgres(url: url)
         let dependencies = AppDependencies(
-            database: try await TestDatabases.open(url: url), logger: TestDatabases.logger)
+            database: try await TestDatabases.open(url: url), mailTransport: RecordingTransport(answers: []),
+            logger: TestDatabases.logger)
         return try await buildApplication(
             config: config, options: ServeOptions(migrate: migrate), dependencies: dependencies)
     }
@@ -99,7 +100,9 @@ import Testing
         let database = try await TestDatabases.open(url: "postgres://nobody@127.0.0.1:1/none?sslmode=disable")
         let migrations = try Migration.bundled(for: .postgres)
         let router = try await buildRouter(
-            config: config, dependencies: .init(database: database, logger: TestDatabases.logger),
+            config: config,
+            dependencies: .init(
+                database: database, mailTransport: RecordingTransport(answers: []), logger: TestDatabases.logger),
             migrations: migrations
         )
         let app = Application(router: router, services: [database], logger: TestDatabases.logger)

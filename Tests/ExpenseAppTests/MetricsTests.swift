@@ -20,7 +20,8 @@ import Testing
         let database = try await TestDatabases.open(url: url)
         let app = try await buildApplication(
             config: config, options: ServeOptions(migrate: true),
-            dependencies: AppDependencies(database: database, logger: TestDatabases.logger))
+            dependencies: AppDependencies(
+                database: database, mailTransport: RecordingTransport(answers: []), logger: TestDatabases.logger))
         return (app, Store(database: database))
     }
 

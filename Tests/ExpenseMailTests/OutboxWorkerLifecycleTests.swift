@@ -10,42 +10,13 @@ import Testing
 
 @testable import ExpenseMail
 
-/// A transport whose sends wait until the test lets them go: to stop a worker mid-round.
-final class GatedTransport: MailTransport, Sendable {
-    private let state = Mutex<(started: Int, waiting: [CheckedContinuation<Void, Never>], open: Bool)>((0, [], false))
-
-    var started: Int { state.withLock { $0.started } }
-
-    func send(_ message: OutgoingMessage) async -> DeliveryOutcome {
-        await withCheckedContinuation { continuation in
-            let resumeNow = state.withLock { state in
-                state.started += 1
-                if state.open { return true }
-                state.waiting.append(continuation)
-                return false
-            }
-            if resumeNow { continuation.resume() }
-        }
-        return .delivered
-    }
-
-    func open() {
-        let waiting = state.withLock { state in
-            state.open = true
-            defer { state.waiting = [] }
-            return state.waiting
-        }
-        waiting.forEach { $0.resume() }
-    }
-}
-
 /// Metrics, graceful shutdown and a worker killed outright.
 @Suite struct OutboxWorkerLifecycleTests {
     @Test(arguments: TestBackend.available)
     func sentRetriedAndDeadAreCounted(_ backend: TestBackend) async throws {
         try await withMigratedDatabase(backend) { database in
             let store = Store(database: database)
-            let clock = TestClock()
+            let clock = ManualClock()
             _ = try await OutboxWorkerTests.enqueue(store, count: 4, at: clock.now)
             let transport = RecordingTransport(answers: [
                 .delivered, .retry(reason: "451 later"), .rejected(reply: "550 no"), .delivered,
@@ -71,7 +42,7 @@ final class GatedTransport: MailTransport, Sendable {
     func gracefulShutdownFinishesSendsUnderWayAndReleasesTheRest(_ backend: TestBackend) async throws {
         try await withMigratedDatabase(backend) { database in
             let store = Store(database: database)
-            let clock = TestClock()
+            let clock = ManualClock()
             let ids = try await OutboxWorkerTests.enqueue(store, count: 10, at: clock.now)
             let transport = GatedTransport()
             var settings = OutboxWorker.Settings(from: try MailAddress("no-reply@example.org"))
@@ -98,7 +69,8 @@ final class GatedTransport: MailTransport, Sendable {
             #expect(states == [.sent: 2, .pending: 8])
             // Released at once: another worker takes them without waiting for a lease.
             let next = OutboxWorker(
-                store: store, transport: RecordingTransport(), settings: settings, now: { clock.now },
+                store: store, transport: RecordingTransport(answers: Array(repeating: .delivered, count: 8)),
+                settings: settings, now: { clock.now },
                 logger: TestDatabases.logger)
             #expect(try await next.runOnce() == 8)
         }

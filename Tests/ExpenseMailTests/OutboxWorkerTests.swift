@@ -8,30 +8,6 @@ import Testing
 
 @testable import ExpenseMail
 
-/// A transport for tests: records what it was given and answers as told.
-final class RecordingTransport: MailTransport, Sendable {
-    private let state = Mutex<(sent: [OutgoingMessage], answers: [DeliveryOutcome])>(([], []))
-
-    init(answers: [DeliveryOutcome] = []) {
-        state.withLock { $0.answers = answers }
-    }
-
-    var sent: [OutgoingMessage] { state.withLock { $0.sent } }
-
-    func send(_ message: OutgoingMessage) async -> DeliveryOutcome {
-        state.withLock { state in
-            state.sent.append(message)
-            return state.answers.isEmpty ? .delivered : state.answers.removeFirst()
-        }
-    }
-}
-
-final class TestClock: Sendable {
-    private let value = Mutex(Date(timeIntervalSince1970: 1_796_000_000))
-    var now: Date { value.withLock { $0 } }
-    func advance(_ seconds: TimeInterval) { value.withLock { $0 = $0.addingTimeInterval(seconds) } }
-}
-
 /// The outbox worker against SQLite and PostgreSQL.
 @Suite struct OutboxWorkerTests {
     static func enqueue(_ store: Store, count: Int = 1, at now: Date) async throws -> [UUID] {
@@ -70,7 +46,8 @@ final class TestClock: Sendable {
         }
     }
 
-    static func worker(_ store: Store, _ transport: RecordingTransport, _ clock: TestClock, maxAttempts: Int = 3) throws
+    static func worker(_ store: Store, _ transport: RecordingTransport, _ clock: ManualClock, maxAttempts: Int = 3)
+        throws
         -> OutboxWorker
     {
         var settings = OutboxWorker.Settings(from: try MailAddress("no-reply@example.org", name: "ExpenseTracker"))
@@ -83,9 +60,9 @@ final class TestClock: Sendable {
     func deliveredMessagesAreMarkedSentAndTheirBodiesPurged(_ backend: TestBackend) async throws {
         try await withMigratedDatabase(backend) { database in
             let store = Store(database: database)
-            let clock = TestClock()
+            let clock = ManualClock()
             let id = try #require(try await Self.enqueue(store, at: clock.now).first)
-            let transport = RecordingTransport()
+            let transport = RecordingTransport(answers: [.delivered])
             #expect(try await Self.worker(store, transport, clock).runOnce() == 1)
             #expect(transport.sent.count == 1)
             #expect(transport.sent[0].messageID == "<\(id.uuidString.lowercased())@example.org>")
@@ -103,7 +80,7 @@ final class TestClock: Sendable {
     func temporaryFailuresRetryWithBackoffThenGiveUp(_ backend: TestBackend) async throws {
         try await withMigratedDatabase(backend) { database in
             let store = Store(database: database)
-            let clock = TestClock()
+            let clock = ManualClock()
             let id = try #require(try await Self.enqueue(store, at: clock.now).first)
             let transport = RecordingTransport(answers: [
                 .retry(reason: "451 try later"), .retry(reason: "451 again"), .retry(reason: "451 still"),
@@ -116,9 +93,9 @@ final class TestClock: Sendable {
             #expect(row.body != nil)
             // Not due yet: nothing to do.
             #expect(try await worker.runOnce() == 0)
-            clock.advance(3600)
+            clock.advance(by: 3600)
             #expect(try await worker.runOnce() == 1)
-            clock.advance(3600)
+            clock.advance(by: 3600)
             #expect(try await worker.runOnce() == 1)
             row = try await Self.row(store, id)
             #expect(row.status == .dead && row.attempts == 3)
@@ -131,9 +108,9 @@ final class TestClock: Sendable {
     func aPermanentRejectionIsDeadAtOnceWithTheReplyKept(_ backend: TestBackend) async throws {
         try await withMigratedDatabase(backend) { database in
             let store = Store(database: database)
-            let clock = TestClock()
+            let clock = ManualClock()
             let id = try #require(try await Self.enqueue(store, at: clock.now).first)
-            let transport = RecordingTransport(answers: [.rejected(reply: "550 5.1.1 no such user")])
+            let transport = RecordingTransport(answers: [.rejected(reply: "550 5.1.1 no such user"), .delivered])
             #expect(try await Self.worker(store, transport, clock).runOnce() == 1)
             let row = try await Self.row(store, id)
             #expect(row.status == .dead && row.attempts == 1 && row.error == "550 5.1.1 no such user")
@@ -151,17 +128,17 @@ final class TestClock: Sendable {
     func aMessageClaimedByAWorkerThatDiedIsSentAfterTheLeaseExpires(_ backend: TestBackend) async throws {
         try await withMigratedDatabase(backend) { database in
             let store = Store(database: database)
-            let clock = TestClock()
+            let clock = ManualClock()
             let id = try #require(try await Self.enqueue(store, at: clock.now).first)
             // A worker claims the message and dies before recording anything.
             let claimed = try await store.withSystem { tx in
                 try await store.outbox.claim(tx, limit: 10, now: clock.now, lease: 120)
             }
             #expect(claimed.map(\.id) == [id])
-            let transport = RecordingTransport()
+            let transport = RecordingTransport(answers: [.delivered])
             let survivor = try Self.worker(store, transport, clock)
             #expect(try await survivor.runOnce() == 0)  // still leased
-            clock.advance(121)
+            clock.advance(by: 121)
             #expect(try await survivor.runOnce() == 1)
             #expect(try await Self.row(store, id).status == .sent)
             #expect(transport.sent.first?.messageID == claimed[0].messageID)  // recognizably the same message
@@ -172,12 +149,12 @@ final class TestClock: Sendable {
     func twoWorkersNeverSendOneMessageTwice(_ backend: TestBackend) async throws {
         let url = try await TestDatabases.makeURL(backend)
         let setup = try await TestDatabases.open(url: url)
-        let clock = TestClock()
+        let clock = ManualClock()
         try await withRunning(setup) { database in
             try await MigrationRunner(database: database, logger: TestDatabases.logger).migrate()
             _ = try await Self.enqueue(Store(database: database), count: 300, at: clock.now)
         }
-        let transport = RecordingTransport()
+        let transport = RecordingTransport(always: .delivered)
         // Two workers, each with its own connections, as two processes would have.
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<2 {

@@ -26,7 +26,7 @@ struct SMTPDeliveryTests {
         let server = try SMTPTestServer()
         try await withMigratedDatabase(backend) { database in
             let store = Store(database: database)
-            let clock = TestClock()
+            let clock = ManualClock()
             var ids: [String: UUID] = [:]
             for recipient in ["ana@example.org", "tempfail-2@example.org", "reject-2@example.org"] {
                 let id = UUID()
@@ -53,7 +53,7 @@ struct SMTPDeliveryTests {
             #expect(dead.status == .dead && dead.attempts == 1)
             #expect(dead.error?.contains("550") == true)
 
-            clock.advance(3600)
+            clock.advance(by: 3600)
             #expect(try await worker.runOnce() == 1)
             #expect(
                 try await OutboxWorkerTests.row(store, try #require(ids["tempfail-2@example.org"])).status == .sent)
@@ -68,7 +68,7 @@ struct SMTPDeliveryTests {
         let server = try SMTPTestServer()
         try await withMigratedDatabase(backend) { database in
             let store = Store(database: database)
-            let clock = TestClock()
+            let clock = ManualClock()
             _ = try await OutboxWorkerTests.enqueue(store, count: 500, at: clock.now)
             let worker = try Self.worker(store, sendingTo: server, now: { clock.now })
             // Two workers drain the same outbox at once until neither finds anything.

@@ -12,7 +12,8 @@ import Testing
             let store = Store(database: database)
             let world = try await RepositoryContractTests.seed(store)
             let entry = AuditEntry(
-                actorID: world.alice.id, actorName: "Alice", action: .memberInvited, subjectType: .invitation,
+                id: UUID(), actorID: world.alice.id, actorName: "Alice", action: .memberInvited,
+                subjectType: .invitation,
                 subjectID: "x", details: .facts(["email": "new@example.org"]),
                 createdAt: Date(timeIntervalSince1970: 1_796_000_000)
             )

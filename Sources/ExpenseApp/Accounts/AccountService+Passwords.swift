@@ -22,7 +22,7 @@ extension AccountService {
             return
         }
         let now = clock.now()
-        let token = SecretToken.generate()
+        let token = tokens()
         let settings = self.settings
         try await store.withSystem { tx in
             try await store.accountTokens.create(
@@ -32,7 +32,7 @@ extension AccountService {
             try await Mailer.enqueue(
                 AccountMessages.passwordReset(
                     to: user.email, name: user.name, link: settings.link("/password/reset", token: token)),
-                in: tx, store: store, settings: settings, at: now
+                in: tx, store: store, settings: settings, ids: ids, at: now
             )
         }
         logger.info("auth event", metadata: ["event": "reset_requested", "user_id": "\(user.id)"])
@@ -72,7 +72,7 @@ extension AccountService {
             try await Mailer.enqueue(
                 AccountMessages.passwordChanged(
                     to: user.email, name: user.name, resetLink: settings.link("/password/forgot")),
-                in: tx, store: store, settings: settings, at: now
+                in: tx, store: store, settings: settings, ids: ids, at: now
             )
             return userID
         }
@@ -119,7 +119,7 @@ extension AccountService {
                 AccountMessages.passwordChanged(
                     to: identity.user.email, name: identity.user.name, resetLink: settings.link("/password/forgot")
                 ),
-                in: tx, store: store, settings: settings, at: now
+                in: tx, store: store, settings: settings, ids: ids, at: now
             )
         }
         logger.info("auth event", metadata: ["event": "password_changed", "user_id": "\(userID)"])
@@ -147,7 +147,7 @@ extension AccountService {
         guard user.emailVerifiedAt == nil else { return }
         try await limiter.check(limits.verificationPerAccount, key: user.id.description)
         let now = clock.now()
-        let token = SecretToken.generate()
+        let token = tokens()
         let store = self.store
         let settings = self.settings
         try await store.withSystem { tx in
@@ -159,7 +159,7 @@ extension AccountService {
             try await Mailer.enqueue(
                 AccountMessages.verification(
                     to: user.email, name: user.name, link: settings.link("/verify", token: token)),
-                in: tx, store: store, settings: settings, at: now
+                in: tx, store: store, settings: settings, ids: ids, at: now
             )
         }
     }

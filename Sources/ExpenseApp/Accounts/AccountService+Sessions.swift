@@ -21,11 +21,11 @@ extension AccountService {
     /// Returns the cookie value.
     public func startSession(for user: User) async throws -> (cookie: String, session: StoredSession) {
         let now = clock.now()
-        let cookie = SecretToken.generate()
+        let cookie = tokens()
         let session = StoredSession(
             idHash: SecretToken.hash(cookie),
             userID: user.id,
-            csrfToken: SecretToken.generate(),
+            csrfToken: tokens(),
             createdAt: now,
             lastSeenAt: now,
             expiresAt: now.addingTimeInterval(settings.sessionMaxAge)
@@ -38,9 +38,9 @@ extension AccountService {
     /// Issues a bearer token for the JSON API, limited like a session (idle and absolute).
     public func issueToken(for user: User, name: String) async throws -> (token: String, record: APIToken) {
         let now = clock.now()
-        let token = SecretToken.generate()
+        let token = tokens()
         let record = APIToken(
-            id: UUID(),
+            id: ids.uuid(),
             userID: user.id,
             name: name,
             createdAt: now,

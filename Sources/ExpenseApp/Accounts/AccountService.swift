@@ -15,6 +15,8 @@ public struct AccountService: Sendable {
     let limiter: RateLimiter
     let limits: RateLimits
     let clock: AppClock
+    let ids: IDGenerator
+    let tokens: TokenGenerator
     let logger: Logger
 
     public struct Registration: Sendable {
@@ -52,9 +54,9 @@ public struct AccountService: Sendable {
 
         let passwordHash = try await hasher.hash(registration.password)
         let now = clock.now()
-        let userID = UserID()
-        let organizationID = OrganizationID()
-        let verificationToken = SecretToken.generate()
+        let userID: UserID = ids()
+        let organizationID: OrganizationID = ids()
+        let verificationToken = tokens()
         let settings = self.settings
         let store = self.store
         do {
@@ -71,7 +73,7 @@ public struct AccountService: Sendable {
                     at: now
                 )
                 _ = try await store.memberships.add(tx, user: userID, role: .owner, at: now)
-                try await store.categories.createDefaults(tx, at: now)
+                try await store.categories.createDefaults(tx, ids: ids, at: now)
                 try await store.accountTokens.create(
                     tx, hash: SecretToken.hash(verificationToken), user: userID, purpose: .emailVerification,
                     at: now, expiresAt: now.addingTimeInterval(settings.verificationTokenLifetime)
@@ -79,13 +81,13 @@ public struct AccountService: Sendable {
                 try await Mailer.enqueue(
                     AccountMessages.welcome(
                         to: user.email, name: user.name, dashboardLink: settings.link("/")),
-                    in: tx, store: store, settings: settings, at: now
+                    in: tx, store: store, settings: settings, ids: ids, at: now
                 )
                 try await Mailer.enqueue(
                     AccountMessages.verification(
                         to: user.email, name: user.name, link: settings.link("/verify", token: verificationToken)
                     ),
-                    in: tx, store: store, settings: settings, at: now
+                    in: tx, store: store, settings: settings, ids: ids, at: now
                 )
                 return user
             }
@@ -148,9 +150,10 @@ enum Mailer {
         in tx: some Transaction,
         store: Store,
         settings: AccountSettings,
+        ids: IDGenerator,
         at now: Date
     ) async throws {
-        let id = UUID()
+        let id = ids.uuid()
         let host = URLComponents(string: settings.publicBaseURL)?.host ?? "localhost"
         try await store.outbox.enqueue(
             tx,

@@ -1,6 +1,20 @@
 import Crypto
 import Foundation
 
+/// Where new secrets come from, injected like the clock: `SecretToken.generate()` in
+/// production, a known sequence where a test compares output that shows them.
+public struct TokenGenerator: Sendable {
+    public var next: @Sendable () -> String
+
+    public init(next: @escaping @Sendable () -> String) {
+        self.next = next
+    }
+
+    public static let secure = TokenGenerator { SecretToken.generate() }
+
+    public func callAsFunction() -> String { next() }
+}
+
 /// Random secrets handed out (session ids, API tokens, emailed links) and the hashes stored
 /// in their place.
 public struct SecretToken: Sendable {

@@ -63,19 +63,14 @@ public func buildApplication(
     return app
 }
 
-/// The outbound mail worker for the configured transport.
+/// The outbound mail worker, delivering through the dependencies' transport.
 public func makeMailWorker(config: AppConfig, dependencies: AppDependencies) throws -> OutboxWorker {
-    let transport: any MailTransport =
-        switch config.mail {
-        case .smtp(let settings): SMTPTransport(settings: settings, logger: dependencies.logger)
-        case .files: FileTransport(directory: URL(fileURLWithPath: config.mailDirectory), logger: dependencies.logger)
-        }
     let clock = dependencies.clock
     var settings = OutboxWorker.Settings(from: try MailAddress(parsing: config.mailFrom))
     settings.firstBackoff = TimeInterval(config.mailRetrySeconds)
     return OutboxWorker(
         store: Store(database: dependencies.database),
-        transport: transport,
+        transport: dependencies.mailTransport,
         settings: settings,
         now: { clock.now() },
         metrics: MailMetrics(factory: PrometheusMetricsFactory(registry: dependencies.metrics)),
@@ -87,26 +82,31 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
     AppRequestContext
 > {
     let store = Store(database: dependencies.database)
+    // One limiter for every service: its counters live in the database, so one instance holds them all.
+    let limiter = RateLimiter(store: store, clock: dependencies.clock)
     let accounts = AccountService(
         store: store,
         hasher: PasswordHasher(cost: config.bcryptCost, queue: dependencies.hashing),
         passwordPolicy: PasswordPolicy(commonPasswords: try AppResources.commonPasswords()),
         settings: AccountSettings(config: config),
-        limiter: RateLimiter(store: store, clock: dependencies.clock),
+        limiter: limiter,
         limits: dependencies.rateLimits,
         clock: dependencies.clock,
+        ids: dependencies.ids,
+        tokens: dependencies.tokens,
         logger: dependencies.logger
     )
-    let limiter = RateLimiter(store: store, clock: dependencies.clock)
     let organizations = OrganizationService(
         store: store, limiter: limiter, limits: dependencies.rateLimits, clock: dependencies.clock,
-        logger: dependencies.logger)
+        ids: dependencies.ids, logger: dependencies.logger)
     let members = MemberService(
         store: store, settings: AccountSettings(config: config), limiter: limiter, limits: dependencies.rateLimits,
-        clock: dependencies.clock, logger: dependencies.logger
+        clock: dependencies.clock, ids: dependencies.ids, tokens: dependencies.tokens, logger: dependencies.logger
     )
-    let expenses = ExpenseService(store: store, clock: dependencies.clock, logger: dependencies.logger)
-    let categories = CategoryService(store: store, clock: dependencies.clock, logger: dependencies.logger)
+    let expenses = ExpenseService(
+        store: store, clock: dependencies.clock, ids: dependencies.ids, logger: dependencies.logger)
+    let categories = CategoryService(
+        store: store, clock: dependencies.clock, ids: dependencies.ids, logger: dependencies.logger)
     let reports = ReportService(store: store, clock: dependencies.clock, logger: dependencies.logger)
     let pages = try await PageRenderer.load()
     let cookie = SessionCookie(secure: config.isServedOverHTTPS, idleLifetime: config.sessionIdleMinutes * 60)

@@ -1,12 +1,20 @@
+import ExpenseCore
+import ExpenseMail
 import ExpenseStore
+import Foundation
 import Logging
 import Prometheus
 
-/// The outside world the application talks to, injected so tests can supply their own.
+/// The outside world the application talks to, and where time, ids and secrets come from: the
+/// one place they are chosen, injected so tests can supply their own.
 public struct AppDependencies: Sendable {
     public var database: any Database
+    /// Where the outbound mail worker delivers.
+    public var mailTransport: any MailTransport
     public var logger: Logger
     public var clock: AppClock
+    public var ids: IDGenerator
+    public var tokens: TokenGenerator
     public var rateLimits: RateLimits
     /// Where this process's metrics are kept; `GET /metrics` shows them in Prometheus's format.
     public var metrics: PrometheusCollectorRegistry
@@ -14,12 +22,16 @@ public struct AppDependencies: Sendable {
     public var hashing: HashingQueue
 
     public init(
-        database: any Database, logger: Logger, clock: AppClock = .system, rateLimits: RateLimits = RateLimits(),
+        database: any Database, mailTransport: any MailTransport, logger: Logger, clock: AppClock = .system,
+        ids: IDGenerator = .random, tokens: TokenGenerator = .secure, rateLimits: RateLimits = RateLimits(),
         metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), hashing: HashingQueue = HashingQueue()
     ) {
         self.database = database
+        self.mailTransport = mailTransport
         self.logger = logger
         self.clock = clock
+        self.ids = ids
+        self.tokens = tokens
         self.rateLimits = rateLimits
         self.metrics = metrics
         self.hashing = hashing
@@ -27,7 +39,8 @@ public struct AppDependencies: Sendable {
 }
 
 extension AppDependencies {
-    /// Opens the database the configuration names (nothing is connected until it runs). A
+    /// Opens the database the configuration names (nothing is connected until it runs) and
+    /// chooses the mail transport it names. A
     /// long-running process (`serve`, `worker`) keeps its whole PostgreSQL pool open; a one-shot
     /// command opens connections only as it needs them.
     public static func live(config: AppConfig, logger: Logger, longRunning: Bool = true) async throws
@@ -44,6 +57,11 @@ extension AppDependencies {
         }
         var limits = RateLimits()
         limits.organizationsPerAccount.limit = config.organizationsPerDay
-        return AppDependencies(database: database, logger: logger, rateLimits: limits)
+        let transport: any MailTransport =
+            switch config.mail {
+            case .smtp(let settings): SMTPTransport(settings: settings, logger: logger)
+            case .files: FileTransport(directory: URL(fileURLWithPath: config.mailDirectory), logger: logger)
+            }
+        return AppDependencies(database: database, mailTransport: transport, logger: logger, rateLimits: limits)
     }
 }

@@ -98,7 +98,8 @@ public enum ExpenseTracker {
             let store = Store(database: database)
             if retryDead {
                 _ = try await DeadMailRecovery(
-                    store: store, settings: AccountSettings(config: config), clock: .system, logger: logger
+                    store: store, settings: AccountSettings(config: config), clock: .system, ids: .random,
+                    tokens: .secure, logger: logger
                 ).retryAll()
             }
             return try await store.withSystem { tx in try await store.outbox.counts(tx) }
@@ -118,7 +119,8 @@ public enum ExpenseTracker {
         let policy: DatabasePreflight.SchemaPolicy = config.usesEmbeddedDatabase ? .migrate : .requireCurrent
         let result = try await withDatabase(config: config, schema: policy, logger: logger) { database in
             let seeder = DataSeeder(
-                store: Store(database: database), hasher: PasswordHasher(cost: config.bcryptCost), logger: logger)
+                store: Store(database: database), hasher: PasswordHasher(cost: config.bcryptCost), ids: .random,
+                logger: logger)
             return try await seeder.seed(options)
         }
         logger.notice(

@@ -9,6 +9,7 @@ import Logging
 public struct DataSeeder: Sendable {
     let store: Store
     let hasher: PasswordHasher
+    let ids: IDGenerator
     let logger: Logger
 
     public struct Options: Sendable {
@@ -38,9 +39,10 @@ public struct DataSeeder: Sendable {
         public var seconds: Double
     }
 
-    public init(store: Store, hasher: PasswordHasher, logger: Logger) {
+    public init(store: Store, hasher: PasswordHasher, ids: IDGenerator = .random, logger: Logger) {
         self.store = store
         self.hasher = hasher
+        self.ids = ids
         self.logger = logger
     }
 
@@ -56,26 +58,26 @@ public struct DataSeeder: Sendable {
         let owner = try await store.withSystem { tx -> UserID in
             if let user = try await store.users.find(tx, email: email) { return user.id }
             let user = try await store.users.create(
-                tx, id: UserID(), email: email, name: "Seed Owner", passwordHash: hash, at: now)
+                tx, id: ids(), email: email, name: "Seed Owner", passwordHash: hash, at: now)
             try await store.credentials.markEmailVerified(tx, user: user.id, at: now)
             return user.id
         }
         let helpers = try await store.withSystem { tx in
-            var ids: [UserID] = []
+            var helpers: [UserID] = []
             for index in 0..<options.members {
                 let user = try await store.users.create(
-                    tx, id: UserID(), email: "seed-\(suffix)-\(index)@example.invalid",
+                    tx, id: ids(), email: "seed-\(suffix)-\(index)@example.invalid",
                     name: Self.people[index % Self.people.count], passwordHash: hash, at: now)
-                ids.append(user.id)
+                helpers.append(user.id)
             }
-            return ids
+            return helpers
         }
         let today = CalendarDate(now, in: .gmt)
         let currencies = (try Currency(code: "EUR"), try Currency(code: "USD"))
         var organizations: [OrganizationID] = []
         var total = 0
         for number in 0..<options.organizations {
-            let id = OrganizationID()
+            let id: OrganizationID = ids()
             let categories = try await store.withTenant(id, actor: owner) { tx -> [CategoryID] in
                 _ = try await store.organizations.create(
                     tx,
@@ -86,7 +88,7 @@ public struct DataSeeder: Sendable {
                     at: now)
                 _ = try await store.memberships.add(tx, user: owner, role: .owner, at: now)
                 for helper in helpers { _ = try await store.memberships.add(tx, user: helper, role: .member, at: now) }
-                try await store.categories.createDefaults(tx, at: now)
+                try await store.categories.createDefaults(tx, ids: ids, at: now)
                 return try await store.categories.list(tx).map(\.id)
             }
             organizations.append(id)
@@ -107,7 +109,7 @@ public struct DataSeeder: Sendable {
                     }
                     group.addTask {
                         try await store.withTenant(id, actor: owner) { tx in
-                            try await store.expenses.insertMany(tx, rows, at: now)
+                            try await store.expenses.insertMany(tx, rows, ids: ids, at: now)
                         }
                     }
                 }

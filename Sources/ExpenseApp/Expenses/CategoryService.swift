@@ -7,6 +7,7 @@ import Logging
 public struct CategoryService: Sendable {
     let store: Store
     let clock: AppClock
+    let ids: IDGenerator
     let logger: Logger
 
     /// A change to a category; nil keeps the current value.
@@ -35,10 +36,10 @@ public struct CategoryService: Sendable {
         let store = self.store
         return try await access.inTransaction { tx in
             try await Self.uniqueName(in: tx) {
-                let category = try await store.categories.create(tx, name: name, at: now)
+                let category = try await store.categories.create(tx, id: ids(), name: name, at: now)
                 try await store.audit.append(
                     tx,
-                    Self.auditEntry(access, .categoryCreated, category.id, AuditDetails.after(["name": name]), now))
+                    auditEntry(access, .categoryCreated, category.id, AuditDetails.after(["name": name]), now))
                 return category
             }
         }
@@ -62,7 +63,7 @@ public struct CategoryService: Sendable {
                 if before != after {
                     try await store.audit.append(
                         tx,
-                        Self.auditEntry(
+                        auditEntry(
                             access, .categoryUpdated, id, AuditDetails.change(before: before, after: after), now))
                 }
                 return updated
@@ -82,7 +83,7 @@ public struct CategoryService: Sendable {
             }
             _ = try await store.categories.delete(tx, id: id)
             try await store.audit.append(
-                tx, Self.auditEntry(access, .categoryDeleted, id, AuditDetails.before(["name": current.name]), now))
+                tx, auditEntry(access, .categoryDeleted, id, AuditDetails.before(["name": current.name]), now))
         }
     }
 
@@ -96,13 +97,14 @@ public struct CategoryService: Sendable {
         }
     }
 
-    static func auditEntry(
+    func auditEntry(
         _ access: TenantAccess, _ action: AuditAction, _ id: CategoryID, _ details: AuditDetails, _ now: Date
     )
         -> AuditEntry
     {
         AuditEntry(
-            actorID: access.user.id, actorName: access.user.name, action: action, subjectType: .category,
+            id: ids.uuid(), actorID: access.user.id, actorName: access.user.name, action: action,
+            subjectType: .category,
             subjectID: id.description, details: details, createdAt: now)
     }
 }

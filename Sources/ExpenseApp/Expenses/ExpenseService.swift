@@ -8,6 +8,7 @@ import Logging
 public struct ExpenseService: Sendable {
     let store: Store
     let clock: AppClock
+    let ids: IDGenerator
     let logger: Logger
 
     /// A page of the newest-first list and where the next one starts (nil on the last page).
@@ -24,8 +25,8 @@ public struct ExpenseService: Sendable {
         try access.require(.createExpenses)
         let draft = try validating { try input.draft(defaultCurrency: access.organization.currency) }
         let now = clock.now()
-        let id = ExpenseID()
-        let audit = Self.auditEntry(access, .expenseCreated, id, AuditDetails.after(draft.auditSnapshot), now)
+        let id: ExpenseID = ids()
+        let audit = auditEntry(access, .expenseCreated, id, AuditDetails.after(draft.auditSnapshot), now)
         let author = ExpenseRepository.Author(id: access.user.id, name: access.user.name)
         guard
             let expense = try await store.expenses.create(
@@ -74,7 +75,7 @@ public struct ExpenseService: Sendable {
             let audit =
                 draft.auditSnapshot == current.auditSnapshot
                 ? nil
-                : Self.auditEntry(
+                : auditEntry(
                     access, .expenseUpdated, id,
                     AuditDetails.change(before: current.auditSnapshot, after: draft.auditSnapshot), now)
             guard
@@ -94,7 +95,7 @@ public struct ExpenseService: Sendable {
             if let ifMatch, ifMatch != current.version { throw AppError.preconditionFailed }
             var snapshot = current.auditSnapshot
             snapshot["member_id"] = current.memberID.description
-            let audit = Self.auditEntry(access, .expenseDeleted, id, AuditDetails.before(snapshot), now)
+            let audit = auditEntry(access, .expenseDeleted, id, AuditDetails.before(snapshot), now)
             guard try await store.expenses.delete(tx, id: id, version: current.version, audit: audit) else {
                 throw AppError.preconditionFailed
             }
@@ -151,13 +152,13 @@ public struct ExpenseService: Sendable {
     static let unknownCategory = AppError.validation(
         .init("category_id", "Choose one of the organization's active categories."))
 
-    static func auditEntry(
+    func auditEntry(
         _ access: TenantAccess, _ action: AuditAction, _ id: ExpenseID, _ details: AuditDetails, _ now: Date
     )
         -> AuditEntry
     {
         AuditEntry(
-            actorID: access.user.id, actorName: access.user.name, action: action, subjectType: .expense,
+            id: ids.uuid(), actorID: access.user.id, actorName: access.user.name, action: action, subjectType: .expense,
             subjectID: id.description, details: details, createdAt: now)
     }
 }

@@ -17,6 +17,8 @@ struct DeadMailRecovery: Sendable {
     let store: Store
     let settings: AccountSettings
     let clock: AppClock
+    let ids: IDGenerator
+    let tokens: TokenGenerator
     let logger: Logger
 
     struct Outcome: Sendable, Equatable {
@@ -94,7 +96,7 @@ struct DeadMailRecovery: Sendable {
             if purpose == .emailVerification, user.emailVerifiedAt != nil {
                 return "not re-issued: the address is already confirmed"
             }
-            let fresh = SecretToken.generate()
+            let fresh = tokens()
             try await store.accountTokens.invalidateAll(tx, user: userID, purpose: purpose, at: now)
             let mail: MailMessage
             switch purpose {
@@ -111,7 +113,7 @@ struct DeadMailRecovery: Sendable {
                 mail = try AccountMessages.verification(
                     to: user.email, name: user.name, link: settings.link("/verify", token: fresh))
             }
-            try await Mailer.enqueue(mail, in: tx, store: store, settings: settings, at: now)
+            try await Mailer.enqueue(mail, in: tx, store: store, settings: settings, ids: ids, at: now)
             try await store.outbox.retire(tx, id: message.id, note: "re-issued with a new link")
             return nil
         }
@@ -134,7 +136,7 @@ struct DeadMailRecovery: Sendable {
             guard let organization = try await store.organizations.find(tx) else {
                 return "not re-issued: the organization no longer exists"
             }
-            let fresh = SecretToken.generate()
+            let fresh = tokens()
             guard
                 try await store.invitations.renew(
                     tx, id: invitation.id, tokenHash: SecretToken.hash(fresh),
@@ -148,7 +150,7 @@ struct DeadMailRecovery: Sendable {
                 OrganizationMessages.invitation(
                     to: invitation.email, organization: organization.name, inviter: inviterName,
                     role: invitation.role.rawValue, link: settings.link("/invitations/accept", token: fresh)),
-                in: tx, store: store, settings: settings, at: now)
+                in: tx, store: store, settings: settings, ids: ids, at: now)
             try await store.outbox.retire(tx, id: message.id, note: "re-issued with a new link")
             return nil
         }

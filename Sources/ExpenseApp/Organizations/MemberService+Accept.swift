@@ -68,7 +68,7 @@ extension MemberService {
             try await store.audit.append(
                 tx,
                 AuditEntry(
-                    actorID: user.id, actorName: user.name, action: .memberJoined, subjectType: .member,
+                    id: ids.uuid(), actorID: user.id, actorName: user.name, action: .memberJoined, subjectType: .member,
                     subjectID: user.id.description,
                     details: AuditDetails.facts([
                         "role": accepted.role.rawValue, "invitation": accepted.id.description,

@@ -11,6 +11,8 @@ public struct MemberService: Sendable {
     let limiter: RateLimiter
     let limits: RateLimits
     let clock: AppClock
+    let ids: IDGenerator
+    let tokens: TokenGenerator
     let logger: Logger
 
     public static let invitationLifetime: TimeInterval = 7 * 24 * 3600
@@ -46,7 +48,8 @@ public struct MemberService: Sendable {
                 try await store.audit.append(
                     tx,
                     AuditEntry(
-                        actorID: access.user.id, actorName: access.user.name, action: .memberRoleChanged,
+                        id: ids.uuid(), actorID: access.user.id, actorName: access.user.name,
+                        action: .memberRoleChanged,
                         subjectType: .member, subjectID: userID.description,
                         details: AuditDetails.change(
                             before: ["role": target.role.rawValue], after: ["role": role.rawValue]),
@@ -80,7 +83,7 @@ public struct MemberService: Sendable {
             try await store.audit.append(
                 tx,
                 AuditEntry(
-                    actorID: access.user.id, actorName: access.user.name,
+                    id: ids.uuid(), actorID: access.user.id, actorName: access.user.name,
                     action: isSelf ? .memberLeft : .memberRemoved,
                     subjectType: .member, subjectID: userID.description,
                     details: AuditDetails.before(["role": target.role.rawValue]), createdAt: now
@@ -125,9 +128,9 @@ public struct MemberService: Sendable {
         try await checkMailLimits(access, recipient: email.value)
 
         let now = clock.now()
-        let token = SecretToken.generate()
+        let token = tokens()
         let invitation = Invitation(
-            id: InvitationID(), tenantID: access.tenantID, email: email.value, role: role, invitedBy: access.user.id,
+            id: ids(), tenantID: access.tenantID, email: email.value, role: role, invitedBy: access.user.id,
             expiresAt: now.addingTimeInterval(Self.invitationLifetime), acceptedAt: nil, revokedAt: nil, createdAt: now
         )
         let store = self.store
@@ -155,12 +158,12 @@ public struct MemberService: Sendable {
                         to: email.value, organization: access.organization.name, inviter: access.user.name,
                         role: role.rawValue, link: settings.link("/invitations/accept", token: token)
                     ),
-                    in: tx, store: store, settings: settings, at: now
+                    in: tx, store: store, settings: settings, ids: ids, at: now
                 )
                 try await store.audit.append(
                     tx,
                     AuditEntry(
-                        actorID: access.user.id, actorName: access.user.name, action: .memberInvited,
+                        id: ids.uuid(), actorID: access.user.id, actorName: access.user.name, action: .memberInvited,
                         subjectType: .invitation, subjectID: invitation.id.description,
                         details: AuditDetails.facts(["email": email.value, "role": role.rawValue]), createdAt: now
                     )
@@ -177,7 +180,7 @@ public struct MemberService: Sendable {
         try access.require(.manageMembers)
         try await limiter.check(limits.invitationResends, key: invitationID.description, in: access.transaction)
         let now = clock.now()
-        let token = SecretToken.generate()
+        let token = tokens()
         let store = self.store
         let settings = self.settings
         try await access.inTransaction { tx in
@@ -194,12 +197,12 @@ public struct MemberService: Sendable {
                     to: invitation.email, organization: access.organization.name, inviter: access.user.name,
                     role: invitation.role.rawValue, link: settings.link("/invitations/accept", token: token)
                 ),
-                in: tx, store: store, settings: settings, at: now
+                in: tx, store: store, settings: settings, ids: ids, at: now
             )
             try await store.audit.append(
                 tx,
                 AuditEntry(
-                    actorID: access.user.id, actorName: access.user.name, action: .invitationResent,
+                    id: ids.uuid(), actorID: access.user.id, actorName: access.user.name, action: .invitationResent,
                     subjectType: .invitation, subjectID: invitationID.description,
                     details: AuditDetails.facts(["email": invitation.email]), createdAt: now
                 )
@@ -231,7 +234,7 @@ public struct MemberService: Sendable {
             try await store.audit.append(
                 tx,
                 AuditEntry(
-                    actorID: access.user.id, actorName: access.user.name, action: .invitationRevoked,
+                    id: ids.uuid(), actorID: access.user.id, actorName: access.user.name, action: .invitationRevoked,
                     subjectType: .invitation, subjectID: invitationID.description,
                     details: AuditDetails.facts(["email": invitation.email]), createdAt: now
                 )

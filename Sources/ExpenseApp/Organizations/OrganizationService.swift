@@ -9,6 +9,7 @@ public struct OrganizationService: Sendable {
     let limiter: RateLimiter
     let limits: RateLimits
     let clock: AppClock
+    let ids: IDGenerator
     let logger: Logger
 
     /// Settings as a request (JSON or form) gives them; nil keeps the current value (PATCH).
@@ -44,16 +45,17 @@ public struct OrganizationService: Sendable {
         let store = self.store
         let limiter = self.limiter
         let limit = self.limits.organizationsPerAccount
-        let organization = try await store.withTenant(OrganizationID(), actor: user.id) { tx in
+        let organization = try await store.withTenant(ids() as OrganizationID, actor: user.id) { tx in
             // Counted with the creation itself: a refused one leaves the count as it was.
             try await limiter.check(limit, key: user.id.description, in: tx)
             let organization = try await store.organizations.create(tx, settings, at: now)
             _ = try await store.memberships.add(tx, user: user.id, role: .owner, at: now)
-            try await store.categories.createDefaults(tx, at: now)
+            try await store.categories.createDefaults(tx, ids: ids, at: now)
             try await store.audit.append(
                 tx,
                 AuditEntry(
-                    actorID: user.id, actorName: user.name, action: .organizationCreated, subjectType: .organization,
+                    id: ids.uuid(), actorID: user.id, actorName: user.name, action: .organizationCreated,
+                    subjectType: .organization,
                     subjectID: organization.id.description, details: AuditDetails.after(Self.snapshot(organization)),
                     createdAt: now
                 )
@@ -90,7 +92,7 @@ public struct OrganizationService: Sendable {
             try await store.audit.append(
                 tx,
                 AuditEntry(
-                    actorID: access.user.id, actorName: access.user.name, action: .organizationUpdated,
+                    id: ids.uuid(), actorID: access.user.id, actorName: access.user.name, action: .organizationUpdated,
                     subjectType: .organization, subjectID: updated.id.description,
                     details: AuditDetails.change(before: Self.snapshot(before), after: Self.snapshot(updated)),
                     createdAt: now
@@ -117,7 +119,7 @@ public struct OrganizationService: Sendable {
             try await store.audit.append(
                 tx,
                 AuditEntry(
-                    actorID: access.user.id, actorName: access.user.name, action: .organizationDeleted,
+                    id: ids.uuid(), actorID: access.user.id, actorName: access.user.name, action: .organizationDeleted,
                     subjectType: .organization, subjectID: access.tenantID.description,
                     details: AuditDetails.before(Self.snapshot(access.organization)), createdAt: now
                 )
@@ -145,7 +147,7 @@ public struct OrganizationService: Sendable {
             try await store.audit.append(
                 tx,
                 AuditEntry(
-                    actorID: access.user.id, actorName: access.user.name, action: .ownershipTransferred,
+                    id: ids.uuid(), actorID: access.user.id, actorName: access.user.name, action: .ownershipTransferred,
                     subjectType: .member, subjectID: userID.description,
                     details: AuditDetails.change(before: ["role": target.role.rawValue], after: ["role": "owner"]),
                     createdAt: now

@@ -14,7 +14,7 @@ public struct AuditEntry: Sendable, Equatable {
     public var createdAt: Date
 
     public init(
-        id: UUID = UUID(),
+        id: UUID,
         actorID: UserID?,
         actorName: String?,
         action: AuditAction,

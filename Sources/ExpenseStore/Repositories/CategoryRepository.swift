@@ -5,8 +5,7 @@ import Foundation
 public struct CategoryRepository: Sendable {
     public init() {}
 
-    public func create(_ tx: TenantTransaction, name: String, at now: Date) async throws -> Category {
-        let id = CategoryID()
+    public func create(_ tx: TenantTransaction, id: CategoryID, name: String, at now: Date) async throws -> Category {
         try await tx.executor.execute(
             """
             INSERT INTO categories (tenant_id, id, name, created_at, updated_at)
@@ -17,11 +16,11 @@ public struct CategoryRepository: Sendable {
     }
 
     /// The categories a new organization starts with (`Category.defaults`), in one statement.
-    public func createDefaults(_ tx: TenantTransaction, at now: Date) async throws {
+    public func createDefaults(_ tx: TenantTransaction, ids: IDGenerator, at now: Date) async throws {
         var sql: SQL = "INSERT INTO categories (tenant_id, id, name, created_at, updated_at) VALUES "
         for (index, name) in Category.defaults.enumerated() {
             sql.append(index == 0 ? "" : ", ")
-            sql.append("(\(tx.tenantID), \(CategoryID()), \(name), \(now), \(now))")
+            sql.append("(\(tx.tenantID), \(ids() as CategoryID), \(name), \(now), \(now))")
         }
         try await tx.executor.execute(sql)
     }

@@ -74,7 +74,8 @@ extension ExpenseRepository {
                 tenant: TenantID(), id: ExpenseID(), member: UserID(), categoryID: nil, minorUnits: 0, currency: "",
                 date: CalendarDate(dayNumber: 0), merchant: "", note: "", tags: "", now: Date()),
             AuditEntry(
-                actorID: nil, actorName: nil, action: .expenseCreated, subjectType: .expense, subjectID: nil,
+                id: UUID(), actorID: nil, actorName: nil, action: .expenseCreated, subjectType: .expense,
+                subjectID: nil,
                 details: nil,
                 createdAt: Date())
         ).text(for: .postgres)

@@ -41,7 +41,7 @@ public struct ExpenseRepository: Sendable {
     }
 
     /// Inserts many rows in one statement (at most 2,000, within both drivers' parameter limits).
-    public func insertMany(_ tx: TenantTransaction, _ rows: [Row], at now: Date) async throws {
+    public func insertMany(_ tx: TenantTransaction, _ rows: [Row], ids: IDGenerator, at now: Date) async throws {
         guard !rows.isEmpty else { return }
         var sql: SQL = """
             INSERT INTO expenses (tenant_id, id, member_id, category_id, amount_minor, currency, occurred_on,
@@ -51,7 +51,7 @@ public struct ExpenseRepository: Sendable {
             sql.append(index == 0 ? " " : ", ")
             sql.append(
                 """
-                (\(tx.tenantID), \(ExpenseID()), \(row.memberID), \(row.categoryID), \(row.amount.minorUnits), \
+                (\(tx.tenantID), \(ids() as ExpenseID), \(row.memberID), \(row.categoryID), \(row.amount.minorUnits), \
                 \(row.amount.currency.code), \(row.date), \(row.merchant), \(row.note), \(Self.storedTags(row.tags)), \
                 \(now), \(now))
                 """)

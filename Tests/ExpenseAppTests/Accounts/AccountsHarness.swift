@@ -27,6 +27,8 @@ struct AccountsHarness: Sendable {
     static func make(
         _ backend: TestBackend,
         limits: RateLimits = .generous,
+        ids: IDGenerator = .random,
+        tokens: TokenGenerator = .secure,
         configure: (inout AppConfig) -> Void = { _ in }
     ) async throws -> AccountsHarness {
         let url = try await TestDatabases.makeURL(backend)
@@ -37,14 +39,16 @@ struct AccountsHarness: Sendable {
         config.publicBaseURL = "https://expenses.example.org"
         configure(&config)
         let database = try await TestDatabases.open(url: url)
-        let clock = ManualClock(Date(timeIntervalSince1970: 1_796_000_000))
+        let clock = ManualClock()
         let logs = CapturedLogs()
         let logger = Logger(label: "test") { label in
             AppLogHandler(label: label, level: .trace, format: .text, sink: { logs.append($0) })
         }
         let hashing = HashingQueue()
+        // The application under test queues mail but never sends it: no worker runs here.
         let dependencies = AppDependencies(
-            database: database, logger: logger, clock: clock.clock, rateLimits: limits, hashing: hashing)
+            database: database, mailTransport: RecordingTransport(answers: []), logger: logger, clock: clock.clock,
+            ids: ids, tokens: tokens, rateLimits: limits, hashing: hashing)
         let app = try await buildApplication(
             config: config, options: ServeOptions(migrate: true), dependencies: dependencies)
         return AccountsHarness(
@@ -53,6 +57,26 @@ struct AccountsHarness: Sendable {
 
     func run(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         try await app.test(.router, body)
+    }
+}
+
+extension ManualClock {
+    /// This clock as the application reads the time.
+    var clock: AppClock { AppClock { self.now } }
+}
+
+extension TokenGenerator {
+    /// Well-formed tokens counting up (`000…001`), so output that shows them is the same on
+    /// every run. Each generator counts on its own.
+    static func sequential() -> TokenGenerator {
+        let counter = Mutex<Int>(0)
+        return TokenGenerator {
+            let next = counter.withLock { value in
+                value += 1
+                return value
+            }
+            return String(repeating: "0", count: 43 - String(next).count) + String(next)
+        }
     }
 }
 

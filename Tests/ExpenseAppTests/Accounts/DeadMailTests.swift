@@ -24,7 +24,7 @@ import Testing
     static func recovery(_ harness: AccountsHarness) -> DeadMailRecovery {
         DeadMailRecovery(
             store: harness.store, settings: AccountSettings(config: harness.config), clock: harness.clock.clock,
-            logger: TestDatabases.logger)
+            ids: .random, tokens: .secure, logger: TestDatabases.logger)
     }
 
     @Test("Dead mail keeps its bodies for a week, then only its metadata", arguments: TestBackend.available)

@@ -1,0 +1,35 @@
+import ExpenseMail
+import Synchronization
+
+/// A transport whose sends wait until the test lets them go: to stop a worker mid-round.
+public final class GatedTransport: MailTransport, Sendable {
+    private let state = Mutex<(started: Int, waiting: [CheckedContinuation<Void, Never>], open: Bool)>((0, [], false))
+
+    public init() {}
+
+    /// How many sends have begun.
+    public var started: Int { state.withLock { $0.started } }
+
+    public func send(_ message: OutgoingMessage) async -> DeliveryOutcome {
+        await withCheckedContinuation { continuation in
+            let resumeNow = state.withLock { state in
+                state.started += 1
+                if state.open { return true }
+                state.waiting.append(continuation)
+                return false
+            }
+            if resumeNow { continuation.resume() }
+        }
+        return .delivered
+    }
+
+    /// Lets every waiting send, and every later one, through.
+    public func open() {
+        let waiting = state.withLock { state in
+            state.open = true
+            defer { state.waiting = [] }
+            return state.waiting
+        }
+        waiting.forEach { $0.resume() }
+    }
+}
