@@ -8,6 +8,7 @@ import HummingbirdTesting
 import Logging
 import NIOCore
 import Synchronization
+import Testing
 
 @testable import ExpenseApp
 
@@ -108,8 +109,14 @@ struct Reply: Sendable {
     var headers: HTTPFields
     var body: String
 
+    /// The body as a JSON object. A body that is not one fails the test that reads it (and
+    /// reads as empty), so a broken reply is never mistaken for an empty answer.
     var json: [String: Any] {
-        (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:]
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] else {
+            Issue.record("the \(status.code) reply is not a JSON object: \(body.prefix(200))")
+            return [:]
+        }
+        return object
     }
 
     /// The first Set-Cookie value's `name=value`.

@@ -83,7 +83,7 @@ import Testing
             let acceptPage = try await client.send(
                 .get, "/invitations/accept",
                 headers: [.cookie: try #require(loggedIn.cookie) + "; " + (signedOut.cookie ?? "")])
-            #expect(acceptPage.body.contains("Accept and join"))
+            #expect(acceptPage.status == .ok && acceptPage.body.contains("Accept and join"))
             let viewerCSRF = try #require(SessionSecurityTests.csrfToken(in: acceptPage.body))
             let joined = try await client.send(
                 .post, "/invitations/accept", form: ["_csrf": viewerCSRF, "token": token], headers: viewerCookie
@@ -93,11 +93,11 @@ import Testing
             let dashboardPath = membersPath.replacingOccurrences(of: "/members", with: "/dashboard")
             #expect(joined.headers[.location] == dashboardPath + "?notice=joined")
             let welcome = try await client.send(.get, dashboardPath + "?notice=joined", headers: viewerCookie)
-            #expect(welcome.body.contains("Welcome: you joined the organization."))
+            #expect(welcome.status == .ok && welcome.body.contains("Welcome: you joined the organization."))
 
             // The viewer sees members but no controls, and a forged post is refused.
             let viewerMembers = try await client.send(.get, membersPath, headers: viewerCookie)
-            #expect(viewerMembers.body.contains("Vi"))
+            #expect(viewerMembers.status == .ok && viewerMembers.body.contains("Vi"))
             #expect(!viewerMembers.body.contains("Change role") && !viewerMembers.body.contains("Send invitation"))
             let viewerID = try #require(
                 try await harness.store.withSystem { tx in
