@@ -135,6 +135,8 @@ let package = Package(
                 "ExpenseCore", "ExpenseMail", "ExpenseStore", "ExpenseTestSupport",
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
+            // The reviewed message snapshots, read from the source tree by path.
+            exclude: ["Snapshots"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

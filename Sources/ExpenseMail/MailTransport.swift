@@ -36,8 +36,8 @@ public enum DeliveryOutcome: Sendable, Equatable {
     case rejected(reply: String)
 }
 
-/// Hands messages to the outside world: SMTP in production, files on the embedded default,
-/// memory in unit tests. The outbox worker (a later piece of work) drives a transport.
+/// Hands messages to the outside world: SMTP in production, files on the embedded default, a
+/// recording double in tests. The outbox worker drives it; `AppDependencies` chooses it.
 public protocol MailTransport: Sendable {
     func send(_ message: OutgoingMessage) async -> DeliveryOutcome
 }

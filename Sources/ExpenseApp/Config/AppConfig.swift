@@ -24,7 +24,7 @@ public struct AppConfig: Sendable, Equatable {
     public var httpHost: String = "127.0.0.1"
     /// `HTTP_PORT`: the port to listen on; `0` picks a free one. Default `8080`.
     public var httpPort: Int = 8080
-    /// `DATA_DIR`: where the embedded database (and, later, mail files) live. Default `./data`.
+    /// `DATA_DIR`: where the embedded database and the file transport's mail live. Default `./data`.
     public var dataDirectory: String = "./data"
     /// `DATABASE_URL`: unset means SQLite at `DATA_DIR/expense-tracker.sqlite`.
     public var database: DatabaseLocation = .sqlite(path: "./data/expense-tracker.sqlite")
