@@ -185,6 +185,7 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
         .group(context: OrgRequestContext.self)
         .add(middleware: CurrentOrganization(secure: config.isServedOverHTTPS))
     webOrganizations.addOrganizationRoutes(to: organizationPages)
+    WebAuditController(organizations: organizations, pages: pages).addRoutes(to: organizationPages)
     WebExpenseController(
         expenses: expenses, categories: categories, reports: reports, members: members,
         organizations: organizations, pages: pages

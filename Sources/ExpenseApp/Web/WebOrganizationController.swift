@@ -3,7 +3,7 @@ import ExpenseStore
 import Foundation
 import Hummingbird
 
-/// The organization pages: list and create, members and invitations, settings, audit log.
+/// The organization pages: list and create, members and invitations, settings.
 struct WebOrganizationController: Sendable {
     let organizations: OrganizationService
     let members: MemberService
@@ -42,7 +42,6 @@ struct WebOrganizationController: Sendable {
         group.post("settings", use: updateSettings)
         group.post("transfer", use: transfer)
         group.post("delete", use: delete)
-        group.get("audit", use: auditPage)
     }
 
     // MARK: List and create
@@ -265,44 +264,5 @@ struct WebOrganizationController: Sendable {
             deleteError: deleteError
         )
         return pages.render("organization-settings", page, status: status)
-    }
-
-    // MARK: Audit
-
-    @Sendable func auditPage(_ request: Request, context: OrgRequestContext) async throws -> Response {
-        let access = context.access
-        let entries = try await organizations.auditLog(access)
-        let page = AuditPage(
-            title: "Audit log of \(access.organization.name)",
-            account: try await LayoutAccount.load(
-                context.identity, organizations: organizations, in: access),
-            org: OrganizationChrome(access, csrf: context.csrfToken, tab: .audit),
-            entries: entries.map {
-                .init(
-                    when: PageFormat.timestamp($0.createdAt), who: $0.actorName ?? "someone", action: $0.action,
-                    details: Self.describe($0.details)
-                )
-            }
-        )
-        return pages.render("audit", page)
-    }
-
-    /// `{"before":{"role":"member"},"after":{"role":"admin"}}` as `role: member → admin`.
-    static func describe(_ details: String?) -> String {
-        guard let details, let parsed = AuditEntryResponse.decodeDetails(details) else { return "" }
-        if let facts = parsed["facts"] {
-            return facts.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
-        }
-        let before = parsed["before"] ?? [:]
-        let after = parsed["after"] ?? [:]
-        let keys = Set(before.keys).union(after.keys).sorted().filter { before[$0] != after[$0] }
-        return keys.map { key in
-            switch (before[key], after[key]) {
-            case (let old?, let new?): "\(key): \(old) → \(new)"
-            case (nil, let new?): "\(key): \(new)"
-            case (let old?, nil): "\(key) was \(old)"
-            default: key
-            }
-        }.joined(separator: ", ")
     }
 }
