@@ -185,6 +185,9 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
         .group(context: OrgRequestContext.self)
         .add(middleware: CurrentOrganization(secure: config.isServedOverHTTPS))
     webOrganizations.addOrganizationRoutes(to: organizationPages)
+    let membersPage = MembersPageRenderer(members: members, organizations: organizations, pages: pages)
+    WebMemberController(members: members, membersPage: membersPage).addRoutes(to: organizationPages)
+    WebOrganizationInvitationController(members: members, membersPage: membersPage).addRoutes(to: organizationPages)
     WebAuditController(organizations: organizations, pages: pages).addRoutes(to: organizationPages)
     WebExpenseController(
         expenses: expenses, categories: categories, reports: reports, members: members,
