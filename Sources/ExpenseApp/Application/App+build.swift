@@ -193,7 +193,8 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
         expenses: expenses, categories: categories, reports: reports, members: members,
         organizations: organizations, pages: pages
     ).addRoutes(to: organizationPages)
-    WebReportController(reports: reports, categories: categories, organizations: organizations, pages: pages)
+    WebReportController(reports: reports, organizations: organizations, pages: pages).addRoutes(to: organizationPages)
+    WebCategoryController(categories: categories, organizations: organizations, pages: pages)
         .addRoutes(to: organizationPages)
     allowedMethods.use(router)
     return router
