@@ -49,6 +49,6 @@ struct MembersPageRenderer: Sendable {
             hasInvitations: !invitations.isEmpty,
             inviteEmail: inviteEmail, inviteError: inviteError
         )
-        return pages.render("members", page, status: status)
+        return try pages.render(.members, page, status: status)
     }
 }

@@ -27,7 +27,7 @@ struct WebAuditController: Sendable {
                 )
             }
         )
-        return pages.render("audit", page)
+        return try pages.render(.audit, page)
     }
 
     /// `{"before":{"role":"member"},"after":{"role":"admin"}}` as `role: member → admin`.

@@ -86,6 +86,6 @@ struct WebCategoryController: Sendable {
             org: OrganizationChrome(access, csrf: context.csrfToken, tab: .categories),
             active: rows.filter { !$0.archived }, archived: archived, hasArchived: !archived.isEmpty,
             newName: newName, nameError: nameError)
-        return pages.render("categories", page, status: status)
+        return try pages.render(.categories, page, status: status)
     }
 }

@@ -66,8 +66,8 @@ struct WebOrganizationController: Sendable {
     {
         let list = try await organizations.list(for: identity.user)
         let account = try await LayoutAccount.load(identity, organizations: organizations)
-        return pages.render(
-            "organizations",
+        return try pages.render(
+            .organizations,
             OrganizationsPage(
                 account: account,
                 failure: status == .ok ? nil : "Some fields need attention.",
@@ -152,6 +152,6 @@ struct WebOrganizationController: Sendable {
             form: form, isOwner: access.role == .owner, candidates: candidates, hasCandidates: !candidates.isEmpty,
             deleteError: deleteError
         )
-        return pages.render("organization-settings", page, status: status)
+        return try pages.render(.organizationSettings, page, status: status)
     }
 }

@@ -75,7 +75,7 @@ struct WebReportController: Sendable {
             chart: chart,
             totalsCSV: "/orgs/\(access.tenantID)/exports/totals.csv?" + QueryString.encode(reportQuery),
             expensesCSV: "/orgs/\(access.tenantID)/exports/expenses.csv?" + QueryString.encode(exportQuery))
-        return pages.render("reports", page, status: status)
+        return try pages.render(.reports, page, status: status)
     }
 
     static func label(_ bucket: TotalsReport.Bucket, period: ReportPeriod) -> String {
