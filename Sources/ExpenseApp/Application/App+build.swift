@@ -180,11 +180,16 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
         .group(context: OrgRequestContext.self)
         .add(middleware: CurrentOrganization(secure: config.isServedOverHTTPS))
     webOrganizations.addOrganizationRoutes(to: organizationPages)
+    let membersPage = MembersPageRenderer(members: members, organizations: organizations, pages: pages)
+    WebMemberController(members: members, membersPage: membersPage).addRoutes(to: organizationPages)
+    WebOrganizationInvitationController(members: members, membersPage: membersPage).addRoutes(to: organizationPages)
+    WebAuditController(organizations: organizations, pages: pages).addRoutes(to: organizationPages)
     WebExpenseController(
         expenses: expenses, categories: categories, reports: reports, members: members,
         organizations: organizations, pages: pages
     ).addRoutes(to: organizationPages)
-    WebReportController(reports: reports, categories: categories, organizations: organizations, pages: pages)
+    WebReportController(reports: reports, organizations: organizations, pages: pages).addRoutes(to: organizationPages)
+    WebCategoryController(categories: categories, organizations: organizations, pages: pages)
         .addRoutes(to: organizationPages)
     allowedMethods.use(router)
     return router

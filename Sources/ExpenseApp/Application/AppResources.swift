@@ -3,6 +3,14 @@ import Foundation
 
 /// Files shipped in the ExpenseApp resource bundle: templates, static files, data.
 enum AppResources {
+    /// The folder of the page templates, one `.mustache` file each.
+    static func templatesDirectory() throws -> String {
+        guard let url = Bundle.module.url(forResource: "Resources/templates", withExtension: nil) else {
+            throw AppResourcesMissing(what: "templates")
+        }
+        return url.path
+    }
+
     /// The folder served at `/static`.
     static func publicDirectory() throws -> String {
         guard let url = Bundle.module.url(forResource: "Resources/public", withExtension: nil) else {

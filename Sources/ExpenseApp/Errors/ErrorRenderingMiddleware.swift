@@ -5,8 +5,8 @@ import Hummingbird
 import Logging
 
 /// The one place a thrown error becomes a response, in the format its caller reads:
-/// problem+json (RFC 9457) under `/api/`, an HTML page elsewhere. Nothing below it builds an
-/// error response and nothing above it sees an error.
+/// problem+json (RFC 9457) under `/api/`, an HTML page elsewhere (plain text if that page cannot
+/// be rendered). Nothing below it builds an error response and nothing above it sees an error.
 ///
 /// - `AppError`: its status, problem type and text.
 /// - Hummingbird's own errors (`HTTPError`, and NIO's too-many-bytes for a body over the limit):
@@ -147,8 +147,7 @@ struct ErrorRenderingMiddleware: RouterMiddleware {
         let start = MessagePage.Link(href: "/", label: "Go to the start page")
         switch failure {
         case .app(let error):
-            var response = pages.render(
-                "message",
+            var response = message(
                 MessagePage(
                     title: error.title,
                     account: account,
@@ -157,14 +156,14 @@ struct ErrorRenderingMiddleware: RouterMiddleware {
                         ? "Send the form as a web page would (application/x-www-form-urlencoded)." : error.detail,
                     link: start
                 ),
-                status: error.status
+                status: error.status,
+                logger: context.logger
             )
             if case .rateLimited(let seconds) = error { response.headers[.retryAfter] = String(seconds) }
             return response
         case .http(let error):
             let status = error.status
-            var response = pages.render(
-                "message",
+            var response = message(
                 MessagePage(
                     title: status.reasonPhrase,
                     account: account,
@@ -172,13 +171,13 @@ struct ErrorRenderingMiddleware: RouterMiddleware {
                     body: Self.detail(for: status),
                     link: start
                 ),
-                status: status
+                status: status,
+                logger: context.logger
             )
             response.headers.append(contentsOf: error.headers)
             return response
         case .unavailable(let seconds):
-            var response = pages.render(
-                "message",
+            var response = message(
                 MessagePage(
                     title: "Try again in a moment",
                     account: account,
@@ -186,13 +185,13 @@ struct ErrorRenderingMiddleware: RouterMiddleware {
                     body: Self.unavailableDetail(seconds),
                     link: start
                 ),
-                status: .serviceUnavailable
+                status: .serviceUnavailable,
+                logger: context.logger
             )
             response.headers[.retryAfter] = String(seconds)
             return response
         case .unexpected:
-            return pages.render(
-                "message",
+            return message(
                 MessagePage(
                     title: "Something went wrong",
                     account: account,
@@ -201,7 +200,25 @@ struct ErrorRenderingMiddleware: RouterMiddleware {
                         "Something went wrong on our side. Quote the request id \(context.requestID) if you report it.",
                     link: start
                 ),
-                status: .internalServerError
+                status: .internalServerError,
+                logger: context.logger
+            )
+        }
+    }
+
+    /// The message page; when even that cannot be rendered, its heading and text as plain text, so
+    /// the error is still answered with its status and words (and the failure is logged).
+    func message(_ page: MessagePage, status: HTTPResponse.Status, logger: Logger) -> Response {
+        do {
+            return try pages.render(.message, page, status: status)
+        } catch {
+            logger.error(
+                "error page not rendered, answered as plain text",
+                metadata: ["error": .string(String(describing: error))])
+            return Response(
+                status: status,
+                headers: [.contentType: "text/plain; charset=utf-8", .cacheControl: "no-store"],
+                body: .init(byteBuffer: ByteBuffer(string: "\(page.heading)\n\n\(page.body)\n"))
             )
         }
     }

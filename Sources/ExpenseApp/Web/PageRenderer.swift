@@ -6,19 +6,32 @@ import Mustache
 
 /// Renders the server-side pages from the Mustache templates shipped in the resource bundle.
 /// Mustache escapes every `{{value}}` for HTML.
+///
+/// `load()` refuses a library that lacks a page template, so a server with an incomplete bundle
+/// does not start; a page that still cannot be rendered is an error (answered 500), never an
+/// empty page.
 struct PageRenderer: Sendable {
     let library: MustacheLibrary
 
     static func load() async throws -> PageRenderer {
-        guard let directory = Bundle.module.url(forResource: "Resources/templates", withExtension: nil) else {
-            throw AppResourcesMissing(what: "templates")
-        }
-        return PageRenderer(library: try await MustacheLibrary(directory: directory.path))
+        let library = try await MustacheLibrary(directory: try AppResources.templatesDirectory())
+        try check(library)
+        return PageRenderer(library: library)
     }
 
-    /// An HTML response of the named template. Pages are never cached: they show a person's data.
-    func render(_ template: String, _ model: some Sendable, status: HTTPResponse.Status = .ok) -> Response {
-        let html = library.render(model, withTemplate: template) ?? ""
+    /// Throws, naming them, when templates of `PageTemplate` are not in the library.
+    static func check(_ library: MustacheLibrary) throws {
+        let missing = PageTemplate.allCases.filter { library.getTemplate(named: $0.rawValue) == nil }
+        guard missing.isEmpty else { throw PageTemplatesMissing(templates: missing) }
+    }
+
+    /// An HTML response of the template. Pages are never cached: they show a person's data.
+    func render(_ template: PageTemplate, _ model: some Sendable, status: HTTPResponse.Status = .ok) throws
+        -> Response
+    {
+        guard let html = library.render(model, withTemplate: template.rawValue) else {
+            throw PageTemplatesMissing(templates: [template])
+        }
         return Response(
             status: status,
             headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
@@ -30,6 +43,15 @@ struct PageRenderer: Sendable {
 struct AppResourcesMissing: Error, CustomStringConvertible {
     let what: String
     var description: String { "the \(what) are missing from the ExpenseApp resource bundle" }
+}
+
+/// Page templates the renderer's library does not hold.
+struct PageTemplatesMissing: Error, CustomStringConvertible {
+    let templates: [PageTemplate]
+    var description: String {
+        "page templates missing from the ExpenseApp templates: "
+            + templates.map { "\($0.rawValue).mustache" }.joined(separator: ", ")
+    }
 }
 
 /// What the shared layout shows of the signed-in person: their name, the CSRF token of the

@@ -46,8 +46,8 @@ struct WebAccountController: Sendable {
         }
         let (user, memberships) = try await accounts.profile(of: identity.user.id)
         let notice = Notice.text(request)
-        return pages.render(
-            "dashboard",
+        return try pages.render(
+            .dashboard,
             DashboardPage(
                 account: account,
                 notice: notice,
@@ -60,7 +60,7 @@ struct WebAccountController: Sendable {
     /// Shows a button; confirming is a POST, since a GET never changes anything.
     @Sendable func verifyPage(_ request: Request, context: AppRequestContext) async throws -> Response {
         let token = request.uri.queryParameters["token"].map(String.init)
-        var response = pages.render("verify", VerifyPage(account: LayoutAccount(context.identity), token: token))
+        var response = try pages.render(.verify, VerifyPage(account: LayoutAccount(context.identity), token: token))
         response.headers[.referrerPolicy] = "no-referrer"
         return response
     }

@@ -33,7 +33,7 @@ struct WebAuthController: Sendable {
         let next = LocalRedirect.path(request.uri.queryParameters["next"].map(String.init)) ?? ""
         if context.identity != nil { return .redirect(to: next.isEmpty ? "/" : next, type: .normal) }
         let notice = Notice.text(request)
-        return pages.render("login", LoginPage(notice: notice, next: next))
+        return try pages.render(.login, LoginPage(notice: notice, next: next))
     }
 
     @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -46,11 +46,11 @@ struct WebAuthController: Sendable {
             return try await signIn(user, next: next)
         } catch AppError.invalidCredentials {
             let page = LoginPage(failure: AppError.invalidCredentials.detail, email: email, next: next)
-            return pages.render("login", page, status: .unauthorized)
+            return try pages.render(.login, page, status: .unauthorized)
         } catch let error as AppError {
             guard case .rateLimited(let seconds) = error else { throw error }
-            var response = pages.render(
-                "login", LoginPage(failure: error.detail, email: email, next: next), status: .tooManyRequests)
+            var response = try pages.render(
+                .login, LoginPage(failure: error.detail, email: email, next: next), status: .tooManyRequests)
             response.headers[.retryAfter] = String(seconds)
             return response
         }
@@ -60,7 +60,7 @@ struct WebAuthController: Sendable {
         let next = LocalRedirect.path(request.uri.queryParameters["next"].map(String.init)) ?? ""
         if context.identity != nil { return .redirect(to: next.isEmpty ? "/" : next, type: .normal) }
         let email = request.uri.queryParameters["email"].map(String.init) ?? ""
-        return pages.render("register", RegisterPage(email: email, next: next))
+        return try pages.render(.register, RegisterPage(email: email, next: next))
     }
 
     @Sendable func register(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -78,10 +78,10 @@ struct WebAuthController: Sendable {
             page.emailError = error.message(for: "email")
             page.passwordError = error.message(for: "password")
             page.failure = "Some fields need attention."
-            return pages.render("register", page, status: .unprocessableContent)
+            return try pages.render(.register, page, status: .unprocessableContent)
         } catch AppError.emailTaken {
             page.emailError = AppError.emailTaken.detail
-            return pages.render("register", page, status: .conflict)
+            return try pages.render(.register, page, status: .conflict)
         }
     }
 

@@ -62,7 +62,7 @@ struct WebExpenseController: Sendable {
             hasCategories: !groups.isEmpty,
             latest: latest.map { ExpenseRow($0, access: access) },
             hasLatest: !latest.isEmpty)
-        return pages.render("org-dashboard", page)
+        return try pages.render(.organizationDashboard, page)
     }
 
     /// "+12% on last month", or nil when last month had nothing to compare with.
@@ -126,7 +126,7 @@ struct WebExpenseController: Sendable {
             org: OrganizationChrome(access, csrf: context.csrfToken, tab: .expenses),
             filter: form, rows: rows.map { ExpenseRow($0, access: access) }, hasRows: !rows.isEmpty, nextLink: next,
             csvLink: "/orgs/\(access.tenantID)/exports/expenses.csv?" + QueryString.encode(csvQuery))
-        return pages.render("expenses", page, status: status)
+        return try pages.render(.expenses, page, status: status)
     }
 
     // MARK: Add and edit
@@ -202,7 +202,7 @@ struct WebExpenseController: Sendable {
             action: expenseID.map { "\(base)/\($0)" } ?? base,
             submitLabel: expenseID == nil ? "Add expense" : "Save changes", form: form,
             deleteLink: expenseID.map { "\(base)/\($0)/delete" })
-        return pages.render("expense-form", page, status: status)
+        return try pages.render(.expenseForm, page, status: status)
     }
 
     // MARK: Delete
@@ -217,7 +217,7 @@ struct WebExpenseController: Sendable {
                 context.identity, organizations: organizations, in: access),
             org: OrganizationChrome(access, csrf: context.csrfToken, tab: .expenses),
             expense: ExpenseRow(expense, access: access), version: expense.version)
-        return pages.render("expense-delete", page)
+        return try pages.render(.expenseDelete, page)
     }
 
     struct DeleteForm: Decodable { var version: String? }

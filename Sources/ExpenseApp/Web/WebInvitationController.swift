@@ -28,8 +28,8 @@ struct WebInvitationController: Sendable {
             let preview = try await members.preview(token: token)
             let user = context.identity?.user
             let next = "/invitations/accept"
-            response = pages.render(
-                "accept-invitation",
+            response = try pages.render(
+                .acceptInvitation,
                 AcceptInvitationPage(
                     title: "Join \(preview.organizationName)",
                     account: try await LayoutAccount.load(context.identity, organizations: organizations),
@@ -49,8 +49,8 @@ struct WebInvitationController: Sendable {
                 response.setCookie(pending.cookie(token: token))
             }
         } catch let error as AppError {
-            response = pages.render(
-                "message",
+            response = try pages.render(
+                .message,
                 MessagePage(
                     title: "Invitation", account: LayoutAccount(context.identity),
                     heading: "This invitation cannot be used",

@@ -3,7 +3,8 @@ import ExpenseStore
 import Foundation
 import Hummingbird
 
-/// The organization pages: list and create, members and invitations, settings, audit log.
+/// The organizations themselves: the list and the create form, and one organization's settings,
+/// transfer of ownership and deletion.
 struct WebOrganizationController: Sendable {
     let organizations: OrganizationService
     let members: MemberService
@@ -11,11 +12,6 @@ struct WebOrganizationController: Sendable {
 
     typealias SettingsForm = OrganizationService.SettingsInput
 
-    struct RoleForm: Decodable { var role: String? }
-    struct InviteForm: Decodable {
-        var email: String?
-        var role: String?
-    }
     struct TransferForm: Decodable {
         var userID: String?
         enum CodingKeys: String, CodingKey { case userID = "user_id" }
@@ -32,17 +28,10 @@ struct WebOrganizationController: Sendable {
 
     func addOrganizationRoutes(to group: RouterGroup<OrgRequestContext>) {
         group.get { _, context in Response.redirect(to: "/orgs/\(context.access.tenantID)/dashboard", type: .normal) }
-        group.get("members", use: membersPage)
-        group.post("members/:userId/role", use: changeRole)
-        group.post("members/:userId/remove", use: remove)
-        group.post("invitations", use: invite)
-        group.post("invitations/:invitationId/resend", use: resend)
-        group.post("invitations/:invitationId/revoke", use: revoke)
         group.get("settings", use: settingsPage)
         group.post("settings", use: updateSettings)
         group.post("transfer", use: transfer)
         group.post("delete", use: delete)
-        group.get("audit", use: auditPage)
     }
 
     // MARK: List and create
@@ -77,8 +66,8 @@ struct WebOrganizationController: Sendable {
     {
         let list = try await organizations.list(for: identity.user)
         let account = try await LayoutAccount.load(identity, organizations: organizations)
-        return pages.render(
-            "organizations",
+        return try pages.render(
+            .organizations,
             OrganizationsPage(
                 account: account,
                 failure: status == .ok ? nil : "Some fields need attention.",
@@ -90,108 +79,6 @@ struct WebOrganizationController: Sendable {
             ),
             status: status
         )
-    }
-
-    // MARK: Members and invitations
-
-    @Sendable func membersPage(_ request: Request, context: OrgRequestContext) async throws -> Response {
-        try await renderMembers(context, notice: Notice.text(request))
-    }
-
-    @Sendable func changeRole(_ request: Request, context: OrgRequestContext) async throws -> Response {
-        let form = try await FormBody.decode(RoleForm.self, from: request, context: context)
-        let userID = try context.parameters.id(UserID.self, "userId")
-        do {
-            let role = try validating { try Role.parse(form.role ?? "") }
-            _ = try await members.changeRole(context.access, of: userID, to: role)
-        } catch let error as AppError {
-            return try await renderMembers(context, failure: error.detail, status: error.status)
-        }
-        return .seeOther("/orgs/\(context.access.tenantID)/members?notice=role-changed")
-    }
-
-    @Sendable func remove(_ request: Request, context: OrgRequestContext) async throws -> Response {
-        let userID = try context.parameters.id(UserID.self, "userId")
-        do {
-            try await members.remove(context.access, userID: userID)
-        } catch let error as AppError {
-            return try await renderMembers(context, failure: error.detail, status: error.status)
-        }
-        if userID == context.access.user.id { return .seeOther("/orgs?notice=left") }
-        return .seeOther("/orgs/\(context.access.tenantID)/members?notice=member-removed")
-    }
-
-    @Sendable func invite(_ request: Request, context: OrgRequestContext) async throws -> Response {
-        let form = try await FormBody.decode(InviteForm.self, from: request, context: context)
-        do {
-            _ = try await members.invite(
-                context.access, email: form.email ?? "", role: form.role ?? "", client: context.client)
-        } catch let error as AppError {
-            var message = error.detail
-            if case .validation(let validation) = error {
-                message = validation.fields.map(\.message).joined(separator: " ")
-            }
-            return try await renderMembers(
-                context, inviteEmail: form.email ?? "", inviteError: message, status: error.status)
-        }
-        return .seeOther("/orgs/\(context.access.tenantID)/members?notice=invited")
-    }
-
-    @Sendable func resend(_ request: Request, context: OrgRequestContext) async throws -> Response {
-        let id = try context.parameters.id(InvitationID.self, "invitationId")
-        do {
-            try await members.resend(context.access, invitationID: id)
-        } catch let error as AppError {
-            return try await renderMembers(context, failure: error.detail, status: error.status)
-        }
-        return .seeOther("/orgs/\(context.access.tenantID)/members?notice=resent")
-    }
-
-    @Sendable func revoke(_ request: Request, context: OrgRequestContext) async throws -> Response {
-        try await members.revoke(
-            context.access, invitationID: try context.parameters.id(InvitationID.self, "invitationId"))
-        return .seeOther("/orgs/\(context.access.tenantID)/members?notice=revoked")
-    }
-
-    private func renderMembers(
-        _ context: OrgRequestContext,
-        notice: String? = nil,
-        failure: String? = nil,
-        inviteEmail: String = "",
-        inviteError: String? = nil,
-        status: HTTPResponse.Status = .ok
-    ) async throws -> Response {
-        let access = context.access
-        let list = try await members.members(access)
-        let canManage = access.role.can(.manageMembers)
-        let invitations = canManage ? try await members.pendingInvitations(access) : []
-        let csrf = context.csrfToken
-        let assignable: [Role] = access.role == .owner ? Role.allCases : Role.allCases.filter { $0 != .owner }
-        let rows = list.map { member in
-            MembersPage.Row(
-                userID: member.userID.description, name: member.name, email: member.email, role: member.role.rawValue,
-                isSelf: member.userID == access.user.id,
-                editable: canManage && (access.role == .owner || member.role != .owner),
-                roles: assignable.map { Choice(value: $0.rawValue, label: $0.rawValue, selected: $0 == member.role) }
-            )
-        }
-        let page = MembersPage(
-            title: "Members of \(access.organization.name)",
-            account: try await LayoutAccount.load(
-                context.identity, organizations: organizations, in: access),
-            notice: notice, failure: failure,
-            org: OrganizationChrome(access, csrf: csrf, tab: .members),
-            selfID: access.user.id.description, canManage: canManage, mustVerify: access.user.emailVerifiedAt == nil,
-            members: rows,
-            invitations: invitations.map {
-                .init(
-                    id: $0.id.description, email: $0.email, role: $0.role.rawValue,
-                    expires: PageFormat.timestamp($0.expiresAt))
-            },
-            hasInvitations: !invitations.isEmpty,
-            inviteEmail: inviteEmail, inviteError: inviteError
-        )
-        return pages.render("members", page, status: status)
     }
 
     // MARK: Settings, transfer, delete
@@ -265,51 +152,6 @@ struct WebOrganizationController: Sendable {
             form: form, isOwner: access.role == .owner, candidates: candidates, hasCandidates: !candidates.isEmpty,
             deleteError: deleteError
         )
-        return pages.render("organization-settings", page, status: status)
-    }
-
-    // MARK: Audit
-
-    @Sendable func auditPage(_ request: Request, context: OrgRequestContext) async throws -> Response {
-        let access = context.access
-        let entries = try await organizations.auditLog(access)
-        let page = AuditPage(
-            title: "Audit log of \(access.organization.name)",
-            account: try await LayoutAccount.load(
-                context.identity, organizations: organizations, in: access),
-            org: OrganizationChrome(access, csrf: context.csrfToken, tab: .audit),
-            entries: entries.map {
-                .init(
-                    when: PageFormat.timestamp($0.createdAt), who: $0.actorName ?? "someone",
-                    action: $0.action.rawValue,
-                    details: Self.describe($0.details)
-                )
-            }
-        )
-        return pages.render("audit", page)
-    }
-
-    /// `{"before":{"role":"member"},"after":{"role":"admin"}}` as `role: member → admin`.
-    static func describe(_ details: AuditDetails?) -> String {
-        guard case .change(let before, let after) = details else {
-            guard case .facts(let facts) = details else { return "" }
-            return facts.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
-        }
-        let keys = Set(before.keys).union(after.keys).sorted().filter { before[$0] != after[$0] }
-        return keys.map { key in
-            switch (before[key], after[key]) {
-            case (let old?, let new?): "\(key): \(old) → \(new)"
-            case (nil, let new?): "\(key): \(new)"
-            case (let old?, nil): "\(key) was \(old)"
-            default: key
-            }
-        }.joined(separator: ", ")
-    }
-}
-
-extension Response {
-    /// 303 See Other: the answer to a successful form post.
-    static func seeOther(_ location: String) -> Response {
-        Response(status: .seeOther, headers: [.location: location])
+        return try pages.render(.organizationSettings, page, status: status)
     }
 }

@@ -32,7 +32,7 @@ struct WebPasswordController: Sendable {
     }
 
     @Sendable func forgotPage(_ request: Request, context: AppRequestContext) async throws -> Response {
-        pages.render("forgot", ForgotPage(account: LayoutAccount(context.identity)))
+        try pages.render(.forgot, ForgotPage(account: LayoutAccount(context.identity)))
     }
 
     /// The same page whatever the email.
@@ -43,10 +43,10 @@ struct WebPasswordController: Sendable {
         } catch AppError.validation(let error) {
             let page = ForgotPage(
                 account: LayoutAccount(context.identity), failure: error.message(for: "email"), email: form.email ?? "")
-            return pages.render("forgot", page, status: .unprocessableContent)
+            return try pages.render(.forgot, page, status: .unprocessableContent)
         }
-        return pages.render(
-            "message",
+        return try pages.render(
+            .message,
             MessagePage(
                 title: "Check your email",
                 account: LayoutAccount(context.identity),
@@ -61,7 +61,7 @@ struct WebPasswordController: Sendable {
     /// The page an emailed link opens: its URL holds the token, so it sends no referrer.
     @Sendable func resetPage(_ request: Request, context: AppRequestContext) async throws -> Response {
         let token = request.uri.queryParameters["token"].map(String.init) ?? ""
-        var response = pages.render("reset", ResetPage(token: token))
+        var response = try pages.render(.reset, ResetPage(token: token))
         response.headers[.referrerPolicy] = "no-referrer"
         return response
     }
@@ -72,8 +72,8 @@ struct WebPasswordController: Sendable {
         do {
             try await accounts.resetPassword(token: token, newPassword: form.password ?? "", client: context.client)
         } catch AppError.validation(let error) {
-            var response = pages.render(
-                "reset", ResetPage(token: token, passwordError: error.message(for: "password")),
+            var response = try pages.render(
+                .reset, ResetPage(token: token, passwordError: error.message(for: "password")),
                 status: .unprocessableContent
             )
             response.headers[.referrerPolicy] = "no-referrer"
@@ -84,7 +84,7 @@ struct WebPasswordController: Sendable {
 
     @Sendable func changePage(_ request: Request, context: AppRequestContext) async throws -> Response {
         guard let account = LayoutAccount(context.identity) else { return .redirect(to: "/login", type: .normal) }
-        return pages.render("change-password", ChangePasswordPage(account: account, csrf: account.csrf))
+        return try pages.render(.changePassword, ChangePasswordPage(account: account, csrf: account.csrf))
     }
 
     @Sendable func change(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -96,8 +96,8 @@ struct WebPasswordController: Sendable {
             try await accounts.changePassword(
                 of: identity, current: form.currentPassword ?? "", new: form.newPassword ?? "")
         } catch AppError.validation(let error) {
-            return pages.render(
-                "change-password",
+            return try pages.render(
+                .changePassword,
                 ChangePasswordPage(
                     account: account, failure: "Some fields need attention.", csrf: account.csrf,
                     currentError: error.message(for: "current_password"), newError: error.message(for: "new_password")

@@ -1,0 +1,54 @@
+import ExpenseCore
+import ExpenseStore
+import Foundation
+import Hummingbird
+
+/// The members page of an organization: its members, and for those who manage members the
+/// pending invitations and the invitation form. Both the member and the invitation routes show it,
+/// with what went wrong when a form post is refused.
+struct MembersPageRenderer: Sendable {
+    let members: MemberService
+    let organizations: OrganizationService
+    let pages: PageRenderer
+
+    func render(
+        _ context: OrgRequestContext,
+        notice: String? = nil,
+        failure: String? = nil,
+        inviteEmail: String = "",
+        inviteError: String? = nil,
+        status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
+        let access = context.access
+        let list = try await members.members(access)
+        let canManage = access.role.can(.manageMembers)
+        let invitations = canManage ? try await members.pendingInvitations(access) : []
+        let csrf = context.csrfToken
+        let assignable: [Role] = access.role == .owner ? Role.allCases : Role.allCases.filter { $0 != .owner }
+        let rows = list.map { member in
+            MembersPage.Row(
+                userID: member.userID.description, name: member.name, email: member.email, role: member.role.rawValue,
+                isSelf: member.userID == access.user.id,
+                editable: canManage && (access.role == .owner || member.role != .owner),
+                roles: assignable.map { Choice(value: $0.rawValue, label: $0.rawValue, selected: $0 == member.role) }
+            )
+        }
+        let page = MembersPage(
+            title: "Members of \(access.organization.name)",
+            account: try await LayoutAccount.load(
+                context.identity, organizations: organizations, in: access),
+            notice: notice, failure: failure,
+            org: OrganizationChrome(access, csrf: csrf, tab: .members),
+            selfID: access.user.id.description, canManage: canManage, mustVerify: access.user.emailVerifiedAt == nil,
+            members: rows,
+            invitations: invitations.map {
+                .init(
+                    id: $0.id.description, email: $0.email, role: $0.role.rawValue,
+                    expires: PageFormat.timestamp($0.expiresAt))
+            },
+            hasInvitations: !invitations.isEmpty,
+            inviteEmail: inviteEmail, inviteError: inviteError
+        )
+        return try pages.render(.members, page, status: status)
+    }
+}
