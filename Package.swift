@@ -76,6 +76,8 @@ let package = Package(
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
+            // The reviewed page snapshots, read from the source tree by path.
+            exclude: ["Snapshots"],
             resources: [.copy("Templates")],
             swiftSettings: swiftSettings
         ),
@@ -150,6 +152,8 @@ let package = Package(
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
+            // The reviewed page snapshots, read from the source tree by path.
+            exclude: ["Snapshots"],
             swiftSettings: swiftSettings
         ),
     ]

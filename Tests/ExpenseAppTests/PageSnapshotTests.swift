@@ -1,0 +1,82 @@
+import ExpenseCore
+import ExpenseTestSupport
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Testing
+
+@testable import ExpenseApp
+
+/// The main pages' HTML, byte for byte, compared with the reviewed copies in `Snapshots/`, so a
+/// change to what people see shows as a diff. The clock, ids and secrets are pinned, so every run
+/// (on either database) renders the same bytes. After a deliberate change to a page, run the tests
+/// once with `SNAPSHOT_RECORD=1`, read the diff of the `.html` files, and commit them.
+@Suite struct PageSnapshotTests {
+    /// Each page: its snapshot's name and its path under `/orgs/{org}` (or from the root).
+    static let pages: [(name: String, path: String, inOrganization: Bool)] = [
+        ("login", "/login", false),
+        ("register", "/register", false),
+        ("account-dashboard", "/dashboard", false),
+        ("organizations", "/orgs", false),
+        ("organization-dashboard", "/dashboard", true),
+        ("expenses", "/expenses", true),
+        ("expense-new", "/expenses/new", true),
+        ("members", "/members", true),
+        ("settings", "/settings", true),
+        ("reports", "/reports?period=week&from=2026-11-01&to=2026-11-29&group_by=category", true),
+        ("categories", "/categories", true),
+        ("audit", "/audit", true),
+    ]
+
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("Snapshots")
+
+    @Test(arguments: TestBackend.available)
+    func theMainPagesMatchTheirReviewedSnapshots(_ backend: TestBackend) async throws {
+        let harness = try await AccountsHarness.make(backend, ids: .sequential(), tokens: .sequential())
+        try await harness.run { client async throws in
+            let owner = try await client.signUp("olga@example.org", name: "Olga Owner", harness: harness)
+            let bo = try await client.signUp("bo@example.org", name: "Bo <Member>", harness: harness)
+            let org = try await client.createOrganization("Green & Fair Co-op", by: owner)
+            try await client.inviteAndAccept(bo, role: "member", into: org, by: owner, harness: harness)
+            let pending = try await client.send(
+                .post, "/api/v1/orgs/\(org)/invitations", json: ["email": "cy@example.org", "role": "viewer"],
+                headers: owner.auth)
+            #expect(pending.status == .created)
+            let categories = try await client.send(.get, "/api/v1/orgs/\(org)/categories", headers: owner.auth)
+            let travel = try #require(
+                (categories.json["items"] as? [[String: Any]])?.first { $0["name"] as? String == "Travel" }?["id"]
+                    as? String)
+            for fields: [String: Any] in [
+                [
+                    "amount": "42.50", "date": "2026-11-03", "merchant": "Rail & Co", "category_id": travel,
+                    "tags": ["trip", "client-x"],
+                ],
+                ["amount": "7.20", "date": "2026-11-20", "merchant": "Café", "note": "Team coffee"],
+                ["amount": "3200", "currency": "JPY", "date": "2026-11-24", "merchant": "Kiosk"],
+                ["amount": "120", "date": "2026-10-15", "merchant": "Printer ink"],
+            ] {
+                _ = try await client.logExpense(org, fields, by: owner)
+            }
+            let (cookie, _) = try await OrganizationPageTests.browserSession(client, "olga@example.org")
+
+            var mismatches: [String] = []
+            for page in Self.pages {
+                let path = page.inOrganization ? "/orgs/\(org)\(page.path)" : page.path
+                let needsSession = page.name != "login" && page.name != "register"
+                let reply = try await client.send(.get, path, headers: needsSession ? cookie : [:])
+                #expect(reply.status == .ok, "\(page.name): \(reply.status)")
+                let file = Self.directory.appendingPathComponent("\(page.name).html")
+                if ProcessInfo.processInfo.environment["SNAPSHOT_RECORD"] == "1" {
+                    try reply.body.write(to: file, atomically: true, encoding: .utf8)
+                }
+                let expected = (try? String(contentsOf: file, encoding: .utf8)) ?? ""
+                if reply.body != expected { mismatches.append(page.name) }
+            }
+            #expect(
+                mismatches.isEmpty,
+                "pages differ from Snapshots/ (\(backend)): \(mismatches.joined(separator: ", ")); diff them with SNAPSHOT_RECORD=1 and review"
+            )
+        }
+    }
+}
