@@ -76,8 +76,6 @@ let package = Package(
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
-            // The reviewed page snapshots, read from the source tree by path.
-            exclude: ["Snapshots"],
             resources: [.copy("Templates")],
             swiftSettings: swiftSettings
         ),
