@@ -16,7 +16,8 @@ import Testing
         try PageRenderer.check(pages.library)
     }
 
-    /// A page template extends the layout; each has its case, and each case its file.
+    /// A page template extends the layout; each has its case, and each case its file. Every
+    /// other template is a listed partial.
     @Test func everyPageTemplateFileHasACase() throws {
         let directory = try AppResources.templatesDirectory()
         let pages = try FileManager.default.contentsOfDirectory(atPath: directory)
@@ -24,6 +25,9 @@ import Testing
             .filter { try String(contentsOfFile: "\(directory)/\($0)", encoding: .utf8).hasPrefix("{{<layout}}") }
             .map { String($0.dropLast(".mustache".count)) }
         #expect(Set(pages) == Set(PageTemplate.allCases.map(\.rawValue)))
+        let all = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".mustache") }
+            .map { String($0.dropLast(".mustache".count)) }
+        #expect(Set(all).subtracting(pages) == Set(PageTemplate.partials))
     }
 
     @Test func aLibraryMissingPageTemplatesIsRefusedNamingThem() async throws {
@@ -31,7 +35,7 @@ import Testing
         let partial = FileManager.default.temporaryDirectory.appendingPathComponent("templates-\(UUID())")
         try FileManager.default.createDirectory(at: partial, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: partial) }
-        let left: Set = ["members.mustache", "audit.mustache"]
+        let left: Set = ["members.mustache", "audit.mustache", "organization-tabs.mustache"]
         for file in try FileManager.default.contentsOfDirectory(atPath: shipped) where !left.contains(file) {
             try FileManager.default.copyItem(
                 atPath: "\(shipped)/\(file)", toPath: partial.appendingPathComponent(file).path)
@@ -40,12 +44,12 @@ import Testing
         #expect(library.getTemplate(named: "reports") != nil)
 
         let error = try #require(throws: PageTemplatesMissing.self) { try PageRenderer.check(library) }
-        #expect(Set(error.templates) == [.members, .audit])
+        #expect(Set(error.templates) == ["members", "audit", "organization-tabs"])
         #expect(error.description.contains("members.mustache") && error.description.contains("audit.mustache"))
         #expect(!error.description.contains("reports"))
 
         let empty = try #require(throws: PageTemplatesMissing.self) { try PageRenderer.check(MustacheLibrary()) }
-        #expect(empty.templates == PageTemplate.allCases)
+        #expect(empty.templates == PageTemplate.allCases.map(\.rawValue) + PageTemplate.partials)
     }
 
     /// With no templates at all: a page is an error, and the error middleware answers it (and any

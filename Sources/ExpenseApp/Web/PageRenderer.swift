@@ -21,7 +21,8 @@ struct PageRenderer: Sendable {
 
     /// Throws, naming them, when templates of `PageTemplate` are not in the library.
     static func check(_ library: MustacheLibrary) throws {
-        let missing = PageTemplate.allCases.filter { library.getTemplate(named: $0.rawValue) == nil }
+        let missing = (PageTemplate.allCases.map(\.rawValue) + PageTemplate.partials)
+            .filter { library.getTemplate(named: $0) == nil }
         guard missing.isEmpty else { throw PageTemplatesMissing(templates: missing) }
     }
 
@@ -30,7 +31,7 @@ struct PageRenderer: Sendable {
         -> Response
     {
         guard let html = library.render(model, withTemplate: template.rawValue) else {
-            throw PageTemplatesMissing(templates: [template])
+            throw PageTemplatesMissing(templates: [template.rawValue])
         }
         return Response(
             status: status,
@@ -45,12 +46,12 @@ struct AppResourcesMissing: Error, CustomStringConvertible {
     var description: String { "the \(what) are missing from the ExpenseApp resource bundle" }
 }
 
-/// Page templates the renderer's library does not hold.
+/// Page templates (pages or the partials they include) the renderer's library does not hold.
 struct PageTemplatesMissing: Error, CustomStringConvertible {
-    let templates: [PageTemplate]
+    let templates: [String]
     var description: String {
         "page templates missing from the ExpenseApp templates: "
-            + templates.map { "\($0.rawValue).mustache" }.joined(separator: ", ")
+            + templates.map { "\($0).mustache" }.joined(separator: ", ")
     }
 }
 

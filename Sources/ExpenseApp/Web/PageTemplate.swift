@@ -2,8 +2,8 @@
 /// after the file (without `.mustache`). A page is rendered only through a case, so a name cannot
 /// be mistyped, and `PageRenderer.load()` can refuse a bundle that lacks one of them.
 ///
-/// The partials the pages include (`layout`, `bar-chart`, `organization-fields`,
-/// `organization-tabs`) are never rendered by name and have no case.
+/// The partials the pages include are never rendered by name and have no case; they are listed
+/// in `partials` so that the same check finds them missing.
 enum PageTemplate: String, CaseIterable, Sendable {
     case acceptInvitation = "accept-invitation"
     case audit
@@ -24,4 +24,7 @@ enum PageTemplate: String, CaseIterable, Sendable {
     case reports
     case reset
     case verify
+
+    /// The templates the pages include (`{{>name}}` or `{{<name}}`).
+    static let partials = ["bar-chart", "layout", "organization-fields", "organization-tabs"]
 }
