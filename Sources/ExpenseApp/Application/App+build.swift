@@ -159,7 +159,8 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
     organizationsAPI.addRoutes(to: organizationAPI)
     membersAPI.addRoutes(to: organizationAPI)
     AuditAPIController(organizations: organizations).addRoutes(to: organizationAPI)
-    ExpensesAPIController(expenses: expenses, categories: categories).addRoutes(to: organizationAPI)
+    CategoriesAPIController(categories: categories).addRoutes(to: organizationAPI)
+    ExpensesAPIController(expenses: expenses).addRoutes(to: organizationAPI)
     ReportsAPIController(reports: reports).addRoutes(to: organizationAPI)
 
     let web = router.group()
