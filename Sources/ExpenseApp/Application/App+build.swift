@@ -163,6 +163,7 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
     CategoriesAPIController(categories: categories).addRoutes(to: organizationAPI)
     ExpensesAPIController(expenses: expenses).addRoutes(to: organizationAPI)
     ReportsAPIController(reports: reports).addRoutes(to: organizationAPI)
+    ExportsAPIController(reports: reports).addRoutes(to: organizationAPI)
 
     let web = router.group()
         .add(middleware: SessionAuthenticator(accounts: accounts, cookie: cookie))
@@ -191,6 +192,7 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
         organizations: organizations, pages: pages
     ).addRoutes(to: organizationPages)
     WebReportController(reports: reports, organizations: organizations, pages: pages).addRoutes(to: organizationPages)
+    WebExportController(reports: reports).addRoutes(to: organizationPages)
     WebCategoryController(categories: categories, organizations: organizations, pages: pages)
         .addRoutes(to: organizationPages)
     allowedMethods.use(router)
