@@ -151,6 +151,7 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
     authAPI.addPublicRoutes(to: api.group("auth"))
     let signedInAPI = api.group().add(middleware: RequireBearer())
     authAPI.addSignedInRoutes(to: signedInAPI.group("auth"))
+    TokensAPIController(accounts: accounts).addRoutes(to: signedInAPI.group("auth"))
     MeController(accounts: accounts).addRoutes(to: signedInAPI)
     let organizationsAPI = OrganizationsAPIController(organizations: organizations)
     let invitationsAPI = InvitationsAPIController(members: members)
