@@ -188,9 +188,10 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
     WebMemberController(members: members, membersPage: membersPage).addRoutes(to: organizationPages)
     WebOrganizationInvitationController(members: members, membersPage: membersPage).addRoutes(to: organizationPages)
     WebAuditController(organizations: organizations, pages: pages).addRoutes(to: organizationPages)
+    WebDashboardController(expenses: expenses, reports: reports, organizations: organizations, pages: pages)
+        .addRoutes(to: organizationPages)
     WebExpenseController(
-        expenses: expenses, categories: categories, reports: reports, members: members,
-        organizations: organizations, pages: pages
+        expenses: expenses, categories: categories, members: members, organizations: organizations, pages: pages
     ).addRoutes(to: organizationPages)
     WebReportController(reports: reports, organizations: organizations, pages: pages).addRoutes(to: organizationPages)
     WebExportController(reports: reports).addRoutes(to: organizationPages)
