@@ -172,6 +172,7 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
     WebAuthController(accounts: accounts, pages: pages, cookie: cookie).addRoutes(to: web)
     WebPasswordController(accounts: accounts, pages: pages).addRoutes(to: web)
     WebAccountController(accounts: accounts, organizations: organizations, pages: pages).addRoutes(to: web)
+    WebVerificationController(accounts: accounts, pages: pages).addRoutes(to: web)
     let webOrganizations = WebOrganizationController(organizations: organizations, members: members, pages: pages)
     webOrganizations.addRoutes(to: web)
     WebInvitationController(
