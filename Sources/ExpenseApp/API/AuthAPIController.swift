@@ -66,26 +66,6 @@ struct AuthAPIController: Sendable {
         var detail: String
     }
 
-    struct TokenList: ResponseEncodable {
-        struct Item: Encodable {
-            var id: String
-            var name: String
-            var createdAt: Date
-            var lastUsedAt: Date
-            var expiresAt: Date
-            var current: Bool
-
-            enum CodingKeys: String, CodingKey {
-                case id, name, current
-                case createdAt = "created_at"
-                case lastUsedAt = "last_used_at"
-                case expiresAt = "expires_at"
-            }
-        }
-
-        var items: [Item]
-    }
-
     /// Routes that need no sign-in.
     func addPublicRoutes(to group: RouterGroup<AppRequestContext>) {
         group.post("register", use: register)
@@ -100,8 +80,6 @@ struct AuthAPIController: Sendable {
         group.post("logout", use: logout)
         group.post("password/change", use: changePassword)
         group.post("verify/resend", use: resendVerification)
-        group.get("tokens", use: listTokens)
-        group.delete("tokens/:id", use: revokeToken)
     }
 
     @Sendable func register(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<UserResponse>
@@ -169,26 +147,5 @@ struct AuthAPIController: Sendable {
         return .init(
             status: .accepted,
             response: Accepted(detail: "Unless the address is already confirmed, a new link is on its way."))
-    }
-
-    @Sendable func listTokens(_ request: Request, context: AppRequestContext) async throws -> TokenList {
-        let identity = try context.requireAccount()
-        let currentID: UUID? = if case .apiToken(let token) = identity.credential { token.id } else { nil }
-        let tokens = try await accounts.tokens(of: identity.user.id)
-        return TokenList(
-            items: tokens.map {
-                .init(
-                    id: $0.id.uuidString.lowercased(), name: $0.name, createdAt: $0.createdAt,
-                    lastUsedAt: $0.lastUsedAt, expiresAt: $0.expiresAt, current: $0.id == currentID
-                )
-            }
-        )
-    }
-
-    @Sendable func revokeToken(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let identity = try context.requireAccount()
-        guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw AppError.notFound }
-        try await accounts.revokeToken(id, of: identity.user.id)
-        return Response(status: .noContent)
     }
 }

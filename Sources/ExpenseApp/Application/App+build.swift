@@ -151,16 +151,20 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
     authAPI.addPublicRoutes(to: api.group("auth"))
     let signedInAPI = api.group().add(middleware: RequireBearer())
     authAPI.addSignedInRoutes(to: signedInAPI.group("auth"))
+    TokensAPIController(accounts: accounts).addRoutes(to: signedInAPI.group("auth"))
     MeController(accounts: accounts).addRoutes(to: signedInAPI)
     let organizationsAPI = OrganizationsAPIController(organizations: organizations)
-    let membersAPI = MembersAPIController(members: members)
+    let invitationsAPI = InvitationsAPIController(members: members)
     organizationsAPI.addCollectionRoutes(to: signedInAPI.group("orgs"))
-    membersAPI.addAcceptRoute(to: signedInAPI)
+    invitationsAPI.addAcceptRoute(to: signedInAPI)
     organizationsAPI.addRoutes(to: organizationAPI)
-    membersAPI.addRoutes(to: organizationAPI)
+    MembersAPIController(members: members).addRoutes(to: organizationAPI)
+    invitationsAPI.addRoutes(to: organizationAPI)
     AuditAPIController(organizations: organizations).addRoutes(to: organizationAPI)
-    ExpensesAPIController(expenses: expenses, categories: categories).addRoutes(to: organizationAPI)
+    CategoriesAPIController(categories: categories).addRoutes(to: organizationAPI)
+    ExpensesAPIController(expenses: expenses).addRoutes(to: organizationAPI)
     ReportsAPIController(reports: reports).addRoutes(to: organizationAPI)
+    ExportsAPIController(reports: reports).addRoutes(to: organizationAPI)
 
     let web = router.group()
         .add(middleware: SessionAuthenticator(accounts: accounts, cookie: cookie))
@@ -168,6 +172,7 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
     WebAuthController(accounts: accounts, pages: pages, cookie: cookie).addRoutes(to: web)
     WebPasswordController(accounts: accounts, pages: pages).addRoutes(to: web)
     WebAccountController(accounts: accounts, organizations: organizations, pages: pages).addRoutes(to: web)
+    WebVerificationController(accounts: accounts, pages: pages).addRoutes(to: web)
     let webOrganizations = WebOrganizationController(organizations: organizations, members: members, pages: pages)
     webOrganizations.addRoutes(to: web)
     WebInvitationController(
@@ -184,11 +189,13 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
     WebMemberController(members: members, membersPage: membersPage).addRoutes(to: organizationPages)
     WebOrganizationInvitationController(members: members, membersPage: membersPage).addRoutes(to: organizationPages)
     WebAuditController(organizations: organizations, pages: pages).addRoutes(to: organizationPages)
+    WebDashboardController(expenses: expenses, reports: reports, organizations: organizations, pages: pages)
+        .addRoutes(to: organizationPages)
     WebExpenseController(
-        expenses: expenses, categories: categories, reports: reports, members: members,
-        organizations: organizations, pages: pages
+        expenses: expenses, categories: categories, members: members, organizations: organizations, pages: pages
     ).addRoutes(to: organizationPages)
     WebReportController(reports: reports, organizations: organizations, pages: pages).addRoutes(to: organizationPages)
+    WebExportController(reports: reports).addRoutes(to: organizationPages)
     WebCategoryController(categories: categories, organizations: organizations, pages: pages)
         .addRoutes(to: organizationPages)
     allowedMethods.use(router)

@@ -2,21 +2,15 @@ import ExpenseCore
 import ExpenseStore
 import Hummingbird
 
-/// The start page (the current organization's dashboard), the account overview and email
-/// verification.
+/// The start page (the current organization's dashboard) and the account overview.
 struct WebAccountController: Sendable {
     let accounts: AccountService
     let organizations: OrganizationService
     let pages: PageRenderer
 
-    struct TokenForm: Decodable { var token: String? }
-
     func addRoutes(to router: RouterGroup<AppRequestContext>) {
         router.get("", use: home)
         router.get("dashboard", use: dashboard)
-        router.get("verify", use: verifyPage)
-        router.post("verify", use: verify)
-        router.post("verify/resend", use: resend)
     }
 
     /// Signed in: the dashboard of the current organization (the one last opened, else the
@@ -55,25 +49,5 @@ struct WebAccountController: Sendable {
                 organizations: memberships.map { .init(id: $0.0.id.description, name: $0.0.name, role: $0.1.rawValue) }
             )
         )
-    }
-
-    /// Shows a button; confirming is a POST, since a GET never changes anything.
-    @Sendable func verifyPage(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let token = request.uri.queryParameters["token"].map(String.init)
-        var response = try pages.render(.verify, VerifyPage(account: LayoutAccount(context.identity), token: token))
-        response.headers[.referrerPolicy] = "no-referrer"
-        return response
-    }
-
-    @Sendable func verify(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let form = try await FormBody.decode(TokenForm.self, from: request, context: context)
-        try await accounts.verifyEmail(token: form.token ?? "")
-        return .seeOther((context.identity == nil ? "/login" : "/") + "?notice=\(Notice.emailVerified.rawValue)")
-    }
-
-    @Sendable func resend(_ request: Request, context: AppRequestContext) async throws -> Response {
-        guard let identity = context.identity else { return .redirect(to: "/login", type: .normal) }
-        try await accounts.resendVerification(to: identity.user)
-        return .seeOther("/?notice=\(Notice.verificationSent.rawValue)")
     }
 }

@@ -3,17 +3,15 @@ import ExpenseStore
 import Foundation
 import Hummingbird
 
-/// An organization's dashboard and its expense pages: list, add, edit, delete.
+/// An organization's expense pages: list, add, edit, delete.
 struct WebExpenseController: Sendable {
     let expenses: ExpenseService
     let categories: CategoryService
-    let reports: ReportService
     let members: MemberService
     let organizations: OrganizationService
     let pages: PageRenderer
 
     func addRoutes(to group: RouterGroup<OrgRequestContext>) {
-        group.get("dashboard", use: dashboard)
         group.get("expenses", use: list)
         group.get("expenses/new", use: newForm)
         group.post("expenses", use: create)
@@ -21,56 +19,6 @@ struct WebExpenseController: Sendable {
         group.post("expenses/:expenseId", use: update)
         group.get("expenses/:expenseId/delete", use: confirmDelete)
         group.post("expenses/:expenseId/delete", use: delete)
-    }
-
-    // MARK: Dashboard
-
-    @Sendable func dashboard(_ request: Request, context: OrgRequestContext) async throws -> Response {
-        let access = context.access
-        let today = access.organization.today(at: expenses.clock.now())
-        let thisMonth = ReportPeriod.month.start(of: today, weekStart: .monday)
-        let lastMonth = thisMonth.adding(months: -1)
-        let totals = try await reports.totals(
-            access, .init(period: .month, from: lastMonth, to: today, groupBy: .category))
-        let buckets = totals.report.buckets
-        let current = buckets.last
-        let previous = buckets.count > 1 ? buckets.first : nil
-        let base = access.organization.currency
-        let groups = current?.groups ?? []
-        let chart = BarChart(
-            label: "Spending by category this month, in \(base.code)",
-            items: groups.compactMap { group in
-                guard let total = group.totals.first(where: { $0.currency == base }) else { return nil }
-                return (totals.name(of: group.key), total.minorUnits, total.decimalString)
-            })
-        let latest = try await expenses.list(access, ExpenseFilter(), cursor: nil, limit: 10).items
-        let page = OrganizationDashboardPage(
-            title: access.organization.name,
-            account: try await LayoutAccount.load(
-                context.identity, organizations: organizations, in: access),
-            notice: Notice.text(request),
-            org: OrganizationChrome(access, csrf: context.csrfToken, tab: .dashboard),
-            monthLabel: PageFormat.month(thisMonth),
-            thisMonth: (current?.totals ?? []).map(AmountCell.init),
-            lastMonth: (previous?.totals ?? []).map(AmountCell.init),
-            change: Self.change(
-                from: previous?.totals.first { $0.currency == base }, to: current?.totals.first { $0.currency == base }),
-            chart: chart,
-            categories: groups.map {
-                CategoryTotalRow(name: totals.name(of: $0.key), totals: $0.totals.map(AmountCell.init))
-            },
-            hasCategories: !groups.isEmpty,
-            latest: latest.map { ExpenseRow($0, access: access) },
-            hasLatest: !latest.isEmpty)
-        return try pages.render(.organizationDashboard, page)
-    }
-
-    /// "+12% on last month", or nil when last month had nothing to compare with.
-    static func change(from previous: MoneyTotal?, to current: MoneyTotal?) -> String? {
-        guard let previous, previous.minorUnits > 0 else { return nil }
-        let now = current?.minorUnits ?? 0
-        let percent = (now - previous.minorUnits) * 100 / previous.minorUnits
-        return (percent >= 0 ? "+" : "−") + "\(percent.magnitude)% on last month"
     }
 
     // MARK: List
@@ -241,16 +189,5 @@ struct WebExpenseController: Sendable {
             amount: form.amount ?? "", currency: form.currency, date: form.date ?? "",
             categoryID: form.categoryID ?? "", categoryGiven: true, merchant: form.merchant ?? "",
             note: form.note ?? "", tags: tags)
-    }
-}
-
-/// `a=1&b=two%20words`, keys sorted so links are stable.
-enum QueryString {
-    static func encode(_ values: [String: String]) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return values.filter { !$0.value.isEmpty }.sorted { $0.key < $1.key }.map { key, value in
-            "\(key)=\(value.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")"
-        }.joined(separator: "&")
     }
 }

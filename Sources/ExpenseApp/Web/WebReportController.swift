@@ -3,7 +3,7 @@ import ExpenseStore
 import Foundation
 import Hummingbird
 
-/// The reports page with its CSV downloads.
+/// The reports page.
 struct WebReportController: Sendable {
     let reports: ReportService
     let organizations: OrganizationService
@@ -11,8 +11,6 @@ struct WebReportController: Sendable {
 
     func addRoutes(to group: RouterGroup<OrgRequestContext>) {
         group.get("reports", use: reportsPage)
-        group.get("exports/expenses.csv", use: expensesCSV)
-        group.get("exports/totals.csv", use: totalsCSV)
     }
 
     @Sendable func reportsPage(_ request: Request, context: OrgRequestContext) async throws -> Response {
@@ -86,14 +84,5 @@ struct WebReportController: Sendable {
         case .quarter: "Q\((bucket.start.month - 1) / 3 + 1) \(bucket.start.year)"
         case .year: String(bucket.start.year)
         }
-    }
-
-    /// The same streamed exports as the API, for a signed-in browser (a GET: nothing changes).
-    @Sendable func expensesCSV(_ request: Request, context: OrgRequestContext) async throws -> Response {
-        try CSVResponses.expenses(request.formQueryValues, access: context.access, reports: reports)
-    }
-
-    @Sendable func totalsCSV(_ request: Request, context: OrgRequestContext) async throws -> Response {
-        try await CSVResponses.totals(request.queryValues, access: context.access, reports: reports)
     }
 }

@@ -1,0 +1,21 @@
+import ExpenseCore
+import Hummingbird
+
+/// The CSV downloads of one organization, for a signed-in browser.
+struct WebExportController: Sendable {
+    let reports: ReportService
+
+    func addRoutes(to group: RouterGroup<OrgRequestContext>) {
+        group.get("exports/expenses.csv", use: expensesCSV)
+        group.get("exports/totals.csv", use: totalsCSV)
+    }
+
+    /// The same streamed exports as the API, for a signed-in browser (a GET: nothing changes).
+    @Sendable func expensesCSV(_ request: Request, context: OrgRequestContext) async throws -> Response {
+        try CSVResponses.expenses(request.formQueryValues, access: context.access, reports: reports)
+    }
+
+    @Sendable func totalsCSV(_ request: Request, context: OrgRequestContext) async throws -> Response {
+        try await CSVResponses.totals(request.queryValues, access: context.access, reports: reports)
+    }
+}

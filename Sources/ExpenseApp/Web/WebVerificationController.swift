@@ -1,0 +1,37 @@
+import ExpenseCore
+import ExpenseStore
+import Hummingbird
+
+/// Confirming an email address from its emailed link, and asking for a new link.
+struct WebVerificationController: Sendable {
+    let accounts: AccountService
+    let pages: PageRenderer
+
+    struct TokenForm: Decodable { var token: String? }
+
+    func addRoutes(to router: RouterGroup<AppRequestContext>) {
+        router.get("verify", use: verifyPage)
+        router.post("verify", use: verify)
+        router.post("verify/resend", use: resend)
+    }
+
+    /// Shows a button; confirming is a POST, since a GET never changes anything.
+    @Sendable func verifyPage(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let token = request.uri.queryParameters["token"].map(String.init)
+        var response = try pages.render(.verify, VerifyPage(account: LayoutAccount(context.identity), token: token))
+        response.headers[.referrerPolicy] = "no-referrer"
+        return response
+    }
+
+    @Sendable func verify(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let form = try await FormBody.decode(TokenForm.self, from: request, context: context)
+        try await accounts.verifyEmail(token: form.token ?? "")
+        return .seeOther((context.identity == nil ? "/login" : "/") + "?notice=\(Notice.emailVerified.rawValue)")
+    }
+
+    @Sendable func resend(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let identity = context.identity else { return .redirect(to: "/login", type: .normal) }
+        try await accounts.resendVerification(to: identity.user)
+        return .seeOther("/?notice=\(Notice.verificationSent.rawValue)")
+    }
+}
