@@ -20,7 +20,7 @@ import Testing
             backend == .sqlite ? .sqlite(path: String(url.dropFirst("sqlite://".count))) : .postgres(url: url)
         let dependencies = AppDependencies(
             database: try await TestDatabases.open(url: url), mailTransport: RecordingTransport(answers: []),
-            logger: TestDatabases.logger)
+            logger: TestDatabases.logger, clock: ManualClock().clock, ids: .sequential(), tokens: .sequential())
         return try await buildApplication(
             config: config, options: ServeOptions(migrate: migrate), dependencies: dependencies)
     }
@@ -102,7 +102,8 @@ import Testing
         let router = try await buildRouter(
             config: config,
             dependencies: .init(
-                database: database, mailTransport: RecordingTransport(answers: []), logger: TestDatabases.logger),
+                database: database, mailTransport: RecordingTransport(answers: []), logger: TestDatabases.logger,
+                clock: ManualClock().clock, ids: .sequential(), tokens: .sequential()),
             migrations: migrations
         )
         let app = Application(router: router, services: [database], logger: TestDatabases.logger)

@@ -21,7 +21,9 @@ import Testing
         let app = try await buildApplication(
             config: config, options: ServeOptions(migrate: true),
             dependencies: AppDependencies(
-                database: database, mailTransport: RecordingTransport(answers: []), logger: TestDatabases.logger))
+                database: database, mailTransport: RecordingTransport(answers: []), logger: TestDatabases.logger,
+                // The backlog's age is measured against the queue times below, taken from the system clock.
+                clock: .system, ids: .sequential(), tokens: .sequential()))
         return (app, Store(database: database))
     }
 

@@ -69,6 +69,9 @@ import Testing
                 let file = Self.directory.appendingPathComponent("\(page.name).html")
                 if ProcessInfo.processInfo.environment["SNAPSHOT_RECORD"] == "1" {
                     try reply.body.write(to: file, atomically: true, encoding: .utf8)
+                    // A recording run compares nothing, so it must not pass as a check.
+                    Issue.record(
+                        "recorded Snapshots/\(page.name).html: review the diff, then run without SNAPSHOT_RECORD")
                 }
                 let expected = (try? String(contentsOf: file, encoding: .utf8)) ?? ""
                 if reply.body != expected { mismatches.append(page.name) }

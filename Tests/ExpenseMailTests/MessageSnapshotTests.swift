@@ -58,6 +58,8 @@ import Testing
             .appendingPathComponent("Snapshots/\(name).eml")
         if ProcessInfo.processInfo.environment["SNAPSHOT_RECORD"] == "1" {
             try actual.write(to: file, atomically: true, encoding: .utf8)
+            // A recording run compares nothing, so it must not pass as a check.
+            Issue.record("recorded Snapshots/\(name).eml: review the diff, then run without SNAPSHOT_RECORD")
         }
         let expected = try String(contentsOf: file, encoding: .utf8)
         #expect(actual == expected, "the rendered \(name) message differs from Snapshots/\(name).eml")

@@ -44,7 +44,7 @@ import Testing
             let store = Store(database: database)
             let clock = ManualClock()
             let ids = try await OutboxWorkerTests.enqueue(store, count: 10, at: clock.now)
-            let transport = GatedTransport()
+            let transport = GatedTransport(expecting: 2)
             var settings = OutboxWorker.Settings(from: try MailAddress("no-reply@example.org"))
             settings.concurrency = 2
             settings.batchSize = 10
@@ -69,7 +69,7 @@ import Testing
             #expect(states == [.sent: 2, .pending: 8])
             // Released at once: another worker takes them without waiting for a lease.
             let next = OutboxWorker(
-                store: store, transport: RecordingTransport(answers: Array(repeating: .delivered, count: 8)),
+                store: store, transport: RecordingTransport(delivering: 8),
                 settings: settings, now: { clock.now },
                 logger: TestDatabases.logger)
             #expect(try await next.runOnce() == 8)

@@ -154,7 +154,7 @@ import Testing
             try await MigrationRunner(database: database, logger: TestDatabases.logger).migrate()
             _ = try await Self.enqueue(Store(database: database), count: 300, at: clock.now)
         }
-        let transport = RecordingTransport(always: .delivered)
+        let transport = RecordingTransport(delivering: 300)
         // Two workers, each with its own connections, as two processes would have.
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<2 {

@@ -6,21 +6,16 @@ import Testing
 /// the test scripted, in order. A send beyond the script is a call nobody expected: it fails
 /// the test and the message is refused.
 public final class RecordingTransport: MailTransport, Sendable {
-    private enum Script {
-        case answers([DeliveryOutcome])
-        case always(DeliveryOutcome)
-    }
-
-    private let state: Mutex<(sent: [OutgoingMessage], script: Script)>
+    private let state: Mutex<(sent: [OutgoingMessage], answers: [DeliveryOutcome])>
 
     /// Exactly these answers, one per send; none for a transport that must not be used.
     public init(answers: [DeliveryOutcome]) {
-        state = Mutex(([], .answers(answers)))
+        state = Mutex(([], answers))
     }
 
-    /// The same answer to every send, for tests about how many go out rather than how each fares.
-    public init(always outcome: DeliveryOutcome) {
-        state = Mutex(([], .always(outcome)))
+    /// `count` sends, each delivered: for tests about how many go out rather than how each fares.
+    public convenience init(delivering count: Int) {
+        self.init(answers: Array(repeating: .delivered, count: count))
     }
 
     public var sent: [OutgoingMessage] { state.withLock { $0.sent } }
@@ -28,14 +23,7 @@ public final class RecordingTransport: MailTransport, Sendable {
     public func send(_ message: OutgoingMessage) async -> DeliveryOutcome {
         let outcome: DeliveryOutcome? = state.withLock { state in
             state.sent.append(message)
-            switch state.script {
-            case .always(let outcome): return outcome
-            case .answers(var answers):
-                guard !answers.isEmpty else { return nil }
-                let next = answers.removeFirst()
-                state.script = .answers(answers)
-                return next
-            }
+            return state.answers.isEmpty ? nil : state.answers.removeFirst()
         }
         guard let outcome else {
             Issue.record(

@@ -1,4 +1,5 @@
 import Crypto
+import ExpenseCore
 import Foundation
 import HummingbirdBcrypt
 import NIOCore
@@ -28,7 +29,7 @@ public struct PasswordHasher: Sendable {
     public init(cost: Int, queue: HashingQueue = HashingQueue()) {
         self.cost = cost
         self.queue = queue
-        self.dummyHash = Bcrypt.hash(Self.prehash(SecretToken.generate()), cost: UInt8(cost))
+        self.dummyHash = Bcrypt.hash(Self.prehash(TokenGenerator.secure()), cost: UInt8(cost))
     }
 
     public func hash(_ password: String) async throws -> String {

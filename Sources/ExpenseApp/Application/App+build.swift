@@ -66,7 +66,7 @@ public func buildApplication(
 /// The outbound mail worker, delivering through the dependencies' transport.
 public func makeMailWorker(config: AppConfig, dependencies: AppDependencies) throws -> OutboxWorker {
     let clock = dependencies.clock
-    var settings = OutboxWorker.Settings(from: try MailAddress(parsing: config.mailFrom))
+    var settings = OutboxWorker.Settings(from: config.mailFrom)
     settings.firstBackoff = TimeInterval(config.mailRetrySeconds)
     return OutboxWorker(
         store: Store(database: dependencies.database),

@@ -22,8 +22,8 @@ public struct AppDependencies: Sendable {
     public var hashing: HashingQueue
 
     public init(
-        database: any Database, mailTransport: any MailTransport, logger: Logger, clock: AppClock = .system,
-        ids: IDGenerator = .random, tokens: TokenGenerator = .secure, rateLimits: RateLimits = RateLimits(),
+        database: any Database, mailTransport: any MailTransport, logger: Logger, clock: AppClock,
+        ids: IDGenerator, tokens: TokenGenerator, rateLimits: RateLimits = RateLimits(),
         metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), hashing: HashingQueue = HashingQueue()
     ) {
         self.database = database
@@ -62,6 +62,8 @@ extension AppDependencies {
             case .smtp(let settings): SMTPTransport(settings: settings, logger: logger)
             case .files: FileTransport(directory: URL(fileURLWithPath: config.mailDirectory), logger: logger)
             }
-        return AppDependencies(database: database, mailTransport: transport, logger: logger, rateLimits: limits)
+        return AppDependencies(
+            database: database, mailTransport: transport, logger: logger, clock: .system, ids: .random,
+            tokens: .secure, rateLimits: limits)
     }
 }

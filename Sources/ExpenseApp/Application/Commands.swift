@@ -94,12 +94,12 @@ public enum ExpenseTracker {
     public static func mail(config: AppConfig, retryDead: Bool) async throws {
         AppLogHandler.bootstrap(level: config.logLevel, format: config.logFormat)
         let logger = Logger(label: "expense-tracker")
-        let counts = try await withDatabase(config: config, schema: .requireCurrent, logger: logger) { database in
-            let store = Store(database: database)
+        let counts = try await withDatabase(config: config, schema: .requireCurrent, logger: logger) { dependencies in
+            let store = Store(database: dependencies.database)
             if retryDead {
                 _ = try await DeadMailRecovery(
-                    store: store, settings: AccountSettings(config: config), clock: .system, ids: .random,
-                    tokens: .secure, logger: logger
+                    store: store, settings: AccountSettings(config: config), clock: dependencies.clock,
+                    ids: dependencies.ids, tokens: dependencies.tokens, logger: logger
                 ).retryAll()
             }
             return try await store.withSystem { tx in try await store.outbox.counts(tx) }
@@ -117,10 +117,10 @@ public enum ExpenseTracker {
         AppLogHandler.bootstrap(level: config.logLevel, format: config.logFormat)
         let logger = Logger(label: "expense-tracker")
         let policy: DatabasePreflight.SchemaPolicy = config.usesEmbeddedDatabase ? .migrate : .requireCurrent
-        let result = try await withDatabase(config: config, schema: policy, logger: logger) { database in
+        let result = try await withDatabase(config: config, schema: policy, logger: logger) { dependencies in
             let seeder = DataSeeder(
-                store: Store(database: database), hasher: PasswordHasher(cost: config.bcryptCost), ids: .random,
-                logger: logger)
+                store: Store(database: dependencies.database), hasher: PasswordHasher(cost: config.bcryptCost),
+                ids: dependencies.ids, logger: logger)
             return try await seeder.seed(options)
         }
         logger.notice(
@@ -139,7 +139,8 @@ public enum ExpenseTracker {
     public static func migrate(config: AppConfig) async throws {
         AppLogHandler.bootstrap(level: config.logLevel, format: config.logFormat)
         let logger = Logger(label: "expense-tracker")
-        try await withDatabase(config: config, schema: nil, logger: logger) { database in
+        try await withDatabase(config: config, schema: nil, logger: logger) { dependencies in
+            let database = dependencies.database
             if let role = try await database.connectedRole(), !role.isBoundByRowSecurity {
                 logger.warning(
                     "migrating as a role that row-level security does not bind; tables will belong to it",
@@ -154,14 +155,15 @@ public enum ExpenseTracker {
         }
     }
 
-    /// Runs `body` against the configured database for a one-shot command: the database runs
+    /// Runs `body` with the configured dependencies for a one-shot command: the database runs
     /// beside it, is checked against `schema` first (unless nil), and is closed afterwards,
     /// whether `body` succeeded or not.
     static func withDatabase<T: Sendable>(
         config: AppConfig, schema: DatabasePreflight.SchemaPolicy?, logger: Logger,
-        _ body: @Sendable (any Database) async throws -> T
+        _ body: @Sendable (AppDependencies) async throws -> T
     ) async throws -> T {
-        let database = try await AppDependencies.live(config: config, logger: logger, longRunning: false).database
+        let dependencies = try await AppDependencies.live(config: config, logger: logger, longRunning: false)
+        let database = dependencies.database
         let result: Result<T, any Error>
         do {
             result = .success(
@@ -171,7 +173,7 @@ public enum ExpenseTracker {
                     if let schema {
                         try await DatabasePreflight(database: database, logger: logger).run(schema: schema)
                     }
-                    return try await body(database)
+                    return try await body(dependencies)
                 })
         } catch {
             result = .failure(error)

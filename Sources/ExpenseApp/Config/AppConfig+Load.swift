@@ -185,10 +185,10 @@ extension AppConfig {
         }
         let host = URLComponents(string: publicBaseURL)?.host ?? "localhost"
         let mailHost = host.contains(where: \.isLetter) && host.contains(".") ? host : "localhost"
-        mailFrom = "ExpenseTracker <no-reply@\(mailHost)>"
+        mailFrom = .noReply(host: mailHost)
         if let from = read(.mailFrom) {
-            if (try? MailAddress(parsing: from)) != nil {
-                mailFrom = from
+            if let address = try? MailAddress(parsing: from) {
+                mailFrom = address
             } else {
                 problem(.mailFrom, "expected an address such as Expenses <no-reply@example.org>, got '\(from)'")
             }

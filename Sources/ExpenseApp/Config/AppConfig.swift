@@ -64,7 +64,7 @@ public struct AppConfig: Sendable, Equatable {
     public var mail: MailDelivery = .files
     /// `MAIL_FROM`: the sender, `Name <address>` or an address. Default
     /// `ExpenseTracker <no-reply@HOST>`, HOST from `PUBLIC_BASE_URL`.
-    public var mailFrom = "ExpenseTracker <no-reply@localhost>"
+    public var mailFrom = MailAddress.noReply(host: "localhost")
     /// `MAIL_DIR`: where the file transport writes. Default `DATA_DIR/mail`.
     public var mailDirectory = "./data/mail"
     /// `MAIL_RETRY_SECONDS`: the wait after a message's first temporary failure; it doubles with
@@ -83,21 +83,5 @@ public struct AppConfig: Sendable, Equatable {
     public var usesEmbeddedDatabase: Bool {
         if case .sqlite = database { return true }
         return false
-    }
-}
-
-/// How the outbound mail worker delivers, read once from the configuration.
-public enum MailDelivery: Sendable, Equatable {
-    /// `MAIL_TRANSPORT=file` (the default): `.eml` files under `MAIL_DIR`, for development.
-    case files
-    /// `MAIL_TRANSPORT=smtp`: through `SMTP_URL` (`smtp://user:password@host:587` or
-    /// `smtps://...:465`), with `SMTP_STARTTLS` (`required` by default, `opportunistic` or `off`,
-    /// for `smtp://` URLs) and `SMTP_CA_FILE` (a PEM file of certificate authorities to trust
-    /// instead of the system's).
-    case smtp(SMTPTransport.Settings)
-
-    /// The value `MAIL_TRANSPORT` takes.
-    public enum Kind: String, Sendable, CaseIterable {
-        case file, smtp
     }
 }

@@ -39,7 +39,7 @@ public struct DataSeeder: Sendable {
         public var seconds: Double
     }
 
-    public init(store: Store, hasher: PasswordHasher, ids: IDGenerator = .random, logger: Logger) {
+    public init(store: Store, hasher: PasswordHasher, ids: IDGenerator, logger: Logger) {
         self.store = store
         self.hasher = hasher
         self.ids = ids

@@ -177,9 +177,12 @@ public struct OrganizationService: Sendable {
             }
             return kind
         }
-        let currency = try validator.check { try Currency(code: input.currency ?? defaults?.currency.code ?? "") }
+        // A setting left out keeps the organization's (a new one must name both).
+        let currency = try validator.check {
+            try input.currency.map { try Currency(code: $0) } ?? defaults?.currency ?? Currency(code: "")
+        }
         let timeZone = try validator.check {
-            try TimeZoneName.parse(input.timeZone ?? defaults?.timeZone.identifier ?? "")
+            try input.timeZone.map { try TimeZoneName.parse($0) } ?? defaults?.timeZone ?? TimeZoneName.parse("")
         }
         let weekStart = try validator.check { () throws -> Weekday in
             if let raw = input.weekStart {

@@ -1,3 +1,4 @@
+import ExpenseCore
 import ExpenseStore
 import Foundation
 

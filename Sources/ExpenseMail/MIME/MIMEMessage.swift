@@ -88,6 +88,17 @@ public struct MailAddress: Sendable, Equatable {
         self.name = name
     }
 
+    /// `ExpenseTracker <no-reply@host>`: the sender when none is configured. `host` is a host
+    /// name taken from a parsed URL, which holds nothing that could break a header.
+    public static func noReply(host: String) -> MailAddress {
+        MailAddress(checked: "no-reply@\(host)", name: "ExpenseTracker")
+    }
+
+    private init(checked address: String, name: String?) {
+        self.address = address
+        self.name = name
+    }
+
     /// Parses `Name <address>` or a bare address (the form `MAIL_FROM` takes).
     public init(parsing value: String) throws {
         let trimmed = value.trimmingCharacters(in: .whitespaces)

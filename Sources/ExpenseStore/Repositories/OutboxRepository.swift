@@ -28,7 +28,7 @@ public struct OutboxMessage: Sendable, Equatable {
 
 /// Where a queued message is on its way: `pending` until a worker claims it, `sending` while
 /// claimed (a claim whose lease ran out is pending again), then `sent`, or `dead` after its last
-/// attempt. The SQL above names the states as literals, so the partial indexes on them apply.
+/// attempt. The repository's SQL names the states as literals, so the partial indexes on them apply.
 public enum OutboxStatus: String, Sendable, CaseIterable {
     case pending, sending, sent, dead
 }

@@ -140,7 +140,7 @@ import Testing
         #expect(!logs.contains("token="))
     }
 
-    @Test("V8: names are escaped in pages and pages carry the security headers", arguments: TestBackend.available)
+    @Test("names are escaped in pages and pages carry the security headers", arguments: TestBackend.available)
     func namesAreEscapedInPagesAndPagesCarryTheSecurityHeaders(_ backend: TestBackend) async throws {
         let harness = try await AccountsHarness.make(backend)
         try await harness.run { client async throws in

@@ -61,26 +61,6 @@ struct AccountsHarness: Sendable {
     }
 }
 
-extension ManualClock {
-    /// This clock as the application reads the time.
-    var clock: AppClock { AppClock { self.now } }
-}
-
-extension TokenGenerator {
-    /// Well-formed tokens counting up (`000…001`), so output that shows them is the same on
-    /// every run. Each generator counts on its own.
-    static func sequential() -> TokenGenerator {
-        let counter = Mutex<Int>(0)
-        return TokenGenerator {
-            let next = counter.withLock { value in
-                value += 1
-                return value
-            }
-            return String(repeating: "0", count: 43 - String(next).count) + String(next)
-        }
-    }
-}
-
 extension RateLimits {
     /// High enough that only the tests about rate limits meet them.
     static var generous: RateLimits {

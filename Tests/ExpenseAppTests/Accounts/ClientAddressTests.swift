@@ -9,7 +9,7 @@ import Testing
 
 @Suite struct ClientAddressTests {
     @Test(
-        "S13: an IPv6 client counts by its /64; IPv4 and IPv4-mapped addresses by the address",
+        "an IPv6 client counts by its /64; IPv4 and IPv4-mapped addresses by the address",
         arguments: [
             ("2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::/64"),
             ("2001:0DB8:0001:0002::1", "2001:db8:1:2::/64"),
@@ -24,7 +24,7 @@ import Testing
         #expect(ClientAddress(address).rateLimitKey == key)
     }
 
-    @Test("S13: addresses rotated within one IPv6 /64 share the per-address limit", arguments: TestBackend.available)
+    @Test("addresses rotated within one IPv6 /64 share the per-address limit", arguments: TestBackend.available)
     func rotatingWithinASlash64DoesNotEscapeTheLimit(_ backend: TestBackend) async throws {
         var limits = RateLimits.generous
         limits.loginPerIP.limit = 2

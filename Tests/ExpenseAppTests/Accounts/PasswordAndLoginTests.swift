@@ -11,7 +11,7 @@ import Testing
 /// Password hashing and rules, login answers, lockout and emailed tokens (README, Accounts), on
 /// SQLite and PostgreSQL.
 @Suite struct PasswordAndLoginTests {
-    @Test("S1: equal passwords get different salted bcrypt hashes", arguments: TestBackend.available)
+    @Test("equal passwords get different salted bcrypt hashes", arguments: TestBackend.available)
     func equalPasswordsGetDifferentSaltedBcryptHashes(_ backend: TestBackend) async throws {
         let harness = try await AccountsHarness.make(backend)
         try await harness.run { client async throws in
@@ -29,7 +29,7 @@ import Testing
         }
     }
 
-    @Test("S1: a password over 72 bytes is not truncated", arguments: TestBackend.available)
+    @Test("a password over 72 bytes is not truncated", arguments: TestBackend.available)
     func aPasswordOver72BytesIsNotTruncated(_ backend: TestBackend) async throws {
         let long = String(repeating: "long passphrase ", count: 5) + "end"  // 83 bytes
         let harness = try await AccountsHarness.make(backend)
@@ -42,7 +42,7 @@ import Testing
     }
 
     @Test(
-        "S2: short, long and common passwords refused; Unicode passphrases accepted", arguments: TestBackend.available)
+        "short, long and common passwords refused; Unicode passphrases accepted", arguments: TestBackend.available)
     func shortLongAndCommonPasswordsAreRefusedAndUnicodePassphrasesAccepted(_ backend: TestBackend) async throws {
         let harness = try await AccountsHarness.make(backend)
         try await harness.run { client async throws in
@@ -60,7 +60,7 @@ import Testing
         }
     }
 
-    @Test("S3: login answers alike for wrong unknown and locked accounts", arguments: TestBackend.available)
+    @Test("login answers alike for wrong unknown and locked accounts", arguments: TestBackend.available)
     func loginAnswersAlikeForWrongUnknownAndLockedAccounts(_ backend: TestBackend) async throws {
         let harness = try await AccountsHarness.make(backend)
         try await harness.run { client async throws in
@@ -78,7 +78,7 @@ import Testing
         }
     }
 
-    @Test("S3: forgot password answers byte identically for known and unknown emails", arguments: TestBackend.available)
+    @Test("forgot password answers byte identically for known and unknown emails", arguments: TestBackend.available)
     func forgotPasswordAnswersByteIdenticallyForKnownAndUnknownEmails(_ backend: TestBackend) async throws {
         let harness = try await AccountsHarness.make(backend)
         try await harness.run { client async throws in
@@ -105,7 +105,7 @@ import Testing
         }
     }
 
-    @Test("S4: the sixth attempt is refused even when right, and a reset still works", arguments: TestBackend.available)
+    @Test("the sixth attempt is refused even when right, and a reset still works", arguments: TestBackend.available)
     func theSixthAttemptIsRefusedEvenWithTheRightPasswordAndAResetStillWorks(_ backend: TestBackend) async throws {
         let harness = try await AccountsHarness.make(backend)
         try await harness.run { client async throws in
@@ -130,7 +130,7 @@ import Testing
     }
 
     @Test(
-        "S12: a burst of parallel guesses gets five checked at most, and the right one is refused",
+        "a burst of parallel guesses gets five checked at most, and the right one is refused",
         arguments: TestBackend.available)
     func aBurstOfParallelGuessesIsCountedBeforeAnyHashIsTrusted(_ backend: TestBackend) async throws {
         // A real bcrypt cost, so the whole burst is in flight at once.
@@ -156,7 +156,7 @@ import Testing
         }
     }
 
-    @Test("S12: wrong current passwords count toward the lockout", arguments: TestBackend.available)
+    @Test("wrong current passwords count toward the lockout", arguments: TestBackend.available)
     func wrongCurrentPasswordsCountTowardTheLockout(_ backend: TestBackend) async throws {
         let harness = try await AccountsHarness.make(backend)
         try await harness.run { client async throws in
@@ -182,7 +182,7 @@ import Testing
         }
     }
 
-    @Test("S4: a lock expires after the lockout period", arguments: TestBackend.available)
+    @Test("a lock expires after the lockout period", arguments: TestBackend.available)
     func aLockExpiresAfterTheLockoutPeriod(_ backend: TestBackend) async throws {
         let harness = try await AccountsHarness.make(backend)
         try await harness.run { client async throws in
@@ -195,7 +195,7 @@ import Testing
         }
     }
 
-    @Test("S4: per address throttling limits attempts across accounts", arguments: TestBackend.available)
+    @Test("per address throttling limits attempts across accounts", arguments: TestBackend.available)
     func perAddressThrottlingLimitsAttemptsAcrossAccounts(_ backend: TestBackend) async throws {
         var limits = RateLimits.generous
         limits.loginPerIP.limit = 3
@@ -213,7 +213,7 @@ import Testing
         }
     }
 
-    @Test("S5: reset tokens are single use expiring and stored only as hashes", arguments: TestBackend.available)
+    @Test("reset tokens are single use expiring and stored only as hashes", arguments: TestBackend.available)
     func resetTokensAreSingleUseExpiringAndStoredOnlyAsHashes(_ backend: TestBackend) async throws {
         let harness = try await AccountsHarness.make(backend)
         try await harness.run { client async throws in
@@ -257,7 +257,7 @@ import Testing
         }
     }
 
-    @Test("S5: verification tokens work once within 24 hours", arguments: TestBackend.available)
+    @Test("verification tokens work once within 24 hours", arguments: TestBackend.available)
     func verificationTokensWorkOnceWithin24Hours(_ backend: TestBackend) async throws {
         let harness = try await AccountsHarness.make(backend)
         try await harness.run { client async throws in
@@ -277,7 +277,7 @@ import Testing
     }
 
     @Test(
-        "S4: behind a trusted proxy, throttling counts the forwarded client address", arguments: TestBackend.available)
+        "behind a trusted proxy, throttling counts the forwarded client address", arguments: TestBackend.available)
     func throttlingBehindATrustedProxyCountsTheForwardedClient(_ backend: TestBackend) async throws {
         var limits = RateLimits.generous
         limits.loginPerIP.limit = 2

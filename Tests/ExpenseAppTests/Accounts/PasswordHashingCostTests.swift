@@ -1,3 +1,4 @@
+import ExpenseCore
 import ExpenseStore
 import ExpenseTestSupport
 import Foundation
@@ -13,7 +14,7 @@ import Testing
 /// endpoint that hashes is limited first, made-up tokens cost no hash, the wait for a hashing
 /// thread is bounded, and hashing runs on threads of its own.
 @Suite struct PasswordHashingCostTests {
-    @Test("S12: a made-up reset token is refused without hashing the new password", arguments: TestBackend.available)
+    @Test("a made-up reset token is refused without hashing the new password", arguments: TestBackend.available)
     func madeUpResetTokensCostNoHash(_ backend: TestBackend) async throws {
         let harness = try await AccountsHarness.make(backend)
         try await harness.run { client async throws in
@@ -22,20 +23,20 @@ import Testing
             for _ in 0..<3 {
                 let reply = try await client.send(
                     .post, "/api/v1/auth/password/reset",
-                    json: ["token": SecretToken.generate(), "password": "a brand new passphrase"])
+                    json: ["token": TokenGenerator.secure(), "password": "a brand new passphrase"])
                 #expect(reply.status == .badRequest)
             }
             #expect(harness.hashing.completed == before)
         }
     }
 
-    @Test("S12: password resets are limited per address before anything is looked up", arguments: TestBackend.available)
+    @Test("password resets are limited per address before anything is looked up", arguments: TestBackend.available)
     func resetAttemptsAreLimitedPerAddress(_ backend: TestBackend) async throws {
         var limits = RateLimits.generous
         limits.resetPerIP.limit = 2
         let harness = try await AccountsHarness.make(backend, limits: limits)
         try await harness.run { client async throws in
-            let body = ["token": SecretToken.generate(), "password": "a brand new passphrase"]
+            let body = ["token": TokenGenerator.secure(), "password": "a brand new passphrase"]
             #expect(try await client.send(.post, "/api/v1/auth/password/reset", json: body).status == .badRequest)
             #expect(try await client.send(.post, "/api/v1/auth/password/reset", json: body).status == .badRequest)
             let third = try await client.send(.post, "/api/v1/auth/password/reset", json: body)
@@ -44,7 +45,7 @@ import Testing
         }
     }
 
-    @Test("S12: password changes are limited per account before anything is hashed", arguments: TestBackend.available)
+    @Test("password changes are limited per account before anything is hashed", arguments: TestBackend.available)
     func passwordChangesAreLimitedPerAccount(_ backend: TestBackend) async throws {
         var limits = RateLimits.generous
         limits.passwordChangesPerAccount.limit = 2
@@ -66,7 +67,7 @@ import Testing
     }
 
     @Test(
-        "S12: with the hashing queue full, sign-in and registration answer 503 and nothing is counted",
+        "with the hashing queue full, sign-in and registration answer 503 and nothing is counted",
         arguments: TestBackend.available)
     func aFullHashingQueueRefusesBeforeCountingAnything(_ backend: TestBackend) async throws {
         let harness = try await AccountsHarness.make(backend)
@@ -92,7 +93,7 @@ import Testing
         }
     }
 
-    @Test("S12: hashing does not wait on the shared thread pool the SMTP transport blocks in")
+    @Test("hashing does not wait on the shared thread pool the SMTP transport blocks in")
     func hashingRunsOffTheSharedThreadPool() async throws {
         // Every thread of the shared pool blocked, as a slow SMTP relay would leave them.
         let release = DispatchSemaphore(value: 0)

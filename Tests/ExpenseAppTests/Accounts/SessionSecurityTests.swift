@@ -9,7 +9,7 @@ import Testing
 
 /// Links, sessions, cookies, CSRF and rate limits (README, Accounts), on SQLite and PostgreSQL.
 @Suite struct SessionSecurityTests {
-    @Test("S6: email links use the public base URL whatever the host header", arguments: TestBackend.available)
+    @Test("email links use the public base URL whatever the host header", arguments: TestBackend.available)
     func emailLinksUseThePublicBaseURLWhateverTheHostHeader(_ backend: TestBackend) async throws {
         let harness = try await AccountsHarness.make(backend)
         try await harness.run { client async throws in
@@ -37,7 +37,7 @@ import Testing
         }
     }
 
-    @Test("S7: login issues a new session and logout ends it server side", arguments: TestBackend.available)
+    @Test("login issues a new session and logout ends it server side", arguments: TestBackend.available)
     func loginIssuesANewSessionAndLogoutEndsItServerSide(_ backend: TestBackend) async throws {
         let harness = try await AccountsHarness.make(backend)
         try await harness.run { client async throws in
@@ -63,7 +63,7 @@ import Testing
         }
     }
 
-    @Test("S7: a password reset ends every session and revokes every token", arguments: TestBackend.available)
+    @Test("a password reset ends every session and revokes every token", arguments: TestBackend.available)
     func aPasswordResetEndsEverySessionAndRevokesEveryToken(_ backend: TestBackend) async throws {
         let harness = try await AccountsHarness.make(backend)
         try await harness.run { client async throws in
@@ -83,7 +83,7 @@ import Testing
         }
     }
 
-    @Test("S7: changing the password keeps this session and ends the others", arguments: TestBackend.available)
+    @Test("changing the password keeps this session and ends the others", arguments: TestBackend.available)
     func changingThePasswordKeepsThisSessionAndEndsTheOthers(_ backend: TestBackend) async throws {
         let harness = try await AccountsHarness.make(backend)
         try await harness.run { client async throws in
@@ -112,7 +112,7 @@ import Testing
         }
     }
 
-    @Test("S8: sessions and tokens expire when idle and at their absolute limit", arguments: TestBackend.available)
+    @Test("sessions and tokens expire when idle and at their absolute limit", arguments: TestBackend.available)
     func sessionsAndTokensExpireWhenIdleAndAtTheirAbsoluteLimit(_ backend: TestBackend) async throws {
         let harness = try await AccountsHarness.make(backend)
         try await harness.run { client async throws in
@@ -142,7 +142,7 @@ import Testing
         }
     }
 
-    @Test("S9: the session cookie is host only secure http only and lax", arguments: TestBackend.available)
+    @Test("the session cookie is host only secure http only and lax", arguments: TestBackend.available)
     func theSessionCookieIsHostOnlySecureHttpOnlyAndLax(_ backend: TestBackend) async throws {
         let harness = try await AccountsHarness.make(backend)
         try await harness.run { client async throws in
@@ -170,7 +170,7 @@ import Testing
     }
 
     @Test(
-        "S10: cross site form posts are refused and a cookie alone authorizes no API call",
+        "cross site form posts are refused and a cookie alone authorizes no API call",
         arguments: TestBackend.available)
     func crossSiteFormPostsAreRefusedAndACookieAloneAuthorizesNoAPICall(_ backend: TestBackend) async throws {
         let harness = try await AccountsHarness.make(backend)
@@ -236,7 +236,7 @@ import Testing
         }
     }
 
-    @Test("S11: registration forgot and resend are rate limited", arguments: TestBackend.available)
+    @Test("registration forgot and resend are rate limited", arguments: TestBackend.available)
     func registrationForgotAndResendAreRateLimited(_ backend: TestBackend) async throws {
         var limits = RateLimits.generous
         limits.registerPerIP.limit = 2

@@ -154,7 +154,8 @@ import Testing
                     "expense.created",
                 ])
             let deleted = (audit.json["items"] as? [[String: Any]] ?? []).first
-            #expect((deleted?["details"] as? String ?? "").contains("taxi"))
+            let deletedDetails = deleted?["details"] as? [String: [String: String]]
+            #expect(deletedDetails?["before"]?["note"]?.contains("taxi") == true)
 
             // Another tenant's ids are missing, whatever the route.
             let stranger = try await client.signUp("x@example.org", name: "Xena", harness: harness)

@@ -23,7 +23,7 @@ import Testing
         try await client.send(.post, "/api/v1/invitations/accept", json: ["token": token], headers: user.auth)
     }
 
-    @Test("T8: demoting or removing an inviter withdraws their open invitations", arguments: TestBackend.available)
+    @Test("demoting or removing an inviter withdraws their open invitations", arguments: TestBackend.available)
     func demotionWithdrawsInvitations(_ backend: TestBackend) async throws {
         let harness = try await AccountsHarness.make(backend)
         try await harness.run { client async throws in
@@ -58,7 +58,7 @@ import Testing
     }
 
     @Test(
-        "T8: acceptance checks the inviter's role now, whatever wrote it", arguments: TestBackend.available)
+        "acceptance checks the inviter's role now, whatever wrote it", arguments: TestBackend.available)
     func acceptanceChecksTheInvitersCurrentRole(_ backend: TestBackend) async throws {
         let harness = try await AccountsHarness.make(backend)
         try await harness.run { client async throws in
@@ -109,7 +109,7 @@ import Testing
             let xuID = try #require(UserID(uuidString: xu.id))
             let now = harness.clock.now
             let managers = Role.allCases.filter { $0.can(.manageMembers) }
-            let fresh = SecretToken.generate()
+            let fresh = TokenGenerator.secure()
             let (stale, current) = try await store.withTenant(orgID) { tx in
                 _ = try await store.invitations.renew(
                     tx, id: invitationID, tokenHash: SecretToken.hash(fresh), expiresAt: now.addingTimeInterval(3600))

@@ -12,7 +12,7 @@ import Testing
 /// organizations (each of which may invite) are limited per account.
 @Suite struct InvitationLimitTests {
     @Test(
-        "S13: one address gets a bounded number of invitations, across organizations and resends",
+        "one address gets a bounded number of invitations, across organizations and resends",
         arguments: TestBackend.available)
     func oneRecipientCannotBeFlooded(_ backend: TestBackend) async throws {
         var limits = RateLimits.generous
@@ -48,7 +48,7 @@ import Testing
     }
 
     @Test(
-        "S13: one organization sends a bounded number of invitations, across its admins",
+        "one organization sends a bounded number of invitations, across its admins",
         arguments: TestBackend.available)
     func oneOrganizationCannotFlood(_ backend: TestBackend) async throws {
         var limits = RateLimits.generous
@@ -79,7 +79,7 @@ import Testing
     }
 
     @Test(
-        "S13: an account creates a bounded number of organizations; a refused one does not count",
+        "an account creates a bounded number of organizations; a refused one does not count",
         arguments: TestBackend.available)
     func organizationCreationIsLimited(_ backend: TestBackend) async throws {
         var limits = RateLimits.generous

@@ -88,7 +88,7 @@ import Testing
         }
     }
 
-    @Test("T3: an outsider gets 404 on every organization route with real ids", arguments: TestBackend.available)
+    @Test("an outsider gets 404 on every organization route with real ids", arguments: TestBackend.available)
     func outsidersSeeNothing(_ backend: TestBackend) async throws {
         let harness = try await AccountsHarness.make(backend)
         try await harness.run { client async throws in
@@ -132,7 +132,7 @@ import Testing
         }
     }
 
-    @Test("T5: request bodies never set ids, tenant, role or owner", arguments: TestBackend.available)
+    @Test("request bodies never set ids, tenant, role or owner", arguments: TestBackend.available)
     func noMassAssignment(_ backend: TestBackend) async throws {
         let harness = try await AccountsHarness.make(backend)
         try await harness.run { client async throws in

@@ -16,3 +16,18 @@ extension IDGenerator {
         }
     }
 }
+
+extension TokenGenerator {
+    /// Well-formed secrets counting up (`000…001`), so output that shows them is the same on
+    /// every run. Each generator counts on its own.
+    public static func sequential() -> TokenGenerator {
+        let counter = Mutex<Int>(0)
+        return TokenGenerator {
+            let next = counter.withLock { value in
+                value += 1
+                return value
+            }
+            return String(repeating: "0", count: 43 - String(next).count) + String(next)
+        }
+    }
+}
