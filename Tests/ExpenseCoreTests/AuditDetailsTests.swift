@@ -9,6 +9,8 @@ import Testing
             .before(["name": "Travel", "archived": "false"]),
             .after(["currency": "EUR", "timezone": "Europe/Lisbon"]),
             .facts(["email": "new@example.org", "role": "viewer"]),
+            .change(before: [:], after: [:]),
+            .facts([:]),
         ]
         for details in cases {
             #expect(AuditDetails.decode(details.json) == details)

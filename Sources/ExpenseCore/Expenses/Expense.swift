@@ -174,37 +174,3 @@ public enum Tags {
         try normalize(text.split(whereSeparator: { $0 == "," || $0.isWhitespace }).map(String.init))
     }
 }
-
-/// A category of expenses. Archived categories stay on old expenses and leave the pickers.
-public struct Category: Sendable, Equatable {
-    public var id: CategoryID
-    public var name: String
-    public var archivedAt: Date?
-    public var createdAt: Date
-    public var updatedAt: Date
-
-    public init(id: CategoryID, name: String, archivedAt: Date?, createdAt: Date, updatedAt: Date) {
-        self.id = id
-        self.name = name
-        self.archivedAt = archivedAt
-        self.createdAt = createdAt
-        self.updatedAt = updatedAt
-    }
-
-    public var isArchived: Bool { archivedAt != nil }
-
-    public static let nameLimit = 60
-
-    /// The categories a new organization starts with.
-    public static let defaults = ["Travel", "Meals", "Office supplies", "Software", "Utilities", "Other"]
-
-    /// A trimmed name of 1 to 60 characters without control characters; `ValidationError` on `name`.
-    public static func validName(_ raw: String) throws -> String {
-        let name = ExpenseDraft.clean(raw)
-        guard !name.isEmpty else { throw ValidationError("name", "Enter a name for the category.") }
-        guard raw.unicodeScalars.count <= nameLimit else {
-            throw ValidationError("name", "Keep the name under \(nameLimit) characters.")
-        }
-        return name
-    }
-}

@@ -19,6 +19,9 @@ public enum AuditDetails: Sendable, Equatable {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let data: Data? =
             switch self {
+            case .change(let before, let after) where before.isEmpty && after.isEmpty:
+                // Still a change (of nothing), so it reads back as one rather than as no facts.
+                try? encoder.encode(["after": after])
             case .change(let before, let after):
                 try? encoder.encode(["before": before, "after": after].filter { !$0.value.isEmpty })
             case .facts(let values): try? encoder.encode(values)

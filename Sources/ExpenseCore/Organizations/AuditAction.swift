@@ -1,0 +1,27 @@
+import Foundation
+
+/// What an audit entry records; the raw values are stored and shown as they are.
+public enum AuditAction: String, Sendable, CaseIterable {
+    case organizationCreated = "organization.created"
+    case organizationUpdated = "organization.updated"
+    case organizationDeleted = "organization.deleted"
+    case ownershipTransferred = "organization.ownership_transferred"
+    case memberInvited = "member.invited"
+    case invitationResent = "member.invitation_resent"
+    case invitationRevoked = "member.invitation_revoked"
+    case memberJoined = "member.joined"
+    case memberRoleChanged = "member.role_changed"
+    case memberRemoved = "member.removed"
+    case memberLeft = "member.left"
+    case categoryCreated = "category.created"
+    case categoryUpdated = "category.updated"
+    case categoryDeleted = "category.deleted"
+    case expenseCreated = "expense.created"
+    case expenseUpdated = "expense.updated"
+    case expenseDeleted = "expense.deleted"
+}
+
+/// The kind of record an audit entry is about.
+public enum AuditSubject: String, Sendable, CaseIterable {
+    case organization, member, invitation, category, expense
+}
