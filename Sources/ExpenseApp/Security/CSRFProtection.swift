@@ -27,7 +27,9 @@ struct CSRFProtection: RouterMiddleware {
         guard [.post, .put, .patch, .delete].contains(request.method) else {
             return try await next(request, context)
         }
-        guard isSameOrigin(request) || isTokenFormFromNullOrigin(request) else {
+        guard
+            isSameOrigin(request) || isTokenFormFromNullOrigin(request) || isSessionFormFromNullOrigin(request, context)
+        else {
             context.logger.notice("cross-site form post refused")
             throw AppError.crossSiteRequest
         }
@@ -50,6 +52,15 @@ struct CSRFProtection: RouterMiddleware {
 
     private func isTokenFormFromNullOrigin(_ request: Request) -> Bool {
         request.headers[.origin] == "null" && Self.tokenFormPaths.contains(request.uri.path)
+    }
+
+    /// Every form of those pages (the layout's logout and "send the link again" too) posts with
+    /// `Origin: null`. With a signed-in session it must echo the session's synchronizer token
+    /// (checked below), which a cross-site page cannot know either.
+    private func isSessionFormFromNullOrigin(_ request: Request, _ context: Context) -> Bool {
+        guard request.headers[.origin] == "null", let identity = context.identity else { return false }
+        if case .session = identity.credential { return true }
+        return false
     }
 
     private func isSameOrigin(_ request: Request) -> Bool {

@@ -236,6 +236,37 @@ import Testing
         }
     }
 
+    /// The pages an emailed link opens send no referrer, so every form on them (the layout's
+    /// "send the link again" and "log out" too) arrives with `Origin: null`; signed in, each
+    /// works with the session's synchronizer token and is refused without it.
+    @Test(arguments: TestBackend.available)
+    func everyFormOfANoReferrerPageWorksForTheSignedInSession(_ backend: TestBackend) async throws {
+        let harness = try await AccountsHarness.make(backend)
+        try await harness.run { client async throws in
+            try await client.register("ana@example.org")
+            let cookie = try #require(try await client.pageLogin("ana@example.org").cookie)
+            let token = try #require(try await harness.token(sentTo: "ana@example.org", kind: .emailVerification))
+            let verifyPage = try await client.send(.get, "/verify?token=\(token)", headers: [.cookie: cookie])
+            #expect(verifyPage.status == .ok && verifyPage.headers[.referrerPolicy] == "no-referrer")
+            #expect(verifyPage.body.contains(#"action="/verify/resend""#))
+            let csrf = try #require(Self.csrfToken(in: verifyPage.body))
+            let fromThatPage: HTTPFields = [.origin: "null", .cookie: cookie]
+
+            let forged = try await client.send(
+                .post, "/verify/resend", form: ["_csrf": "forged"], headers: fromThatPage)
+            #expect(forged.status == .forbidden)
+            let resent = try await client.send(.post, "/verify/resend", form: ["_csrf": csrf], headers: fromThatPage)
+            #expect(resent.status == .seeOther)
+            #expect(try await harness.outbox("ana@example.org").filter { $0.kind == .emailVerification }.count == 2)
+            let loggedOut = try await client.send(.post, "/logout", form: ["_csrf": csrf], headers: fromThatPage)
+            #expect(loggedOut.status == .seeOther)
+            #expect(try await client.send(.get, "/dashboard", headers: [.cookie: cookie]).headers[.location] == "/login")
+            // Signed out, a null-origin post is a cross-site one unless it carries a link's token.
+            let signedOut = try await client.send(.post, "/verify/resend", form: [:], headers: [.origin: "null"])
+            #expect(signedOut.status == .forbidden)
+        }
+    }
+
     @Test("registration forgot and resend are rate limited", arguments: TestBackend.available)
     func registrationForgotAndResendAreRateLimited(_ backend: TestBackend) async throws {
         var limits = RateLimits.generous
