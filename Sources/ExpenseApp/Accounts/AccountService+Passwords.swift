@@ -43,7 +43,21 @@ extension AccountService {
     ///
     /// Counted per address, then the token is looked up, and only a live token's reset pays for
     /// a password hash: a stream of made-up tokens costs the server a lookup each.
-    public func resetPassword(token: String, newPassword: String, client: ClientAddress) async throws {
+    /// Whether a reset link still works (unused and unexpired), so its page can say at once
+    /// when it does not instead of after a new password is typed. Looking a token up costs one
+    /// indexed read and no hash; a made-up one is never live.
+    public func resetLinkIsLive(token: String) async throws -> Bool {
+        guard SecretToken.isWellFormed(token) else { return false }
+        let now = clock.now()
+        let store = self.store
+        return try await store.withSystem { tx in
+            try await store.accountTokens.isLive(tx, hash: SecretToken.hash(token), purpose: .passwordReset, at: now)
+        }
+    }
+
+    /// Sets a new password with an emailed link; returns the account's email address.
+    @discardableResult
+    public func resetPassword(token: String, newPassword: String, client: ClientAddress) async throws -> String {
         try await limiter.check(limits.resetPerIP, key: client.rateLimitKey)
         try validating { try passwordPolicy.validate(newPassword) }
         guard SecretToken.isWellFormed(token) else { throw AppError.invalidToken }
@@ -57,7 +71,7 @@ extension AccountService {
         guard live else { throw AppError.invalidToken }
         let passwordHash = try await hasher.hash(newPassword)
         // Consumed here, not above: of two resets with one link, one wins and the other is refused.
-        let userID = try await store.withSystem { tx -> UserID in
+        let (userID, email) = try await store.withSystem { tx -> (UserID, String) in
             guard
                 let userID = try await store.accountTokens.consume(
                     tx, hash: tokenHash, purpose: .passwordReset, at: now),
@@ -74,9 +88,10 @@ extension AccountService {
                     to: user.email, name: user.name, resetLink: settings.link("/password/forgot")),
                 in: tx, store: store, settings: settings, ids: ids, at: now
             )
-            return userID
+            return (userID, user.email)
         }
         logger.info("auth event", metadata: ["event": "password_reset", "user_id": "\(userID)"])
+        return email
     }
 
     /// Changes the password of a signed-in user who knows the current one. Every other session

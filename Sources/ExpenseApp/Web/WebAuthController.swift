@@ -33,7 +33,9 @@ struct WebAuthController: Sendable {
         let next = LocalRedirect.path(request.uri.queryParameters["next"].map(String.init)) ?? ""
         if context.identity != nil { return .redirect(to: next.isEmpty ? "/" : next, type: .normal) }
         let notice = Notice.text(request)
-        return try pages.render(.login, LoginPage(notice: notice, next: next))
+        // After a password reset the form comes back with the account's address filled in.
+        let email = request.uri.queryParameters["email"].map(String.init) ?? ""
+        return try pages.render(.login, LoginPage(notice: notice, email: email, next: next))
     }
 
     @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -58,10 +58,23 @@ struct WebPasswordController: Sendable {
         )
     }
 
-    /// The page an emailed link opens: its URL holds the token, so it sends no referrer.
+    /// The page an emailed link opens: its URL holds the token, so it sends no referrer. A link
+    /// that no longer works says so at once, not after a new password is typed.
     @Sendable func resetPage(_ request: Request, context: AppRequestContext) async throws -> Response {
         let token = request.uri.queryParameters["token"].map(String.init) ?? ""
-        var response = try pages.render(.reset, ResetPage(token: token))
+        var response =
+            if try await accounts.resetLinkIsLive(token: token) {
+                try pages.render(.reset, ResetPage(token: token))
+            } else {
+                try pages.render(
+                    .message,
+                    MessagePage(
+                        title: AppError.invalidToken.title, account: LayoutAccount(context.identity),
+                        heading: AppError.invalidToken.title,
+                        body: "This reset link was already used or has expired: each link works once, for one hour.",
+                        link: .init(href: "/password/forgot", label: "Send me a new link")),
+                    status: AppError.invalidToken.status)
+            }
         response.headers[.referrerPolicy] = "no-referrer"
         return response
     }
@@ -70,7 +83,9 @@ struct WebPasswordController: Sendable {
         let form = try await FormBody.decode(ResetForm.self, from: request, context: context)
         let token = form.token ?? ""
         do {
-            try await accounts.resetPassword(token: token, newPassword: form.password ?? "", client: context.client)
+            let email = try await accounts.resetPassword(
+                token: token, newPassword: form.password ?? "", client: context.client)
+            return .seeOther("/login?" + QueryString.encode(["notice": Notice.passwordReset.rawValue, "email": email]))
         } catch AppError.validation(let error) {
             var response = try pages.render(
                 .reset, ResetPage(token: token, passwordError: error.message(for: "password")),
@@ -79,7 +94,6 @@ struct WebPasswordController: Sendable {
             response.headers[.referrerPolicy] = "no-referrer"
             return response
         }
-        return .seeOther("/login?notice=\(Notice.passwordReset.rawValue)")
     }
 
     @Sendable func changePage(_ request: Request, context: AppRequestContext) async throws -> Response {
