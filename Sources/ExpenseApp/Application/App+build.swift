@@ -123,7 +123,9 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
     router.add(middleware: ReferrerPolicyMiddleware())
     router.add(middleware: CORSPolicy(allowedOrigins: Set(config.allowedOrigins)))
     // Every error below becomes a response here, and only here.
-    router.add(middleware: ErrorRenderingMiddleware(pages: pages, allowedMethods: allowedMethods))
+    router.add(
+        middleware: ErrorRenderingMiddleware(
+            pages: pages, allowedMethods: allowedMethods, sessions: (accounts, cookie)))
     router.add(
         middleware: StaticFiles(
             prefix: "/static",

@@ -22,6 +22,10 @@ struct ErrorRenderingMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let pages: PageRenderer
     let allowedMethods: AllowedMethodsFinder
+    /// Finds the signed-in person an error page is shown to (nil: every error page is signed
+    /// out). The session is otherwise found inside the pages' routes, after this middleware, or
+    /// not at all for a path no route matches.
+    var sessions: (accounts: AccountService, cookie: SessionCookie)? = nil
 
     /// Seconds a caller waits before retrying a transaction that lost a race or met a busy database.
     static let retryAfterBusy = 2
@@ -44,9 +48,12 @@ struct ErrorRenderingMiddleware: RouterMiddleware {
         } catch {
             let failure = await classify(error, request: request, context: context)
             Self.log(failure, error: error, logger: context.logger)
-            return request.uri.path.hasPrefix("/api/")
-                ? Self.problem(for: failure, requestID: context.requestID)
-                : page(for: failure, context: context)
+            if request.uri.path.hasPrefix("/api/") {
+                return Self.problem(for: failure, requestID: context.requestID)
+            }
+            return page(
+                for: failure, account: await layoutAccount(request, context: context, failure: failure),
+                context: context)
         }
     }
 
@@ -142,8 +149,18 @@ struct ErrorRenderingMiddleware: RouterMiddleware {
 
     // MARK: Pages: HTML
 
-    func page(for failure: Failure, context: Context) -> Response {
-        let account = LayoutAccount(context.identity)
+    /// The signed-in person an error page is shown to, from the session cookie; none when the
+    /// database is what failed (it is not asked again) or the session is not valid.
+    func layoutAccount(_ request: Request, context: Context, failure: Failure) async -> LayoutAccount? {
+        if let identity = context.identity { return LayoutAccount(identity) }
+        if case .unavailable = failure { return nil }
+        guard let sessions, let value = request.cookies[sessions.cookie.name]?.value,
+            let identity = try? await sessions.accounts.identity(sessionCookie: value)
+        else { return nil }
+        return LayoutAccount(identity)
+    }
+
+    func page(for failure: Failure, account: LayoutAccount?, context: Context) -> Response {
         let start = MessagePage.Link(href: "/", label: "Go to the start page")
         switch failure {
         case .app(let error):
