@@ -25,13 +25,20 @@ public struct AccountService: Sendable {
         public var name: String
         public var currency: String?
         public var timeZone: String?
+        /// The address is already proven (an open invitation to it was presented): it is
+        /// confirmed at once and no confirmation email is sent.
+        public var emailProven: Bool
 
-        public init(email: String, password: String, name: String, currency: String? = nil, timeZone: String? = nil) {
+        public init(
+            email: String, password: String, name: String, currency: String? = nil, timeZone: String? = nil,
+            emailProven: Bool = false
+        ) {
             self.email = email
             self.password = password
             self.name = name
             self.currency = currency
             self.timeZone = timeZone
+            self.emailProven = emailProven
         }
     }
 
@@ -74,14 +81,18 @@ public struct AccountService: Sendable {
                 )
                 _ = try await store.memberships.add(tx, user: userID, role: .owner, at: now)
                 try await store.categories.createDefaults(tx, ids: ids, at: now)
-                try await store.accountTokens.create(
-                    tx, hash: SecretToken.hash(verificationToken), user: userID, purpose: .emailVerification,
-                    at: now, expiresAt: now.addingTimeInterval(settings.verificationTokenLifetime)
-                )
                 try await Mailer.enqueue(
                     AccountMessages.welcome(
                         to: user.email, name: user.name, dashboardLink: settings.link("/")),
                     in: tx, store: store, settings: settings, ids: ids, at: now
+                )
+                if registration.emailProven {
+                    try await store.credentials.markEmailVerified(tx, user: userID, at: now)
+                    return try await store.users.find(tx, id: userID) ?? user
+                }
+                try await store.accountTokens.create(
+                    tx, hash: SecretToken.hash(verificationToken), user: userID, purpose: .emailVerification,
+                    at: now, expiresAt: now.addingTimeInterval(settings.verificationTokenLifetime)
                 )
                 try await Mailer.enqueue(
                     AccountMessages.verification(

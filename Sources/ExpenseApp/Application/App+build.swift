@@ -177,7 +177,10 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
     let web = router.group()
         .add(middleware: SessionAuthenticator(accounts: accounts, cookie: cookie))
         .add(middleware: CSRFProtection(publicOrigin: config.publicOrigin))
-    WebAuthController(accounts: accounts, pages: pages, cookie: cookie).addRoutes(to: web)
+    let pendingInvitation = PendingInvitationCookie(secure: config.isServedOverHTTPS)
+    WebAuthController(
+        accounts: accounts, members: members, pages: pages, cookie: cookie, pending: pendingInvitation
+    ).addRoutes(to: web)
     WebPasswordController(accounts: accounts, pages: pages).addRoutes(to: web)
     WebAccountController(accounts: accounts, organizations: organizations, pages: pages).addRoutes(to: web)
     WebVerificationController(accounts: accounts, pages: pages).addRoutes(to: web)
@@ -185,7 +188,7 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
     webOrganizations.addRoutes(to: web)
     WebInvitationController(
         members: members, organizations: organizations, pages: pages,
-        pending: PendingInvitationCookie(secure: config.isServedOverHTTPS)
+        pending: pendingInvitation
     ).addRoutes(to: web)
     let organizationPages = web.group("orgs/:orgId")
         .add(middleware: RequireSession())

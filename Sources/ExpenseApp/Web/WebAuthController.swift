@@ -5,8 +5,10 @@ import Hummingbird
 /// The sign-in pages: log in, create account, log out.
 struct WebAuthController: Sendable {
     let accounts: AccountService
+    let members: MemberService
     let pages: PageRenderer
     let cookie: SessionCookie
+    let pending: PendingInvitationCookie
 
     struct LoginForm: Decodable {
         var email: String?
@@ -71,7 +73,9 @@ struct WebAuthController: Sendable {
         var page = RegisterPage(name: form.name ?? "", email: form.email ?? "", next: next)
         do {
             let user = try await accounts.register(
-                .init(email: form.email ?? "", password: form.password ?? "", name: form.name ?? ""),
+                .init(
+                    email: form.email ?? "", password: form.password ?? "", name: form.name ?? "",
+                    emailProven: try await invitationProves(email: form.email ?? "", request: request)),
                 client: context.client
             )
             return try await signIn(user, next: next)
@@ -84,6 +88,19 @@ struct WebAuthController: Sendable {
         } catch AppError.emailTaken {
             page.emailError = AppError.emailTaken.detail
             return try pages.render(.register, page, status: .conflict)
+        }
+    }
+
+    /// Whether the invitation waiting in this browser (see `PendingInvitationCookie`) is open and
+    /// addressed to `email`: then the person registering received it there.
+    private func invitationProves(email: String, request: Request) async throws -> Bool {
+        guard let token = request.cookies[pending.name]?.value, let address = try? EmailAddress(email) else {
+            return false
+        }
+        do {
+            return try await members.preview(token: token).invitation.email == address.value
+        } catch is AppError {
+            return false
         }
     }
 

@@ -46,7 +46,7 @@ struct WebInvitationController: Sendable {
                 )
             )
             if user?.email != preview.invitation.email, linked != nil {
-                response.setCookie(pending.cookie(token: token))
+                pending.cookies(token: token).forEach { response.setCookie($0) }
             }
         } catch let error as AppError {
             response = try pages.render(
@@ -58,7 +58,7 @@ struct WebInvitationController: Sendable {
                 ),
                 status: error.status
             )
-            response.setCookie(pending.expired())
+            pending.expired().forEach { response.setCookie($0) }
         }
         // The URL holds the token: send no referrer from this page.
         response.headers[.referrerPolicy] = "no-referrer"
@@ -70,7 +70,7 @@ struct WebInvitationController: Sendable {
         guard let identity = context.identity else { return .seeOther("/login") }
         let (organization, _) = try await members.accept(token: form.token ?? "", by: identity.user)
         var response = Response.seeOther("/orgs/\(organization.id)/dashboard?notice=joined")
-        response.setCookie(pending.expired())
+        pending.expired().forEach { response.setCookie($0) }
         return response
     }
 }
