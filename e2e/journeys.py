@@ -81,3 +81,5 @@ def join_from_invitation(page, link, organization, name, password=PASSWORD):
     page.get_by_role("button", name="Create account").click()
     page.get_by_role("button", name=f"Accept and join {organization}").click()
     expect(page.get_by_role("heading", name=organization, level=1)).to_be_visible()
+    # Registering from the invitation proved the address: nothing asks to confirm it.
+    expect(page.get_by_text("Confirm your email address")).to_have_count(0)
