@@ -194,7 +194,7 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
         .add(middleware: RequireSession())
         .add(middleware: SessionTenantResolver(tenant: tenantRequest))
         .group(context: OrgRequestContext.self)
-        .add(middleware: CurrentOrganization(secure: config.isServedOverHTTPS))
+        .add(middleware: CurrentOrganization(secure: config.isServedOverHTTPS, organizations: organizations))
     webOrganizations.addOrganizationRoutes(to: organizationPages)
     let membersPage = MembersPageRenderer(members: members, organizations: organizations, pages: pages)
     WebMemberController(members: members, membersPage: membersPage).addRoutes(to: organizationPages)

@@ -72,6 +72,31 @@ public struct OrganizationService: Sendable {
         return try await store.withUser(user.id) { tx in try await store.organizations.list(tx, user: user.id) }
     }
 
+    /// Where a person signing in lands: the organization they last worked in (`remembered` by
+    /// this browser, else recorded on the account), else their only shared organization, else
+    /// their personal one, else the first; nil when they belong to none.
+    public func landing(for user: User, remembered: OrganizationID?) async throws -> Organization? {
+        let store = self.store
+        let (list, recorded) = try await store.withUser(user.id) { tx in
+            (
+                try await store.organizations.list(tx, user: user.id).map(\.0),
+                try await store.users.lastOrganization(tx, user: user.id)
+            )
+        }
+        for id in [remembered, recorded].compactMap({ $0 }) {
+            if let organization = list.first(where: { $0.id == id }) { return organization }
+        }
+        let shared = list.filter { $0.kind != .personal }
+        if shared.count == 1 { return shared[0] }
+        return list.first { $0.kind == .personal } ?? list.first
+    }
+
+    /// Records that the caller works in this organization now, so their next sign-in lands here.
+    public func recordWorkingIn(_ access: TenantAccess) async throws {
+        try await store.users.setLastOrganization(
+            access.transaction, user: access.user.id, organization: access.tenantID)
+    }
+
     /// The caller's organizations, read in an organization's request (its transaction names the
     /// caller as its actor, which row security lets see their own memberships).
     public func list(in access: TenantAccess) async throws -> [(Organization, Role)] {

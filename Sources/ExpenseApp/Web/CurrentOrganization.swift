@@ -1,12 +1,15 @@
 import ExpenseCore
 import Hummingbird
 
-/// Remembers the organization a person last opened, so `/` brings them back to it. The cookie
-/// holds only an organization id and grants nothing: `/` checks membership before using it.
+/// Remembers the organization a person last opened, so `/` brings them back to it: in a cookie
+/// for this browser, and on the account for the next sign-in anywhere (written only when the
+/// cookie changes, in the request's own transaction). Neither grants anything: `/` checks
+/// membership before using them.
 struct CurrentOrganization: RouterMiddleware {
     typealias Context = OrgRequestContext
     static let cookieName = "org"
     let secure: Bool
+    let organizations: OrganizationService
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
@@ -14,6 +17,7 @@ struct CurrentOrganization: RouterMiddleware {
         var response = try await next(request, context)
         let id = context.access.tenantID.description
         if request.method == .get, response.status == .ok, request.cookies[Self.cookieName]?.value != id {
+            try await organizations.recordWorkingIn(context.access)
             response.setCookie(
                 Cookie(
                     name: Self.cookieName, value: id, maxAge: 365 * 24 * 3600, path: "/", secure: secure,

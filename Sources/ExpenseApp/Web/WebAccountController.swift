@@ -13,18 +13,14 @@ struct WebAccountController: Sendable {
         router.get("dashboard", use: dashboard)
     }
 
-    /// Signed in: the dashboard of the current organization (the one last opened, else the
-    /// personal one, else the first), passing a notice along; otherwise the login page.
+    /// Signed in: the dashboard of the organization they land in (see
+    /// `OrganizationService.landing`), passing a notice along; otherwise the login page.
     @Sendable func home(_ request: Request, context: AppRequestContext) async throws -> Response {
         guard let identity = context.identity else { return .redirect(to: "/login", type: .normal) }
-        let list = try await organizations.list(for: identity.user).map(\.0)
         let remembered = request.cookies[CurrentOrganization.cookieName].flatMap {
             OrganizationID(uuidString: $0.value)
         }
-        guard
-            let current = list.first(where: { $0.id == remembered }) ?? list.first(where: { $0.kind == .personal })
-                ?? list.first
-        else {
+        guard let current = try await organizations.landing(for: identity.user, remembered: remembered) else {
             return .redirect(to: "/orgs", type: .normal)
         }
         let notice = request.uri.queryParameters["notice"].flatMap { Notice(rawValue: String($0)) }

@@ -33,6 +33,20 @@ public struct UserRepository: Sendable {
             .map(Self.user)
     }
 
+    /// The organization the user last worked in, if recorded: a hint, to check against their
+    /// memberships before use.
+    public func lastOrganization(_ tx: some Transaction, user: UserID) async throws -> OrganizationID? {
+        try await tx.executor.first("SELECT last_organization_id FROM users WHERE id = \(user)")?
+            .decode("last_organization_id")
+    }
+
+    /// Records the organization the user is working in now.
+    public func setLastOrganization(_ tx: some Transaction, user: UserID, organization: OrganizationID)
+        async throws
+    {
+        try await tx.executor.execute("UPDATE users SET last_organization_id = \(organization) WHERE id = \(user)")
+    }
+
     static let columns = "id, email, name, email_verified_at, created_at"
 
     static func user(from row: SQLRow) throws -> User {
