@@ -21,6 +21,21 @@ struct BarChart: Sendable {
     static let rowHeight = 28
     static let barArea = 360
 
+    /// One chart per currency, the organization's first, then the others that have any
+    /// spending, by code: amounts in different currencies are never added up or left out
+    /// without a word (there are no exchange rates to convert them).
+    static func perCurrency(
+        base: Currency, present: some Sequence<Currency>, label: (Currency) -> String,
+        items: (Currency) -> [(label: String, minorUnits: Int128, value: String)]
+    ) -> [BarChart] {
+        let others = Set(present).subtracting([base]).sorted { $0.code < $1.code }
+        return ([base] + others).compactMap { currency in
+            let rows = items(currency)
+            guard currency == base || rows.contains(where: { $0.minorUnits != 0 }) else { return nil }
+            return BarChart(label: label(currency), items: rows)
+        }
+    }
+
     /// One bar per item, scaled to the largest; amounts in minor units of one currency.
     init(label: String, items: [(label: String, minorUnits: Int128, value: String)]) {
         self.label = label
@@ -85,7 +100,8 @@ struct OrganizationDashboardPage: PageModel {
     var thisMonth: [AmountCell]
     var lastMonth: [AmountCell]
     var change: String?
-    var chart: BarChart
+    /// One per currency, the organization's first.
+    var charts: [BarChart]
     var categories: [CategoryTotalRow]
     var hasCategories: Bool
     var latest: [ExpenseRow]
@@ -244,7 +260,8 @@ struct ReportsPage: PageModel {
     var grouped: Bool
     var totals: [AmountCell]
     var groups: [CategoryTotalRow]
-    var chart: BarChart
+    /// One per currency, the organization's first.
+    var charts: [BarChart]
     var totalsCSV: String
     var expensesCSV: String
 }

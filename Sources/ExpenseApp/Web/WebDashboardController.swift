@@ -27,11 +27,14 @@ struct WebDashboardController: Sendable {
         let previous = buckets.count > 1 ? buckets.first : nil
         let base = access.organization.currency
         let groups = current?.groups ?? []
-        let chart = BarChart(
-            label: "Spending by category this month, in \(base.code)",
-            items: groups.compactMap { group in
-                guard let total = group.totals.first(where: { $0.currency == base }) else { return nil }
-                return (totals.name(of: group.key), total.minorUnits, total.decimalString)
+        let charts = BarChart.perCurrency(
+            base: base, present: groups.flatMap { $0.totals.map(\.currency) },
+            label: { "Spending by category this month, in \($0.code)" },
+            items: { currency in
+                groups.compactMap { group in
+                    guard let total = group.totals.first(where: { $0.currency == currency }) else { return nil }
+                    return (totals.name(of: group.key), total.minorUnits, total.decimalString)
+                }
             })
         let latest = try await expenses.list(access, ExpenseFilter(), cursor: nil, limit: 10).items
         let page = OrganizationDashboardPage(
@@ -45,7 +48,7 @@ struct WebDashboardController: Sendable {
             lastMonth: (previous?.totals ?? []).map(AmountCell.init),
             change: Self.change(
                 from: previous?.totals.first { $0.currency == base }, to: current?.totals.first { $0.currency == base }),
-            chart: chart,
+            charts: charts,
             categories: groups.map {
                 CategoryTotalRow(name: totals.name(of: $0.key), totals: $0.totals.map(AmountCell.init))
             },
@@ -55,11 +58,12 @@ struct WebDashboardController: Sendable {
         return try pages.render(.organizationDashboard, page)
     }
 
-    /// "+12% on last month", or nil when last month had nothing to compare with.
+    /// "+12% in USD on last month": the organization's currency only, named, since other
+    /// currencies cannot be added to it; nil when last month had nothing in it to compare with.
     static func change(from previous: MoneyTotal?, to current: MoneyTotal?) -> String? {
         guard let previous, previous.minorUnits > 0 else { return nil }
         let now = current?.minorUnits ?? 0
         let percent = (now - previous.minorUnits) * 100 / previous.minorUnits
-        return (percent >= 0 ? "+" : "−") + "\(percent.magnitude)% on last month"
+        return (percent >= 0 ? "+" : "−") + "\(percent.magnitude)% in \(previous.currency.code) on last month"
     }
 }

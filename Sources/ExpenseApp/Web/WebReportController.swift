@@ -30,11 +30,14 @@ struct WebReportController: Sendable {
         }
         let base = access.organization.currency
         let report = result.report
-        let chart = BarChart(
-            label: "Totals per \(report.period.rawValue) in \(base.code)",
-            items: report.buckets.map { bucket in
-                let total = bucket.totals.first { $0.currency == base } ?? MoneyTotal(currency: base)
-                return (Self.label(bucket, period: report.period), total.minorUnits, total.decimalString)
+        let charts = BarChart.perCurrency(
+            base: base, present: report.totals.map(\.currency),
+            label: { "Totals per \(report.period.rawValue) in \($0.code)" },
+            items: { currency in
+                report.buckets.map { bucket in
+                    let total = bucket.totals.first { $0.currency == currency } ?? MoneyTotal(currency: currency)
+                    return (Self.label(bucket, period: report.period), total.minorUnits, total.decimalString)
+                }
             })
         let groupBy =
             switch result.groupBy {
@@ -70,7 +73,7 @@ struct WebReportController: Sendable {
             },
             grouped: result.groupBy != nil, totals: report.totals.map(AmountCell.init),
             groups: groupRows(report.groups),
-            chart: chart,
+            charts: charts,
             totalsCSV: "/orgs/\(access.tenantID)/exports/totals.csv?" + QueryString.encode(reportQuery),
             expensesCSV: "/orgs/\(access.tenantID)/exports/expenses.csv?" + QueryString.encode(exportQuery))
         return try pages.render(.reports, page, status: status)
