@@ -69,8 +69,8 @@ struct ExpenseRow: Sendable {
         amount = expense.amount.decimalString
         currency = expense.amount.currency.code
         category = expense.categoryName ?? "—"
-        merchant = expense.merchant
-        note = expense.note
+        merchant = PageFormat.excerpt(expense.merchant, limit: 80)
+        note = PageFormat.excerpt(expense.note, limit: 140)
         tags = expense.tags.joined(separator: ", ")
         member = expense.memberName
         editable = access.role.mayChange(expenseBy: expense.memberID, actor: access.user.id)

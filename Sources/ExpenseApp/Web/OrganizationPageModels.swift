@@ -190,6 +190,15 @@ struct AcceptInvitationPage: PageModel {
 }
 
 enum PageFormat {
+    /// `text` cut to at most `limit` characters at a word boundary where there is one, with "…"
+    /// when anything was cut: lists and logs show the start of long text, its own page the whole.
+    static func excerpt(_ text: String, limit: Int) -> String {
+        guard text.count > limit else { return text }
+        let start = text.prefix(limit - 1)
+        let cut = start.lastIndex(where: \.isWhitespace).map { start[..<$0] } ?? start
+        return String(cut.isEmpty ? start : cut).trimmingCharacters(in: .whitespacesAndNewlines) + "…"
+    }
+
     /// `November 2026`.
     static func month(_ date: CalendarDate) -> String {
         let names = [

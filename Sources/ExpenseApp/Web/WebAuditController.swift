@@ -31,15 +31,17 @@ struct WebAuditController: Sendable {
         return try pages.render(.audit, page)
     }
 
-    /// `{"before":{"role":"member"},"after":{"role":"admin"}}` as `role: member → admin`.
+    /// `{"before":{"role":"member"},"after":{"role":"admin"}}` as `role: member → admin`, each
+    /// value cut to its start when long (a 2,000-character note stays one line of the log).
     static func describe(_ details: AuditDetails?) -> String {
+        let short = { (value: String) in PageFormat.excerpt(value, limit: 80) }
         guard case .change(let before, let after) = details else {
             guard case .facts(let facts) = details else { return "" }
-            return facts.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
+            return facts.sorted { $0.key < $1.key }.map { "\($0.key): \(short($0.value))" }.joined(separator: ", ")
         }
         let keys = Set(before.keys).union(after.keys).sorted().filter { before[$0] != after[$0] }
         return keys.map { key in
-            switch (before[key], after[key]) {
+            switch (before[key].map(short), after[key].map(short)) {
             case (let old?, let new?): "\(key): \(old) → \(new)"
             case (nil, let new?): "\(key): \(new)"
             case (let old?, nil): "\(key) was \(old)"
