@@ -7,21 +7,22 @@ import Hummingbird
 struct AuthAPIController: Sendable {
     let accounts: AccountService
 
-    struct RegisterRequest: Decodable {
+    struct RegisterRequest: JSONRequestBody {
         var email: String
         var password: String
         var name: String
         var currency: String?
         var timezone: String?
+        enum CodingKeys: String, CodingKey, CaseIterable { case email, password, name, currency, timezone }
     }
 
-    struct LoginRequest: Decodable {
+    struct LoginRequest: JSONRequestBody {
         var email: String
         var password: String
         /// A label for the token, shown in the token list.
         var tokenName: String?
 
-        enum CodingKeys: String, CodingKey {
+        enum CodingKeys: String, CodingKey, CaseIterable {
             case email, password
             case tokenName = "token_name"
         }

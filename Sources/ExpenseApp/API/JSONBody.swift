@@ -8,14 +8,15 @@ enum JSONBody {
     /// and saves building one per request.
     static let decoder = JSONDecoder()
 
-    static func decode<T: Decodable>(_ type: T.Type, from request: Request, context: some RequestContext) async throws
-        -> T
+    static func decode<T: JSONRequestBody>(_ type: T.Type, from request: Request, context: some RequestContext)
+        async throws -> T
     {
         let contentType = request.headers[.contentType]?.lowercased() ?? ""
         let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) }
         guard mediaType == "application/json" else { throw AppError.unsupportedMediaType }
         let buffer = try await request.body.collect(upTo: context.maxUploadSize)
         let data = Data(buffer.readableBytesView)
+        try refuseUnknownFields(in: data, known: Set(T.CodingKeys.allCases.map(\.stringValue)))
         try refuseNulls(in: data, except: (T.self as? any NullableJSONFields.Type)?.nullableFields ?? [])
         do {
             return try decoder.decode(T.self, from: data)
@@ -24,6 +25,18 @@ enum JSONBody {
         } catch {
             throw AppError.malformedBody("The body is not valid JSON.")
         }
+    }
+
+    /// A field the request does not take is refused, not ignored: a client that sends
+    /// `category` for `category_id` learns at once instead of losing the value.
+    static func refuseUnknownFields(in data: Data, known: Set<String>) throws {
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return }
+        let unknown = Set(object.keys).subtracting(known).sorted()
+        guard !unknown.isEmpty else { return }
+        let names = unknown.map { "'\($0)'" }.joined(separator: ", ")
+        throw AppError.malformedBody(
+            (unknown.count == 1 ? "Unknown field \(names)" : "Unknown fields \(names)")
+                + "; this request takes " + known.sorted().joined(separator: ", ") + ".")
     }
 
     /// `null` only where the contract allows it (`category_id`, to clear it): elsewhere a null
@@ -59,7 +72,17 @@ enum JSONBody {
     }
 }
 
+/// A JSON request body that names every field it takes (its `CodingKeys`), so that any other
+/// field is refused.
+protocol JSONRequestBody: Decodable {
+    associatedtype CodingKeys: CodingKey & CaseIterable
+}
+
 /// A request body with fields that may be `null` on purpose.
 protocol NullableJSONFields {
     static var nullableFields: Set<String> { get }
 }
+
+extension ExpenseInput: JSONRequestBody {}
+extension OrganizationService.SettingsInput: JSONRequestBody {}
+extension CategoryService.Change: JSONRequestBody {}

@@ -6,20 +6,22 @@ import Hummingbird
 struct PasswordsAPIController: Sendable {
     let accounts: AccountService
 
-    struct EmailRequest: Decodable {
+    struct EmailRequest: JSONRequestBody {
         var email: String
+        enum CodingKeys: String, CodingKey, CaseIterable { case email }
     }
 
-    struct ResetRequest: Decodable {
+    struct ResetRequest: JSONRequestBody {
         var token: String
         var password: String
+        enum CodingKeys: String, CodingKey, CaseIterable { case token, password }
     }
 
-    struct ChangePasswordRequest: Decodable {
+    struct ChangePasswordRequest: JSONRequestBody {
         var currentPassword: String
         var newPassword: String
 
-        enum CodingKeys: String, CodingKey {
+        enum CodingKeys: String, CodingKey, CaseIterable {
             case currentPassword = "current_password"
             case newPassword = "new_password"
         }

@@ -6,8 +6,9 @@ import Hummingbird
 struct VerificationAPIController: Sendable {
     let accounts: AccountService
 
-    struct TokenRequest: Decodable {
+    struct TokenRequest: JSONRequestBody {
         var token: String
+        enum CodingKeys: String, CodingKey, CaseIterable { case token }
     }
 
     /// The route that needs no sign-in: the emailed token is the proof.

@@ -15,6 +15,8 @@ public struct CategoryService: Sendable {
         public var name: String?
         public var archived: Bool?
 
+        enum CodingKeys: String, CodingKey, CaseIterable { case name, archived }
+
         public init(name: String? = nil, archived: Bool? = nil) {
             self.name = name
             self.archived = archived

@@ -28,7 +28,7 @@ public struct ExpenseInput: Sendable, Decodable {
         self.tags = tags
     }
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case amount, currency, date, merchant, note, tags
         case categoryID = "category_id"
     }

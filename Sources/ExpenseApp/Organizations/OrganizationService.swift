@@ -31,7 +31,7 @@ public struct OrganizationService: Sendable {
             self.weekStart = weekStart
         }
 
-        enum CodingKeys: String, CodingKey {
+        enum CodingKeys: String, CodingKey, CaseIterable {
             case name, kind, currency
             case timeZone = "timezone"
             case weekStart = "week_start"

@@ -149,10 +149,11 @@ import Testing
                 ],
                 headers: owner.auth
             )
-            #expect(patched.status == .ok)
-            #expect(patched.json["id"] as? String == org)
-            #expect(patched.json["role"] as? String == "owner")
-            #expect(patched.json["created_at"] as? String != "2000-01-01T00:00:00Z")
+            // Refused whole, naming the fields it does not take: nothing is renamed or moved.
+            #expect(patched.status == .badRequest)
+            #expect((patched.json["detail"] as? String ?? "").contains("'owner_id', 'role', 'tenant_id'"))
+            let read = try await client.send(.get, "/api/v1/orgs/\(org)", headers: owner.auth)
+            #expect(read.json["name"] as? String == "Co-op" && read.json["role"] as? String == "owner")
             let otherRead = try await client.send(.get, "/api/v1/orgs/\(other)", headers: owner.auth)
             #expect(otherRead.json["name"] as? String == "Other")
             // A member cannot raise their own role by naming it.
@@ -167,10 +168,18 @@ import Testing
                 ],
                 headers: member.auth
             )
-            #expect(create.status == .created)
-            #expect(create.json["id"] as? String != org)
-            #expect(create.json["role"] as? String == "owner")
-            #expect(create.json["currency"] as? String == "USD")
+            #expect(create.status == .badRequest)
+            let memberOrgs = try await client.send(.get, "/api/v1/orgs", headers: member.auth)
+            #expect(!memberOrgs.body.contains("Mine"))
+            // Without them, the caller owns what they create.
+            let plain = try await client.send(
+                .post, "/api/v1/orgs",
+                json: ["name": "Mine", "kind": "business", "currency": "usd", "timezone": "UTC"],
+                headers: member.auth)
+            #expect(plain.status == .created)
+            #expect(plain.json["id"] as? String != org)
+            #expect(plain.json["role"] as? String == "owner")
+            #expect(plain.json["currency"] as? String == "USD")
         }
     }
 

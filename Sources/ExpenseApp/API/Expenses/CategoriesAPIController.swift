@@ -6,7 +6,10 @@ import Hummingbird
 struct CategoriesAPIController: Sendable {
     let categories: CategoryService
 
-    struct NewCategory: Decodable { var name: String }
+    struct NewCategory: JSONRequestBody {
+        var name: String
+        enum CodingKeys: String, CodingKey, CaseIterable { case name }
+    }
 
     func addRoutes(to group: RouterGroup<OrgRequestContext>) {
         group.get("categories", use: listCategories)

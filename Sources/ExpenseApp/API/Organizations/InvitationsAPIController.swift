@@ -6,11 +6,15 @@ import Hummingbird
 struct InvitationsAPIController: Sendable {
     let members: MemberService
 
-    struct InviteRequest: Decodable {
+    struct InviteRequest: JSONRequestBody {
         var email: String
         var role: String
+        enum CodingKeys: String, CodingKey, CaseIterable { case email, role }
     }
-    struct TokenRequest: Decodable { var token: String }
+    struct TokenRequest: JSONRequestBody {
+        var token: String
+        enum CodingKeys: String, CodingKey, CaseIterable { case token }
+    }
 
     func addRoutes(to group: RouterGroup<OrgRequestContext>) {
         group.get("invitations", use: invitations)

@@ -6,7 +6,10 @@ import Hummingbird
 struct MembersAPIController: Sendable {
     let members: MemberService
 
-    struct RoleRequest: Decodable { var role: String }
+    struct RoleRequest: JSONRequestBody {
+        var role: String
+        enum CodingKeys: String, CodingKey, CaseIterable { case role }
+    }
 
     func addRoutes(to group: RouterGroup<OrgRequestContext>) {
         group.get("members", use: list)

@@ -6,10 +6,10 @@ import Hummingbird
 struct OrganizationsAPIController: Sendable {
     let organizations: OrganizationService
 
-    struct TransferRequest: Decodable {
+    struct TransferRequest: JSONRequestBody {
         var userID: String
 
-        enum CodingKeys: String, CodingKey {
+        enum CodingKeys: String, CodingKey, CaseIterable {
             case userID = "user_id"
         }
     }
