@@ -72,9 +72,10 @@ public struct OrganizationService: Sendable {
         return try await store.withUser(user.id) { tx in try await store.organizations.list(tx, user: user.id) }
     }
 
-    /// Where a person signing in lands: the organization they last worked in (`remembered` by
-    /// this browser, else recorded on the account), else their only shared organization, else
-    /// their personal one, else the first; nil when they belong to none.
+    /// Where a person signing in lands: the organization they last worked in (recorded on the
+    /// account, whatever the browser; else `remembered` by this browser, for an account with no
+    /// record yet), else their only shared organization, else their personal one, else the
+    /// first; nil when they belong to none.
     public func landing(for user: User, remembered: OrganizationID?) async throws -> Organization? {
         let store = self.store
         let (list, recorded) = try await store.withUser(user.id) { tx in
@@ -83,7 +84,7 @@ public struct OrganizationService: Sendable {
                 try await store.users.lastOrganization(tx, user: user.id)
             )
         }
-        for id in [remembered, recorded].compactMap({ $0 }) {
+        for id in [recorded, remembered].compactMap({ $0 }) {
             if let organization = list.first(where: { $0.id == id }) { return organization }
         }
         let shared = list.filter { $0.kind != .personal }

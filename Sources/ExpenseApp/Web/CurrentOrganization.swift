@@ -1,9 +1,9 @@
 import ExpenseCore
 import Hummingbird
 
-/// Remembers the organization a person last opened, so `/` brings them back to it: in a cookie
-/// for this browser, and on the account for the next sign-in anywhere (written only when the
-/// cookie changes, in the request's own transaction). Neither grants anything: `/` checks
+/// Remembers the organization a person last opened, so `/` brings them back to it: on the
+/// account, for the next sign-in anywhere (in the request's own transaction; the row is written
+/// only when it changes), and in a cookie for this browser. Neither grants anything: `/` checks
 /// membership before using them.
 struct CurrentOrganization: RouterMiddleware {
     typealias Context = OrgRequestContext
@@ -16,8 +16,9 @@ struct CurrentOrganization: RouterMiddleware {
     {
         var response = try await next(request, context)
         let id = context.access.tenantID.description
-        if request.method == .get, response.status == .ok, request.cookies[Self.cookieName]?.value != id {
-            try await organizations.recordWorkingIn(context.access)
+        guard request.method == .get, response.status == .ok else { return response }
+        try await organizations.recordWorkingIn(context.access)
+        if request.cookies[Self.cookieName]?.value != id {
             response.setCookie(
                 Cookie(
                     name: Self.cookieName, value: id, maxAge: 365 * 24 * 3600, path: "/", secure: secure,

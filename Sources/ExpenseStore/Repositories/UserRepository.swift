@@ -40,11 +40,17 @@ public struct UserRepository: Sendable {
             .decode("last_organization_id")
     }
 
-    /// Records the organization the user is working in now.
+    /// Records the organization the user is working in now. The row is written only when it
+    /// names another one, so opening page after page in one organization writes nothing.
     public func setLastOrganization(_ tx: some Transaction, user: UserID, organization: OrganizationID)
         async throws
     {
-        try await tx.executor.execute("UPDATE users SET last_organization_id = \(organization) WHERE id = \(user)")
+        let differs = tx.executor.dialect == .postgres ? "IS DISTINCT FROM" : "IS NOT"
+        try await tx.executor.execute(
+            """
+            UPDATE users SET last_organization_id = \(organization)
+            WHERE id = \(user) AND last_organization_id \(unsafeRaw: differs) \(organization)
+            """)
     }
 
     static let columns = "id, email, name, email_verified_at, created_at"

@@ -41,6 +41,16 @@ import Testing
             #expect(elsewhere.status == .ok)
             #expect(try await Self.landing(client, bo.email) == "/orgs/\(first)/dashboard")
 
+            // Back in the first browser, whose cookie still names the first organization: working
+            // there is recorded too, so the next sign-in anywhere lands there.
+            let other = try #require(try await client.pageLogin(bo.email).cookie)
+            #expect(try await client.send(.get, "/orgs/\(second)/dashboard", headers: [.cookie: other]).status == .ok)
+            #expect(try await Self.landing(client, bo.email) == "/orgs/\(second)/dashboard")
+            let firstAgain = try await client.send(
+                .get, "/orgs/\(first)/expenses", headers: [.cookie: browser + "; org=\(first)"])
+            #expect(firstAgain.status == .ok)
+            #expect(try await Self.landing(client, bo.email) == "/orgs/\(first)/dashboard")
+
             // Removed from it, the record is only a hint: Bo lands in the one shared organization left.
             let removed = try await client.send(.delete, "/api/v1/orgs/\(first)/members/\(bo.id)", headers: owner.auth)
             #expect(removed.status == .noContent)
