@@ -24,22 +24,38 @@ struct MembersPageRenderer: Sendable {
         let canManage = access.role.can(.manageMembers)
         let invitations = canManage ? try await members.pendingInvitations(access) : []
         let csrf = context.csrfToken
-        let assignable: [Role] = access.role == .owner ? Role.allCases : Role.allCases.filter { $0 != .owner }
+        // Only controls that can work: the roles the membership rules let this caller give each
+        // member (none for a sole owner's own row), removal and leaving where the rules allow.
+        let owners = list.filter { $0.role == .owner }.count
         let rows = list.map { member in
-            MembersPage.Row(
+            let isSelf = member.userID == access.user.id
+            let roles = Role.allCases.filter { role in
+                role == member.role
+                    || (try? MembershipRules.checkRoleChange(
+                        actor: access.role, current: member.role, new: role, owners: owners)) != nil
+            }
+            let removable =
+                (try? MembershipRules.checkRemoval(
+                    actor: access.role, target: member.role, isSelf: isSelf, owners: owners)) != nil
+            return MembersPage.Row(
                 userID: member.userID.description, name: member.name, email: member.email, role: member.role.rawValue,
-                isSelf: member.userID == access.user.id,
-                editable: canManage && (access.role == .owner || member.role != .owner),
-                roles: assignable.map { Choice(value: $0.rawValue, label: $0.rawValue, selected: $0 == member.role) }
+                isSelf: isSelf,
+                editable: canManage && roles.count > 1,
+                removable: canManage && removable && !isSelf,
+                roles: roles.map { Choice(value: $0.rawValue, label: $0.rawValue, selected: $0 == member.role) }
             )
         }
+        let canLeave =
+            (try? MembershipRules.checkRemoval(actor: access.role, target: access.role, isSelf: true, owners: owners))
+            != nil
         let page = MembersPage(
             title: "Members of \(access.organization.name)",
             account: try await LayoutAccount.load(
                 context.identity, organizations: organizations, in: access),
             notice: notice, failure: failure,
             org: OrganizationChrome(access, csrf: csrf, tab: .members),
-            selfID: access.user.id.description, canManage: canManage, mustVerify: access.user.emailVerifiedAt == nil,
+            selfID: access.user.id.description, canManage: canManage, canLeave: canLeave,
+            mustVerify: access.user.emailVerifiedAt == nil,
             members: rows,
             invitations: invitations.map {
                 .init(

@@ -111,7 +111,9 @@ struct MembersPage: PageModel {
         var email: String
         var role: String
         var isSelf: Bool
+        /// A role select with at least one other role the caller may give.
         var editable: Bool
+        var removable: Bool
         var roles: [Choice]
     }
 
@@ -129,6 +131,8 @@ struct MembersPage: PageModel {
     var org: OrganizationChrome
     var selfID: String
     var canManage: Bool
+    /// False for the only owner, who must hand ownership on first.
+    var canLeave: Bool
     var mustVerify: Bool
     var members: [Row]
     var invitations: [PendingInvitation]
