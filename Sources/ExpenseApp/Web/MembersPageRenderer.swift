@@ -60,9 +60,10 @@ struct MembersPageRenderer: Sendable {
             invitations: invitations.map {
                 .init(
                     id: $0.id.description, email: $0.email, role: $0.role.rawValue,
-                    expires: PageFormat.timestamp($0.expiresAt))
+                    expires: PageFormat.timestamp($0.expiresAt, in: access.organization.timeZone))
             },
             hasInvitations: !invitations.isEmpty,
+            zone: access.organization.timeZone.identifier,
             inviteEmail: inviteEmail, inviteError: inviteError
         )
         return try pages.render(.members, page, status: status)

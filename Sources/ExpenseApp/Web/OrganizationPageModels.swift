@@ -137,6 +137,8 @@ struct MembersPage: PageModel {
     var members: [Row]
     var invitations: [PendingInvitation]
     var hasInvitations: Bool
+    /// The organization's time zone, which the expiry times are in.
+    var zone: String
     var inviteEmail = ""
     var inviteError: String? = nil
 }
@@ -173,6 +175,8 @@ struct AuditPage: PageModel {
     var notice: String? = nil
     var failure: String? = nil
     var org: OrganizationChrome
+    /// The organization's time zone, which the times are in.
+    var zone: String
     var entries: [Row]
 }
 
@@ -212,10 +216,10 @@ enum PageFormat {
         return "\(names[date.month - 1]) \(date.year)"
     }
 
-    /// `2026-11-29 09:32` in UTC.
-    static func timestamp(_ date: Date) -> String {
+    /// `2026-11-29 09:32` where the organization is (pages label the column with the zone).
+    static func timestamp(_ date: Date, in zone: TimeZone) -> String {
         var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = .gmt
+        calendar.timeZone = zone
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
         return String(
             format: "%04d-%02d-%02d %02d:%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0)

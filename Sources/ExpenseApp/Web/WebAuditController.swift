@@ -20,9 +20,11 @@ struct WebAuditController: Sendable {
             account: try await LayoutAccount.load(
                 context.identity, organizations: organizations, in: access),
             org: OrganizationChrome(access, csrf: context.csrfToken, tab: .audit),
+            zone: access.organization.timeZone.identifier,
             entries: entries.map {
                 .init(
-                    when: PageFormat.timestamp($0.createdAt), who: $0.actorName ?? "someone",
+                    when: PageFormat.timestamp($0.createdAt, in: access.organization.timeZone),
+                    who: $0.actorName ?? "someone",
                     action: $0.action.rawValue,
                     details: Self.describe($0.details)
                 )
