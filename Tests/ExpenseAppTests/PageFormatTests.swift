@@ -10,6 +10,6 @@ import Testing
         let instant = Date(timeIntervalSince1970: 1_796_000_000)  // 2026-11-30 00:53:20 UTC
         #expect(PageFormat.timestamp(instant, in: .utc) == "2026-11-30 00:53")
         #expect(PageFormat.timestamp(instant, in: try TimeZoneName.parse("America/New_York")) == "2026-11-29 19:53")
-        #expect(PageFormat.timestamp(instant, in: try TimeZoneName.parse("Asia/Kolkata")) == "2026-11-30 06:23")
+        #expect(PageFormat.timestamp(instant, in: try TimeZoneName.parse("Asia/Tokyo")) == "2026-11-30 09:53")
     }
 }
