@@ -97,6 +97,8 @@ struct OrganizationDashboardPage: PageModel {
     var failure: String? = nil
     var org: OrganizationChrome
     var monthLabel: String
+    /// The days of last month the comparison covers, e.g. `October 2026 1–30`.
+    var lastMonthLabel: String
     var thisMonth: [AmountCell]
     var lastMonth: [AmountCell]
     var change: String?

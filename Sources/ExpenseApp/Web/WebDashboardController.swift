@@ -19,12 +19,17 @@ struct WebDashboardController: Sendable {
         let access = context.access
         let today = access.organization.today(at: expenses.clock.now())
         let thisMonth = ReportPeriod.month.start(of: today, weekStart: .monday)
+        // Month to date against the same days of last month (to the same day of the month,
+        // or last month's end when it is shorter): a comparison with a whole month would always
+        // look like a fall until the month ends.
         let lastMonth = thisMonth.adding(months: -1)
+        let sameDayLastMonth = today.adding(months: -1)
         let totals = try await reports.totals(
-            access, .init(period: .month, from: lastMonth, to: today, groupBy: .category))
-        let buckets = totals.report.buckets
-        let current = buckets.last
-        let previous = buckets.count > 1 ? buckets.first : nil
+            access, .init(period: .month, from: thisMonth, to: today, groupBy: .category))
+        let earlier = try await reports.totals(
+            access, .init(period: .month, from: lastMonth, to: sameDayLastMonth))
+        let current = totals.report.buckets.last
+        let previous = earlier.report.buckets.first
         let base = access.organization.currency
         let groups = current?.groups ?? []
         let charts = BarChart.perCurrency(
@@ -44,6 +49,7 @@ struct WebDashboardController: Sendable {
             notice: Notice.text(request),
             org: OrganizationChrome(access, csrf: context.csrfToken, tab: .dashboard),
             monthLabel: PageFormat.month(thisMonth),
+            lastMonthLabel: "\(PageFormat.month(lastMonth)) \(lastMonth.day)–\(sameDayLastMonth.day)",
             thisMonth: (current?.totals ?? []).map(AmountCell.init),
             lastMonth: (previous?.totals ?? []).map(AmountCell.init),
             change: Self.change(
@@ -58,12 +64,13 @@ struct WebDashboardController: Sendable {
         return try pages.render(.organizationDashboard, page)
     }
 
-    /// "+12% in USD on last month": the organization's currency only, named, since other
-    /// currencies cannot be added to it; nil when last month had nothing in it to compare with.
+    /// "+12% in USD" against the same days of last month: the organization's currency only, named,
+    /// since other currencies cannot be added to it; nil when there is nothing to compare with.
     static func change(from previous: MoneyTotal?, to current: MoneyTotal?) -> String? {
         guard let previous, previous.minorUnits > 0 else { return nil }
         let now = current?.minorUnits ?? 0
         let percent = (now - previous.minorUnits) * 100 / previous.minorUnits
-        return (percent >= 0 ? "+" : "−") + "\(percent.magnitude)% in \(previous.currency.code) on last month"
+        return (percent >= 0 ? "+" : "−")
+            + "\(percent.magnitude)% in \(previous.currency.code)"
     }
 }

@@ -6,7 +6,8 @@ import Testing
 @testable import ExpenseApp
 
 /// Until exchange rates exist, spending in another currency gets a chart of its own on the
-/// dashboard and the reports page, and the month comparison names the one currency it compares:
+/// dashboard and the reports page, and the month-to-date comparison (against the same days of
+/// last month) names the one currency it compares:
 /// never a silent zero, never two currencies in one sum.
 @Suite struct CurrencyChartTests {
     @Test(arguments: TestBackend.available)
@@ -17,6 +18,8 @@ import Testing
             let org = try await client.createOrganization("Green Co-op", by: owner)  // EUR; today is 2026-11-30
             for fields in [
                 ["amount": "100", "date": "2026-10-12", "merchant": "Rent"],
+                // After the same day of last month: outside the month-to-date comparison.
+                ["amount": "50", "date": "2026-10-31", "merchant": "Late"],
                 ["amount": "12", "date": "2026-11-03", "merchant": "Lunch"],
                 ["amount": "3200", "currency": "JPY", "date": "2026-11-24", "merchant": "Kiosk"],
             ] {
@@ -29,7 +32,8 @@ import Testing
             #expect(dashboard.body.contains(#"aria-label="Spending by category this month, in EUR""#))
             #expect(dashboard.body.contains(#"aria-label="Spending by category this month, in JPY""#))
             #expect(dashboard.body.contains(">3200</text>"))
-            #expect(dashboard.body.contains("−88% in EUR on last month"))
+            #expect(dashboard.body.contains("Same days last month (October 2026 1–30): 100.00 EUR"))
+            #expect(dashboard.body.contains("100.00 EUR  · −88% in EUR"))
 
             let reports = try await client.send(
                 .get, "/orgs/\(org)/reports?period=month&from=2026-10-01&to=2026-11-30", headers: cookie)
