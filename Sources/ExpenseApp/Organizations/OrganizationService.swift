@@ -226,7 +226,7 @@ public struct OrganizationService: Sendable {
     static func snapshot(_ organization: Organization) -> [String: String] {
         [
             "name": organization.name, "kind": organization.kind.rawValue, "currency": organization.currency.code,
-            "timezone": organization.timeZone.identifier, "week_start": organization.weekStart.name,
+            "timezone": organization.timeZone.name, "week_start": organization.weekStart.name,
         ]
     }
 }

@@ -63,7 +63,7 @@ struct MembersPageRenderer: Sendable {
                     expires: PageFormat.timestamp($0.expiresAt, in: access.organization.timeZone))
             },
             hasInvitations: !invitations.isEmpty,
-            zone: access.organization.timeZone.identifier,
+            zone: access.organization.timeZone.name,
             inviteEmail: inviteEmail, inviteError: inviteError
         )
         return try pages.render(.members, page, status: status)

@@ -38,7 +38,7 @@ struct OrganizationForm: Sendable {
     init(_ organization: Organization) {
         self.init(
             name: organization.name, kind: organization.kind.rawValue, currency: organization.currency.code,
-            timezone: organization.timeZone.identifier, weekStart: organization.weekStart.name
+            timezone: organization.timeZone.name, weekStart: organization.weekStart.name
         )
     }
 

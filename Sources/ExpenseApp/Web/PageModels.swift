@@ -117,6 +117,7 @@ enum Notice: String {
     case deleted
     case left
     case joined
+    case created
 
     /// The notice a request's `?notice=` names, if any.
     static func text(_ request: Request) -> String? {
@@ -149,6 +150,7 @@ enum Notice: String {
         case .deleted: "The organization was deleted."
         case .left: "You left the organization."
         case .joined: "Welcome: you joined the organization."
+        case .created: "Organization created. Invite the people who will log expenses in it."
         }
     }
 }

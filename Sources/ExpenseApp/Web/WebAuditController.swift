@@ -20,7 +20,7 @@ struct WebAuditController: Sendable {
             account: try await LayoutAccount.load(
                 context.identity, organizations: organizations, in: access),
             org: OrganizationChrome(access, csrf: context.csrfToken, tab: .audit),
-            zone: access.organization.timeZone.identifier,
+            zone: access.organization.timeZone.name,
             entries: entries.map {
                 .init(
                     when: PageFormat.timestamp($0.createdAt, in: access.organization.timeZone),

@@ -40,7 +40,7 @@ struct WebOrganizationController: Sendable {
         guard let identity = context.identity, let account = LayoutAccount(identity) else {
             return .redirect(to: "/login", type: .normal)
         }
-        return try await listPage(identity: identity, csrf: account.csrf, form: OrganizationForm(), status: .ok)
+        return try await listPage(identity: identity, csrf: account.csrf, form: nil, status: .ok)
     }
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -50,7 +50,7 @@ struct WebOrganizationController: Sendable {
         let form = try await FormBody.decode(SettingsForm.self, from: request, context: context)
         do {
             let organization = try await organizations.create(form, by: identity.user)
-            return .seeOther("/orgs/\(organization.id)/members")
+            return .seeOther("/orgs/\(organization.id)/members?notice=\(Notice.created.rawValue)")
         } catch AppError.validation(let error) {
             var page = OrganizationForm(
                 name: form.name ?? "", kind: form.kind ?? "business", currency: form.currency ?? "",
@@ -61,10 +61,19 @@ struct WebOrganizationController: Sendable {
         }
     }
 
-    private func listPage(identity: AccountIdentity, csrf: String, form: OrganizationForm, status: HTTPResponse.Status)
+    /// The list and the form for a new one; a fresh form starts from the creator's personal
+    /// organization's currency, time zone and week start (what they most likely use).
+    private func listPage(identity: AccountIdentity, csrf: String, form: OrganizationForm?, status: HTTPResponse.Status)
         async throws -> Response
     {
         let list = try await organizations.list(for: identity.user)
+        let personal = list.first { $0.0.kind == .personal }?.0
+        let form =
+            form
+            ?? personal.map {
+                OrganizationForm(
+                    currency: $0.currency.code, timezone: $0.timeZone.name, weekStart: $0.weekStart.name)
+            } ?? OrganizationForm()
         let account = try await LayoutAccount.load(identity, organizations: organizations)
         return try pages.render(
             .organizations,

@@ -216,7 +216,7 @@ extension Currency: SQLCodable {
 /// A time zone is stored by its IANA name; a name this build does not know is an error, never
 /// a silent GMT.
 extension TimeZone: SQLCodable {
-    public var sqlValue: SQLValue { .text(identifier) }
+    public var sqlValue: SQLValue { .text(name) }
 
     public static func decode(sqlValue: SQLValue) throws -> TimeZone {
         guard let zone = TimeZone(identifier: try String.decode(sqlValue: sqlValue)) else {

@@ -46,7 +46,11 @@ import Testing
                 headers: owner
             )
             #expect(created.status == .seeOther)
-            let membersPath = try #require(created.headers[.location])
+            let location = try #require(created.headers[.location])
+            #expect(location.hasSuffix("/members?notice=created"))
+            let membersPath = String(location.prefix { $0 != "?" })
+            let createdPage = try await client.send(.get, location, headers: owner)
+            #expect(createdPage.status == .ok && createdPage.body.contains("Organization created."))
             let orgPath = String(membersPath.dropLast("/members".count))
             let membersPage = try await client.send(.get, membersPath, headers: owner)
             #expect(membersPage.status == .ok)

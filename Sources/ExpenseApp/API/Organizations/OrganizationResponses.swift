@@ -19,7 +19,7 @@ struct OrganizationResponse: ResponseEncodable {
         name = organization.name
         kind = organization.kind
         currency = organization.currency.code
-        timezone = organization.timeZone.identifier
+        timezone = organization.timeZone.name
         weekStart = organization.weekStart.name
         self.role = role
         createdAt = organization.createdAt
