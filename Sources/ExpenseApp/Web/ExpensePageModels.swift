@@ -68,7 +68,7 @@ struct ExpenseRow: Sendable {
         date = expense.date.description
         amount = expense.amount.decimalString
         currency = expense.amount.currency.code
-        category = expense.categoryName ?? "—"
+        category = expense.categoryName ?? "Uncategorized"
         merchant = PageFormat.excerpt(expense.merchant, limit: 80)
         note = PageFormat.excerpt(expense.note, limit: 140)
         tags = expense.tags.joined(separator: ", ")
