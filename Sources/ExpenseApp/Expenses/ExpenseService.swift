@@ -103,6 +103,13 @@ public struct ExpenseService: Sendable {
     }
 
     /// Newest first, after `cursor`, at most `limit` (1 to 200; 50 when nil).
+    /// What the filter selects, in all: a total and a count per currency.
+    public func totals(_ access: TenantAccess, _ filter: ExpenseFilter) async throws -> [MoneyTotal] {
+        try access.require(.viewOrganization)
+        let store = self.store
+        return try await access.inTransaction { tx in try await store.expenses.filteredTotals(tx, filter) }
+    }
+
     public func list(_ access: TenantAccess, _ filter: ExpenseFilter, cursor: ExpenseCursor?, limit: Int?)
         async throws -> Page
     {

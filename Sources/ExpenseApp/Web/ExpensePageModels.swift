@@ -124,8 +124,18 @@ struct ExpenseListPage: PageModel {
     var filter: FilterForm
     var rows: [ExpenseRow]
     var hasRows: Bool
+    /// "3 expenses match: 12.50 EUR, 3200 JPY" over the whole filtered set, not just this page.
+    var summary: String?
     var nextLink: String?
     var csvLink: String
+
+    static func summary(_ totals: [MoneyTotal], filtered: Bool) -> String? {
+        let count = totals.reduce(0) { $0 + $1.count }
+        guard count > 0 else { return nil }
+        let amounts = totals.map { "\($0.decimalString) \($0.currency.code)" }.joined(separator: ", ")
+        let what = count == 1 ? "1 expense" : "\(count) expenses"
+        return filtered ? "\(what) match: \(amounts)" : "\(what) in all: \(amounts)"
+    }
 }
 
 /// The list's filter fields, as the query string gave them.

@@ -45,6 +45,7 @@ struct WebExpenseController: Sendable {
                     value: $0.userID.description, label: $0.name, selected: query["member_id"] == $0.userID.description)
             }
         var rows: [Expense] = []
+        var totals: [MoneyTotal] = []
         var next: String?
         var status = HTTPResponse.Status.ok
         do {
@@ -54,6 +55,7 @@ struct WebExpenseController: Sendable {
             }
             let page = try await expenses.list(access, filter, cursor: cursor, limit: ExpenseService.defaultPageSize)
             rows = page.items
+            totals = try await expenses.totals(access, filter)
             if let cursor = page.nextCursor {
                 var nextQuery = query
                 nextQuery["cursor"] = cursor.token
@@ -72,7 +74,8 @@ struct WebExpenseController: Sendable {
             notice: Notice.text(request),
             failure: status == .ok ? nil : "Some filters need attention.",
             org: OrganizationChrome(access, csrf: context.csrfToken, tab: .expenses),
-            filter: form, rows: rows.map { ExpenseRow($0, access: access) }, hasRows: !rows.isEmpty, nextLink: next,
+            filter: form, rows: rows.map { ExpenseRow($0, access: access) }, hasRows: !rows.isEmpty,
+            summary: ExpenseListPage.summary(totals, filtered: form.isOpen), nextLink: next,
             csvLink: "/orgs/\(access.tenantID)/exports/expenses.csv?" + QueryString.encode(csvQuery))
         return try pages.render(.expenses, page, status: status)
     }

@@ -181,6 +181,30 @@ public struct ExpenseRepository: Sendable {
         }
     }
 
+    /// The sum and count per currency of every expense the filter selects (the whole filtered
+    /// set, not one page of it). Sums are exact: PostgreSQL's as numeric text, SQLite's in two
+    /// parts that cannot overflow its 64-bit integers.
+    public func filteredTotals(_ tx: TenantTransaction, _ filter: ExpenseFilter) async throws -> [MoneyTotal] {
+        let postgres = tx.executor.dialect == .postgres
+        var sql: SQL =
+            postgres
+            ? "SELECT e.currency, SUM(e.amount_minor)::text AS total, 0 AS low, COUNT(*) AS n FROM expenses e"
+            : """
+            SELECT e.currency, SUM(e.amount_minor / 1000000000) AS total, SUM(e.amount_minor % 1000000000) AS low,
+                   COUNT(*) AS n FROM expenses e
+            """
+        sql.append(" WHERE e.tenant_id = \(tx.tenantID)")
+        sql.append(Self.conditions(filter, dialect: tx.executor.dialect))
+        sql.append(" GROUP BY e.currency ORDER BY e.currency")
+        let scale: Int128 = postgres ? 1 : 1_000_000_000
+        return try await tx.executor.query(sql).map { row in
+            let high: Int128 = try row.decode("total")
+            let low: Int128 = try row.decode("low")
+            return MoneyTotal(
+                currency: try row.decode("currency"), minorUnits: high * scale + low, count: try row.decode("n"))
+        }
+    }
+
     /// Names of the users with these ids (authors who may have left the organization).
     public func authorNames(_ tx: TenantTransaction, ids: [UserID]) async throws -> [UserID: String] {
         guard !ids.isEmpty else { return [:] }
