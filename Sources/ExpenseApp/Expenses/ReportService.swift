@@ -46,6 +46,17 @@ public struct ReportService: Sendable {
         try access.require(.exportCSV)
     }
 
+    /// The range the reports page opens on: this year to date, or from the first expense when
+    /// that is later (a young organization sees its whole life, not months of zeros).
+    public func yearToDate(_ access: TenantAccess) async throws -> (from: CalendarDate, to: CalendarDate) {
+        try access.require(.viewOrganization)
+        let today = access.organization.today(at: clock.now())
+        let store = self.store
+        let first = try await access.inTransaction { tx in try await store.expenses.earliestDate(tx) }
+        let yearStart = CalendarDate(year: today.year, month: 1, day: 1) ?? today
+        return (from: min(max(yearStart, first ?? today), today), to: today)
+    }
+
     public func totals(_ access: TenantAccess, _ request: Request) async throws -> Totals {
         try access.require(.viewOrganization)
         let organization = access.organization

@@ -22,6 +22,9 @@ struct WebReportController: Sendable {
         var result: ReportService.Totals
         do {
             asked = try ReportService.Request.parse(query)
+            if asked.from == nil, asked.to == nil {
+                (asked.from, asked.to) = try await reports.yearToDate(access)
+            }
             result = try await reports.totals(access, asked)
         } catch AppError.validation(let error) {
             failure = error.fields.map(\.message).joined(separator: " ")

@@ -205,6 +205,13 @@ public struct ExpenseRepository: Sendable {
         }
     }
 
+    /// The date of the tenant's earliest expense, if it has any.
+    public func earliestDate(_ tx: TenantTransaction) async throws -> CalendarDate? {
+        try await tx.executor.first(
+            "SELECT MIN(occurred_on) AS first FROM expenses WHERE tenant_id = \(tx.tenantID)"
+        )?.decode("first")
+    }
+
     /// Names of the users with these ids (authors who may have left the organization).
     public func authorNames(_ tx: TenantTransaction, ids: [UserID]) async throws -> [UserID: String] {
         guard !ids.isEmpty else { return [:] }
