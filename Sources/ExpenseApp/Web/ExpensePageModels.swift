@@ -82,11 +82,14 @@ struct AmountCell: Sendable {
     var amount: String
     var currency: String
     var count: Int
+    /// "10 expenses", "1 expense".
+    var expenses: String
 
     init(_ total: MoneyTotal) {
         amount = total.decimalString
         currency = total.currency.code
         count = total.count
+        expenses = total.count == 1 ? "1 expense" : "\(total.count) expenses"
     }
 }
 
@@ -271,6 +274,8 @@ struct ReportsPage: PageModel {
     var rows: [Row]
     var grouped: Bool
     var totals: [AmountCell]
+    /// "EUR 49.70 across 2 expenses; JPY 3200 across 1 expense", or "nothing spent".
+    var wholeRange: String
     var groups: [CategoryTotalRow]
     /// One per currency, the organization's first.
     var charts: [BarChart]

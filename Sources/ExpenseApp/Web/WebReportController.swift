@@ -75,6 +75,10 @@ struct WebReportController: Sendable {
                     groups: groupRows($0.groups))
             },
             grouped: result.groupBy != nil, totals: report.totals.map(AmountCell.init),
+            wholeRange: report.totals.isEmpty
+                ? "nothing spent"
+                : report.totals.map(AmountCell.init).map { "\($0.currency) \($0.amount) across \($0.expenses)" }
+                    .joined(separator: "; "),
             groups: groupRows(report.groups),
             charts: charts,
             totalsCSV: "/orgs/\(access.tenantID)/exports/totals.csv?" + QueryString.encode(reportQuery),
