@@ -191,6 +191,23 @@ public struct OrganizationService: Sendable {
         }
     }
 
+    /// The names the audit log's entries refer to by id: the people (members or not any more)
+    /// and the organization's categories.
+    public func auditNames(_ access: TenantAccess, for entries: [AuditEntry]) async throws -> AuditNames {
+        try access.require(.viewAuditLog)
+        let people = Set(
+            entries.compactMap { $0.subjectType == .member ? $0.subjectID.flatMap(UserID.init(uuidString:)) : nil })
+        let store = self.store
+        return try await access.inTransaction { tx in
+            AuditNames(
+                people: try await store.expenses.authorNames(tx, ids: Array(people).sorted()),
+                categories: Dictionary(
+                    try await store.categories.list(tx).map { ($0.id, $0.name) },
+                    uniquingKeysWith: { first, _ in first })
+            )
+        }
+    }
+
     static func settings(from input: SettingsInput, defaults: Organization?) throws
         -> OrganizationRepository.NewOrganization
     {

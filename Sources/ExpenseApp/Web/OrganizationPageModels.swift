@@ -165,9 +165,9 @@ struct OrganizationSettingsPage: PageModel {
 struct AuditPage: PageModel {
     struct Row: Sendable {
         var when: String
-        var who: String
+        /// The stored action (`expense.updated`), for those who search the log by it.
         var action: String
-        var details: String
+        var sentence: String
     }
 
     var title: String

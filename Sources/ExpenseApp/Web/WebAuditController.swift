@@ -15,6 +15,7 @@ struct WebAuditController: Sendable {
     @Sendable func auditPage(_ request: Request, context: OrgRequestContext) async throws -> Response {
         let access = context.access
         let entries = try await organizations.auditLog(access)
+        let names = try await organizations.auditNames(access, for: entries)
         let page = AuditPage(
             title: "Audit log of \(access.organization.name)",
             account: try await LayoutAccount.load(
@@ -24,31 +25,11 @@ struct WebAuditController: Sendable {
             entries: entries.map {
                 .init(
                     when: PageFormat.timestamp($0.createdAt, in: access.organization.timeZone),
-                    who: $0.actorName ?? "someone",
                     action: $0.action.rawValue,
-                    details: Self.describe($0.details)
+                    sentence: AuditSentence.make($0, names: names)
                 )
             }
         )
         return try pages.render(.audit, page)
-    }
-
-    /// `{"before":{"role":"member"},"after":{"role":"admin"}}` as `role: member → admin`, each
-    /// value cut to its start when long (a 2,000-character note stays one line of the log).
-    static func describe(_ details: AuditDetails?) -> String {
-        let short = { (value: String) in PageFormat.excerpt(value, limit: 80) }
-        guard case .change(let before, let after) = details else {
-            guard case .facts(let facts) = details else { return "" }
-            return facts.sorted { $0.key < $1.key }.map { "\($0.key): \(short($0.value))" }.joined(separator: ", ")
-        }
-        let keys = Set(before.keys).union(after.keys).sorted().filter { before[$0] != after[$0] }
-        return keys.map { key in
-            switch (before[key].map(short), after[key].map(short)) {
-            case (let old?, let new?): "\(key): \(old) → \(new)"
-            case (nil, let new?): "\(key): \(new)"
-            case (let old?, nil): "\(key) was \(old)"
-            default: key
-            }
-        }.joined(separator: ", ")
     }
 }

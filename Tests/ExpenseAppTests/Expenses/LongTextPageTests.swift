@@ -40,7 +40,7 @@ import Testing
             #expect(list.status == .ok && list.body.contains("word1 word2") && list.body.contains("…"))
             #expect(!list.body.contains("word250"))
             let audit = try await client.send(.get, "/orgs/\(org)/audit", headers: cookie)
-            #expect(audit.status == .ok && audit.body.contains("note: short → word1"))
+            #expect(audit.status == .ok && audit.body.contains("Olga changed &#39;Kiosk&#39;: note short → word1"))
             #expect(!audit.body.contains("word250"))
             let edit = try await client.send(.get, "/orgs/\(org)/expenses/\(id)/edit", headers: cookie)
             #expect(edit.status == .ok && edit.body.contains("word250"))

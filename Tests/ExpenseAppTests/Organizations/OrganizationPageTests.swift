@@ -126,7 +126,7 @@ import Testing
             for action in ["organization.created", "member.invited", "member.joined", "member.role_changed"] {
                 #expect(audit.body.contains(action))
             }
-            #expect(audit.body.contains("role: viewer → finance"))
+            #expect(audit.body.contains("Olga changed the role of Vi: role viewer → finance."))
 
             // Deleting needs the exact name.
             let wrongName = try await client.send(

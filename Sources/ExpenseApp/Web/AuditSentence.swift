@@ -1,0 +1,82 @@
+import ExpenseCore
+import Foundation
+
+/// An audit entry as a sentence a person reads ("Ana changed 'Lunch': amount 12.00 → 14.00"),
+/// with names instead of ids and long values cut to their start.
+enum AuditSentence {
+    static func make(_ entry: AuditEntry, names: AuditNames) -> String {
+        let who = entry.actorName ?? "Someone"
+        let subject =
+            entry.subjectID.flatMap(UserID.init(uuidString:)).flatMap { names.people[$0] } ?? "a former member"
+        let (before, after) = values(entry.details, names: names)
+        let facts = after.isEmpty ? before : after
+        func quoted(_ key: String) -> String { "'\(short(facts[key] ?? ""))'" }
+        switch entry.action {
+        case .organizationCreated: return "\(who) created the organization (\(list(after)))."
+        case .organizationUpdated: return "\(who) changed the settings: \(changes(before, after))."
+        case .organizationDeleted: return "\(who) deleted the organization."
+        case .ownershipTransferred: return "\(who) made \(subject) the owner."
+        case .memberInvited: return "\(who) invited \(facts["email"] ?? "someone") as \(facts["role"] ?? "member")."
+        case .invitationResent: return "\(who) sent the invitation to \(facts["email"] ?? "someone") again."
+        case .invitationRevoked: return "\(who) withdrew the invitation to \(facts["email"] ?? "someone")."
+        case .memberJoined: return "\(who) joined as \(facts["role"] ?? "member")."
+        case .memberRoleChanged: return "\(who) changed the role of \(subject): \(changes(before, after))."
+        case .memberRemoved: return "\(who) removed \(subject)."
+        case .memberLeft: return "\(who) left the organization."
+        case .categoryCreated: return "\(who) added the category \(quoted("name"))."
+        case .categoryUpdated:
+            return "\(who) changed the category '\(short(before["name"] ?? ""))': \(changes(before, after))."
+        case .categoryDeleted: return "\(who) deleted the category \(quoted("name"))."
+        case .expenseCreated:
+            return
+                "\(who) added \(quoted("merchant")): \(facts["amount"] ?? "") \(facts["currency"] ?? ""), \(facts["date"] ?? "")."
+        case .expenseUpdated:
+            return "\(who) changed '\(short(before["merchant"] ?? ""))': \(changes(before, after))."
+        case .expenseDeleted:
+            return
+                "\(who) deleted \(quoted("merchant")): \(facts["amount"] ?? "") \(facts["currency"] ?? ""), \(facts["date"] ?? "")."
+        }
+    }
+
+    /// The values of a change, with category ids as names.
+    static func values(_ details: AuditDetails?, names: AuditNames) -> ([String: String], [String: String]) {
+        func named(_ values: [String: String]) -> [String: String] {
+            var values = values
+            if let id = values.removeValue(forKey: "category_id") {
+                values["category"] =
+                    id.isEmpty
+                    ? "Uncategorized"
+                    : CategoryID(uuidString: id).flatMap { names.categories[$0] } ?? "a deleted category"
+            }
+            return values
+        }
+        switch details {
+        case .change(let before, let after): return (named(before), named(after))
+        case .facts(let facts): return ([:], named(facts))
+        case nil: return ([:], [:])
+        }
+    }
+
+    /// `amount 12.00 → 14.00, note 'x' → 'y'`: the keys whose values differ, in order.
+    static func changes(_ before: [String: String], _ after: [String: String]) -> String {
+        let keys = Set(before.keys).union(after.keys).sorted().filter { before[$0] != after[$0] }
+        guard !keys.isEmpty else { return "nothing" }
+        return keys.map { key in
+            "\(key.replacingOccurrences(of: "_", with: " ")) \(shown(before[key])) → \(shown(after[key]))"
+        }.joined(separator: ", ")
+    }
+
+    static func list(_ values: [String: String]) -> String {
+        values.sorted { $0.key < $1.key }.map {
+            "\($0.key.replacingOccurrences(of: "_", with: " ")) \(short($0.value))"
+        }
+        .joined(separator: ", ")
+    }
+
+    static func shown(_ value: String?) -> String {
+        guard let value, !value.isEmpty else { return "(none)" }
+        return short(value)
+    }
+
+    static func short(_ value: String) -> String { PageFormat.excerpt(value, limit: 80) }
+}
