@@ -7,8 +7,9 @@ import Testing
 
 /// Audit entries read as sentences with names, never ids.
 @Suite struct AuditSentenceTests {
-    static let travel: CategoryID = IDGenerator.sequential()()
-    static let ana: UserID = IDGenerator.sequential()()
+    static let ids = IDGenerator.sequential()
+    static let travel: CategoryID = ids()
+    static let ana: UserID = ids()
     static let names = AuditNames(people: [ana: "Ana"], categories: [travel: "Travel"])
 
     static func entry(_ action: AuditAction, _ subject: AuditSubject, _ id: String?, _ details: AuditDetails?)

@@ -38,11 +38,6 @@ extension AccountService {
         logger.info("auth event", metadata: ["event": "reset_requested", "user_id": "\(user.id)"])
     }
 
-    /// Sets a new password with a reset token: once only, within its hour. Lifts a lockout, ends
-    /// every session and revokes every API token.
-    ///
-    /// Counted per address, then the token is looked up, and only a live token's reset pays for
-    /// a password hash: a stream of made-up tokens costs the server a lookup each.
     /// Whether a reset link still works (unused and unexpired), so its page can say at once
     /// when it does not instead of after a new password is typed. Looking a token up costs one
     /// indexed read and no hash; a made-up one is never live.
@@ -55,7 +50,11 @@ extension AccountService {
         }
     }
 
-    /// Sets a new password with an emailed link; returns the account's email address.
+    /// Sets a new password with a reset token: once only, within its hour. Lifts a lockout, ends
+    /// every session and revokes every API token. Returns the account's email address.
+    ///
+    /// Counted per address, then the token is looked up, and only a live token's reset pays for
+    /// a password hash: a stream of made-up tokens costs the server a lookup each.
     @discardableResult
     public func resetPassword(token: String, newPassword: String, client: ClientAddress) async throws -> String {
         try await limiter.check(limits.resetPerIP, key: client.rateLimitKey)

@@ -102,7 +102,6 @@ public struct ExpenseService: Sendable {
         }
     }
 
-    /// Newest first, after `cursor`, at most `limit` (1 to 200; 50 when nil).
     /// What the filter selects, in all: a total and a count per currency.
     public func totals(_ access: TenantAccess, _ filter: ExpenseFilter) async throws -> [MoneyTotal] {
         try access.require(.viewOrganization)
@@ -110,6 +109,7 @@ public struct ExpenseService: Sendable {
         return try await access.inTransaction { tx in try await store.expenses.filteredTotals(tx, filter) }
     }
 
+    /// Newest first, after `cursor`, at most `limit` (1 to 200; 50 when nil).
     public func list(_ access: TenantAccess, _ filter: ExpenseFilter, cursor: ExpenseCursor?, limit: Int?)
         async throws -> Page
     {

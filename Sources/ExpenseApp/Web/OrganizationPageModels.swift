@@ -203,8 +203,10 @@ enum PageFormat {
     static func excerpt(_ text: String, limit: Int) -> String {
         guard text.count > limit else { return text }
         let start = text.prefix(limit - 1)
-        let cut = start.lastIndex(where: \.isWhitespace).map { start[..<$0] } ?? start
-        return String(cut.isEmpty ? start : cut).trimmingCharacters(in: .whitespacesAndNewlines) + "…"
+        // At a word only when that keeps most of it ("A " and a long link is not cut to "A…").
+        let atWord = start.lastIndex(where: \.isWhitespace).map { start[..<$0] }
+        let cut = atWord.flatMap { $0.count >= (limit * 3) / 5 ? $0 : nil } ?? start
+        return String(cut).trimmingCharacters(in: .whitespacesAndNewlines) + "…"
     }
 
     /// `November 2026`.

@@ -55,7 +55,8 @@ struct WebExpenseController: Sendable {
             }
             let page = try await expenses.list(access, filter, cursor: cursor, limit: ExpenseService.defaultPageSize)
             rows = page.items
-            totals = try await expenses.totals(access, filter)
+            // The whole set's totals on its first page only: the next pages show the same set.
+            if cursor == nil { totals = try await expenses.totals(access, filter) }
             if let cursor = page.nextCursor {
                 var nextQuery = query
                 nextQuery["cursor"] = cursor.token

@@ -75,7 +75,7 @@ struct WebReportController: Sendable {
                     groups: groupRows($0.groups))
             },
             grouped: result.groupBy != nil, totals: report.totals.map(AmountCell.init),
-            wholeRange: report.totals.isEmpty
+            wholeRange: report.totals.allSatisfy { $0.count == 0 }
                 ? "nothing spent"
                 : report.totals.map(AmountCell.init).map { "\($0.currency) \($0.amount) across \($0.expenses)" }
                     .joined(separator: "; "),

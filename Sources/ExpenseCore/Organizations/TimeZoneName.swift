@@ -5,13 +5,13 @@ public enum TimeZoneName {
     /// The zone named `raw` (surrounding spaces ignored), or a `ValidationError` on `field`.
     /// Accepted: `UTC`, `GMT`, and the tz database's `Area/Location` names this system knows
     /// (`Asia/Kolkata` too, which Foundation's own older list lacks). Refused: abbreviations and
-    /// offsets such as `EST` or `GMT+3`, which Foundation would also take but which do not follow
-    /// daylight saving.
+    /// offsets such as `EST`, `GMT+3` or `Etc/GMT+3`, which Foundation would also take but which
+    /// do not follow daylight saving.
     public static func parse(_ raw: String, field: String = "timezone") throws -> TimeZone {
         let name = raw.trimmingCharacters(in: .whitespaces)
         guard name.count <= 64,
             name == "UTC" || name == "GMT" || TimeZone.knownTimeZoneIdentifiers.contains(name)
-                || (name.contains("/") && TimeZone(identifier: name)?.identifier == name),
+                || (name.contains("/") && !name.hasPrefix("Etc/") && TimeZone(identifier: name)?.identifier == name),
             let zone = TimeZone(identifier: name)
         else {
             throw ValidationError(field, "Use an IANA time zone name, such as Europe/Lisbon or America/New_York.")

@@ -15,6 +15,17 @@ import Testing
         #expect(
             PageFormat.excerpt(String(repeating: "x", count: 30), limit: 10) == String(repeating: "x", count: 9) + "…")
         #expect(PageFormat.excerpt("Café Ünïon Ørsted", limit: 12).count <= 12)
+        // A short first word and a long link: cut in the link rather than after "A".
+        #expect(PageFormat.excerpt("A https://example.org/" + String(repeating: "p", count: 40), limit: 20).count == 20)
+        // Combining marks and joined emoji are cut whole, never in half.
+        let family = "👩‍👩‍👧‍👦"
+        let accented = "e\u{301}"
+        #expect(
+            PageFormat.excerpt(String(repeating: accented, count: 30), limit: 10) == String(
+                repeating: accented, count: 9) + "…")
+        #expect(
+            PageFormat.excerpt(String(repeating: family, count: 30), limit: 10) == String(repeating: family, count: 9)
+                + "…")
     }
 
     @Test(arguments: TestBackend.available)

@@ -29,6 +29,8 @@ import Testing
 
             let young = try await client.createOrganization("Young Co-op", by: owner)
             #expect(try await range(young) == ("2026-11-30", "2026-11-30"))
+            let empty = try await client.send(.get, "/orgs/\(young)/reports", headers: cookie)
+            #expect(empty.body.contains("Whole range: nothing spent."))
             _ = try await client.logExpense(young, ["amount": "5", "date": "2026-10-15"], by: owner)
             _ = try await client.logExpense(young, ["amount": "7", "date": "2026-11-20"], by: owner)
             #expect(try await range(young) == ("2026-10-15", "2026-11-30"))
