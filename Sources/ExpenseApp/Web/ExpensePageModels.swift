@@ -164,6 +164,8 @@ struct ExpenseFormPage: PageModel {
     var org: OrganizationChrome
     var action: String
     var submitLabel: String
+    /// The add form offers "Save and add another" for entering several in a row.
+    var isNew: Bool
     var form: ExpenseForm
     var deleteLink: String?
 }
@@ -178,6 +180,8 @@ struct ExpenseForm: Sendable, Decodable {
     var note: String?
     var tags: String?
     var version: String?
+    /// `another` from the add form's "Save and add another" button.
+    var then: String?
 
     var categories: [Choice] = []
     var amountError: String? = nil
@@ -189,7 +193,7 @@ struct ExpenseForm: Sendable, Decodable {
     var tagsError: String? = nil
 
     enum CodingKeys: String, CodingKey {
-        case amount, currency, date, merchant, note, tags, version
+        case amount, currency, date, merchant, note, tags, version, then
         case categoryID = "category_id"
     }
 

@@ -83,16 +83,27 @@ struct WebExpenseController: Sendable {
 
     // MARK: Add and edit
 
+    /// The add form: today in the organization's currency, or, after "Save and add another",
+    /// the date, currency and category of the expense just added (the next is often alike).
     @Sendable func newForm(_ request: Request, context: OrgRequestContext) async throws -> Response {
         let blank = try expenses.newExpense(context.access)
-        let form = ExpenseForm(currency: blank.currency, date: blank.date)
-        return try await renderForm(context, form: form, expenseID: nil)
+        let query = request.formQueryValues
+        var form = ExpenseForm(currency: query["currency"] ?? blank.currency, date: query["date"] ?? blank.date)
+        form.categoryID = query["category_id"]
+        return try await renderForm(context, form: form, expenseID: nil, notice: Notice.text(request))
     }
 
     @Sendable func create(_ request: Request, context: OrgRequestContext) async throws -> Response {
         var form = try await FormBody.decode(ExpenseForm.self, from: request, context: context)
         do {
-            _ = try await expenses.create(context.access, try Self.input(form))
+            let created = try await expenses.create(context.access, try Self.input(form))
+            if form.then == "another" {
+                let next = QueryString.encode([
+                    "notice": Notice.expenseAdded.rawValue, "date": created.date.description,
+                    "currency": created.amount.currency.code, "category_id": created.categoryID?.description ?? "",
+                ])
+                return .seeOther("/orgs/\(context.access.tenantID)/expenses/new?" + next)
+            }
         } catch AppError.validation(let error) {
             form.show(error)
             return try await renderForm(context, form: form, expenseID: nil, status: .unprocessableContent)
@@ -132,7 +143,7 @@ struct WebExpenseController: Sendable {
 
     private func renderForm(
         _ context: OrgRequestContext, form: ExpenseForm, expenseID: ExpenseID?, archived: Expense? = nil,
-        failure: String? = nil, status: HTTPResponse.Status = .ok
+        notice: String? = nil, failure: String? = nil, status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         let access = context.access
         var form = form
@@ -149,10 +160,11 @@ struct WebExpenseController: Sendable {
             title: expenseID == nil ? "Add an expense" : "Edit expense",
             account: try await LayoutAccount.load(
                 context.identity, organizations: organizations, in: access),
+            notice: notice,
             failure: failure ?? (status == .unprocessableContent ? "Some fields need attention." : nil),
             org: OrganizationChrome(access, csrf: context.csrfToken, tab: .expenses),
             action: expenseID.map { "\(base)/\($0)" } ?? base,
-            submitLabel: expenseID == nil ? "Add expense" : "Save changes", form: form,
+            submitLabel: expenseID == nil ? "Add expense" : "Save changes", isNew: expenseID == nil, form: form,
             deleteLink: expenseID.map { "\(base)/\($0)/delete" })
         return try pages.render(.expenseForm, page, status: status)
     }
