@@ -158,51 +158,55 @@ public struct ExpenseRepository: Sendable {
         let sql: SQL =
             postgres
             ? """
-            SELECT occurred_on, currency, \(unsafeRaw: group) AS grp, SUM(amount_minor)::text AS total, 0 AS low,
+            SELECT occurred_on, currency, \(unsafeRaw: group) AS grp, \(unsafeRaw: Self.exactSum("amount_minor", postgres)),
                    SUM(expense_count)::bigint AS n
             FROM expense_day_totals
             WHERE tenant_id = \(tx.tenantID) AND occurred_on >= \(from) AND occurred_on <= \(to) AND expense_count > 0
             GROUP BY occurred_on, currency\(unsafeRaw: groupClause)
             """
             : """
-            SELECT occurred_on, currency, \(unsafeRaw: group) AS grp, SUM(amount_minor / 1000000000) AS total,
-                   SUM(amount_minor % 1000000000) AS low, COUNT(*) AS n
+            SELECT occurred_on, currency, \(unsafeRaw: group) AS grp, \(unsafeRaw: Self.exactSum("amount_minor", postgres)),
+                   COUNT(*) AS n
             FROM expenses
             WHERE tenant_id = \(tx.tenantID) AND occurred_on >= \(from) AND occurred_on <= \(to)
             GROUP BY occurred_on, currency\(unsafeRaw: groupClause)
             """
-        let scale: Int128 = postgres ? 1 : 1_000_000_000
         return try await tx.executor.query(sql).map { row in
-            let high: Int128 = try row.decode("total")
-            let low: Int128 = try row.decode("low")
-            return DayTotal(
+            DayTotal(
                 day: try row.decode("occurred_on"), currency: try Currency(code: try row.decode("currency")),
-                group: try row.decode("grp"), minorUnits: high * scale + low, count: try row.decode("n"))
+                group: try row.decode("grp"), minorUnits: try Self.exactSum(row, postgres), count: try row.decode("n"))
         }
     }
 
     /// The sum and count per currency of every expense the filter selects (the whole filtered
-    /// set, not one page of it). Sums are exact: PostgreSQL's as numeric text, SQLite's in two
-    /// parts that cannot overflow its 64-bit integers.
+    /// set, not one page of it), summed exactly (`exactSum`).
     public func filteredTotals(_ tx: TenantTransaction, _ filter: ExpenseFilter) async throws -> [MoneyTotal] {
         let postgres = tx.executor.dialect == .postgres
         var sql: SQL =
-            postgres
-            ? "SELECT e.currency, SUM(e.amount_minor)::text AS total, 0 AS low, COUNT(*) AS n FROM expenses e"
-            : """
-            SELECT e.currency, SUM(e.amount_minor / 1000000000) AS total, SUM(e.amount_minor % 1000000000) AS low,
-                   COUNT(*) AS n FROM expenses e
-            """
+            "SELECT e.currency, \(unsafeRaw: Self.exactSum("e.amount_minor", postgres)), COUNT(*) AS n FROM expenses e"
         sql.append(" WHERE e.tenant_id = \(tx.tenantID)")
         sql.append(Self.conditions(filter, dialect: tx.executor.dialect))
         sql.append(" GROUP BY e.currency ORDER BY e.currency")
-        let scale: Int128 = postgres ? 1 : 1_000_000_000
         return try await tx.executor.query(sql).map { row in
-            let high: Int128 = try row.decode("total")
-            let low: Int128 = try row.decode("low")
-            return MoneyTotal(
-                currency: try row.decode("currency"), minorUnits: high * scale + low, count: try row.decode("n"))
+            MoneyTotal(
+                currency: try row.decode("currency"), minorUnits: try Self.exactSum(row, postgres),
+                count: try row.decode("n"))
         }
+    }
+
+    /// The select-list columns `total` and `low` of an exact sum of `column` (minor units):
+    /// PostgreSQL's numeric sum as text; on SQLite, whose sums are 64-bit integers, the sums of
+    /// the billions and of the remainders, which cannot overflow. `exactSum(row, _)` reads it.
+    static func exactSum(_ column: String, _ postgres: Bool) -> String {
+        postgres
+            ? "SUM(\(column))::text AS total, 0 AS low"
+            : "SUM(\(column) / 1000000000) AS total, SUM(\(column) % 1000000000) AS low"
+    }
+
+    static func exactSum(_ row: SQLRow, _ postgres: Bool) throws -> Int128 {
+        let high: Int128 = try row.decode("total")
+        let low: Int128 = try row.decode("low")
+        return high * (postgres ? 1 : 1_000_000_000) + low
     }
 
     /// The date of the tenant's earliest expense, if it has any.
