@@ -22,6 +22,8 @@ def log_in(page, email, password=PASSWORD):
 
 
 def log_out(page):
+    # "Log out" sits in the menu under the person's name in the header.
+    page.locator("details.account-menu > summary").click()
     page.get_by_role("button", name="Log out").click()
     expect(page.get_by_role("button", name="Log in")).to_be_visible()
 

@@ -13,6 +13,9 @@ public struct ExpenseInput: Sendable, Decodable {
     public var merchant: String?
     public var note: String?
     public var tags: [String]?
+    /// Set by the pages: the amount is read as typed (`1,200.00`, `$12`), not as the API's
+    /// plain decimal.
+    public var amountAsTyped = false
 
     public init(
         amount: String? = nil, currency: String? = nil, date: String? = nil, categoryID: String? = nil,
@@ -53,7 +56,7 @@ public struct ExpenseInput: Sendable, Decodable {
     func draft(defaultCurrency: Currency) throws -> ExpenseDraft {
         try ExpenseDraft(
             amount: amount, currency: currency, date: date, categoryID: categoryID, merchant: merchant, note: note,
-            tags: tags, defaultCurrency: defaultCurrency)
+            tags: tags, defaultCurrency: defaultCurrency, amountAsTyped: amountAsTyped)
     }
 
     /// The validated draft of `expense` with this input's fields applied. A new amount without
@@ -67,7 +70,7 @@ public struct ExpenseInput: Sendable, Decodable {
             merchant: merchant ?? expense.merchant,
             note: note ?? expense.note,
             tags: tags ?? expense.tags,
-            defaultCurrency: expense.amount.currency)
+            defaultCurrency: expense.amount.currency, amountAsTyped: amountAsTyped)
     }
 }
 

@@ -2,23 +2,22 @@ import ExpenseCore
 import ExpenseStore
 import Foundation
 
-/// A horizontal bar chart drawn on the server as SVG: no script, and the same numbers are in a
-/// table beside it for screen readers and for copying.
+/// A horizontal bar chart drawn on the server: labels and values are text of the page, so they
+/// keep their size on a phone, and each bar is a small SVG stretched to its row (no script, no
+/// inline style). The same numbers are in a table beside it for copying.
 struct BarChart: Sendable {
     struct Bar: Sendable {
         var label: String
         var value: String
-        var y: Int
-        var textY: Int
         var width: Int
+        /// The SVG's width, stretched to the row: templates read stored values only.
+        var area = BarChart.barArea
     }
 
     var label: String
-    var height: Int
     var bars: [Bar]
     var isEmpty: Bool { bars.isEmpty }
 
-    static let rowHeight = 28
     static let barArea = 360
 
     /// One chart per currency, the organization's first, then the others that have any
@@ -40,20 +39,19 @@ struct BarChart: Sendable {
     init(label: String, items: [(label: String, minorUnits: Int128, value: String)]) {
         self.label = label
         let largest = items.map(\.minorUnits).max() ?? 0
-        bars = items.enumerated().map { index, item in
+        bars = items.map { item in
             let width = largest > 0 ? Int(item.minorUnits * Int128(Self.barArea) / largest) : 0
-            return Bar(
-                label: item.label, value: item.value, y: index * Self.rowHeight + 4, textY: index * Self.rowHeight + 19,
-                width: max(width, item.minorUnits > 0 ? 2 : 0))
+            return Bar(label: item.label, value: item.value, width: max(width, item.minorUnits > 0 ? 2 : 0))
         }
-        height = max(items.count * Self.rowHeight + 8, 8)
     }
 }
 
 /// An expense as a row of a page.
 struct ExpenseRow: Sendable {
     var id: String
+    /// `30 Nov 2026`, with the ISO date beside it for machines and on hover.
     var date: String
+    var isoDate: String
     var amount: String
     var currency: String
     var category: String
@@ -65,8 +63,9 @@ struct ExpenseRow: Sendable {
 
     init(_ expense: Expense, access: TenantAccess) {
         id = expense.id.description
-        date = expense.date.description
-        amount = expense.amount.decimalString
+        date = PageFormat.day(expense.date)
+        isoDate = expense.date.description
+        amount = expense.amount.text
         currency = expense.amount.currency.code
         category = expense.categoryName ?? "Uncategorized"
         merchant = PageFormat.excerpt(expense.merchant, limit: 80)
@@ -86,7 +85,7 @@ struct AmountCell: Sendable {
     var expenses: String
 
     init(_ total: MoneyTotal) {
-        amount = total.decimalString
+        amount = total.text
         currency = total.currency.code
         count = total.count
         expenses = total.count == 1 ? "1 expense" : "\(total.count) expenses"
@@ -95,6 +94,8 @@ struct AmountCell: Sendable {
 
 struct OrganizationDashboardPage: PageModel {
     var title: String
+    /// Lists use a laptop's width (the layout reads it).
+    var wide = true
     var account: LayoutAccount?
     var notice: String? = nil
     var failure: String? = nil
@@ -120,6 +121,8 @@ struct CategoryTotalRow: Sendable {
 
 struct ExpenseListPage: PageModel {
     var title: String
+    /// Lists use a laptop's width (the layout reads it).
+    var wide = true
     var account: LayoutAccount?
     var notice: String? = nil
     var failure: String? = nil
@@ -127,7 +130,7 @@ struct ExpenseListPage: PageModel {
     var filter: FilterForm
     var rows: [ExpenseRow]
     var hasRows: Bool
-    /// "3 expenses match: 12.50 EUR, 3200 JPY" over the whole filtered set, not just this page.
+    /// "3 expenses match: €12.50, ¥3,200" over the whole filtered set, not just this page.
     var summary: String?
     var nextLink: String?
     var csvLink: String
@@ -135,7 +138,7 @@ struct ExpenseListPage: PageModel {
     static func summary(_ totals: [MoneyTotal], filtered: Bool) -> String? {
         let count = totals.reduce(0) { $0 + $1.count }
         guard count > 0 else { return nil }
-        let amounts = totals.map { "\($0.decimalString) \($0.currency.code)" }.joined(separator: ", ")
+        let amounts = totals.map(\.text).joined(separator: ", ")
         let what = count == 1 ? "1 expense" : "\(count) expenses"
         return filtered ? "\(what) match: \(amounts)" : "\(what) in all: \(amounts)"
     }
@@ -221,7 +224,7 @@ struct ExpenseForm: Sendable, Decodable {
     mutating func show(_ error: ValidationError) {
         amountError = error.message(for: "amount")
         currencyError = error.message(for: "currency")
-        dateError = error.message(for: "date")
+        dateError = error.message(for: "date").map(PageFormat.dateMessage)
         categoryError = error.message(for: "category_id")
         merchantError = error.message(for: "merchant")
         noteError = error.message(for: "note")
@@ -260,13 +263,17 @@ struct CategoriesPage: PageModel {
 
 struct ReportsPage: PageModel {
     struct Row: Sendable {
+        /// `1 Nov 2026`, with the ISO dates beside them for machines.
         var start: String
         var end: String
+        var isoStart: String
+        var isoEnd: String
         var totals: [AmountCell]
         var groups: [CategoryTotalRow]
     }
 
     var title: String
+    var wide = true
     var account: LayoutAccount?
     var notice: String? = nil
     var failure: String? = nil
@@ -278,7 +285,7 @@ struct ReportsPage: PageModel {
     var rows: [Row]
     var grouped: Bool
     var totals: [AmountCell]
-    /// "EUR 49.70 across 2 expenses; JPY 3200 across 1 expense", or "nothing spent".
+    /// "€49.70 across 2 expenses; ¥3,200 across 1 expense", or "nothing spent".
     var wholeRange: String
     var groups: [CategoryTotalRow]
     /// One per currency, the organization's first.

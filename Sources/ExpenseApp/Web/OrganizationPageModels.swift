@@ -171,6 +171,7 @@ struct AuditPage: PageModel {
     }
 
     var title: String
+    var wide = true
     var account: LayoutAccount?
     var notice: String? = nil
     var failure: String? = nil
@@ -209,13 +210,40 @@ enum PageFormat {
         return String(cut).trimmingCharacters(in: .whitespacesAndNewlines) + "…"
     }
 
+    static let monthNames = [
+        "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+        "November", "December",
+    ]
+
     /// `November 2026`.
     static func month(_ date: CalendarDate) -> String {
-        let names = [
-            "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-            "November", "December",
-        ]
-        return "\(names[date.month - 1]) \(date.year)"
+        "\(monthNames[date.month - 1]) \(date.year)"
+    }
+
+    /// A date field's message as a page says it: the browser's date field shows dates in the
+    /// reader's own order (30/11/2026, 11/30/2026), so the page never asks for YYYY-MM-DD.
+    static func dateMessage(_ message: String) -> String {
+        switch message {
+        case CalendarDate.invalidMessage: "Choose a day between 1 Jan 1900 and 31 Dec 2999, with day, month and year."
+        case CalendarDate.missingMessage: "Choose the day, with day, month and year."
+        default: message
+        }
+    }
+
+    /// A filter or report form's messages, each date field's named ("From: Choose a day …").
+    static func messages(_ error: ValidationError) -> [String] {
+        let labels = ["from": "From", "to": "To"]
+        return error.fields.map { field in
+            let message = dateMessage(field.message)
+            guard message != field.message, let label = labels[field.name] else { return message }
+            return "\(label): \(message)"
+        }
+    }
+
+    /// `30 Nov 2026`: the day, the month's first three letters and the year, which no reader
+    /// takes for another date (unlike 11/30 against 30/11).
+    static func day(_ date: CalendarDate) -> String {
+        "\(date.day) \(monthNames[date.month - 1].prefix(3)) \(date.year)"
     }
 
     /// `2026-11-29 09:32` where the organization is (pages label the column with the zone).

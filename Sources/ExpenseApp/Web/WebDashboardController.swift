@@ -38,7 +38,7 @@ struct WebDashboardController: Sendable {
             items: { currency in
                 groups.compactMap { group in
                     guard let total = group.totals.first(where: { $0.currency == currency }) else { return nil }
-                    return (totals.name(of: group.key), total.minorUnits, total.decimalString)
+                    return (totals.name(of: group.key), total.minorUnits, total.text)
                 }
             })
         let latest = try await expenses.list(access, ExpenseFilter(), cursor: nil, limit: 10).items

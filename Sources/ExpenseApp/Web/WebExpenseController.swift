@@ -63,7 +63,7 @@ struct WebExpenseController: Sendable {
                 next = "/orgs/\(access.tenantID)/expenses?" + QueryString.encode(nextQuery)
             }
         } catch AppError.validation(let error) {
-            form.errors = error.fields.map(\.message)
+            form.errors = PageFormat.messages(error)
             status = .unprocessableContent
         }
         var csvQuery = query
@@ -201,9 +201,11 @@ struct WebExpenseController: Sendable {
 
     static func input(_ form: ExpenseForm) throws -> ExpenseInput {
         let tags = try validating { try Tags.parse(form.tags ?? "") }
-        return ExpenseInput(
+        var input = ExpenseInput(
             amount: form.amount ?? "", currency: form.currency, date: form.date ?? "",
             categoryID: form.categoryID ?? "", categoryGiven: true, merchant: form.merchant ?? "",
             note: form.note ?? "", tags: tags)
+        input.amountAsTyped = true
+        return input
     }
 }

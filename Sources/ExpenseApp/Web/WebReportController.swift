@@ -27,7 +27,7 @@ struct WebReportController: Sendable {
             }
             result = try await reports.totals(access, asked)
         } catch AppError.validation(let error) {
-            failure = error.fields.map(\.message).joined(separator: " ")
+            failure = PageFormat.messages(error).joined(separator: " ")
             status = .unprocessableContent
             result = try await reports.totals(access, ReportService.Request(period: .month))
         }
@@ -39,7 +39,7 @@ struct WebReportController: Sendable {
             items: { currency in
                 report.buckets.map { bucket in
                     let total = bucket.totals.first { $0.currency == currency } ?? MoneyTotal(currency: currency)
-                    return (Self.label(bucket, period: report.period), total.minorUnits, total.decimalString)
+                    return (Self.label(bucket, period: report.period), total.minorUnits, total.text)
                 }
             })
         let groupBy =
@@ -71,13 +71,14 @@ struct WebReportController: Sendable {
             from: report.range.from.description, to: report.range.to.description,
             rows: report.buckets.map {
                 ReportsPage.Row(
-                    start: $0.start.description, end: $0.end.description, totals: $0.totals.map(AmountCell.init),
+                    start: PageFormat.day($0.start), end: PageFormat.day($0.end), isoStart: $0.start.description,
+                    isoEnd: $0.end.description, totals: $0.totals.map(AmountCell.init),
                     groups: groupRows($0.groups))
             },
             grouped: result.groupBy != nil, totals: report.totals.map(AmountCell.init),
             wholeRange: report.totals.allSatisfy { $0.count == 0 }
                 ? "nothing spent"
-                : report.totals.map(AmountCell.init).map { "\($0.currency) \($0.amount) across \($0.expenses)" }
+                : report.totals.map(AmountCell.init).map { "\($0.amount) across \($0.expenses)" }
                     .joined(separator: "; "),
             groups: groupRows(report.groups),
             charts: charts,

@@ -27,6 +27,11 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
         self.day = day
     }
 
+    /// What the API says of a date it cannot read; pages, whose date fields show the date in
+    /// the reader's own format, say it without the ISO form.
+    public static let invalidMessage = "Enter a date as YYYY-MM-DD between 1900-01-01 and 2999-12-31."
+    public static let missingMessage = "Enter the date, as YYYY-MM-DD."
+
     /// Parses exactly `YYYY-MM-DD`; a `ValidationError` on `field` otherwise.
     public init(parsing text: String, field: String = "date") throws {
         let bytes = Array(text.utf8)
@@ -42,7 +47,7 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
             let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
             let date = CalendarDate(year: year, month: month, day: day)
         else {
-            throw ValidationError(field, "Enter a date as YYYY-MM-DD between 1900-01-01 and 2999-12-31.")
+            throw ValidationError(field, Self.invalidMessage)
         }
         self = date
     }

@@ -79,10 +79,12 @@ public struct ExpenseDraft: Sendable, Equatable {
     public static let noteLimit = 2000
 
     /// Validates raw input, reporting every bad field at once. `currency` defaults to
-    /// `defaultCurrency`; an unknown category id is the caller's to check.
+    /// `defaultCurrency`; an unknown category id is the caller's to check. `amountAsTyped`
+    /// reads the amount as a form's person types it (`AmountEntry`); otherwise it is a plain
+    /// decimal, as the API documents.
     public init(
         amount: String?, currency: String?, date: String?, categoryID: String?, merchant: String?, note: String?,
-        tags: [String]?, defaultCurrency: Currency
+        tags: [String]?, defaultCurrency: Currency, amountAsTyped: Bool = false
     ) throws {
         var validator = Validator()
         let currency: Currency? =
@@ -91,7 +93,13 @@ public struct ExpenseDraft: Sendable, Equatable {
             }
         var money: Money?
         if let amount, !amount.trimmingCharacters(in: .whitespaces).isEmpty {
-            if let currency { money = try validator.check { try Money(parsing: amount, currency: currency) } }
+            if let currency {
+                money = try validator.check {
+                    amountAsTyped
+                        ? try AmountEntry.money(typed: amount, currency: currency)
+                        : try Money(parsing: amount, currency: currency)
+                }
+            }
             if let value = money, value.minorUnits <= 0 {
                 validator.add("amount", "Enter an amount greater than zero.")
             }
@@ -102,7 +110,7 @@ public struct ExpenseDraft: Sendable, Equatable {
         if let date, !date.isEmpty {
             day = try validator.check { try CalendarDate(parsing: date) }
         } else {
-            validator.add("date", "Enter the date, as YYYY-MM-DD.")
+            validator.add("date", CalendarDate.missingMessage)
         }
         var category: CategoryID?
         if let categoryID, !categoryID.isEmpty {

@@ -31,16 +31,16 @@ import Testing
             #expect(dashboard.status == .ok)
             #expect(dashboard.body.contains(#"aria-label="Spending by category this month, in EUR""#))
             #expect(dashboard.body.contains(#"aria-label="Spending by category this month, in JPY""#))
-            #expect(dashboard.body.contains(">3200</text>"))
-            #expect(dashboard.body.contains("Same days last month (October 2026 1–30): 100.00 EUR"))
-            #expect(dashboard.body.contains("100.00 EUR  · −88% in EUR"))
+            #expect(dashboard.body.contains(#"<span class="bar-value">¥3,200</span>"#))
+            #expect(dashboard.body.contains("Same days last month (October 2026 1–30): €100.00"))
+            #expect(dashboard.body.contains("€100.00  · −88% in EUR"))
 
             let reports = try await client.send(
                 .get, "/orgs/\(org)/reports?period=month&from=2026-10-01&to=2026-11-30", headers: cookie)
             #expect(reports.status == .ok)
             #expect(reports.body.contains(#"aria-label="Totals per month in EUR""#))
             #expect(reports.body.contains(#"aria-label="Totals per month in JPY""#))
-            #expect(reports.body.contains(">3200</text>"))
+            #expect(reports.body.contains(#"<span class="bar-value">¥3,200</span>"#))
 
             // An organization that spent only in its own currency shows one chart.
             let onlyEUR = try await client.send(

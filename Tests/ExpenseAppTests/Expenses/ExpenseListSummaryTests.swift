@@ -24,12 +24,12 @@ import Testing
 
             let all = try await client.send(.get, "/orgs/\(org)/expenses", headers: cookie)
             #expect(all.status == .ok)
-            #expect(all.body.contains("56 expenses in all: 60.50 EUR, 3200 JPY"))
+            #expect(all.body.contains("56 expenses in all: €60.50, ¥3,200"))
             #expect(!all.body.contains("Clear filters"))
             let filtered = try await client.send(.get, "/orgs/\(org)/expenses?q=bus%201", headers: cookie)
             #expect(filtered.status == .ok)
             // "Bus 1", "Bus 10" … "Bus 19": eleven.
-            #expect(filtered.body.contains("11 expenses match: 12.10 EUR"))
+            #expect(filtered.body.contains("11 expenses match: €12.10"))
             #expect(filtered.body.contains(#"<a href="/orgs/\#(org)/expenses">Clear filters</a>"#))
             let none = try await client.send(.get, "/orgs/\(org)/expenses?q=nothing-like-this", headers: cookie)
             #expect(none.status == .ok && !none.body.contains("match:"))
