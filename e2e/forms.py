@@ -1,0 +1,368 @@
+"""Finds every form on a page and submits each kind of it with valid values, checking that the
+server took it: no 5xx, no cross-site refusal, no error on the page it lands on, and the notice,
+address or mail that says the change happened.
+
+A kind of form is its page (the path with ids as `{id}`), whether the person is signed in, and
+the recipe that knows how to fill it (method, action and button name). A form no recipe knows is
+a failure, and so is a kind seen on a page but never submitted."""
+import datetime
+import re
+import time
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+from playwright.sync_api import expect
+
+from journeys import log_in
+
+ID = re.compile(r"/(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\d+)(?=/|$)", re.I)
+
+FORMS = """() => [...document.forms].map(form => ({
+  method: (form.getAttribute('method') || 'get').toLowerCase(),
+  action: new URL(form.getAttribute('action') || location.href, location.href).pathname,
+  buttons: [...form.elements].filter(e => e.type === 'submit').map(e => (e.textContent || e.value).trim()),
+}))"""
+LINKS = "() => [...document.links].filter(a => a.origin === location.origin).map(a => a.href)"
+
+
+def kind_of(url):
+    """The page a URL opens, without query and with every id as `{id}`."""
+    return ID.sub("/{id}", urlparse(url).path) or "/"
+
+
+@dataclass
+class Person:
+    name: str
+    email: str
+    password: str = "correct horse battery staple"
+    page: object = None
+
+
+@dataclass
+class Recipe:
+    name: str
+    method: str
+    action: str          # the action's kind, e.g. /orgs/{id}/categories
+    button: str          # a regular expression the whole button name matches
+    fill: object = None  # fill(tour, person, form, button_name)
+    notice: str = None   # the status line the landing page shows
+    url: str = None      # a regular expression the landing address contains
+    heading: str = None  # the landing page's h1
+    mail: str = None     # words of the subject of a mail it sends
+    after: object = None  # after(tour, person, page): put things back for the rest of the tour
+    rank: int = 1        # lower first on a page; destructive ones last
+    ends_page: bool = False  # the page's subject is gone afterwards (deleted, used, left)
+    where: object = None  # where(tour, person): a page of this kind made just for this form
+
+
+def _relogin(tour, person, page):
+    # One log-in per page toured signed in: well below the 30 per address in ten minutes.
+    log_in(page, person.email, person.password)
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+
+
+def _fields(**values):
+    """Fills labelled fields; a list value picks a select option by its label."""
+    def fill(tour, person, form, button):
+        for label, value in values.items():
+            field = form.get_by_label(label.replace("_", " "), exact=True)
+            field.select_option(label=value[0]) if isinstance(value, list) else field.fill(value)
+    return fill
+
+
+def _account(tour, person, form, button):
+    """Name (registering), email and password of the person."""
+    for label, value in (("Your name", person.name), ("Email", person.email), ("Password", person.password)):
+        if form.get_by_label(label, exact=True).count():
+            form.get_by_label(label, exact=True).fill(value)
+
+
+def _change_password(tour, person, form, button):
+    form.get_by_label("Current password").fill(person.password)
+    person.password = f"a brand new passphrase {len(tour.submitted)}"
+    form.get_by_label("New password").fill(person.password)
+
+
+def _reset_password(tour, person, form, button):
+    person.password = f"a brand new passphrase {len(tour.submitted)}"
+    form.get_by_label("New password").fill(person.password)
+
+
+def _expense(tour, person, form, button):
+    tour.expenses += 1
+    form.get_by_label("Amount").fill(f"{tour.expenses * 7}.25")
+    form.get_by_label("Category").select_option(label="Meals")
+    form.get_by_label("Merchant").fill(f"Café number {tour.expenses}")
+    form.get_by_label("Note").fill("Lunch with the team")
+    form.get_by_label("Tags").fill("team, lunch")
+
+
+def _filter(tour, person, form, button):
+    form.locator("xpath=ancestor::details/summary").click()
+    _fields(From="2020-01-01", To=datetime.date.today().isoformat(), Minimum_amount="1")(tour, person, form, button)
+
+
+def _report(tour, person, form, button):
+    today = datetime.date.today()
+    _fields(Period=["Month"], From=today.replace(month=1, day=1).isoformat(), To=today.isoformat(),
+            Group_by=["Category"])(tour, person, form, button)
+
+
+def _rename(tour, person, form, button):
+    field = form.get_by_role("textbox")
+    field.fill(field.input_value() + " and more")
+
+
+def _role(tour, person, form, button):
+    select = form.get_by_role("combobox")
+    select.select_option("finance" if select.input_value() != "finance" else "member")
+
+
+def _invite(tour, person, form, button):
+    tour.recipient = f"guest{len(tour.submitted)}@example.org"
+    form.get_by_label("Email").fill(tour.recipient)
+    form.get_by_label("Role").select_option("member")
+
+
+def _resend_invitation(tour, person, form, button):
+    tour.recipient = button.removeprefix("Resend to ")
+
+
+def _confirm_name(tour, person, form, button):
+    form.get_by_label("Type the organization's name to confirm").fill(form.page.locator("h1").inner_text())
+
+
+def _newest_verification(tour, person):
+    return tour.mail_link(person.email, "Confirm your email")
+
+
+def _remember_org(tour, person, page):
+    tour.orgs.append(re.search(r"/orgs/([0-9a-f-]{36})", page.url).group(1))
+
+
+ORG = "/orgs/{id}"
+RECIPES = [
+    Recipe("log out", "post", "/logout", "Log out", notice="You are logged out.", after=_relogin, rank=0),
+    Recipe("send the link again", "post", "/verify/resend", "Send the link again",
+           notice="We sent you a new confirmation link.", mail="Confirm your email", rank=0),
+    Recipe("log in", "post", "/login", "Log in", _account, url=r"/orgs/[^/]+/dashboard$"),
+    Recipe("register", "post", "/register", "Create account", _account, url=r"/dashboard$",
+           mail="Confirm your email"),
+    Recipe("forgot password", "post", "/password/forgot", "Send reset link", _account,
+           heading="Check your email", mail="Reset your"),
+    Recipe("reset password", "post", "/password/reset", "Set new password", _reset_password,
+           notice="Your password was changed. Log in with the new one.", mail="password was changed",
+           ends_page=True),
+    Recipe("confirm email", "post", "/verify", "Confirm my email address",
+           notice="Thank you: your email address is confirmed.", where=_newest_verification, rank=2,
+           ends_page=True),
+    Recipe("accept invitation", "post", "/invitations/accept", r"Accept and join .+",
+           notice="Welcome: you joined the organization.", rank=2, ends_page=True),
+    Recipe("change password", "post", "/settings/password", "Change password", _change_password,
+           notice="Your password was changed. Your other sessions were signed out."),
+    Recipe("create organization", "post", "/orgs", "Create organization",
+           _fields(Name="Harbour Cooperative", Kind=["Cooperative"], Currency="EUR", Time_zone="Europe/Lisbon"),
+           notice="Organization created. Invite the people who will log expenses in it.", after=_remember_org),
+    Recipe("filter expenses", "get", ORG + "/expenses", "Filter", _filter, url=r"min_amount=1"),
+    Recipe("add expense", "post", ORG + "/expenses", "Add expense", _expense, notice="Expense added.",
+           url=r"/expenses\?"),
+    Recipe("save and add another", "post", ORG + "/expenses", "Save and add another", _expense,
+           notice="Expense added.", url=r"/expenses/new\?"),
+    Recipe("save expense", "post", ORG + "/expenses/{id}", "Save changes", _fields(Amount="14.00"),
+           notice="Expense saved."),
+    Recipe("delete expense", "post", ORG + "/expenses/{id}/delete", "Delete expense", notice="Expense deleted.",
+           rank=2, ends_page=True),
+    Recipe("show report", "get", ORG + "/reports", "Show", _report, url=r"group_by=category"),
+    Recipe("add category", "post", ORG + "/categories", "Add category", _fields(Name="Postage"),
+           notice="Category added."),
+    Recipe("rename category", "post", ORG + "/categories/{id}", "Rename", _rename, notice="Category saved."),
+    Recipe("archive category", "post", ORG + "/categories/{id}/archive", r"Archive .+",
+           notice="Category archived: old expenses keep it; new ones cannot use it.", rank=2),
+    Recipe("restore category", "post", ORG + "/categories/{id}/restore", r"Restore .+",
+           notice="Category restored.", rank=3),
+    Recipe("delete category", "post", ORG + "/categories/{id}/delete", r"Delete .+", notice="Category deleted.",
+           rank=3),
+    Recipe("change role", "post", ORG + "/members/{id}/role", "Change role", _role, notice="The role was changed."),
+    Recipe("send invitation", "post", ORG + "/invitations", "Send invitation", _invite,
+           notice="The invitation is on its way.", mail="invited you"),
+    Recipe("resend invitation", "post", ORG + "/invitations/{id}/resend", r"Resend to .+", _resend_invitation,
+           notice="The invitation was sent again with a fresh link.", mail="invited you"),
+    Recipe("revoke invitation", "post", ORG + "/invitations/{id}/revoke", r"Revoke invitation for .+",
+           notice="The invitation was revoked.", rank=2),
+    Recipe("remove member", "post", ORG + "/members/{id}/remove", r"Remove .+", notice="The member was removed.",
+           rank=2),
+    Recipe("leave organization", "post", ORG + "/members/{id}/remove", r"Leave .+",
+           notice="You left the organization.", rank=3, ends_page=True),
+    Recipe("save settings", "post", ORG + "/settings", "Save settings", _fields(Time_zone="America/New_York"),
+           notice="Settings saved."),
+    Recipe("transfer ownership", "post", ORG + "/transfer", "Transfer ownership",
+           notice="Ownership was transferred. You are now an admin.", rank=2),
+    Recipe("delete organization", "post", ORG + "/delete", "Delete organization", _confirm_name,
+           notice="The organization was deleted.", rank=3),
+]
+
+
+class Tour:
+    """Visits pages as a person and submits every kind of form found on them, once each."""
+
+    def __init__(self, server, smtp, new_page, recipes=RECIPES):
+        self.server, self.smtp, self.new_page, self.recipes = server, smtp, new_page, recipes
+        self.found = {}        # kind of form -> where it was first seen
+        self.submitted = {}    # kind of form -> what happened
+        self.problems = []
+        self.linked = {}       # kind of page -> a page linking to it
+        self.visited = set()
+        self.exports = {}      # kind of CSV link -> content type
+        self.picks = {}        # recipe name -> words the chosen button's name contains
+        self.where = {}        # recipe name -> where(tour, person), overriding the recipe's
+        self.orgs, self.expenses, self.recipient = [], 0, None
+
+    # Mail
+
+    def mails(self, recipient, subject):
+        return [m for m in self.smtp.messages() if recipient in m["To"] and subject.lower() in m["Subject"].lower()]
+
+    def mail_link(self, recipient, subject):
+        return self.smtp.wait_for(recipient, subject).link(self.server.base_url)
+
+    def _await_mail(self, recipient, subject, before):
+        deadline = time.monotonic() + 15
+        while len(self.mails(recipient, subject)) <= before:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.1)
+        return True
+
+    # Pages
+
+    def _open(self, person, signed_in, path):
+        page = person.page if signed_in else self.new_page()
+        response = page.goto(path)
+        for href in page.evaluate(LINKS):
+            kind = kind_of(href)
+            self.linked.setdefault(kind, kind_of(page.url))
+            if "/exports/" in kind and kind not in self.exports:
+                answer = page.request.get(href)
+                self.exports[kind] = answer.headers.get("content-type", "")
+                if answer.status != 200 or not self.exports[kind].startswith("text/csv"):
+                    self.problems.append(f"{kind_of(page.url)}: link {kind} answered {answer.status} "
+                                         f"{self.exports[kind]!r}, not a CSV")
+        return page, response
+
+    def _match(self, form, button):
+        for recipe in self.recipes:
+            if (recipe.method == form["method"] and recipe.action == kind_of(form["action"])
+                    and re.fullmatch(recipe.button, button)):
+                return recipe
+        return None
+
+    def _discover(self, page, signed_in):
+        """{kind of form: recipe} for the page's forms; forms no recipe knows become problems."""
+        kinds = {}
+        for form in page.evaluate(FORMS):
+            for button in form["buttons"] or ["(no submit button)"]:
+                recipe = self._match(form, button)
+                key = (kind_of(page.url), signed_in, recipe.name if recipe else f"unknown: {button}")
+                if key not in self.found:
+                    self.found[key] = page.url
+                    if recipe is None:
+                        self.problems.append(f"{kind_of(page.url)}: no recipe for the form "
+                                             f"{form['method'].upper()} {form['action']} button {button!r}")
+                if recipe:
+                    kinds.setdefault(key, recipe)
+        return kinds
+
+    def visit(self, path, person, signed_in=True):
+        """Opens the page and submits each kind of form on it not yet submitted anywhere, lowest
+        rank first, opening the page afresh before each (a submission can add or remove forms)."""
+        first = True
+        while True:
+            page, response = self._open(person, signed_in, path)
+            self.visited.update({kind_of(path), kind_of(page.url)})
+            if first and (response is None or response.status >= 400):
+                self.problems.append(f"{path}: the page answered {response and response.status}")
+            first = False
+            pending = [(recipe.rank, n, key, recipe) for n, (key, recipe) in
+                       enumerate(self._discover(page, signed_in).items()) if key not in self.submitted]
+            if not pending:
+                return
+            _, _, key, recipe = min(pending, key=lambda item: item[:2])
+            where = self.where.get(recipe.name, recipe.where)
+            if where:
+                page, _ = self._open(person, signed_in, where(self, person))
+            self.submitted[key] = self.submit(page, person, recipe)
+            if recipe.ends_page:
+                return
+
+    def submit(self, page, person, recipe):
+        """Fills and submits the recipe's form on the open page; records what went wrong."""
+        place = kind_of(page.url)
+        choices = [(index, button) for index, form in enumerate(page.evaluate(FORMS))
+                   for button in form["buttons"] if self._match(form, button) is recipe
+                   and self.picks.get(recipe.name, "") in button]
+        if not choices:
+            self.problems.append(f"{place}: no form for {recipe.name!r} to submit")
+            return "not found"
+        index, name = choices[0]
+        form = page.locator("form").nth(index)
+        self.recipient = person.email
+        if recipe.fill:
+            recipe.fill(self, person, form, name)
+        mails_before = len(self.mails(self.recipient, recipe.mail)) if recipe.mail else 0
+        with page.expect_navigation() as navigation:
+            form.get_by_role("button", name=name, exact=True).click()
+        statuses, request = [], navigation.value.request
+        while request is not None:
+            statuses.insert(0, request.response().status if request.response() else None)
+            request = request.redirected_from
+        heading = page.locator("h1").first.inner_text() if page.locator("h1").count() else ""
+        wrong = self._judge(page, recipe, statuses, heading)
+        if recipe.mail and not self._await_mail(self.recipient, recipe.mail, mails_before):
+            wrong.append(f"no mail about {recipe.mail!r} reached {self.recipient}")
+        landed = urlparse(page.url)
+        outcome = f"{' → '.join(map(str, statuses))} {landed.path}{'?' if landed.query else ''}{landed.query}"
+        if wrong:
+            self.problems.append(f"{place} → {recipe.name} ({name!r}): {'; '.join(wrong)} "
+                                 f"[answers {outcome}, heading {heading!r}]")
+        elif recipe.after:
+            recipe.after(self, person, page)
+        return outcome
+
+    @staticmethod
+    def _judge(page, recipe, statuses, heading):
+        wrong = []
+        if heading == "Request refused":
+            wrong.append("refused as not sent from this site")
+        if any(status is None or status >= 500 for status in statuses):
+            wrong.append("server error")
+        elif statuses[0] >= 400:
+            wrong.append(f"answered {statuses[0]}")
+        problems = page.locator("[role=alert], .error").all_inner_texts()
+        if problems:
+            wrong.append(f"the page shows {problems}")
+        if recipe.notice:
+            notices = page.get_by_role("status").all_inner_texts()
+            if recipe.notice not in notices:
+                wrong.append(f"no notice {recipe.notice!r} (notices: {notices})")
+        if recipe.url and not re.search(recipe.url, page.url):
+            wrong.append(f"landed on {page.url}, expected {recipe.url}")
+        if recipe.heading and heading != recipe.heading:
+            wrong.append(f"heading {heading!r}, expected {recipe.heading!r}")
+        return wrong
+
+    def finish(self):
+        """Every kind of form seen was submitted and worked, and every linked page was visited."""
+        for key, url in self.found.items():
+            if key not in self.submitted:
+                self.problems.append(f"{key[0]} (signed in: {key[1]}): {key[2]!r} was found ({url}) "
+                                     f"but never submitted")
+        for kind, source in self.linked.items():
+            if kind not in self.visited and kind not in self.exports:
+                self.problems.append(f"{source} links to {kind}, which the tour never visited")
+        print("CSV links:", ", ".join(f"{kind} ({kind_type})" for kind, kind_type in self.exports.items()))
+        print(f"{len(self.submitted)} kinds of form submitted of {len(self.found)} found:")
+        for page, signed_in, name in self.found:
+            print(f"  {page}{'' if signed_in else ' (signed out)'} → {name}: "
+                  f"{self.submitted.get((page, signed_in, name), 'not submitted')}")
+        assert not self.problems, "forms that did not work:\n" + "\n".join(self.problems)
+        assert len(self.submitted) >= len(self.found)
