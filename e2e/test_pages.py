@@ -35,7 +35,7 @@ def test_main_pages_at_desktop_and_phone_width(server, new_page):
     org = organization_id(owner)
     add_expense(owner, "12.50", "Meals", "Café Central", "lunch")
     add_expense(owner, "1249.99", "Travel", "Northern Rail & Sleeper Co", "trip, client-x")
-    add_expense(owner, "42", "Software", "Maps Inc")
+    add_expense(owner, "42", "Entertainment", "Cinema City")
     owner.context.close()
 
     pages = {

@@ -80,7 +80,7 @@ public struct AccountService: Sendable {
                     at: now
                 )
                 _ = try await store.memberships.add(tx, user: userID, role: .owner, at: now)
-                try await store.categories.createDefaults(tx, ids: ids, at: now)
+                try await store.categories.createDefaults(tx, kind: .personal, ids: ids, at: now)
                 try await Mailer.enqueue(
                     AccountMessages.welcome(
                         to: user.email, name: user.name, dashboardLink: settings.link("/")),

@@ -88,7 +88,7 @@ public struct DataSeeder: Sendable {
                     at: now)
                 _ = try await store.memberships.add(tx, user: owner, role: .owner, at: now)
                 for helper in helpers { _ = try await store.memberships.add(tx, user: helper, role: .member, at: now) }
-                try await store.categories.createDefaults(tx, ids: ids, at: now)
+                try await store.categories.createDefaults(tx, kind: .business, ids: ids, at: now)
                 return try await store.categories.list(tx).map(\.id)
             }
             organizations.append(id)

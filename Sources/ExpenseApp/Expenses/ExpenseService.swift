@@ -35,6 +35,13 @@ public struct ExpenseService: Sendable {
         return expense
     }
 
+    /// Merchants paid before, most used first, with the category each was last filed under.
+    public func merchantSuggestions(_ access: TenantAccess) async throws -> [ExpenseRepository.MerchantSuggestion] {
+        try access.require(.viewOrganization)
+        let store = self.store
+        return try await access.inTransaction { tx in try await store.expenses.merchantSuggestions(tx) }
+    }
+
     public func find(_ access: TenantAccess, id: ExpenseID) async throws -> Expense {
         try access.require(.viewOrganization)
         let store = self.store

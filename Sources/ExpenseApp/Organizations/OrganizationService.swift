@@ -50,7 +50,7 @@ public struct OrganizationService: Sendable {
             try await limiter.check(limit, key: user.id.description, in: tx)
             let organization = try await store.organizations.create(tx, settings, at: now)
             _ = try await store.memberships.add(tx, user: user.id, role: .owner, at: now)
-            try await store.categories.createDefaults(tx, ids: ids, at: now)
+            try await store.categories.createDefaults(tx, kind: organization.kind, ids: ids, at: now)
             try await store.audit.append(
                 tx,
                 AuditEntry(

@@ -56,7 +56,8 @@ struct ExpenseRow: Sendable {
     var currency: String
     var category: String
     var merchant: String
-    var note: String
+    /// Nil when there is none: templates take an empty string as something to show.
+    var note: String?
     var tags: String
     var member: String
     var editable: Bool
@@ -69,7 +70,7 @@ struct ExpenseRow: Sendable {
         currency = expense.amount.currency.code
         category = expense.categoryName ?? "Uncategorized"
         merchant = PageFormat.excerpt(expense.merchant, limit: 80)
-        note = PageFormat.excerpt(expense.note, limit: 140)
+        note = expense.note.isEmpty ? nil : PageFormat.excerpt(expense.note, limit: 140)
         tags = expense.tags.joined(separator: ", ")
         member = expense.memberName
         editable = access.role.mayChange(expenseBy: expense.memberID, actor: access.user.id)
@@ -187,6 +188,10 @@ struct ExpenseForm: Sendable, Decodable {
     var then: String?
 
     var categories: [Choice] = []
+    /// Merchants paid before (most used first, with their usual category) and the currencies,
+    /// offered as the person types.
+    var merchants: [ListOption] = []
+    var currencies = ListOption.currencies
     var amountError: String? = nil
     var currencyError: String? = nil
     var dateError: String? = nil

@@ -19,6 +19,9 @@ struct OrganizationForm: Sendable {
     var nameError: String? = nil
     var currencyError: String? = nil
     var timezoneError: String? = nil
+    /// The searchable lists of the currency and time-zone fields.
+    var currencies = ListOption.currencies
+    var timeZones = ListOption.timeZones
 
     init(
         name: String = "", kind: String = "business", currency: String = "EUR", timezone: String = "UTC",

@@ -155,6 +155,9 @@ struct WebExpenseController: Sendable {
                     value: $0.id.description, label: $0.name + ($0.isArchived ? " (archived)" : ""),
                     selected: $0.id.description == form.categoryID)
             }
+        form.merchants = try await expenses.merchantSuggestions(access).map {
+            ListOption(value: $0.merchant, label: $0.categoryName.map { "usually \($0)" } ?? "")
+        }
         let base = "/orgs/\(access.tenantID)/expenses"
         let page = ExpenseFormPage(
             title: expenseID == nil ? "Add an expense" : "Edit expense",

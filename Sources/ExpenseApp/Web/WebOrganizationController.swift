@@ -40,7 +40,8 @@ struct WebOrganizationController: Sendable {
         guard let identity = context.identity, let account = LayoutAccount(identity) else {
             return .redirect(to: "/login", type: .normal)
         }
-        return try await listPage(identity: identity, csrf: account.csrf, form: nil, status: .ok)
+        return try await listPage(
+            identity: identity, csrf: account.csrf, form: nil, notice: Notice.text(request), status: .ok)
     }
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -63,9 +64,10 @@ struct WebOrganizationController: Sendable {
 
     /// The list and the form for a new one; a fresh form starts from the creator's personal
     /// organization's currency, time zone and week start (what they most likely use).
-    private func listPage(identity: AccountIdentity, csrf: String, form: OrganizationForm?, status: HTTPResponse.Status)
-        async throws -> Response
-    {
+    private func listPage(
+        identity: AccountIdentity, csrf: String, form: OrganizationForm?, notice: String? = nil,
+        status: HTTPResponse.Status
+    ) async throws -> Response {
         let list = try await organizations.list(for: identity.user)
         let personal = list.first { $0.0.kind == .personal }?.0
         let form =
@@ -79,6 +81,7 @@ struct WebOrganizationController: Sendable {
             .organizations,
             OrganizationsPage(
                 account: account,
+                notice: notice,
                 failure: status == .ok ? nil : "Some fields need attention.",
                 csrf: csrf,
                 items: list.map {

@@ -20,8 +20,30 @@ public struct Category: Sendable, Equatable {
 
     public static let nameLimit = 60
 
-    /// The categories a new organization starts with.
-    public static let defaults = ["Travel", "Meals", "Office supplies", "Software", "Utilities", "Other"]
+    /// The categories a new organization starts with, fitting its kind: a school spends on
+    /// teaching materials and field trips, a household on groceries and housing. Each list ends
+    /// with "Other"; members rename, add and archive from there.
+    public static func defaults(for kind: OrganizationKind) -> [String] {
+        switch kind {
+        case .business:
+            [
+                "Travel", "Meals", "Office supplies", "Software", "Utilities", "Marketing", "Professional services",
+                "Other",
+            ]
+        case .cooperative: ["Travel", "Meals", "Supplies", "Equipment", "Rent", "Utilities", "Events", "Other"]
+        case .agency:
+            [
+                "Travel", "Meals", "Office supplies", "Equipment", "IT and software", "Training", "Contracted services",
+                "Other",
+            ]
+        case .school:
+            [
+                "Teaching materials", "Books", "Classroom supplies", "Field trips", "Sports", "Events", "Maintenance",
+                "Other",
+            ]
+        case .personal: ["Groceries", "Meals", "Travel", "Housing", "Utilities", "Health", "Entertainment", "Other"]
+        }
+    }
 
     /// A trimmed name of 1 to 60 characters without control characters; `ValidationError` on `name`.
     public static func validName(_ raw: String) throws -> String {

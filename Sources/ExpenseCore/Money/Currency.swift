@@ -36,6 +36,9 @@ public struct Currency: Sendable, Hashable, Codable, CustomStringConvertible {
         try container.encode(code)
     }
 
+    /// Every code this server accepts, in alphabetical order.
+    public static let allCodes: [String] = exponents.keys.sorted()
+
     /// Active ISO 4217 codes (list of 2025) and their minor-unit exponents.
     static let exponents: [String: Int] = [
         "AED": 2, "AFN": 2, "ALL": 2, "AMD": 2, "AOA": 2, "ARS": 2, "AUD": 2, "AWG": 2, "AZN": 2,

@@ -18,6 +18,13 @@ public enum TimeZoneName {
         }
         return zone
     }
+
+    /// Every name `parse` accepts that a person would choose, sorted: `UTC` and the tz
+    /// database's `Area/Location` names, without the `Etc/` offsets.
+    public static let known: [String] = {
+        let names = TimeZone.knownTimeZoneIdentifiers.filter { $0.contains("/") && !$0.hasPrefix("Etc/") }
+        return ["UTC"] + Set(names + ["Asia/Kolkata"]).filter { (try? parse($0)) != nil }.sorted()
+    }()
 }
 
 extension TimeZone {

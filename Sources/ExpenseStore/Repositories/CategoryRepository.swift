@@ -15,10 +15,13 @@ public struct CategoryRepository: Sendable {
         return Category(id: id, name: name, archivedAt: nil, createdAt: now, updatedAt: now)
     }
 
-    /// The categories a new organization starts with (`Category.defaults`), in one statement.
-    public func createDefaults(_ tx: TenantTransaction, ids: IDGenerator, at now: Date) async throws {
+    /// The categories a new organization of `kind` starts with (`Category.defaults(for:)`), in
+    /// one statement.
+    public func createDefaults(_ tx: TenantTransaction, kind: OrganizationKind, ids: IDGenerator, at now: Date)
+        async throws
+    {
         var sql: SQL = "INSERT INTO categories (tenant_id, id, name, created_at, updated_at) VALUES "
-        for (index, name) in Category.defaults.enumerated() {
+        for (index, name) in Category.defaults(for: kind).enumerated() {
             sql.append(index == 0 ? "" : ", ")
             sql.append("(\(tx.tenantID), \(ids() as CategoryID), \(name), \(now), \(now))")
         }

@@ -19,7 +19,10 @@ import Testing
                 let page = try await client.send(.get, "/orgs/\(org)/reports", headers: cookie)
                 #expect(page.status == .ok)
                 func value(_ id: String) -> String {
-                    guard let start = page.body.range(of: #"id="\#(id)" name="\#(id)" type="date" value=""#) else {
+                    guard
+                        let start = page.body.range(
+                            of: #"id="\#(id)" name="\#(id)" type="date" min="1900-01-01" max="2999-12-31" value=""#)
+                    else {
                         return ""
                     }
                     return String(page.body[start.upperBound...].prefix { $0 != "\"" })

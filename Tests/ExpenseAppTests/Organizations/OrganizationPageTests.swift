@@ -136,6 +136,8 @@ import Testing
                 .post, "\(orgPath)/delete", form: ["_csrf": csrf, "confirm_name": "<b>Green</b> Co-op"], headers: owner
             )
             #expect(deleted.headers[.location] == "/orgs?notice=deleted")
+            let landing = try await client.send(.get, "/orgs?notice=deleted", headers: owner)
+            #expect(landing.body.contains(#"<p class="notice" role="status">The organization was deleted.</p>"#))
             #expect(try await client.send(.get, membersPath, headers: owner).status == .notFound)
         }
     }
