@@ -62,9 +62,16 @@ enum CSVExports {
             (grouped
                 ? ["period_start", "period_end", "group", "currency", "amount", "count"]
                 : ["period_start", "period_end", "currency", "amount", "count"]).map(CSV.Field.value))
+        let range = totals.report.range
         for bucket in totals.report.buckets {
-            let span: [CSV.Field] = [.value(bucket.start.description), .value(bucket.end.description)]
+            // The same rows as the reports page: each period from the first day asked for, every
+            // period even with nothing spent, and when grouped, the period's total ("All")
+            // before its groups.
+            let span: [CSV.Field] = [
+                .value(max(bucket.start, range.from).description), .value(bucket.end.description),
+            ]
             if grouped {
+                for total in bucket.totals { text += CSV.record(span + [.text("All")] + Self.cells(total)) }
                 for group in bucket.groups {
                     for total in group.totals {
                         text += CSV.record(span + [.text(totals.name(of: group.key))] + Self.cells(total))

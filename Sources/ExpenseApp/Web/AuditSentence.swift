@@ -48,6 +48,8 @@ enum AuditSentence {
                     ? "Uncategorized"
                     : CategoryID(uuidString: id).flatMap { names.categories[$0] } ?? "a deleted category"
             }
+            // Stored comma-joined; shown as everywhere else, separated by spaces.
+            if let tags = values["tags"] { values["tags"] = Tags.display(tags.split(separator: ",").map(String.init)) }
             return values
         }
         switch details {

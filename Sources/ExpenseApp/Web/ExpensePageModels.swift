@@ -58,7 +58,8 @@ struct ExpenseRow: Sendable {
     var merchant: String
     /// Nil when there is none: templates take an empty string as something to show.
     var note: String?
-    var tags: String
+    /// Shown as chips, each its own word.
+    var tags: [String]
     var member: String
     var editable: Bool
 
@@ -71,7 +72,7 @@ struct ExpenseRow: Sendable {
         category = expense.categoryName ?? "Uncategorized"
         merchant = PageFormat.excerpt(expense.merchant, limit: 80)
         note = expense.note.isEmpty ? nil : PageFormat.excerpt(expense.note, limit: 140)
-        tags = expense.tags.joined(separator: ", ")
+        tags = expense.tags
         member = expense.memberName
         editable = access.role.mayChange(expenseBy: expense.memberID, actor: access.user.id)
     }
@@ -223,7 +224,7 @@ struct ExpenseForm: Sendable, Decodable {
         self.init(
             amount: expense.amount.decimalString, currency: expense.amount.currency.code,
             date: expense.date.description, categoryID: expense.categoryID?.description, merchant: expense.merchant,
-            note: expense.note, tags: expense.tags.joined(separator: ", "), version: String(expense.version))
+            note: expense.note, tags: Tags.display(expense.tags), version: String(expense.version))
     }
 
     mutating func show(_ error: ValidationError) {
@@ -288,6 +289,8 @@ struct ReportsPage: PageModel {
     var from: String
     var to: String
     var rows: [Row]
+    /// "Weeks start on Monday, …; the first week counts from 4 Nov 2026, …", when it matters.
+    var periodNote: String?
     var grouped: Bool
     var totals: [AmountCell]
     /// "€49.70 across 2 expenses; ¥3,200 across 1 expense", or "nothing spent".

@@ -71,10 +71,12 @@ struct WebReportController: Sendable {
             from: report.range.from.description, to: report.range.to.description,
             rows: report.buckets.map {
                 ReportsPage.Row(
-                    start: PageFormat.day($0.start), end: PageFormat.day($0.end), isoStart: $0.start.description,
+                    start: PageFormat.day(max($0.start, report.range.from)), end: PageFormat.day($0.end),
+                    isoStart: max($0.start, report.range.from).description,
                     isoEnd: $0.end.description, totals: $0.totals.map(AmountCell.init),
                     groups: groupRows($0.groups))
             },
+            periodNote: Self.periodNote(report, weekStart: access.organization.weekStart),
             grouped: result.groupBy != nil, totals: report.totals.map(AmountCell.init),
             wholeRange: report.totals.allSatisfy { $0.count == 0 }
                 ? "nothing spent"
@@ -87,10 +89,32 @@ struct WebReportController: Sendable {
         return try pages.render(.reports, page, status: status)
     }
 
+    /// Where the report's periods start and why: weeks start on the organization's first day
+    /// of the week, and a range that begins or ends inside a period counts only its own days
+    /// of it (the rows say so by their dates).
+    static func periodNote(_ report: TotalsReport, weekStart: Weekday) -> String? {
+        let period = report.period
+        var sentences: [String] = []
+        if period == .week {
+            sentences.append("Weeks start on \(weekStart.name.capitalized), as the organization's settings say.")
+        }
+        let range = report.range
+        if period != .day, period.start(of: range.from, weekStart: weekStart) != range.from {
+            sentences.append(
+                "The first \(period.rawValue) counts from \(PageFormat.day(range.from)), the start you asked for.")
+        }
+        if period != .day,
+            period.next(after: period.start(of: range.to, weekStart: weekStart)).adding(days: -1) != range.to
+        {
+            sentences.append("The last \(period.rawValue) counts up to \(PageFormat.day(range.to)).")
+        }
+        return sentences.isEmpty ? nil : sentences.joined(separator: " ")
+    }
+
     static func label(_ bucket: TotalsReport.Bucket, period: ReportPeriod) -> String {
         switch period {
-        case .day: bucket.start.description
-        case .week: "Week of \(bucket.start)"
+        case .day: PageFormat.day(bucket.start)
+        case .week: "Week of \(PageFormat.day(bucket.start))"
         case .month: PageFormat.month(bucket.start)
         case .quarter: "Q\((bucket.start.month - 1) / 3 + 1) \(bucket.start.year)"
         case .year: String(bucket.start.year)

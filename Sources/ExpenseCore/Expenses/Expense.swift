@@ -177,6 +177,10 @@ public enum Tags {
         return tags
     }
 
+    /// Tags as pages, forms and CSV exports write them: separated by one space (a tag is a
+    /// word, so a space never needs quoting or escaping).
+    public static func display(_ tags: [String]) -> String { tags.joined(separator: " ") }
+
     /// Parses a comma- or space-separated list, as a form field gives it.
     public static func parse(_ text: String) throws -> [String] {
         try normalize(text.split(whereSeparator: { $0 == "," || $0.isWhitespace }).map(String.init))
