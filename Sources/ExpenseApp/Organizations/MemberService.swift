@@ -223,6 +223,43 @@ public struct MemberService: Sendable {
             limits.invitationsPerOrganization, key: access.tenantID.description, in: access.transaction)
     }
 
+    /// Offers a pending invitation another role, under the rules of inviting (an admin cannot
+    /// offer ownership). The emailed link stays the same: accepting it joins with the new role.
+    public func changeInvitationRole(_ access: TenantAccess, invitationID: InvitationID, to role: Role)
+        async throws -> Invitation
+    {
+        try access.require(.manageMembers)
+        do {
+            try MembershipRules.checkInvitation(actor: access.role, role: role)
+        } catch let violation {
+            throw AppError(violation)
+        }
+        let now = clock.now()
+        let store = self.store
+        return try await access.inTransaction { tx in
+            guard let invitation = try await store.invitations.find(tx, id: invitationID),
+                invitation.expiresAt > now,
+                try await store.invitations.changeRole(tx, id: invitationID, to: role)
+            else { throw AppError.notFound }
+            if invitation.role != role {
+                try await store.audit.append(
+                    tx,
+                    AuditEntry(
+                        id: ids.uuid(), actorID: access.user.id, actorName: access.user.name,
+                        action: .invitationRoleChanged, subjectType: .invitation, subjectID: invitationID.description,
+                        details: AuditDetails.change(
+                            before: ["email": invitation.email, "role": invitation.role.rawValue],
+                            after: ["email": invitation.email, "role": role.rawValue]),
+                        createdAt: now
+                    )
+                )
+            }
+            var changed = invitation
+            changed.role = role
+            return changed
+        }
+    }
+
     public func revoke(_ access: TenantAccess, invitationID: InvitationID) async throws {
         try access.require(.manageMembers)
         let now = clock.now()

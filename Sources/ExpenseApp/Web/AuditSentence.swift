@@ -19,6 +19,8 @@ enum AuditSentence {
         case .memberInvited: return "\(who) invited \(facts["email"] ?? "someone") as \(facts["role"] ?? "member")."
         case .invitationResent: return "\(who) sent the invitation to \(facts["email"] ?? "someone") again."
         case .invitationRevoked: return "\(who) withdrew the invitation to \(facts["email"] ?? "someone")."
+        case .invitationRoleChanged:
+            return "\(who) changed the role offered to \(before["email"] ?? "someone"): \(changes(before, after))."
         case .memberJoined: return "\(who) joined as \(facts["role"] ?? "member")."
         case .memberRoleChanged: return "\(who) changed the role of \(subject): \(changes(before, after))."
         case .memberRemoved: return "\(who) removed \(subject)."

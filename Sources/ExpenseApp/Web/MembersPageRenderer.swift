@@ -57,10 +57,13 @@ struct MembersPageRenderer: Sendable {
             selfID: access.user.id.description, canManage: canManage, canLeave: canLeave,
             mustVerify: access.user.emailVerifiedAt == nil,
             members: rows,
-            invitations: invitations.map {
+            invitations: invitations.map { invitation in
                 .init(
-                    id: $0.id.description, email: $0.email, role: $0.role.rawValue,
-                    expires: PageFormat.timestamp($0.expiresAt, in: access.organization.timeZone))
+                    id: invitation.id.description, email: invitation.email, role: invitation.role.rawValue,
+                    expires: PageFormat.timestamp(invitation.expiresAt, in: access.organization.timeZone),
+                    roles: Role.allCases.filter {
+                        (try? MembershipRules.checkInvitation(actor: access.role, role: $0)) != nil
+                    }.map { Choice(value: $0.rawValue, label: $0.rawValue, selected: $0 == invitation.role) })
             },
             hasInvitations: !invitations.isEmpty,
             zone: access.organization.timeZone.name,

@@ -125,6 +125,8 @@ struct MembersPage: PageModel {
         var email: String
         var role: String
         var expires: String
+        /// The roles this caller may offer instead (the membership rules of inviting).
+        var roles: [Choice]
     }
 
     var title: String

@@ -108,6 +108,7 @@ enum Notice: String {
     case categoryRestored = "category-restored"
     case categoryDeleted = "category-deleted"
     case roleChanged = "role-changed"
+    case invitationRoleChanged = "invitation-role-changed"
     case memberRemoved = "member-removed"
     case invited
     case resent
@@ -141,6 +142,7 @@ enum Notice: String {
         case .categoryRestored: "Category restored."
         case .categoryDeleted: "Category deleted."
         case .roleChanged: "The role was changed."
+        case .invitationRoleChanged: "The invitation now offers the new role; its link stays the same."
         case .memberRemoved: "The member was removed."
         case .invited: "The invitation is on its way."
         case .resent: "The invitation was sent again with a fresh link."

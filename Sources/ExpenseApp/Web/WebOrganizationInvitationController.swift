@@ -19,6 +19,23 @@ struct WebOrganizationInvitationController: Sendable {
         group.post("invitations", use: invite)
         group.post("invitations/:invitationId/resend", use: resend)
         group.post("invitations/:invitationId/revoke", use: revoke)
+        group.post("invitations/:invitationId/role", use: changeRole)
+    }
+
+    struct RoleForm: Decodable {
+        var role: String?
+    }
+
+    @Sendable func changeRole(_ request: Request, context: OrgRequestContext) async throws -> Response {
+        let form = try await FormBody.decode(RoleForm.self, from: request, context: context)
+        let id = try context.parameters.id(InvitationID.self, "invitationId")
+        do {
+            let role = try validating { try Role.parse(form.role ?? "") }
+            _ = try await members.changeInvitationRole(context.access, invitationID: id, to: role)
+        } catch let error as AppError {
+            return try await membersPage.render(context, failure: error.detail, status: error.status)
+        }
+        return .seeOther("/orgs/\(context.access.tenantID)/members?notice=invitation-role-changed")
     }
 
     @Sendable func invite(_ request: Request, context: OrgRequestContext) async throws -> Response {

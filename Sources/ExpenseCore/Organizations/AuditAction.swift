@@ -9,6 +9,7 @@ public enum AuditAction: String, Sendable, CaseIterable {
     case memberInvited = "member.invited"
     case invitationResent = "member.invitation_resent"
     case invitationRevoked = "member.invitation_revoked"
+    case invitationRoleChanged = "member.invitation_role_changed"
     case memberJoined = "member.joined"
     case memberRoleChanged = "member.role_changed"
     case memberRemoved = "member.removed"

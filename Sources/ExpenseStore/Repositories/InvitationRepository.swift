@@ -61,6 +61,17 @@ public struct InvitationRepository: Sendable {
         ).isEmpty
     }
 
+    /// Gives an open invitation another role; `false` when there is no open one with this id.
+    public func changeRole(_ tx: TenantTransaction, id: InvitationID, to role: Role) async throws -> Bool {
+        try await !tx.executor.query(
+            """
+            UPDATE invitations SET role = \(role.rawValue)
+            WHERE tenant_id = \(tx.tenantID) AND id = \(id) AND accepted_at IS NULL AND revoked_at IS NULL
+            RETURNING id
+            """
+        ).isEmpty
+    }
+
     /// Gives an open invitation a new token and expiry (a resend); `false` when not open.
     public func renew(_ tx: TenantTransaction, id: InvitationID, tokenHash: String, expiresAt: Date) async throws
         -> Bool

@@ -19,6 +19,7 @@ struct InvitationsAPIController: Sendable {
     func addRoutes(to group: RouterGroup<OrgRequestContext>) {
         group.get("invitations", use: invitations)
         group.post("invitations", use: invite)
+        group.patch("invitations/:invitationId", use: changeRole)
         group.delete("invitations/:invitationId", use: revoke)
         group.post("invitations/:invitationId/resend", use: resend)
     }
@@ -41,6 +42,14 @@ struct InvitationsAPIController: Sendable {
         let invitation = try await members.invite(
             context.access, email: body.email, role: body.role, client: context.client)
         return .init(status: .created, response: InvitationResponse(invitation))
+    }
+
+    /// `PATCH /invitations/{id}` with `{role}`: the pending invitation offers another role.
+    @Sendable func changeRole(_ request: Request, context: OrgRequestContext) async throws -> InvitationResponse {
+        let body = try await JSONBody.decode(MembersAPIController.RoleRequest.self, from: request, context: context)
+        let id = try context.parameters.id(InvitationID.self, "invitationId")
+        let role = try validating { try Role.parse(body.role) }
+        return InvitationResponse(try await members.changeInvitationRole(context.access, invitationID: id, to: role))
     }
 
     @Sendable func revoke(_ request: Request, context: OrgRequestContext) async throws -> Response {
