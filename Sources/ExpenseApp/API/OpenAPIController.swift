@@ -5,10 +5,7 @@ import Hummingbird
 struct OpenAPIController: Sendable {
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.get("openapi.yaml") { _, _ in
-            guard let url = Bundle.module.url(forResource: "Resources/openapi", withExtension: "yaml") else {
-                throw AppResourcesMissing(what: "OpenAPI description")
-            }
-            let text = try String(contentsOf: url, encoding: .utf8)
+            let text = try String(contentsOf: try AppResources.openAPIDescription(), encoding: .utf8)
             return Response(
                 status: .ok,
                 headers: [.contentType: "application/yaml; charset=utf-8", .cacheControl: "max-age=300"],

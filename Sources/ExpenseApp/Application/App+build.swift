@@ -109,6 +109,8 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
         store: store, clock: dependencies.clock, ids: dependencies.ids, logger: dependencies.logger)
     let reports = ReportService(store: store, clock: dependencies.clock, logger: dependencies.logger)
     let pages = try await PageRenderer.load()
+    // Read now, so that a description the reference page cannot show stops the start-up.
+    let apiReference = try APIReference.load()
     let cookie = SessionCookie(secure: config.isServedOverHTTPS, idleLifetime: config.sessionIdleMinutes * 60)
 
     // HEAD answers wherever GET does (headers only), as HTTP asks of a general-purpose server.
@@ -182,6 +184,7 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
         accounts: accounts, members: members, pages: pages, cookie: cookie, pending: pendingInvitation
     ).addRoutes(to: web)
     WebPasswordController(accounts: accounts, pages: pages).addRoutes(to: web)
+    WebAPIDocsController(reference: apiReference, organizations: organizations, pages: pages).addRoutes(to: web)
     WebAccountController(accounts: accounts, organizations: organizations, pages: pages).addRoutes(to: web)
     WebVerificationController(accounts: accounts, pages: pages).addRoutes(to: web)
     let webOrganizations = WebOrganizationController(organizations: organizations, members: members, pages: pages)

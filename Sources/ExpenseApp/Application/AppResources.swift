@@ -19,6 +19,14 @@ enum AppResources {
         return url.path
     }
 
+    /// The OpenAPI description of the JSON API, served at `/api/openapi.yaml` and shown at `/api/docs`.
+    static func openAPIDescription() throws -> URL {
+        guard let url = Bundle.module.url(forResource: "Resources/openapi", withExtension: "yaml") else {
+            throw AppResourcesMissing(what: "OpenAPI description")
+        }
+        return url
+    }
+
     /// The common passwords refused by the password policy (one a line, `#` comments).
     static func commonPasswords() throws -> Set<String> {
         guard let url = Bundle.module.url(forResource: "Resources/common-passwords", withExtension: "txt") else {

@@ -6,6 +6,7 @@
 /// in `partials` so that the same check finds them missing.
 enum PageTemplate: String, CaseIterable, Sendable {
     case acceptInvitation = "accept-invitation"
+    case apiDocs = "api-docs"
     case audit
     case categories
     case changePassword = "change-password"
@@ -26,5 +27,5 @@ enum PageTemplate: String, CaseIterable, Sendable {
     case verify
 
     /// The templates the pages include (`{{>name}}` or `{{<name}}`).
-    static let partials = ["bar-chart", "layout", "organization-fields", "organization-tabs"]
+    static let partials = ["api-field", "bar-chart", "layout", "organization-fields", "organization-tabs"]
 }

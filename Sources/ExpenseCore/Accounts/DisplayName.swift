@@ -1,7 +1,8 @@
 import Foundation
 
 /// A person's or an organization's name as typed, trimmed; 1 to 200 characters, no control
-/// characters (so a name can go into a mail header or a log line unchanged).
+/// characters anywhere, surrounding line breaks included (so a name can go into a mail header or
+/// a log line unchanged, and the rule is one a JSON Schema pattern states exactly).
 public enum DisplayName {
     public static let maximumLength = 200
 
@@ -12,7 +13,7 @@ public enum DisplayName {
         guard raw.unicodeScalars.count <= maximumLength else {
             throw ValidationError(field, "Use at most \(maximumLength) characters.")
         }
-        guard !trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+        guard !raw.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
             throw ValidationError(field, "A name cannot contain line breaks or control characters.")
         }
         return trimmed

@@ -125,10 +125,11 @@ public struct ExpenseDraft: Sendable, Equatable {
         if (note ?? "").unicodeScalars.count > Self.noteLimit {
             validator.add("note", "Keep the note under \(Self.noteLimit) characters.")
         }
-        let note = (note ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        if note.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" && $0 != "\t" && $0 != "\r" }) {
+        // Checked as typed, before trimming, so that the rule is the API's pattern exactly.
+        if (note ?? "").unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" && $0 != "\t" && $0 != "\r" }) {
             validator.add("note", "The note contains control characters.")
         }
+        let note = (note ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         let tags = try validator.check { try Tags.normalize(tags ?? []) }
         try validator.finish()
         guard let money, let day, let tags else { throw ValidationError("amount", "Enter the amount, like 12.34.") }
@@ -147,7 +148,9 @@ public struct ExpenseDraft: Sendable, Equatable {
     }
 }
 
-/// Free-form labels on expenses: lower case, letters, digits, `-` and `_`, at most ten.
+/// Free-form labels on expenses: lower case, letters of any script (with their combining marks),
+/// digits 0-9, `-` and `_`, at most ten. Letters and marks are Unicode's general categories L and
+/// M: classes a JSON Schema pattern names (`\p{L}`, `\p{M}`), so the API states the rule exactly.
 public enum Tags {
     public static let maximumCount = 10
     public static let maximumLength = 32
@@ -161,17 +164,16 @@ public enum Tags {
         var seen = Set<String>()
         var tags: [String] = []
         for item in raw {
-            let tag = item.trimmingCharacters(in: .whitespaces).lowercased()
-            guard !tag.isEmpty else { throw ValidationError("tags", "A tag cannot be blank.") }
-            // Counted as JSON Schema counts (code points), so the API's maxLength means the same.
-            guard tag.unicodeScalars.count <= maximumLength,
-                tag.unicodeScalars.allSatisfy({
-                    $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == "_"
-                })
+            let trimmed = item.trimmingCharacters(in: .whitespaces)
+            guard !trimmed.isEmpty else { throw ValidationError("tags", "A tag cannot be blank.") }
+            // Counted as typed and as JSON Schema counts (code points), before lower-casing may
+            // lengthen it (İ becomes i and a combining dot), so the API's maxLength means the same.
+            guard trimmed.unicodeScalars.count <= maximumLength, trimmed.unicodeScalars.allSatisfy(isTagScalar)
             else {
                 throw ValidationError(
                     "tags", "Tags are words of letters, digits, - and _, up to \(maximumLength) characters.")
             }
+            let tag = trimmed.lowercased()
             if seen.insert(tag).inserted { tags.append(tag) }
         }
         return tags
@@ -180,6 +182,15 @@ public enum Tags {
     /// Tags as pages, forms and CSV exports write them: separated by one space (a tag is a
     /// word, so a space never needs quoting or escaping).
     public static func display(_ tags: [String]) -> String { tags.joined(separator: " ") }
+
+    private static func isTagScalar(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
+            .nonspacingMark, .spacingMark, .enclosingMark:
+            true
+        default: ("0"..."9").contains(scalar) || scalar == "-" || scalar == "_"
+        }
+    }
 
     /// Parses a comma- or space-separated list, as a form field gives it.
     public static func parse(_ text: String) throws -> [String] {

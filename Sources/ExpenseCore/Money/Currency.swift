@@ -27,6 +27,9 @@ public struct Currency: Sendable, Hashable, Codable, CustomStringConvertible {
 
     public static let usd = Currency(known: "USD", exponent: 2)
 
+    /// Every code this server accepts, in upper case and sorted: what the API's schema lists.
+    public static var knownCodes: [String] { exponents.keys.sorted() }
+
     public init(from decoder: any Decoder) throws {
         try self.init(code: try decoder.singleValueContainer().decode(String.self))
     }

@@ -45,11 +45,13 @@ import Testing
             let cookie = try #require(try await client.pageLogin("owner@example.org").cookie)
             let page = try await client.send(.get, "/orgs/\(org)/expenses?to=&q=", headers: [.cookie: cookie])
             #expect(page.status == .ok)
-            // Ownership goes to a member; anyone else is a bad field, not a missing page.
-            let transfer = try await client.send(
-                .post, "/api/v1/orgs/\(org)/transfer-ownership", json: ["user_id": UUID().uuidString],
-                headers: owner.auth)
-            #expect(transfer.status == .unprocessableContent && transfer.body.contains(#""field":"user_id""#))
+            // Ownership goes to a member; anyone else, or no id at all, is a bad field, not a
+            // missing page.
+            for userID in [UUID().uuidString, "g38cf519-6172-34f8-975b-49b7790102c0"] {
+                let transfer = try await client.send(
+                    .post, "/api/v1/orgs/\(org)/transfer-ownership", json: ["user_id": userID], headers: owner.auth)
+                #expect(transfer.status == .unprocessableContent && transfer.body.contains(#""field":"user_id""#))
+            }
             // A too-long name counts as typed: surrounding spaces do not make room.
             let long = "\n" + String(repeating: "x", count: 60)
             let category = try await client.send(

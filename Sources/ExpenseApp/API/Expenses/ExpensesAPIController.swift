@@ -18,11 +18,15 @@ struct ExpensesAPIController: Sendable {
     @Sendable func list(_ request: Request, context: OrgRequestContext) async throws -> Response {
         let query = request.queryValues
         let filter = try ExpenseQuery.filter(query, defaultCurrency: context.access.organization.currency)
-        let cursor = try query["cursor"].flatMap { $0.isEmpty ? nil : $0 }.map { token in
-            try validating { try ExpenseCursor(token: token) }
+        // Blank is a mistake here as for every other parameter: leave it out for the first page.
+        let cursor = try query["cursor"].map { token in
+            try validating {
+                guard !token.isEmpty else { throw ValidationError("cursor", "Leave it out or give a value.") }
+                return try ExpenseCursor(token: token)
+            }
         }
         var limit: Int?
-        if let raw = query["limit"], !raw.isEmpty {
+        if let raw = query["limit"] {
             guard let value = Int(raw) else { throw AppError.validation(.init("limit", "Ask for 1 to 200 items.")) }
             limit = value
         }

@@ -31,7 +31,12 @@ enum ExpenseQuery {
             filter.tag = try validator.check { try Tags.normalize([tag]).first } ?? nil
         }
         if let text = value("q") {
-            if text.count > 100 { validator.add("q", "Search for at most 100 characters.") } else { filter.text = text }
+            // Code points, as the API's maxLength counts.
+            if text.unicodeScalars.count > 100 {
+                validator.add("q", "Search for at most 100 characters.")
+            } else {
+                filter.text = text
+            }
         }
         if let currency = value("currency") {
             filter.currency = try validator.check { try Currency(code: currency) }

@@ -61,7 +61,11 @@ struct OrganizationsAPIController: Sendable {
 
     @Sendable func transfer(_ request: Request, context: OrgRequestContext) async throws -> Response {
         let body = try await JSONBody.decode(TransferRequest.self, from: request, context: context)
-        guard let userID = UserID(uuidString: body.userID) else { throw AppError.notFound }
+        // A malformed id names no member: the same 422 as a stranger's id, never a 404, which
+        // would say the organization of the address is missing.
+        guard let userID = UserID(uuidString: body.userID) else {
+            throw AppError.validation(ValidationError("user_id", "Choose a member of this organization."))
+        }
         try await organizations.transferOwnership(context.access, to: userID)
         return Response(status: .noContent)
     }
