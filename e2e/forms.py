@@ -215,7 +215,7 @@ class Tour:
         self.problems = []
         self.linked = {}       # kind of page -> a page linking to it
         self.visited = set()
-        self.exports = {}      # kind of CSV link -> content type
+        self.exports = {}      # kind of download link (CSV, the OpenAPI file) -> content type
         self.picks = {}        # recipe name -> words the chosen button's name contains
         self.where = {}        # recipe name -> where(tour, person), overriding the recipe's
         self.orgs, self.expenses, self.recipient = [], 0, None
@@ -244,12 +244,14 @@ class Tour:
         for href in page.evaluate(LINKS):
             kind = kind_of(href)
             self.linked.setdefault(kind, kind_of(page.url))
-            if "/exports/" in kind and kind not in self.exports:
+            # Downloads, not pages: each must answer its own type.
+            expected = "text/csv" if "/exports/" in kind else "application/yaml" if kind.endswith(".yaml") else None
+            if expected and kind not in self.exports:
                 answer = page.request.get(href)
                 self.exports[kind] = answer.headers.get("content-type", "")
-                if answer.status != 200 or not self.exports[kind].startswith("text/csv"):
+                if answer.status != 200 or not self.exports[kind].startswith(expected):
                     self.problems.append(f"{kind_of(page.url)}: link {kind} answered {answer.status} "
-                                         f"{self.exports[kind]!r}, not a CSV")
+                                         f"{self.exports[kind]!r}, not {expected}")
         return page, response
 
     def _match(self, form, button):
@@ -365,7 +367,7 @@ class Tour:
         for kind, source in self.linked.items():
             if kind not in self.visited and kind not in self.exports:
                 self.problems.append(f"{source} links to {kind}, which the tour never visited")
-        print("CSV links:", ", ".join(f"{kind} ({kind_type})" for kind, kind_type in self.exports.items()))
+        print("Downloads:", ", ".join(f"{kind} ({kind_type})" for kind, kind_type in self.exports.items()))
         print(f"{len(self.submitted)} kinds of form submitted of {len(self.found)} found:")
         for page, signed_in, name in self.found:
             print(f"  {page}{'' if signed_in else ' (signed out)'} → {name}: "

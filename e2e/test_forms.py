@@ -34,6 +34,7 @@ def signed_out(tour, rafa):
     tour.visit("/login", rafa, signed_in=False)
     tour.visit("/password/forgot", rafa, signed_in=False)
     tour.visit(tour.mail_link(rafa.email, "Reset your"), rafa, signed_in=False)
+    tour.visit("/api/docs", rafa, signed_in=False)
 
 
 def account_pages(tour, olga):

@@ -48,6 +48,7 @@ def test_main_pages_at_desktop_and_phone_width(server, new_page):
         "settings": f"/orgs/{org}/settings",
         "organizations": "/orgs",
         "account": "/dashboard",
+        "api-docs": "/api/docs",
     }
     for width_name, (width, height) in WIDTHS.items():
         page = new_page(width=width, height=height)
