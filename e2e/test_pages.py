@@ -22,6 +22,36 @@ AUDIT = """() => {
 }"""
 
 
+# Layout measured in the page: chart text sizes, header and tab heights, table cells shown as
+# cards without a label, dates broken over two lines, and the main column's width.
+LAYOUT = """() => {
+  const px = e => parseFloat(getComputedStyle(e).fontSize);
+  const visible = e => e.getClientRects().length > 0;
+  const chartText = [...document.querySelectorAll('.chart .bar-label, .chart .bar-value')].map(px);
+  const cards = getComputedStyle(document.querySelector('tbody tr') || document.body).display === 'block';
+  const unlabelled = cards ? [...document.querySelectorAll('tbody td')]
+    .filter(td => visible(td) && !td.dataset.label && !td.classList.contains('actions') && td.textContent.trim())
+    .map(td => td.outerHTML.slice(0, 80)) : [];
+  const wrappedDates = [...document.querySelectorAll('td.date time')].filter(t => t.getClientRects().length > 1)
+    .map(t => t.textContent);
+  const height = selector => { const e = document.querySelector(selector); return e ? e.offsetHeight : 0; };
+  return {chartText, unlabelled, wrappedDates, header: height('header.site'), tabs: height('nav.tabs'),
+          main: document.querySelector('main').clientWidth};
+}"""
+
+
+def check_layout(page, name, width_name):
+    layout = page.evaluate(LAYOUT)
+    assert all(size >= 12 for size in layout["chartText"]), f"{name}: chart text {layout['chartText']} px"
+    assert layout["wrappedDates"] == [], f"{name}: dates over two lines: {layout['wrappedDates']}"
+    if width_name == "phone":
+        assert layout["unlabelled"] == [], f"{name}: cards with an unlabelled cell: {layout['unlabelled']}"
+        # The header is one line and the tabs at most two: the page's own content starts early.
+        assert layout["header"] <= 64 and layout["tabs"] <= 64, f"{name}: header and tabs {layout}"
+    elif name in ("expenses", "reports", "dashboard"):
+        assert layout["main"] >= 1100, f"{name}: a list {layout['main']} px wide at 1280"
+
+
 def audit(page, name):
     result = page.evaluate(AUDIT)
     assert result["unlabelled"] == [], f"{name}: controls without a label: {result['unlabelled']}"
@@ -62,6 +92,7 @@ def test_main_pages_at_desktop_and_phone_width(server, new_page):
         for name, path in pages.items():
             page.goto(path)
             audit(page, f"{name} at {width_name}")
+            check_layout(page, name, width_name)
             screenshot(page, f"{name}-{width_name}")
         page.goto("/no/such/page")
         expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
