@@ -8,10 +8,11 @@ import NIOCore
 enum CSVResponses {
     /// The expenses export, streamed: one page of rows at a time, each record written straight
     /// into the buffer, so memory stays flat whatever the size.
-    static func expenses(_ parameters: [String: String], access: TenantAccess, reports: ReportService) throws
-        -> Response
-    {
-        let filter = try ExpenseQuery.filter(parameters, defaultCurrency: access.organization.currency)
+    static func expenses(
+        _ parameters: [String: String], access: TenantAccess, reports: ReportService, amountsAsTyped: Bool = false
+    ) throws -> Response {
+        let filter = try ExpenseQuery.filter(
+            parameters, defaultCurrency: access.organization.currency, amountsAsTyped: amountsAsTyped)
         let pages = try reports.exportPages(access, filter)
         let name = CSVExports.fileName(
             organization: access.organization.name, kind: "expenses", from: filter.from, to: filter.to)

@@ -49,7 +49,8 @@ struct WebExpenseController: Sendable {
         var next: String?
         var status = HTTPResponse.Status.ok
         do {
-            let filter = try ExpenseQuery.filter(query, defaultCurrency: access.organization.currency)
+            let filter = try ExpenseQuery.filter(
+                query, defaultCurrency: access.organization.currency, amountsAsTyped: true)
             let cursor = try query["cursor"].flatMap { $0.isEmpty ? nil : $0 }.map { token in
                 try validating { try ExpenseCursor(token: token) }
             }

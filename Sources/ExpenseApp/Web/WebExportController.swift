@@ -12,7 +12,9 @@ struct WebExportController: Sendable {
 
     /// The same streamed exports as the API, for a signed-in browser (a GET: nothing changes).
     @Sendable func expensesCSV(_ request: Request, context: OrgRequestContext) async throws -> Response {
-        try CSVResponses.expenses(request.formQueryValues, access: context.access, reports: reports)
+        // The list's CSV link carries the filter as typed on the page (`1,000`, `$20`).
+        try CSVResponses.expenses(
+            request.formQueryValues, access: context.access, reports: reports, amountsAsTyped: true)
     }
 
     @Sendable func totalsCSV(_ request: Request, context: OrgRequestContext) async throws -> Response {

@@ -41,6 +41,14 @@ import Testing
             #expect(list.body.contains("€1,200.50") && list.body.contains("$12.00") && list.body.contains("¥3,200"))
             #expect(list.body.contains(#"<time datetime="2026-11-02" title="2026-11-02">2 Nov 2026</time>"#))
 
+            // The filter reads bounds as typed too, and so does the list's CSV link.
+            let filtered = try await client.send(
+                .get, "/orgs/\(org)/expenses?min_amount=%E2%82%AC1%2C000", headers: cookie)
+            #expect(filtered.status == .ok && filtered.body.contains("1 expense match: €1,200.50"))
+            let csv = try await client.send(
+                .get, "/orgs/\(org)/exports/expenses.csv?min_amount=1%2C000", headers: cookie)
+            #expect(csv.status == .ok && parseCSV(csv.body).count == 2)
+
             // The API documents plain decimals and keeps them: a typed form is a 422 there.
             let api = try await client.send(
                 .post, "/api/v1/orgs/\(org)/expenses", json: ["amount": "1,200.50", "date": "2026-11-02"],

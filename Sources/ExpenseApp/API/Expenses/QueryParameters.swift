@@ -7,8 +7,11 @@ import Foundation
 enum ExpenseQuery {
     /// Reads `from`, `to`, `category_id`, `member_id`, `tag`, `q`, `currency`, `min_amount`
     /// and `max_amount`; every bad one is reported at once (422). Amount bounds are read in
-    /// `currency`, or the organization's, and limit the list to that currency.
-    static func filter(_ parameters: [String: String], defaultCurrency: Currency) throws -> ExpenseFilter {
+    /// `currency`, or the organization's, and limit the list to that currency; `amountsAsTyped`
+    /// (the pages) reads them as a person types them (`1,000`, `$20`), the API as plain decimals.
+    static func filter(_ parameters: [String: String], defaultCurrency: Currency, amountsAsTyped: Bool = false)
+        throws -> ExpenseFilter
+    {
         var validator = Validator()
         var filter = ExpenseFilter()
         func value(_ name: String) -> String? { QueryValue.read(parameters, name, &validator) }
@@ -44,7 +47,12 @@ enum ExpenseQuery {
         let amountCurrency = filter.currency ?? defaultCurrency
         for (name, keyPath) in [("min_amount", \ExpenseFilter.minimumMinorUnits), ("max_amount", \.maximumMinorUnits)] {
             guard let raw = value(name) else { continue }
-            if let money = try validator.check({ try Money(parsing: raw, currency: amountCurrency, field: name) }) {
+            let read = {
+                amountsAsTyped
+                    ? try AmountEntry.money(typed: raw, currency: amountCurrency, field: name)
+                    : try Money(parsing: raw, currency: amountCurrency, field: name)
+            }
+            if let money = try validator.check(read) {
                 filter[keyPath: keyPath] = money.minorUnits
                 filter.currency = amountCurrency
             }
