@@ -150,7 +150,8 @@ public struct ExpenseDraft: Sendable, Equatable {
 
 /// Free-form labels on expenses: lower case, letters of any script (with their combining marks),
 /// digits 0-9, `-` and `_`, at most ten. Letters and marks are Unicode's general categories L and
-/// M: classes a JSON Schema pattern names (`\p{L}`, `\p{M}`), so the API states the rule exactly.
+/// M. The API's schema states the part a portable pattern can (no spaces, no ASCII punctuation
+/// but `-` and `_`); its description says the rest.
 public enum Tags {
     public static let maximumCount = 10
     public static let maximumLength = 32
