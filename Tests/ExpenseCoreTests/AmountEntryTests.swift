@@ -47,6 +47,23 @@ import Testing
         #expect(try Self.minor("Rs. 12,50,000.50", Self.inr) == 125_000_050)
         #expect(try Self.minor("CHF 1'200.50", Self.chf) == 120_050)
         #expect(try Self.minor("1.250", Self.bhd) == 1250)
+        // A code is read before a sign: the R of EUR or INR is not the rand's sign.
+        #expect(try Self.minor("12 EUR", Self.eur) == 1200)
+        #expect(try Self.minor("INR 1,200", Self.inr) == 120_000)
+        let zar = try Currency(code: "ZAR")
+        #expect(try Self.minor("12 ZAR", zar) == 1200)
+        #expect(try Self.minor("R12.50", zar) == 1250)
+        #expect(try Self.minor("12 kr", try Currency(code: "SEK")) == 1200)
+    }
+
+    /// Never a thousand times too much: a leading 0 before a separator is a decimal comma
+    /// mistyped, and a comma in a currency of three or more decimals could be either.
+    @Test func leadingZeroGroupsAndDecimalCurrenciesAreNeverGuessed() {
+        #expect(Self.message("0,500", Self.usd)?.hasPrefix("Type 0.500 for that amount, or 500") == true)
+        #expect(Self.message("0 500", Self.usd)?.hasPrefix("Type 0.500") == true)
+        #expect(Self.message("00,500", Self.usd) != nil)
+        let clf = try! Currency(code: "CLF")
+        #expect(Self.message("1,500", clf)?.hasPrefix("Type 1500 or 1.500") == true)
     }
 
     @Test func aDecimalCommaIsNeverGuessedAndTheMessageSaysWhatToType() {

@@ -30,18 +30,37 @@ import Testing
     }
 
     @Test func tagsAreLettersWithTheirMarksDigitsDashesAndUnderscores() throws {
-        // A decomposed é (e and a combining acute) and a Devanagari word with its vowel signs.
-        #expect(try Tags.normalize(["Cafe\u{301}", "हिंदी", "q4_2026-x"]) == ["cafe\u{301}", "हिंदी", "q4_2026-x"])
+        // A decomposed é (e and a combining acute), stored composed as one typed directly is, and
+        // a Devanagari word with its vowel signs.
+        #expect(try Tags.normalize(["Cafe\u{301}", "हिंदी", "q4_2026-x"]) == ["caf\u{e9}", "हिंदी", "q4_2026-x"])
+        #expect(try Tags.normalize(["Cafe\u{301}", "caf\u{e9}"]) == ["caf\u{e9}"])
         for bad in ["Ⅻ", "²", "٣", "a b", "a.b", "Ⓐ"] {
             #expect(throws: ValidationError.self, "\(bad)") { try Tags.normalize([bad]) }
         }
     }
 
-    /// 32 characters as typed, though lower-casing İ makes two code points of it.
-    @Test func aTagsLengthIsCountedAsTyped() throws {
-        let typed = String(repeating: "İ", count: 32)
+    /// An expense's own tags, sent back unchanged, are kept even if a later, stricter rule would
+    /// refuse them, so changing its amount still works; a new tag is checked.
+    @Test func storedTagsSentBackUnchangedAreKept() throws {
+        let stored = ["ⅻ", "travel"]
+        let draft = try ExpenseDraft(
+            amount: "2", currency: "EUR", date: "2026-11-29", categoryID: nil, merchant: nil, note: nil,
+            tags: ["Ⅻ ", "travel"], defaultCurrency: .usd, storedTags: stored)
+        #expect(draft.tags == stored)
+        #expect(throws: ValidationError.self) {
+            try ExpenseDraft(
+                amount: "2", currency: "EUR", date: "2026-11-29", categoryID: nil, merchant: nil, note: nil,
+                tags: ["ⅻ", "new"], defaultCurrency: .usd, storedTags: stored)
+        }
+    }
+
+    /// 32 characters as typed and as stored: lower-casing İ makes two code points of it, so 32 of
+    /// them would be stored longer than the limit and the expense could never be saved again.
+    @Test func aTagsLengthHoldsAsTypedAndAsStored() throws {
+        let typed = String(repeating: "İ", count: 16)
         #expect(try Tags.normalize([typed]).first == typed.lowercased())
-        #expect(throws: ValidationError.self) { try Tags.normalize([typed + "a"]) }
+        #expect(throws: ValidationError.self) { try Tags.normalize([String(repeating: "İ", count: 17)]) }
+        #expect(throws: ValidationError.self) { try Tags.normalize([String(repeating: "a", count: 33)]) }
     }
 
     @Test func knownCurrencyCodesAreTheOnesAccepted() throws {

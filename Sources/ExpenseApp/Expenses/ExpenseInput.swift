@@ -70,7 +70,7 @@ public struct ExpenseInput: Sendable, Decodable {
             merchant: merchant ?? expense.merchant,
             note: note ?? expense.note,
             tags: tags ?? expense.tags,
-            defaultCurrency: expense.amount.currency, amountAsTyped: amountAsTyped)
+            defaultCurrency: expense.amount.currency, amountAsTyped: amountAsTyped, storedTags: expense.tags)
     }
 }
 

@@ -234,6 +234,9 @@ public struct MemberService: Sendable {
         } catch let violation {
             throw AppError(violation)
         }
+        guard access.user.emailVerifiedAt != nil else {
+            throw AppError.forbidden("Confirm your email address before inviting others: use the link we sent you.")
+        }
         let now = clock.now()
         let store = self.store
         return try await access.inTransaction { tx in

@@ -9,7 +9,7 @@ struct ListOption: Sendable {
     var label: String
 
     /// Every currency the server accepts, by code, with its English name (`EUR`, "Euro").
-    static let currencies: [ListOption] = Currency.allCodes.map { code in
+    static let currencies: [ListOption] = Currency.knownCodes.map { code in
         ListOption(value: code, label: Locale(identifier: "en_US").localizedString(forCurrencyCode: code) ?? code)
     }
 

@@ -204,7 +204,8 @@ struct WebExpenseController: Sendable {
     // MARK: Helpers
 
     static func input(_ form: ExpenseForm) throws -> ExpenseInput {
-        let tags = try validating { try Tags.parse(form.tags ?? "") }
+        // Checked with the other fields by the draft, which keeps an edited expense's own tags.
+        let tags = Tags.words(form.tags ?? "")
         var input = ExpenseInput(
             amount: form.amount ?? "", currency: form.currency, date: form.date ?? "",
             categoryID: form.categoryID ?? "", categoryGiven: true, merchant: form.merchant ?? "",

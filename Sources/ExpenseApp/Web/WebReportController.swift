@@ -101,13 +101,14 @@ struct WebReportController: Sendable {
         let range = report.range
         if period != .day, period.start(of: range.from, weekStart: weekStart) != range.from {
             sentences.append(
-                "The first \(period.rawValue) counts from \(PageFormat.day(range.from)), where the range starts.")
+                "The range's first \(period.rawValue) counts from \(PageFormat.day(range.from)), where the range starts."
+            )
         }
         if period != .day,
             period.next(after: period.start(of: range.to, weekStart: weekStart)).adding(days: -1) != range.to
         {
             sentences.append(
-                "The last \(period.rawValue) counts up to \(PageFormat.day(range.to)), where the range ends.")
+                "The range's last \(period.rawValue) counts up to \(PageFormat.day(range.to)), where the range ends.")
         }
         return sentences.isEmpty ? nil : sentences.joined(separator: " ")
     }

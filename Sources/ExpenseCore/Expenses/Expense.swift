@@ -81,10 +81,10 @@ public struct ExpenseDraft: Sendable, Equatable {
     /// Validates raw input, reporting every bad field at once. `currency` defaults to
     /// `defaultCurrency`; an unknown category id is the caller's to check. `amountAsTyped`
     /// reads the amount as a form's person types it (`AmountEntry`); otherwise it is a plain
-    /// decimal, as the API documents.
+    /// decimal, as the API documents. `storedTags` are the changed expense's own tags.
     public init(
         amount: String?, currency: String?, date: String?, categoryID: String?, merchant: String?, note: String?,
-        tags: [String]?, defaultCurrency: Currency, amountAsTyped: Bool = false
+        tags: [String]?, defaultCurrency: Currency, amountAsTyped: Bool = false, storedTags: [String]? = nil
     ) throws {
         var validator = Validator()
         let currency: Currency? =
@@ -130,7 +130,15 @@ public struct ExpenseDraft: Sendable, Equatable {
             validator.add("note", "The note contains control characters.")
         }
         let note = (note ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        let tags = try validator.check { try Tags.normalize(tags ?? []) }
+        // Tags an expense already has are kept as stored when sent back unchanged: a rule made
+        // stricter later must not stop a change of its amount.
+        let given = tags ?? []
+        let tags =
+            if let storedTags, given.map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) == storedTags {
+                storedTags
+            } else {
+                try validator.check { try Tags.normalize(given) }
+            }
         try validator.finish()
         guard let money, let day, let tags else { throw ValidationError("amount", "Enter the amount, like 12.34.") }
         self.amount = money
@@ -174,7 +182,12 @@ public enum Tags {
                 throw ValidationError(
                     "tags", "Tags are words of letters, digits, - and _, up to \(maximumLength) characters.")
             }
-            let tag = trimmed.lowercased()
+            // Stored composed (NFC) and in lower case, so `café` typed either way is one tag; the
+            // stored form must fit the limit too, or the expense could not be saved again.
+            let tag = trimmed.precomposedStringWithCanonicalMapping.lowercased()
+            guard tag.unicodeScalars.count <= maximumLength else {
+                throw ValidationError("tags", "“\(trimmed)” is longer than \(maximumLength) characters in lower case.")
+            }
             if seen.insert(tag).inserted { tags.append(tag) }
         }
         return tags
@@ -195,6 +208,11 @@ public enum Tags {
 
     /// Parses a comma- or space-separated list, as a form field gives it.
     public static func parse(_ text: String) throws -> [String] {
-        try normalize(text.split(whereSeparator: { $0 == "," || $0.isWhitespace }).map(String.init))
+        try normalize(words(text))
+    }
+
+    /// The words of a comma- or space-separated list, not yet checked.
+    public static func words(_ text: String) -> [String] {
+        text.split(whereSeparator: { $0 == "," || $0.isWhitespace }).map(String.init)
     }
 }

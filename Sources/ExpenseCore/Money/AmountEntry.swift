@@ -42,21 +42,31 @@ public enum AmountEntry {
         }
     }
 
-    /// A currency sign or code at the start or the end of the text: the longest known sign, or
-    /// three letters that form an ISO code.
+    /// A currency code or sign at the start or the end of the text: three letters that form an
+    /// ISO code first (so the `R` of `EUR` is never the rand's sign), then the longest known
+    /// sign, one of letters only where no other letter touches it (`R12`, `12 kr`).
     private static func markers(in text: Substring) -> [(text: Substring, rest: Substring)] {
+        let leading = text.prefix { $0.isLetter }
+        let trailing = Substring(text.reversed().prefix { $0.isLetter }.reversed())
+        if leading.count == 3, (try? Currency(code: String(leading))) != nil {
+            return [(leading, text.dropFirst(3))]
+        }
+        if trailing.count == 3, (try? Currency(code: String(trailing))) != nil {
+            return [(trailing, text.dropLast(3))]
+        }
         var found: [(text: Substring, rest: Substring)] = []
         for sign in CurrencySymbols.allTyped.sorted(by: { $0.count > $1.count }) {
-            if text.hasPrefix(sign) { found.append((text.prefix(sign.count), text.dropFirst(sign.count))) }
-            if text.hasSuffix(sign) { found.append((text.suffix(sign.count), text.dropLast(sign.count))) }
+            let wordLike = sign.last?.isLetter == true
+            if text.hasPrefix(sign), !(wordLike && text.dropFirst(sign.count).first?.isLetter == true),
+                !(sign.first?.isLetter == true && leading.count > sign.prefix { $0.isLetter }.count)
+            {
+                found.append((text.prefix(sign.count), text.dropFirst(sign.count)))
+            }
+            if text.hasSuffix(sign), !(sign.first?.isLetter == true && text.dropLast(sign.count).last?.isLetter == true)
+            {
+                found.append((text.suffix(sign.count), text.dropLast(sign.count)))
+            }
             if !found.isEmpty { return found }
-        }
-        let letters = text.prefix { $0.isLetter }
-        let trailing = text.reversed().prefix { $0.isLetter }.count
-        if letters.count == 3, (try? Currency(code: String(letters))) != nil {
-            found.append((letters, text.dropFirst(3)))
-        } else if trailing == 3, (try? Currency(code: String(text.suffix(3)))) != nil {
-            found.append((text.suffix(3), text.dropLast(3)))
         }
         return found
     }
@@ -78,7 +88,7 @@ public enum AmountEntry {
             let after = text[text.index(after: lastComma)...]
             let decimalComma =
                 lastDot != nil || (commas == 1 && after.count != 3)
-                || (commas == 1 && after.count == 3 && currency.exponent == 3)
+                || (commas == 1 && after.count == 3 && currency.exponent >= 3)
             if decimalComma, after.allSatisfy(\.isASCIIDigit) {
                 let whole = text[..<lastComma].filter(\.isASCIIDigit)
                 let suggestion = "\(whole.isEmpty ? "0" : whole).\(after)"
@@ -121,6 +131,13 @@ public enum AmountEntry {
         let used = Set(whole.filter { !$0.isASCIIDigit })
         guard !used.isEmpty else { return String(whole) }
         let groups = whole.split(separator: used.first!, omittingEmptySubsequences: false)
+        // `0,500` is no thousands: most likely a decimal comma; never read as 500.
+        if groups[0].first == "0" {
+            let rest = groups.dropFirst().joined()
+            throw ValidationError(
+                field,
+                "Type 0.\(rest) for that amount, or \(Int(rest) ?? 0) without the leading 0: a dot marks decimals.")
+        }
         let sizes = groups.map(\.count)
         let western = (1...3).contains(sizes[0]) && sizes.dropFirst().allSatisfy { $0 == 3 }
         let indian =

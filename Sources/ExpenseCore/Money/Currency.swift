@@ -27,8 +27,9 @@ public struct Currency: Sendable, Hashable, Codable, CustomStringConvertible {
 
     public static let usd = Currency(known: "USD", exponent: 2)
 
-    /// Every code this server accepts, in upper case and sorted: what the API's schema lists.
-    public static var knownCodes: [String] { exponents.keys.sorted() }
+    /// Every code this server accepts, in upper case and sorted: what the API's schema lists and
+    /// the forms offer.
+    public static let knownCodes: [String] = exponents.keys.sorted()
 
     public init(from decoder: any Decoder) throws {
         try self.init(code: try decoder.singleValueContainer().decode(String.self))
@@ -38,9 +39,6 @@ public struct Currency: Sendable, Hashable, Codable, CustomStringConvertible {
         var container = encoder.singleValueContainer()
         try container.encode(code)
     }
-
-    /// Every code this server accepts, in alphabetical order.
-    public static let allCodes: [String] = exponents.keys.sorted()
 
     /// Active ISO 4217 codes (list of 2025) and their minor-unit exponents.
     static let exponents: [String: Int] = [

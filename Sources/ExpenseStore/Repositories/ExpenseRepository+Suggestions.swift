@@ -2,8 +2,8 @@ import ExpenseCore
 import Foundation
 
 extension ExpenseRepository {
-    /// A merchant the tenant has paid before, with how often and the category its latest
-    /// expense was filed under: what the add form suggests.
+    /// A merchant the tenant has paid before, with how often and the category it is most often
+    /// filed under (the latest such, on a tie): what the add form suggests.
     public struct MerchantSuggestion: Sendable, Equatable {
         public var merchant: String
         public var uses: Int
@@ -24,17 +24,22 @@ extension ExpenseRepository {
             ORDER BY e.occurred_on DESC, e.seq DESC LIMIT \(window)
             """
         )
-        var byMerchant: [String: MerchantSuggestion] = [:]
-        for row in rows {
+        // Per merchant: its uses, and per category its uses and first (newest) position.
+        var uses: [String: Int] = [:]
+        var categories: [String: [String?: (count: Int, newest: Int)]] = [:]
+        for (position, row) in rows.enumerated() {
             let merchant: String = try row.decode("merchant")
             guard !merchant.isEmpty else { continue }
-            // Rows come newest first: the first seen of a merchant holds its latest category.
-            if byMerchant[merchant] == nil {
-                byMerchant[merchant] = MerchantSuggestion(
-                    merchant: merchant, uses: 0, categoryName: try row.decode("category"))
-            }
-            byMerchant[merchant]?.uses += 1
+            let category: String? = try row.decode("category")
+            uses[merchant, default: 0] += 1
+            categories[merchant, default: [:]][category, default: (0, position)].count += 1
         }
-        return byMerchant.values.sorted { ($1.uses, $0.merchant) < ($0.uses, $1.merchant) }.prefix(limit).map { $0 }
+        let suggestions = uses.map { merchant, count in
+            let usual = categories[merchant]?.max { lhs, rhs in
+                (lhs.value.count, -lhs.value.newest) < (rhs.value.count, -rhs.value.newest)
+            }
+            return MerchantSuggestion(merchant: merchant, uses: count, categoryName: usual?.key ?? nil)
+        }
+        return suggestions.sorted { ($1.uses, $0.merchant) < ($0.uses, $1.merchant) }.prefix(limit).map { $0 }
     }
 }

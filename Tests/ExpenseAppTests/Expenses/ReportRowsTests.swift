@@ -25,8 +25,8 @@ import Testing
             let page = try await client.send(.get, "/orgs/\(org)/reports?\(query)", headers: cookie)
             #expect(page.status == .ok)
             #expect(page.body.contains("Weeks start on Monday, as the organization&#39;s settings say."))
-            #expect(page.body.contains("The first week counts from 4 Nov 2026, where the range starts."))
-            #expect(page.body.contains("The last week counts up to 24 Nov 2026, where the range ends."))
+            #expect(page.body.contains("The range&#39;s first week counts from 4 Nov 2026, where the range starts."))
+            #expect(page.body.contains("The range&#39;s last week counts up to 24 Nov 2026, where the range ends."))
             #expect(page.body.contains(#"<time datetime="2026-11-04">4 Nov 2026</time>"#))
             #expect(!page.body.contains(#"datetime="2026-11-02""#))
 

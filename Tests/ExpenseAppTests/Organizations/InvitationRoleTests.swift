@@ -52,6 +52,20 @@ import Testing
             let accepted = try await client.send(
                 .post, "/api/v1/invitations/accept", json: ["token": token], headers: guest.auth)
             #expect(accepted.status == .ok && accepted.json["role"] as? String == "member")
+            // A member cannot; a revoked invitation is gone.
+            let other = try await client.send(
+                .post, "/api/v1/orgs/\(org)/invitations", json: ["email": "zed@example.org", "role": "viewer"],
+                headers: owner.auth)
+            let otherID = try #require(other.json["id"] as? String)
+            let asMember = try await client.send(
+                .patch, "/api/v1/orgs/\(org)/invitations/\(otherID)", json: ["role": "member"], headers: guest.auth)
+            #expect(asMember.status == .forbidden)
+            #expect(
+                try await client.send(.delete, "/api/v1/orgs/\(org)/invitations/\(otherID)", headers: owner.auth).status
+                    == .noContent)
+            let revoked = try await client.send(
+                .patch, "/api/v1/orgs/\(org)/invitations/\(otherID)", json: ["role": "member"], headers: owner.auth)
+            #expect(revoked.status == .notFound)
             let late = try await client.send(
                 .patch, "/api/v1/orgs/\(org)/invitations/\(id)", json: ["role": "viewer"], headers: owner.auth)
             #expect(late.status == .notFound)
