@@ -8,11 +8,14 @@ a failure, and so is a kind seen on a page but never submitted."""
 import datetime
 import re
 import time
+import urllib.error
+import urllib.request
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
 from playwright.sync_api import expect
 
+from harness import Mail
 from journeys import log_in
 
 ID = re.compile(r"/(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\d+)(?=/|$)", re.I)
@@ -133,7 +136,7 @@ def _confirm_name(tour, person, form, button):
 
 
 def _newest_verification(tour, person):
-    return tour.mail_link(person.email, "Confirm your email")
+    return tour.live_confirmation_link(person.email)
 
 
 def _remember_org(tour, person, page):
@@ -228,6 +231,24 @@ class Tour:
     def mail_link(self, recipient, subject):
         return self.smtp.wait_for(recipient, subject).link(self.server.base_url)
 
+    def live_confirmation_link(self, recipient):
+        """The confirmation link that still works. Each resend replaces the one before, and the
+        mail worker may deliver two messages out of order, so the last to arrive is not always
+        the newest: the live one is the link whose page opens (200) rather than saying it was
+        replaced (400). The newest may still be on its way: wait for it."""
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            messages = self.mails(recipient, "Confirm your email")
+            for link in reversed([Mail(message).link(self.server.base_url) for message in messages]):
+                try:
+                    with urllib.request.urlopen(link, timeout=10) as answer:
+                        if answer.status == 200:
+                            return link
+                except urllib.error.HTTPError:
+                    continue
+            time.sleep(0.2)
+        raise AssertionError(f"no confirmation link sent to {recipient} works")
+
     def _await_mail(self, recipient, subject, before):
         deadline = time.monotonic() + 15
         while len(self.mails(recipient, subject)) <= before:
@@ -279,11 +300,14 @@ class Tour:
 
     def visit(self, path, person, signed_in=True):
         """Opens the page and submits each kind of form on it not yet submitted anywhere, lowest
-        rank first, opening the page afresh before each (a submission can add or remove forms)."""
+        rank first, opening the page afresh before each (a submission can add or remove forms).
+        `path` may be a function, asked again at each opening (a confirmation link that a
+        resend on its own page replaces)."""
         first = True
         while True:
-            page, response = self._open(person, signed_in, path)
-            self.visited.update({kind_of(path), kind_of(page.url)})
+            opened = path() if callable(path) else path
+            page, response = self._open(person, signed_in, opened)
+            self.visited.update({kind_of(opened), kind_of(page.url)})
             if first and (response is None or response.status >= 400):
                 self.problems.append(f"{path}: the page answered {response and response.status}")
             first = False

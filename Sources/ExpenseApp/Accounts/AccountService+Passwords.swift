@@ -140,6 +140,18 @@ extension AccountService {
     }
 
     /// Confirms an email address with the token from the verification email.
+    /// Whether a confirmation link still works: the page says at once when it was used, replaced
+    /// by a newer one or expired, instead of after a click.
+    public func verificationLinkIsLive(token: String) async throws -> Bool {
+        guard SecretToken.isWellFormed(token) else { return false }
+        let now = clock.now()
+        let store = self.store
+        return try await store.withSystem { tx in
+            try await store.accountTokens.isLive(
+                tx, hash: SecretToken.hash(token), purpose: .emailVerification, at: now)
+        }
+    }
+
     public func verifyEmail(token: String) async throws {
         guard SecretToken.isWellFormed(token) else { throw AppError.invalidToken }
         let now = clock.now()

@@ -18,7 +18,22 @@ struct WebVerificationController: Sendable {
     /// Shows a button; confirming is a POST, since a GET never changes anything.
     @Sendable func verifyPage(_ request: Request, context: AppRequestContext) async throws -> Response {
         let token = request.uri.queryParameters["token"].map(String.init)
-        var response = try pages.render(.verify, VerifyPage(account: LayoutAccount(context.identity), token: token))
+        var response =
+            if try await accounts.verificationLinkIsLive(token: token ?? "") {
+                try pages.render(.verify, VerifyPage(account: LayoutAccount(context.identity), token: token))
+            } else {
+                try pages.render(
+                    .message,
+                    MessagePage(
+                        title: AppError.invalidToken.title, account: LayoutAccount(context.identity),
+                        heading: AppError.invalidToken.title,
+                        body: "This confirmation link was already used, replaced by a newer one or has expired. "
+                            + "Use the newest link we sent, or ask for another once you are logged in.",
+                        link: context.identity == nil
+                            ? .init(href: "/login", label: "Log in")
+                            : .init(href: "/", label: "Back to your organization")),
+                    status: AppError.invalidToken.status)
+            }
         response.headers[.referrerPolicy] = "no-referrer"
         return response
     }

@@ -40,4 +40,34 @@ import Testing
             }
         }
     }
+
+    /// A confirmation link replaced by a newer one (or used, or made up) says so on opening,
+    /// before anyone clicks "Confirm"; the newest link offers the button.
+    @Test(arguments: TestBackend.available)
+    func aReplacedConfirmationLinkSaysSoAtOnce(_ backend: TestBackend) async throws {
+        let harness = try await AccountsHarness.make(backend)
+        try await harness.run { client async throws in
+            try await client.register("ana@example.org")
+            let first = try #require(try await harness.token(sentTo: "ana@example.org", kind: .emailVerification))
+            let cookie = try #require(try await client.pageLogin("ana@example.org").cookie)
+            let page = try await client.send(.get, "/verify?token=\(first)", headers: [.cookie: cookie])
+            #expect(page.status == .ok && page.body.contains("Confirm my email address"))
+            let csrf = try #require(SessionSecurityTests.csrfToken(in: page.body))
+            let resent = try await client.send(
+                .post, "/verify/resend", form: ["_csrf": csrf], headers: [.cookie: cookie, .origin: "null"])
+            #expect(resent.status == .seeOther)
+            let newest = try #require(try await harness.token(sentTo: "ana@example.org", kind: .emailVerification))
+            #expect(newest != first)
+
+            for link in ["/verify?token=\(first)", "/verify?token=made-up", "/verify"] {
+                let stale = try await client.send(.get, link, headers: [.cookie: cookie])
+                #expect(stale.status == .badRequest, "\(link)")
+                #expect(stale.body.contains("replaced by a newer one"), "\(link)")
+                #expect(!stale.body.contains("Confirm my email address"), "\(link)")
+                #expect(stale.headers[.referrerPolicy] == "no-referrer", "\(link)")
+            }
+            let live = try await client.send(.get, "/verify?token=\(newest)", headers: [.cookie: cookie])
+            #expect(live.status == .ok && live.body.contains("Confirm my email address"))
+        }
+    }
 }
