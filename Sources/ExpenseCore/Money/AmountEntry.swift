@@ -133,10 +133,12 @@ public enum AmountEntry {
         let groups = whole.split(separator: used.first!, omittingEmptySubsequences: false)
         // `0,500` is no thousands: most likely a decimal comma; never read as 500.
         if groups[0].first == "0" {
-            let rest = groups.dropFirst().joined()
+            let rest = whole.drop { $0 == "0" || !$0.isASCIIDigit }.filter(\.isASCIIDigit)
+            let fraction = groups.dropFirst().joined().filter(\.isASCIIDigit)
             throw ValidationError(
                 field,
-                "Type 0.\(rest) for that amount, or \(Int(rest) ?? 0) without the leading 0: a dot marks decimals.")
+                "Type 0.\(fraction) for that amount, or \(rest.isEmpty ? "0" : rest) without the leading 0: a dot marks decimals."
+            )
         }
         let sizes = groups.map(\.count)
         let western = (1...3).contains(sizes[0]) && sizes.dropFirst().allSatisfy { $0 == 3 }
