@@ -112,14 +112,7 @@ public struct MemberService: Sendable {
         if role == nil { validator.add("role", "Choose admin, finance, member or viewer.") }
         try validating { try validator.finish() }
         guard let email, let role else { throw AppError.validation(.init([])) }
-        do {
-            try MembershipRules.checkInvitation(actor: access.role, role: role)
-        } catch let violation {
-            throw AppError(violation)
-        }
-        guard access.user.emailVerifiedAt != nil else {
-            throw AppError.forbidden("Confirm your email address before inviting others: use the link we sent you.")
-        }
+        try checkMayInvite(access, as: role)
         // Counted in the request's transaction: a refused invitation (already a member, already
         // invited) sends nothing and leaves the counts as they were, so the limits bound the
         // invitations actually sent.
@@ -223,12 +216,9 @@ public struct MemberService: Sendable {
             limits.invitationsPerOrganization, key: access.tenantID.description, in: access.transaction)
     }
 
-    /// Offers a pending invitation another role, under the rules of inviting (an admin cannot
-    /// offer ownership). The emailed link stays the same: accepting it joins with the new role.
-    public func changeInvitationRole(_ access: TenantAccess, invitationID: InvitationID, to role: Role)
-        async throws -> Invitation
-    {
-        try access.require(.manageMembers)
+    /// The rules of inviting with `role`: the membership rules allow it, and the inviter's own
+    /// address is confirmed.
+    private func checkMayInvite(_ access: TenantAccess, as role: Role) throws {
         do {
             try MembershipRules.checkInvitation(actor: access.role, role: role)
         } catch let violation {
@@ -237,6 +227,15 @@ public struct MemberService: Sendable {
         guard access.user.emailVerifiedAt != nil else {
             throw AppError.forbidden("Confirm your email address before inviting others: use the link we sent you.")
         }
+    }
+
+    /// Offers a pending invitation another role, under the rules of inviting (an admin cannot
+    /// offer ownership). The emailed link stays the same: accepting it joins with the new role.
+    public func changeInvitationRole(_ access: TenantAccess, invitationID: InvitationID, to role: Role)
+        async throws -> Invitation
+    {
+        try access.require(.manageMembers)
+        try checkMayInvite(access, as: role)
         let now = clock.now()
         let store = self.store
         return try await access.inTransaction { tx in

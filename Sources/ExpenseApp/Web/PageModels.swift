@@ -89,6 +89,13 @@ struct MessagePage: PageModel {
     var heading: String
     var body: String
     var link: Link? = nil
+
+    /// An emailed link that no longer works, saying why and where to go instead.
+    static func deadLink(account: LayoutAccount?, body: String, link: Link) -> MessagePage {
+        MessagePage(
+            title: AppError.invalidToken.title, account: account, heading: AppError.invalidToken.title, body: body,
+            link: link)
+    }
 }
 
 /// Fixed notices shown after a redirect (`?notice=...`): the URL names one, never carries text.

@@ -68,9 +68,8 @@ struct WebPasswordController: Sendable {
             } else {
                 try pages.render(
                     .message,
-                    MessagePage(
-                        title: AppError.invalidToken.title, account: LayoutAccount(context.identity),
-                        heading: AppError.invalidToken.title,
+                    MessagePage.deadLink(
+                        account: LayoutAccount(context.identity),
                         body: "This reset link was already used or has expired: each link works once, for one hour.",
                         link: .init(href: "/password/forgot", label: "Send me a new link")),
                     status: AppError.invalidToken.status)

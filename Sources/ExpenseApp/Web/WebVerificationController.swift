@@ -24,9 +24,8 @@ struct WebVerificationController: Sendable {
             } else {
                 try pages.render(
                     .message,
-                    MessagePage(
-                        title: AppError.invalidToken.title, account: LayoutAccount(context.identity),
-                        heading: AppError.invalidToken.title,
+                    MessagePage.deadLink(
+                        account: LayoutAccount(context.identity),
                         body: "This confirmation link was already used, replaced by a newer one or has expired. "
                             + "Use the newest link we sent, or ask for another once you are logged in.",
                         link: context.identity == nil

@@ -184,7 +184,3 @@ extension Substring {
         return false
     }
 }
-
-extension Character {
-    fileprivate var isASCIIDigit: Bool { ("0"..."9").contains(self) }
-}

@@ -119,5 +119,6 @@ enum MoneyFormat {
 }
 
 extension Character {
-    fileprivate var isASCIIDigit: Bool { ("0"..."9").contains(self) }
+    /// 0 to 9 only: amounts never take other scripts' digits.
+    var isASCIIDigit: Bool { ("0"..."9").contains(self) }
 }
