@@ -27,6 +27,7 @@ public struct Store: Sendable {
     public let audit = AuditRepository()
     public let categories = CategoryRepository()
     public let expenses = ExpenseRepository()
+    public let receipts = ReceiptRepository()
 
     public init(database: any Database) {
         self.database = database

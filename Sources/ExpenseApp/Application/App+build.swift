@@ -108,6 +108,11 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
     let categories = CategoryService(
         store: store, clock: dependencies.clock, ids: dependencies.ids, logger: dependencies.logger)
     let reports = ReportService(store: store, clock: dependencies.clock, logger: dependencies.logger)
+    let receipts = ReceiptService(
+        store: store, clock: dependencies.clock, ids: dependencies.ids,
+        limits: .init(maxFileBytes: config.receiptMaxBytes, quotaBytes: config.receiptQuotaBytes),
+        logger: dependencies.logger)
+    let uploads = UploadReader(fileLimit: config.receiptMaxBytes)
     let pages = try await PageRenderer.load()
     // Read now, so that a description the reference page cannot show stops the start-up.
     let apiReference = try APIReference.load()
@@ -121,7 +126,7 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: ClientAddressMiddleware(trustedProxies: Set(config.trustedProxies)))
-    router.add(middleware: SecurityHeaders.middleware())
+    router.add(middleware: SecurityHeaders())
     router.add(middleware: ReferrerPolicyMiddleware())
     router.add(middleware: CORSPolicy(allowedOrigins: Set(config.allowedOrigins)))
     // Every error below becomes a response here, and only here.
@@ -150,6 +155,10 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
     let organizationAPI = router.group("api/v1/orgs/:orgId")
         .add(middleware: BearerTenantResolver(tenant: tenantRequest))
         .group(context: OrgRequestContext.self)
+    // The routes that take a file: their bodies are streamed to a spool, not read into memory.
+    let organizationUploadAPI = router.group("api/v1/orgs/:orgId")
+        .add(middleware: BearerTenantResolver(tenant: tenantRequest, uploads: uploads))
+        .group(context: OrgRequestContext.self)
     let api = router.group("api/v1").add(middleware: BearerAuthenticator(accounts: accounts))
     let authAPI = AuthAPIController(accounts: accounts)
     authAPI.addPublicRoutes(to: api.group("auth"))
@@ -175,6 +184,9 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
     ExpensesAPIController(expenses: expenses).addRoutes(to: organizationAPI)
     ReportsAPIController(reports: reports).addRoutes(to: organizationAPI)
     ExportsAPIController(reports: reports).addRoutes(to: organizationAPI)
+    let receiptsAPI = ReceiptsAPIController(receipts: receipts)
+    receiptsAPI.addRoutes(to: organizationAPI)
+    receiptsAPI.addUploadRoutes(to: organizationUploadAPI)
 
     let web = router.group()
         .add(middleware: SessionAuthenticator(accounts: accounts, cookie: cookie))

@@ -18,6 +18,8 @@ public struct AppRequestContext: AuthRequestContext, RequestContext {
     public let peerIP: String
     /// The organization of an `/orgs/{orgId}` route, once the caller is known to be a member.
     public var tenant: TenantAccess?
+    /// The file and fields of an upload route, spooled before its transaction began.
+    var upload: Upload?
     /// Set on the copies `AllowedMethodsFinder` replays to learn a path's methods: never served.
     var isRouteProbe = false
 

@@ -115,6 +115,8 @@ extension AppConfig {
         integer(.databasePoolTimeoutSeconds, in: 1...300, into: &databasePoolTimeoutSeconds)
         integer(.mailRetrySeconds, in: 1...86_400, into: &mailRetrySeconds)
         integer(.shutdownGraceSeconds, in: 1...3_600, into: &shutdownGraceSeconds)
+        integer(.receiptMaxBytes, in: 1...1_073_741_824, into: &receiptMaxBytes)
+        integer(.receiptQuotaBytes, in: 1...(1 << 50), into: &receiptQuotaBytes)
         if let origins = read(.allowedOrigins) {
             let list = origins.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
                 !$0.isEmpty
@@ -289,6 +291,8 @@ public struct Setting: Sendable {
     public static let logFormat = Setting(variable: "LOG_FORMAT", isSecret: false)
     public static let bcryptCost = Setting(variable: "BCRYPT_COST", isSecret: false)
     public static let sessionIdleMinutes = Setting(variable: "SESSION_IDLE_MINUTES", isSecret: false)
+    public static let receiptMaxBytes = Setting(variable: "RECEIPT_MAX_BYTES", isSecret: false)
+    public static let receiptQuotaBytes = Setting(variable: "RECEIPT_QUOTA_BYTES", isSecret: false)
     public static let sessionMaxHours = Setting(variable: "SESSION_MAX_HOURS", isSecret: false)
     public static let loginMaxFailures = Setting(variable: "LOGIN_MAX_FAILURES", isSecret: false)
     public static let organizationsPerDay = Setting(variable: "ORGANIZATIONS_PER_DAY", isSecret: false)

@@ -46,6 +46,12 @@ public struct AppConfig: Sendable, Equatable {
     public var bcryptCost: Int = 12
     /// `SESSION_IDLE_MINUTES`: a session or API token unused this long expires. Default `30`.
     public var sessionIdleMinutes: Int = 30
+    /// `RECEIPT_MAX_BYTES`: the largest receipt file accepted (the file, not the request body).
+    /// Default 10 MiB.
+    public var receiptMaxBytes: Int = 10 * 1024 * 1024
+    /// `RECEIPT_QUOTA_BYTES`: receipt storage per organization, each distinct file counted
+    /// once. Default 1 GiB.
+    public var receiptQuotaBytes: Int = 1024 * 1024 * 1024
     /// `SESSION_MAX_HOURS`: a session or API token expires this long after sign-in. Default `12`.
     public var sessionMaxHours: Int = 12
     /// `LOGIN_MAX_FAILURES`: failed logins in a row that lock an account. Default `5`.

@@ -32,6 +32,16 @@ public enum AppError: Error, Sendable, Equatable {
     case conflict(String)
     /// 412: the record changed since the version the caller sent in `If-Match`.
     case preconditionFailed
+    /// 413: an uploaded file over the receipt size limit (in bytes).
+    case fileTooLarge(limit: Int)
+    /// 413: the text fields of a multipart form over their limit.
+    case fieldsTooLarge
+    /// 415: an uploaded file that is none of the receipt kinds, whatever its name or type said.
+    case notAReceipt
+    /// 422: an uploaded file with no bytes, or an upload with no file.
+    case emptyFile
+    /// 409: the organization's receipt storage would pass its quota.
+    case quotaExceeded(String)
 }
 
 extension AppError {
@@ -48,6 +58,10 @@ extension AppError {
         case .forbidden: .forbidden
         case .conflict: .conflict
         case .preconditionFailed: .preconditionFailed
+        case .fileTooLarge, .fieldsTooLarge: .contentTooLarge
+        case .notAReceipt: .unsupportedMediaType
+        case .emptyFile: .unprocessableContent
+        case .quotaExceeded: .conflict
         }
     }
 
@@ -67,6 +81,10 @@ extension AppError {
         case .forbidden: "/problems/forbidden"
         case .conflict: "/problems/conflict"
         case .preconditionFailed: "/problems/stale-version"
+        case .fileTooLarge, .fieldsTooLarge: "/problems/too-large"
+        case .notAReceipt: "/problems/not-a-receipt"
+        case .emptyFile: "/problems/empty-file"
+        case .quotaExceeded: "/problems/quota-exceeded"
         }
     }
 
@@ -85,6 +103,11 @@ extension AppError {
         case .forbidden: "Not allowed"
         case .conflict: "Conflict"
         case .preconditionFailed: "Changed since you read it"
+        case .fileTooLarge: "File too large"
+        case .fieldsTooLarge: "Form too large"
+        case .notAReceipt: "Not a receipt file"
+        case .emptyFile: "No file"
+        case .quotaExceeded: "Receipt storage full"
         }
     }
 
@@ -107,6 +130,11 @@ extension AppError {
         case .conflict(let reason): reason
         case .preconditionFailed:
             "Someone changed this record since you read it. Read it again (for its new ETag) and reapply your change."
+        case .fileTooLarge(let limit): "The file is larger than \(Receipt.sizeText(Int64(limit))), the most a receipt may be."
+        case .fieldsTooLarge: "The form's fields are larger than this server accepts."
+        case .notAReceipt: Upload.kindsMessage
+        case .emptyFile: "The file is empty. Choose the receipt's file (a photo or a PDF) and send it again."
+        case .quotaExceeded(let reason): reason
         }
     }
 }

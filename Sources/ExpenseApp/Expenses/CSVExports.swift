@@ -8,8 +8,10 @@ enum CSVExports {
     static let byteOrderMark = "\u{FEFF}"
 
     static let expensesHeader = CSV.record(
-        ["date", "amount", "currency", "category", "merchant", "note", "tags", "member", "id", "created_at"].map(
-            CSV.Field.value))
+        [
+            "date", "amount", "currency", "category", "merchant", "note", "tags", "member", "id", "created_at",
+            "receipt_count",
+        ].map(CSV.Field.value))
 
     /// The start of every expenses export: the byte-order mark and the header record.
     static func writeExpensesHead(into buffer: inout ByteBuffer) {
@@ -40,6 +42,8 @@ enum CSVExports {
         buffer.writeLowercaseUUID(expense.id.rawValue)
         buffer.writeInteger(comma)
         buffer.writeUTCTimestamp(expense.createdAt)
+        buffer.writeInteger(comma)
+        buffer.writeString(String(expense.receiptCount))
         buffer.writeStaticString("\r\n")
     }
 
@@ -50,6 +54,7 @@ enum CSVExports {
             .value(expense.amount.currency.code), .text(expense.categoryName ?? ""), .text(expense.merchant),
             .text(expense.note), .text(expense.tags.joined(separator: " ")), .text(expense.memberName),
             .value(expense.id.description), .value(Self.timestamp(expense.createdAt)),
+            .value(String(expense.receiptCount)),
         ])
     }
 

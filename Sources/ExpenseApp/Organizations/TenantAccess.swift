@@ -35,6 +35,8 @@ public struct OrgRequestContext: ChildRequestContext {
     public let identity: AccountIdentity
     public let access: TenantAccess
     public let client: ClientAddress
+    /// The spooled file and fields of an upload route (nil on every other route).
+    let upload: Upload?
 
     public init(context: AppRequestContext) throws {
         // Not a member, not signed in, or no such organization: all look the same, so ids of other tenants reveal nothing.
@@ -43,6 +45,7 @@ public struct OrgRequestContext: ChildRequestContext {
         self.identity = identity
         self.access = access
         self.client = context.client
+        self.upload = context.upload
     }
 
     public var maxUploadSize: Int { 64 * 1024 }

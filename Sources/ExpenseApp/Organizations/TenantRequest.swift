@@ -66,6 +66,32 @@ struct TenantRequest: Sendable {
         }
     }
 
+    /// Reads the body of a write before the transaction: into memory for a route that takes a
+    /// small body, or, for an upload route (`uploads` set), streamed to a spool file while it is
+    /// checked (`UploadReader`), so a slow upload never holds a connection and no file is held
+    /// in memory. The spool is removed once `body` has answered.
+    static func withBody(
+        _ request: Request, _ context: AppRequestContext, uploads: UploadReader?,
+        _ body: (Request, AppRequestContext) async throws -> Response
+    ) async throws -> Response {
+        guard let uploads, request.method == .post else {
+            var bodyRead = request
+            try await readBody(&bodyRead, context: context)
+            return try await body(bodyRead, context)
+        }
+        var context = context
+        let upload = try await uploads.read(request)
+        context.upload = upload
+        do {
+            let response = try await body(request, context)
+            await upload.remove()
+            return response
+        } catch {
+            await upload.remove()
+            throw error
+        }
+    }
+
     /// Runs the handler with `access` in `context`, answering through `RollBack` on a failure.
     static func run(
         _ request: Request, _ context: AppRequestContext, access: TenantAccess,
@@ -84,6 +110,8 @@ struct TenantRequest: Sendable {
 struct BearerTenantResolver: RouterMiddleware {
     typealias Context = AppRequestContext
     let tenant: TenantRequest
+    /// Set on the group of upload routes: their bodies are spooled, not collected.
+    var uploads: UploadReader?
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
@@ -99,24 +127,29 @@ struct BearerTenantResolver: RouterMiddleware {
             }
             throw AppError.notFound
         }
-        var bodyRead = request
-        try await TenantRequest.readBody(&bodyRead, context: context)
-        let request = bodyRead
+        // An upload is spooled only for a caller who holds a live token (the transaction below
+        // checks it again, with the membership).
+        if uploads != nil, try await tenant.accounts.identity(bearerToken: bearer.token) == nil {
+            throw AppError.unauthenticated
+        }
         let lock = TenantRequest.isWrite(request)
         let accounts = tenant.accounts
-        return try await TenantRequest.finish {
-            try await accounts.store.withTenant(id, bearerTokenHash: SecretToken.hash(bearer.token)) { found, tx in
-                guard let identity = try await accounts.identity(bearer: found, in: tx) else {
-                    return .refused(.unauthenticated)
+        return try await TenantRequest.withBody(request, context, uploads: uploads) { request, context in
+            try await TenantRequest.finish {
+                try await accounts.store.withTenant(id, bearerTokenHash: SecretToken.hash(bearer.token)) { found, tx in
+                    guard let identity = try await accounts.identity(bearer: found, in: tx) else {
+                        return .refused(.unauthenticated)
+                    }
+                    guard
+                        let (organization, role) = try await accounts.store.organizations.findWithRole(
+                            tx, user: identity.user.id, lockingMembership: lock)
+                    else { return .refused(.notFound) }
+                    var context = context
+                    context.identity = identity
+                    let access = TenantAccess(
+                        organization: organization, role: role, user: identity.user, transaction: tx)
+                    return try await TenantRequest.run(request, context, access: access, next: next)
                 }
-                guard
-                    let (organization, role) = try await accounts.store.organizations.findWithRole(
-                        tx, user: identity.user.id, lockingMembership: lock)
-                else { return .refused(.notFound) }
-                var context = context
-                context.identity = identity
-                let access = TenantAccess(organization: organization, role: role, user: identity.user, transaction: tx)
-                return try await TenantRequest.run(request, context, access: access, next: next)
             }
         }
     }
@@ -127,6 +160,8 @@ struct BearerTenantResolver: RouterMiddleware {
 struct SessionTenantResolver: RouterMiddleware {
     typealias Context = AppRequestContext
     let tenant: TenantRequest
+    /// Set on the group of upload routes: their bodies are spooled, not collected.
+    var uploads: UploadReader?
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
@@ -134,19 +169,19 @@ struct SessionTenantResolver: RouterMiddleware {
         guard let identity = context.identity,
             let id = context.parameters.get("orgId").flatMap(OrganizationID.init(uuidString:))
         else { throw AppError.notFound }
-        var bodyRead = request
-        try await TenantRequest.readBody(&bodyRead, context: context)
-        let request = bodyRead
         let lock = TenantRequest.isWrite(request)
         let store = tenant.organizations.store
-        return try await TenantRequest.finish {
-            try await store.withTenant(id, actor: identity.user.id) { tx in
-                guard
-                    let (organization, role) = try await store.organizations.findWithRole(
-                        tx, user: identity.user.id, lockingMembership: lock)
-                else { return .refused(.notFound) }
-                let access = TenantAccess(organization: organization, role: role, user: identity.user, transaction: tx)
-                return try await TenantRequest.run(request, context, access: access, next: next)
+        return try await TenantRequest.withBody(request, context, uploads: uploads) { request, context in
+            try await TenantRequest.finish {
+                try await store.withTenant(id, actor: identity.user.id) { tx in
+                    guard
+                        let (organization, role) = try await store.organizations.findWithRole(
+                            tx, user: identity.user.id, lockingMembership: lock)
+                    else { return .refused(.notFound) }
+                    let access = TenantAccess(
+                        organization: organization, role: role, user: identity.user, transaction: tx)
+                    return try await TenantRequest.run(request, context, access: access, next: next)
+                }
             }
         }
     }

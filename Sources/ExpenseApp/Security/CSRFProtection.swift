@@ -35,6 +35,16 @@ struct CSRFProtection: RouterMiddleware {
         }
         var request = request
         if let identity = context.identity, case .session(let session) = identity.credential {
+            if let boundary = Self.multipartBoundary(request) {
+                // Only the routes that take a file read a multipart form, so only they may be
+                // sent one: another route might act without ever reading the body.
+                guard let path = context.endpointPath, Self.uploadEndpoints.contains(path) else {
+                    throw AppError.unsupportedMediaType
+                }
+                request.body = RequestBody(
+                    asyncSequence: CSRFCheckedBody(base: request.body, boundary: boundary, expectedToken: session.csrfToken))
+                return try await next(request, context)
+            }
             let body = try await request.collectBody(upTo: context.maxUploadSize)
             let field = try? URLEncodedFormDecoder().decode(TokenField.self, from: String(buffer: body))
             guard let token = field?.token, Self.constantTimeEquals(token, session.csrfToken) else {
@@ -43,6 +53,20 @@ struct CSRFProtection: RouterMiddleware {
             }
         }
         return try await next(request, context)
+    }
+
+    /// The page routes that take a file (a receipt), as the router names them.
+    static let uploadEndpoints: Set<String> = [
+        "/orgs/{orgId}/expenses", "/orgs/{orgId}/expenses/{id}", "/orgs/{orgId}/expenses/{id}/receipts",
+    ]
+
+    /// The boundary of a `multipart/form-data` body, nil for any other body.
+    static func multipartBoundary(_ request: Request) -> String? {
+        guard let contentType = request.headers[.contentType],
+            contentType.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
+                == "multipart/form-data"
+        else { return nil }
+        return MultipartHeader.parameter("boundary", in: contentType)
     }
 
     /// The pages an emailed link opens send `Referrer-Policy: no-referrer`, so a browser

@@ -37,7 +37,14 @@ enum AuditSentence {
         case .expenseDeleted:
             return
                 "\(who) deleted \(quoted("merchant")): \(facts["amount"] ?? "") \(facts["currency"] ?? ""), \(facts["date"] ?? "")."
+        case .receiptAdded: return "\(who) attached the receipt \(quoted("filename"))\(size(facts))."
+        case .receiptRemoved: return "\(who) removed the receipt \(quoted("filename"))\(size(facts))."
         }
+    }
+
+    /// " (1.2 MB)" for a receipt's size, nothing when the entry has none.
+    static func size(_ facts: [String: String]) -> String {
+        facts["size"].flatMap(Int64.init).map { " (\(Receipt.sizeText($0)))" } ?? ""
     }
 
     /// The values of a change, with category ids as names.

@@ -20,11 +20,14 @@ public struct Expense: Sendable, Equatable {
     public var sequence: Int64
     public var createdAt: Date
     public var updatedAt: Date
+    /// How many receipts are attached (adding or removing one is not a change of the expense:
+    /// its version stays).
+    public var receiptCount: Int
 
     public init(
         id: ExpenseID, tenantID: TenantID, memberID: UserID, memberName: String, categoryID: CategoryID?,
         categoryName: String?, amount: Money, date: CalendarDate, merchant: String, note: String, tags: [String],
-        version: Int, sequence: Int64, createdAt: Date, updatedAt: Date
+        version: Int, sequence: Int64, createdAt: Date, updatedAt: Date, receiptCount: Int = 0
     ) {
         self.id = id
         self.tenantID = tenantID
@@ -41,6 +44,7 @@ public struct Expense: Sendable, Equatable {
         self.sequence = sequence
         self.createdAt = createdAt
         self.updatedAt = updatedAt
+        self.receiptCount = receiptCount
     }
 
     /// The fields a change may touch, for the audit log's before and after.

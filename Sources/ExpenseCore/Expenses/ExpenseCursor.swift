@@ -50,11 +50,13 @@ public struct ExpenseFilter: Sendable, Equatable {
     public var currency: Currency?
     public var minimumMinorUnits: Int64?
     public var maximumMinorUnits: Int64?
+    /// Only expenses with at least one receipt (true) or with none (false).
+    public var hasReceipt: Bool?
 
     public init(
         from: CalendarDate? = nil, to: CalendarDate? = nil, categoryID: CategoryID? = nil, memberID: UserID? = nil,
         tag: String? = nil, text: String? = nil, currency: Currency? = nil, minimumMinorUnits: Int64? = nil,
-        maximumMinorUnits: Int64? = nil
+        maximumMinorUnits: Int64? = nil, hasReceipt: Bool? = nil
     ) {
         self.from = from
         self.to = to
@@ -65,5 +67,6 @@ public struct ExpenseFilter: Sendable, Equatable {
         self.currency = currency
         self.minimumMinorUnits = minimumMinorUnits
         self.maximumMinorUnits = maximumMinorUnits
+        self.hasReceipt = hasReceipt
     }
 }

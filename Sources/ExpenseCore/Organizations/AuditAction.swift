@@ -20,9 +20,11 @@ public enum AuditAction: String, Sendable, CaseIterable {
     case expenseCreated = "expense.created"
     case expenseUpdated = "expense.updated"
     case expenseDeleted = "expense.deleted"
+    case receiptAdded = "receipt.added"
+    case receiptRemoved = "receipt.removed"
 }
 
 /// The kind of record an audit entry is about.
 public enum AuditSubject: String, Sendable, CaseIterable {
-    case organization, member, invitation, category, expense
+    case organization, member, invitation, category, expense, receipt
 }

@@ -250,6 +250,14 @@ public struct ExpenseRepository: Sendable {
         if let currency = filter.currency { sql.append(" AND e.currency = \(currency.code)") }
         if let minimum = filter.minimumMinorUnits { sql.append(" AND e.amount_minor >= \(minimum)") }
         if let maximum = filter.maximumMinorUnits { sql.append(" AND e.amount_minor <= \(maximum)") }
+        if let hasReceipt = filter.hasReceipt {
+            let negation = hasReceipt ? "" : "NOT "
+            sql.append(
+                """
+                 AND \(unsafeRaw: negation)EXISTS (SELECT 1 FROM receipts r \
+                WHERE r.tenant_id = e.tenant_id AND r.expense_id = e.id)
+                """)
+        }
         return sql
     }
 
@@ -263,7 +271,8 @@ public struct ExpenseRepository: Sendable {
     static let columns = """
         SELECT e.id, e.seq, e.member_id, u.name AS member_name, e.category_id, c.name AS category_name,
                e.amount_minor, e.currency, e.occurred_on, e.merchant, e.note, e.tags, e.version,
-               e.created_at, e.updated_at
+               e.created_at, e.updated_at,
+               (SELECT COUNT(*) FROM receipts r WHERE r.tenant_id = e.tenant_id AND r.expense_id = e.id) AS receipts
         """
 
     static let joins = """
@@ -287,6 +296,7 @@ public struct ExpenseRepository: Sendable {
             date: try row.decode(at: 8, "occurred_on"), merchant: try row.decode(at: 9, "merchant"),
             note: try row.decode(at: 10, "note"), tags: tags.split(separator: ",").map(String.init),
             version: try row.decode(at: 12, "version"), sequence: try row.decode(at: 1, "seq"),
-            createdAt: try row.decode(at: 13, "created_at"), updatedAt: try row.decode(at: 14, "updated_at"))
+            createdAt: try row.decode(at: 13, "created_at"), updatedAt: try row.decode(at: 14, "updated_at"),
+            receiptCount: try row.decode(at: 15, "receipts"))
     }
 }

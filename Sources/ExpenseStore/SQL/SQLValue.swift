@@ -181,7 +181,17 @@ extension RawRepresentable where Self: SQLDecodable, RawValue: SQLDecodable {
     }
 }
 
+/// Bytes: PostgreSQL `bytea`, SQLite blob.
+extension Array: SQLEncodable, SQLDecodable where Element == UInt8 {
+    public var sqlValue: SQLValue { .bytes(self) }
+    public static func decode(sqlValue: SQLValue) throws -> [UInt8] {
+        guard case .bytes(let bytes) = sqlValue else { throw SQLTypeMismatch(expected: "bytes", found: sqlValue) }
+        return bytes
+    }
+}
+
 extension Role: SQLCodable {}
+extension ReceiptKind: SQLCodable {}
 extension OrganizationKind: SQLCodable {}
 extension Weekday: SQLCodable {}
 extension AuditAction: SQLCodable {}

@@ -62,6 +62,8 @@ enum ExpenseJSON {
         buffer.writeJSONString(expense.merchant)
         buffer.writeStaticString(#","note":"#)
         buffer.writeJSONString(expense.note)
+        buffer.writeStaticString(#","receipt_count":"#)
+        buffer.writeDecimal(expense.receiptCount)
         buffer.writeStaticString(#","tags":["#)
         for (index, tag) in expense.tags.enumerated() {
             if index > 0 { buffer.writeInteger(UInt8(ascii: ",")) }
@@ -77,7 +79,7 @@ enum ExpenseJSON {
     /// Room for the fixed part (keys, ids, dates: about 300 bytes) and the free text unescaped,
     /// so most objects are written without the buffer growing.
     static func estimatedSize(_ expense: Expense) -> Int {
-        var size = 320 + expense.merchant.utf8.count + expense.note.utf8.count + expense.memberName.utf8.count
+        var size = 340 + expense.merchant.utf8.count + expense.note.utf8.count + expense.memberName.utf8.count
         size += expense.categoryName?.utf8.count ?? 0
         for tag in expense.tags { size += tag.utf8.count + 3 }
         return size

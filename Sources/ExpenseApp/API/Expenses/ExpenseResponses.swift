@@ -17,6 +17,7 @@ struct ExpenseResponse: ResponseEncodable {
     var memberID: String
     var memberName: String
     var version: Int
+    var receiptCount: Int
     /// Formatted here rather than by the encoder's date strategy: lists encode a hundred of them.
     var createdAt: String
     var updatedAt: String
@@ -34,6 +35,7 @@ struct ExpenseResponse: ResponseEncodable {
         memberID = expense.memberID.description
         memberName = expense.memberName
         version = expense.version
+        receiptCount = expense.receiptCount
         createdAt = UTCTimestamp.format(expense.createdAt)
         updatedAt = UTCTimestamp.format(expense.updatedAt)
     }
@@ -46,6 +48,7 @@ struct ExpenseResponse: ResponseEncodable {
         case memberName = "member_name"
         case createdAt = "created_at"
         case updatedAt = "updated_at"
+        case receiptCount = "receipt_count"
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -62,6 +65,7 @@ struct ExpenseResponse: ResponseEncodable {
         try container.encode(memberID, forKey: .memberID)
         try container.encode(memberName, forKey: .memberName)
         try container.encode(version, forKey: .version)
+        try container.encode(receiptCount, forKey: .receiptCount)
         try container.encode(createdAt, forKey: .createdAt)
         try container.encode(updatedAt, forKey: .updatedAt)
     }

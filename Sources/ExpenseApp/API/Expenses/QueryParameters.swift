@@ -5,8 +5,8 @@ import Foundation
 /// The query parameters that filter a list, an export or a report: read by the controllers, which
 /// hand the services typed values.
 enum ExpenseQuery {
-    /// Reads `from`, `to`, `category_id`, `member_id`, `tag`, `q`, `currency`, `min_amount`
-    /// and `max_amount`; every bad one is reported at once (422). Amount bounds are read in
+    /// Reads `from`, `to`, `category_id`, `member_id`, `tag`, `q`, `currency`, `min_amount`,
+    /// `max_amount` and `has_receipt`; every bad one is reported at once (422). Amount bounds are read in
     /// `currency`, or the organization's, and limit the list to that currency; `amountsAsTyped`
     /// (the pages) reads them as a person types them (`1,000`, `$20`), the API as plain decimals.
     static func filter(_ parameters: [String: String], defaultCurrency: Currency, amountsAsTyped: Bool = false)
@@ -55,6 +55,13 @@ enum ExpenseQuery {
             if let money = try validator.check(read) {
                 filter[keyPath: keyPath] = money.minorUnits
                 filter.currency = amountCurrency
+            }
+        }
+        if let hasReceipt = value("has_receipt") {
+            switch hasReceipt.lowercased() {
+            case "true": filter.hasReceipt = true
+            case "false": filter.hasReceipt = false
+            default: validator.add("has_receipt", "Give true or false.")
             }
         }
         try validating { try validator.finish() }
