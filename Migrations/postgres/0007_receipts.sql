@@ -33,6 +33,8 @@ ALTER TABLE receipt_chunks ALTER COLUMN data SET STORAGE EXTERNAL;
 CREATE TABLE receipts (
     tenant_id uuid NOT NULL,
     id uuid NOT NULL,
+    -- Upload order: an expense's receipts are listed, and archived, in it.
+    seq bigint GENERATED ALWAYS AS IDENTITY,
     expense_id uuid NOT NULL,
     sha256 bytea NOT NULL,
     filename text NOT NULL CHECK (length(filename) BETWEEN 1 AND 255),

@@ -22,7 +22,9 @@ CREATE TABLE receipt_chunks (
     FOREIGN KEY (tenant_id, sha256) REFERENCES receipt_files (tenant_id, sha256) ON DELETE CASCADE
 ) STRICT;
 
+-- seq is the rowid (upload order), as in expenses; (tenant_id, id) is the unique key.
 CREATE TABLE receipts (
+    seq INTEGER PRIMARY KEY,
     tenant_id TEXT NOT NULL,
     id TEXT NOT NULL,
     expense_id TEXT NOT NULL,
@@ -30,7 +32,7 @@ CREATE TABLE receipts (
     filename TEXT NOT NULL CHECK (length(filename) BETWEEN 1 AND 255),
     uploaded_by TEXT NOT NULL REFERENCES users (id),
     created_at TEXT NOT NULL,
-    PRIMARY KEY (tenant_id, id),
+    UNIQUE (tenant_id, id),
     FOREIGN KEY (tenant_id, expense_id) REFERENCES expenses (tenant_id, id) ON DELETE CASCADE,
     FOREIGN KEY (tenant_id, sha256) REFERENCES receipt_files (tenant_id, sha256) ON DELETE CASCADE
 ) STRICT;

@@ -16,13 +16,15 @@ public struct ReceiptRepository: Sendable {
     public func lockUploads(_ tx: TenantTransaction) async throws {
         guard tx.executor.dialect == .postgres else { return }
         try await tx.executor.execute(
-            "SELECT pg_advisory_xact_lock(hashtextextended(\("receipts:" + tx.tenantID.description), 0))")
+            """
+            SELECT 1 AS locked FROM pg_advisory_xact_lock(hashtextextended(\("receipts:" + tx.tenantID.description), 0))
+            """)
     }
 
     /// Bytes the organization's distinct files take: what the quota counts.
     public func storageUsed(_ tx: TenantTransaction) async throws -> Int64 {
         try await tx.executor.first(
-            "SELECT COALESCE(SUM(size), 0) AS used FROM receipt_files WHERE tenant_id = \(tx.tenantID)"
+            "SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) AS used FROM receipt_files WHERE tenant_id = \(tx.tenantID)"
         )?.decode("used") ?? 0
     }
 
@@ -108,7 +110,7 @@ public struct ReceiptRepository: Sendable {
         try await tx.executor.query(
             """
             \(Self.select) WHERE r.tenant_id = \(tx.tenantID) AND r.expense_id = \(expense)
-            ORDER BY r.created_at, r.id
+            ORDER BY r.seq
             """
         ).map(Self.receipt(from:))
     }
@@ -131,11 +133,12 @@ public struct ReceiptRepository: Sendable {
         public var cursor: Cursor
     }
 
-    /// Where a page of `dated` ends: the expense's date and insertion order, then the receipt.
+    /// Where a page of `dated` ends: the expense's date and insertion order, then the receipt's
+    /// upload order.
     public struct Cursor: Sendable, Equatable {
         public var date: CalendarDate
         public var sequence: Int64
-        public var receipt: ReceiptID
+        public var receiptSequence: Int64
     }
 
     /// The receipts of the expenses dated `from` through `to`, in the expenses' order (date,
@@ -145,7 +148,7 @@ public struct ReceiptRepository: Sendable {
     ) async throws -> [Dated] {
         var sql: SQL = """
             SELECT r.id, r.expense_id, f.kind, f.size, r.sha256, f.crc32, r.filename, r.uploaded_by, r.created_at,
-                   e.occurred_on, e.seq, e.merchant, e.amount_minor, e.currency
+                   e.occurred_on, e.seq, r.seq AS receipt_seq, e.merchant, e.amount_minor, e.currency
             FROM receipts r
             JOIN receipt_files f ON f.tenant_id = r.tenant_id AND f.sha256 = r.sha256
             JOIN expenses e ON e.tenant_id = r.tenant_id AND e.id = r.expense_id
@@ -153,9 +156,9 @@ public struct ReceiptRepository: Sendable {
             """
         if let cursor {
             sql.append(
-                " AND (e.occurred_on, e.seq, r.id) > (\(cursor.date), \(cursor.sequence), \(cursor.receipt))")
+                " AND (e.occurred_on, e.seq, r.seq) > (\(cursor.date), \(cursor.sequence), \(cursor.receiptSequence))")
         }
-        sql.append(" ORDER BY e.occurred_on, e.seq, r.id LIMIT \(limit)")
+        sql.append(" ORDER BY e.occurred_on, e.seq, r.seq LIMIT \(limit)")
         return try await tx.executor.query(sql).map { row in
             let receipt = try Self.receipt(from: row)
             let currency = try Currency(code: try row.decode("currency"))
@@ -167,7 +170,7 @@ public struct ReceiptRepository: Sendable {
             let sequence: Int64 = try row.decode("seq")
             return Dated(
                 receipt: receipt, date: date, merchant: try row.decode("merchant"), amount: amount,
-                cursor: Cursor(date: date, sequence: sequence, receipt: receipt.id))
+                cursor: Cursor(date: date, sequence: sequence, receiptSequence: try row.decode("receipt_seq")))
         }
     }
 
