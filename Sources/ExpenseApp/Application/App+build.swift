@@ -199,7 +199,8 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
     WebAPIDocsController(reference: apiReference, organizations: organizations, pages: pages).addRoutes(to: web)
     WebAccountController(accounts: accounts, organizations: organizations, pages: pages).addRoutes(to: web)
     WebVerificationController(accounts: accounts, pages: pages).addRoutes(to: web)
-    let webOrganizations = WebOrganizationController(organizations: organizations, members: members, pages: pages)
+    let webOrganizations = WebOrganizationController(
+        organizations: organizations, members: members, receipts: receipts, pages: pages)
     webOrganizations.addRoutes(to: web)
     WebInvitationController(
         members: members, organizations: organizations, pages: pages,
@@ -210,6 +211,11 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
         .add(middleware: SessionTenantResolver(tenant: tenantRequest))
         .group(context: OrgRequestContext.self)
         .add(middleware: CurrentOrganization(secure: config.isServedOverHTTPS, organizations: organizations))
+    // The page routes that take a file: their bodies are streamed to a spool, not read into memory.
+    let organizationUploadPages = web.group("orgs/:orgId")
+        .add(middleware: RequireSession())
+        .add(middleware: SessionTenantResolver(tenant: tenantRequest, uploads: uploads))
+        .group(context: OrgRequestContext.self)
     webOrganizations.addOrganizationRoutes(to: organizationPages)
     let membersPage = MembersPageRenderer(members: members, organizations: organizations, pages: pages)
     WebMemberController(members: members, membersPage: membersPage).addRoutes(to: organizationPages)
@@ -217,11 +223,17 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
     WebAuditController(organizations: organizations, pages: pages).addRoutes(to: organizationPages)
     WebDashboardController(expenses: expenses, reports: reports, organizations: organizations, pages: pages)
         .addRoutes(to: organizationPages)
-    WebExpenseController(
-        expenses: expenses, categories: categories, members: members, organizations: organizations, pages: pages
-    ).addRoutes(to: organizationPages)
+    let webExpenses = WebExpenseController(
+        expenses: expenses, receipts: receipts, categories: categories, members: members,
+        organizations: organizations, pages: pages)
+    webExpenses.addRoutes(to: organizationPages)
+    webExpenses.addUploadRoutes(to: organizationUploadPages)
+    let webReceipts = WebReceiptController(
+        expenses: expenses, receipts: receipts, organizations: organizations, pages: pages)
+    webReceipts.addRoutes(to: organizationPages)
+    webReceipts.addUploadRoutes(to: organizationUploadPages)
     WebReportController(reports: reports, organizations: organizations, pages: pages).addRoutes(to: organizationPages)
-    WebExportController(reports: reports).addRoutes(to: organizationPages)
+    WebExportController(reports: reports, receipts: receipts).addRoutes(to: organizationPages)
     WebCategoryController(categories: categories, organizations: organizations, pages: pages)
         .addRoutes(to: organizationPages)
     allowedMethods.use(router)

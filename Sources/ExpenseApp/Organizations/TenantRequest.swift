@@ -74,7 +74,9 @@ struct TenantRequest: Sendable {
         _ request: Request, _ context: AppRequestContext, uploads: UploadReader?,
         _ body: (Request, AppRequestContext) async throws -> Response
     ) async throws -> Response {
-        guard let uploads, request.method == .post else {
+        // A form sent without a file (urlencoded) is read like any other small body.
+        let isPlainForm = request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded")
+        guard let uploads, request.method == .post, isPlainForm != true else {
             var bodyRead = request
             try await readBody(&bodyRead, context: context)
             return try await body(bodyRead, context)

@@ -57,7 +57,7 @@ struct CSRFProtection: RouterMiddleware {
 
     /// The page routes that take a file (a receipt), as the router names them.
     static let uploadEndpoints: Set<String> = [
-        "/orgs/{orgId}/expenses", "/orgs/{orgId}/expenses/{id}", "/orgs/{orgId}/expenses/{id}/receipts",
+        "/orgs/{orgId}/expenses", "/orgs/{orgId}/expenses/{expenseId}", "/orgs/{orgId}/expenses/{expenseId}/receipts",
     ]
 
     /// The boundary of a `multipart/form-data` body, nil for any other body.

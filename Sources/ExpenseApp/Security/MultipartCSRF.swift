@@ -44,7 +44,8 @@ struct CSRFCheckedBody: AsyncSequence, Sendable {
             let parser = MultipartParser(boundary: boundary)
             let field = FirstField()
             parser.onHeader = { name, value in
-                if name.lowercased() == "content-disposition" {
+                // The parser reads on into the next parts of the same buffer: only the first counts.
+                if !field.complete, name.lowercased() == "content-disposition" {
                     field.name = MultipartHeader.parameter("name", in: value)
                 }
             }

@@ -62,6 +62,11 @@ struct ExpenseRow: Sendable {
     var tags: [String]
     var member: String
     var editable: Bool
+    /// The number of receipts, nil when there is none (the list says "missing").
+    var receipts: Int?
+    /// What the expense's page is headed, and its link in the list is called: the merchant, or
+    /// the amount when there is none.
+    var merchantOrAmount: String
 
     init(_ expense: Expense, access: TenantAccess) {
         id = expense.id.description
@@ -75,6 +80,8 @@ struct ExpenseRow: Sendable {
         tags = expense.tags
         member = expense.memberName
         editable = access.role.mayChange(expenseBy: expense.memberID, actor: access.user.id)
+        receipts = expense.receiptCount > 0 ? expense.receiptCount : nil
+        merchantOrAmount = expense.merchant.isEmpty ? expense.amount.text : PageFormat.excerpt(expense.merchant, limit: 80)
     }
 }
 
@@ -156,6 +163,8 @@ struct FilterForm: Sendable {
     var maxAmount = ""
     var categories: [Choice] = []
     var members: [Choice] = []
+    /// Any, with a receipt, or missing one (`has_receipt`).
+    var receipts: [Choice] = []
     var errors: [String] = []
     /// The filter panel starts open when a filter is in force or needs correcting.
     var isOpen = false
@@ -200,6 +209,9 @@ struct ExpenseForm: Sendable, Decodable {
     var merchantError: String? = nil
     var noteError: String? = nil
     var tagsError: String? = nil
+    /// The receipt file field and a refused file's message.
+    var upload: ReceiptUploadField? = nil
+    var fileError: String? = nil
 
     enum CodingKeys: String, CodingKey {
         case amount, currency, date, merchant, note, tags, version, then
@@ -300,4 +312,6 @@ struct ReportsPage: PageModel {
     var charts: [BarChart]
     var totalsCSV: String
     var expensesCSV: String
+    /// The ZIP of the range's receipts, with its expenses.csv.
+    var receiptsZip: String
 }

@@ -165,6 +165,8 @@ struct OrganizationSettingsPage: PageModel {
     var candidates: [Candidate]
     var hasCandidates: Bool
     var deleteError: String? = nil
+    /// "Receipts take 12.4 MB of the organization's 1.1 GB."
+    var storage: String
 }
 
 struct AuditPage: PageModel {

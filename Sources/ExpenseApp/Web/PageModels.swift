@@ -108,6 +108,8 @@ enum Notice: String {
     case expenseAdded = "expense-added"
     case expenseSaved = "expense-saved"
     case expenseDeleted = "expense-deleted"
+    case receiptAdded = "receipt-added"
+    case receiptRemoved = "receipt-removed"
     case changed
     case categoryAdded = "category-added"
     case categorySaved = "category-saved"
@@ -142,6 +144,8 @@ enum Notice: String {
         case .expenseAdded: "Expense added."
         case .expenseSaved: "Expense saved."
         case .expenseDeleted: "Expense deleted."
+        case .receiptAdded: "Receipt attached."
+        case .receiptRemoved: "Receipt removed."
         case .changed: "Someone changed this expense since you opened it; check it before deleting."
         case .categoryAdded: "Category added."
         case .categorySaved: "Category saved."

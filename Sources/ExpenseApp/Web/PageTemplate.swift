@@ -11,6 +11,7 @@ enum PageTemplate: String, CaseIterable, Sendable {
     case categories
     case changePassword = "change-password"
     case dashboard
+    case expense
     case expenseDelete = "expense-delete"
     case expenseForm = "expense-form"
     case expenses

@@ -3,9 +3,11 @@ import ExpenseStore
 import Foundation
 import Hummingbird
 
-/// An organization's expense pages: list, add, edit, delete.
+/// An organization's expense pages: list, add, edit, delete. The add and edit forms may carry
+/// a receipt file.
 struct WebExpenseController: Sendable {
     let expenses: ExpenseService
+    let receipts: ReceiptService
     let categories: CategoryService
     let members: MemberService
     let organizations: OrganizationService
@@ -14,11 +16,15 @@ struct WebExpenseController: Sendable {
     func addRoutes(to group: RouterGroup<OrgRequestContext>) {
         group.get("expenses", use: list)
         group.get("expenses/new", use: newForm)
-        group.post("expenses", use: create)
         group.get("expenses/:expenseId/edit", use: editForm)
-        group.post("expenses/:expenseId", use: update)
         group.get("expenses/:expenseId/delete", use: confirmDelete)
         group.post("expenses/:expenseId/delete", use: delete)
+    }
+
+    /// The forms that may carry a receipt, on the group whose bodies are spooled.
+    func addUploadRoutes(to group: RouterGroup<OrgRequestContext>) {
+        group.post("expenses", use: create)
+        group.post("expenses/:expenseId", use: update)
     }
 
     // MARK: List
@@ -29,8 +35,11 @@ struct WebExpenseController: Sendable {
         var form = FilterForm(
             from: query["from"] ?? "", to: query["to"] ?? "", q: query["q"] ?? "", tag: query["tag"] ?? "",
             minAmount: query["min_amount"] ?? "", maxAmount: query["max_amount"] ?? "")
-        form.isOpen = ["from", "to", "q", "tag", "min_amount", "max_amount", "category_id", "member_id"].contains {
-            !(query[$0] ?? "").isEmpty
+        form.isOpen = [
+            "from", "to", "q", "tag", "min_amount", "max_amount", "category_id", "member_id", "has_receipt",
+        ].contains { !(query[$0] ?? "").isEmpty }
+        form.receipts = [("", "Any"), ("true", "With a receipt"), ("false", "Missing receipt")].map {
+            Choice(value: $0.0, label: $0.1, selected: (query["has_receipt"] ?? "") == $0.0)
         }
         let categoryList = try await categories.list(access)
         form.categories =
@@ -96,8 +105,14 @@ struct WebExpenseController: Sendable {
 
     @Sendable func create(_ request: Request, context: OrgRequestContext) async throws -> Response {
         var form = try await FormBody.decode(ExpenseForm.self, from: request, context: context)
+        if let refused = refusedFile(context) {
+            form.fileError = refused.detail
+            return try await renderForm(
+                context, form: form, expenseID: nil, failure: Self.notSaved, status: refused.status)
+        }
         do {
             let created = try await expenses.create(context.access, try Self.input(form))
+            if let file = context.upload?.file { _ = try await receipts.add(context.access, to: created.id, file) }
             if form.then == "another" {
                 let next = QueryString.encode([
                     "notice": Notice.expenseAdded.rawValue, "date": created.date.description,
@@ -108,6 +123,10 @@ struct WebExpenseController: Sendable {
         } catch AppError.validation(let error) {
             form.show(error)
             return try await renderForm(context, form: form, expenseID: nil, status: .unprocessableContent)
+        } catch AppError.quotaExceeded(let reason) {
+            // Answered 409, so the expense logged just before rolls back with the refused file.
+            form.fileError = reason
+            return try await renderForm(context, form: form, expenseID: nil, failure: Self.notSaved, status: .conflict)
         }
         return .seeOther("/orgs/\(context.access.tenantID)/expenses?notice=expense-added")
     }
@@ -121,11 +140,23 @@ struct WebExpenseController: Sendable {
     @Sendable func update(_ request: Request, context: OrgRequestContext) async throws -> Response {
         let id = try context.parameters.id(ExpenseID.self, "expenseId")
         var form = try await FormBody.decode(ExpenseForm.self, from: request, context: context)
+        if let refused = refusedFile(context) {
+            form.fileError = refused.detail
+            let current = try await expenses.findEditable(context.access, id: id)
+            return try await renderForm(
+                context, form: form, expenseID: id, archived: current, failure: Self.notSaved, status: refused.status)
+        }
         do {
             var input = try Self.input(form)
             input.categoryGiven = true
             _ = try await expenses.update(
                 context.access, id: id, input, ifMatch: form.version.flatMap { Int($0) } ?? -1)
+            if let file = context.upload?.file { _ = try await receipts.add(context.access, to: id, file) }
+        } catch AppError.quotaExceeded(let reason) {
+            form.fileError = reason
+            let current = try await expenses.find(context.access, id: id)
+            return try await renderForm(
+                context, form: form, expenseID: id, archived: current, failure: Self.notSaved, status: .conflict)
         } catch AppError.validation(let error) {
             form.show(error)
             let current = try await expenses.find(context.access, id: id)
@@ -140,6 +171,14 @@ struct WebExpenseController: Sendable {
                 status: .conflict)
         }
         return .seeOther("/orgs/\(context.access.tenantID)/expenses?notice=expense-saved")
+    }
+
+    static let notSaved = "Nothing was saved: the receipt needs attention. Choose the file again after correcting it."
+
+    /// The error of a file the form sent that is no receipt, empty or too large; nil when the
+    /// form sent a receipt or no file.
+    private func refusedFile(_ context: OrgRequestContext) -> AppError? {
+        context.upload?.refusal.map { Upload.error(for: $0, limit: receipts.limits.maxFileBytes) }
     }
 
     private func renderForm(
@@ -159,6 +198,7 @@ struct WebExpenseController: Sendable {
         form.merchants = try await expenses.merchantSuggestions(access).map {
             ListOption(value: $0.merchant, label: $0.categoryName.map { "usually \($0)" } ?? "")
         }
+        form.upload = ReceiptUploadField(maxBytes: receipts.limits.maxFileBytes)
         let base = "/orgs/\(access.tenantID)/expenses"
         let page = ExpenseFormPage(
             title: expenseID == nil ? "Add an expense" : "Edit expense",

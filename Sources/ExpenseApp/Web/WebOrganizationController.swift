@@ -8,6 +8,7 @@ import Hummingbird
 struct WebOrganizationController: Sendable {
     let organizations: OrganizationService
     let members: MemberService
+    let receipts: ReceiptService
     let pages: PageRenderer
 
     typealias SettingsForm = OrganizationService.SettingsInput
@@ -137,6 +138,13 @@ struct WebOrganizationController: Sendable {
         return .seeOther("/orgs?notice=deleted")
     }
 
+    /// Storage used as people read it, with what is left.
+    static func storageText(_ storage: (used: Int64, quota: Int64)) -> String {
+        let percent = storage.quota > 0 ? Int((Double(storage.used) / Double(storage.quota) * 100).rounded(.up)) : 100
+        return "Receipts take \(Receipt.sizeText(storage.used)) of the \(Receipt.sizeText(storage.quota)) "
+            + "this organization may store (\(min(percent, 100))%); a file attached twice counts once."
+    }
+
     private func renderSettings(
         _ context: OrgRequestContext,
         form: OrganizationForm,
@@ -162,7 +170,8 @@ struct WebOrganizationController: Sendable {
             notice: notice, failure: failure,
             org: OrganizationChrome(access, csrf: context.csrfToken, tab: .settings),
             form: form, isOwner: access.role == .owner, candidates: candidates, hasCandidates: !candidates.isEmpty,
-            deleteError: deleteError
+            deleteError: deleteError,
+            storage: Self.storageText(try await receipts.storage(access))
         )
         return try pages.render(.organizationSettings, page, status: status)
     }

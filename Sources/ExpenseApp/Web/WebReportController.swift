@@ -85,7 +85,8 @@ struct WebReportController: Sendable {
             groups: groupRows(report.groups),
             charts: charts,
             totalsCSV: "/orgs/\(access.tenantID)/exports/totals.csv?" + QueryString.encode(reportQuery),
-            expensesCSV: "/orgs/\(access.tenantID)/exports/expenses.csv?" + QueryString.encode(exportQuery))
+            expensesCSV: "/orgs/\(access.tenantID)/exports/expenses.csv?" + QueryString.encode(exportQuery),
+            receiptsZip: "/orgs/\(access.tenantID)/exports/receipts.zip?" + QueryString.encode(exportQuery))
         return try pages.render(.reports, page, status: status)
     }
 
