@@ -319,6 +319,8 @@ cleanup
 SERVER_PID=""
 trap - EXIT
 scripts/bench-mail.sh 1000 >/dev/null
+echo "bench: receipts" >&2
+scripts/bench-receipts.sh >/dev/null
 
 echo "bench: done; results in $RESULTS" >&2
 cat "$RESULTS"
