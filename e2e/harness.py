@@ -131,6 +131,11 @@ class Server:
         except OSError:
             return False
 
+    def memory(self):
+        """The process's peak and current resident memory in bytes: (VmHWM, VmRSS)."""
+        fields = dict(line.split(":", 1) for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines())
+        return tuple(int(fields[name].split()[0]) * 1024 for name in ("VmHWM", "VmRSS"))
+
     def stop(self):
         self.process.send_signal(signal.SIGTERM)
         try:

@@ -41,12 +41,16 @@ def confirm_email(page, smtp, base_url, address):
     expect(page.get_by_role("status")).to_have_text("Thank you: your email address is confirmed.")
 
 
-def add_expense(page, amount, category, merchant, tags=""):
+def add_expense(page, amount, category, merchant, tags="", receipt=None):
+    """`receipt`: a file to attach in the form's Receipt field (a path, or Playwright's
+    {name, mimeType, buffer})."""
     page.get_by_role("link", name="Add expense").first.click()
     page.get_by_label("Amount").fill(amount)
     page.get_by_label("Category").select_option(label=category)
     page.get_by_label("Merchant").fill(merchant)
     page.get_by_label("Tags").fill(tags)
+    if receipt is not None:
+        page.get_by_label("Receipt").set_input_files(receipt)
     page.get_by_role("button", name="Add expense").click()
     expect(page.get_by_role("status")).to_have_text("Expense added.")
 
@@ -85,3 +89,42 @@ def join_from_invitation(page, link, organization, name, password=PASSWORD):
     expect(page.get_by_role("heading", name=organization, level=1)).to_be_visible()
     # Registering from the invitation proved the address: nothing asks to confirm it.
     expect(page.get_by_text("Confirm your email address")).to_have_count(0)
+
+
+# Receipt files, made here so that no binary sits in the repository.
+
+def _segment(marker, payload):
+    return bytes([0xFF, marker]) + (len(payload) + 2).to_bytes(2, "big") + payload
+
+
+def receipt_jpeg(comment=b""):
+    """A 1x1 grey baseline JPEG that browsers decode (159 bytes): a quantization table of ones,
+    DC and AC Huffman tables of one 1-bit code each (difference 0, end of block) and a scan of
+    those two bits. A `comment` (a COM segment) makes another file of the same picture."""
+    return (b"\xff\xd8" + _segment(0xE0, b"JFIF\0\1\1\0\0\1\0\1\0\0")
+            + (_segment(0xFE, comment) if comment else b"") + _segment(0xDB, b"\0" + b"\1" * 64)
+            + _segment(0xC0, b"\x08\0\1\0\1\1\1\x11\0") + _segment(0xC4, b"\x00\1" + b"\0" * 16)
+            + _segment(0xC4, b"\x10\1" + b"\0" * 16) + _segment(0xDA, b"\1\1\0\0\x3f\0") + b"\x3f\xff\xd9")
+
+
+def receipt_pdf(text="Receipt"):
+    """A one-page PDF showing `text`, with a cross-reference table of the right offsets."""
+    content = f"BT /F1 18 Tf 20 40 Td ({text}) Tj ET".encode()
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 100] /Contents 4 0 R "
+               b"/Resources << /Font << /F1 5 0 R >> >> >>",
+               b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    pdf, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(pdf))
+        pdf += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(pdf)
+    pdf += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    pdf += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    return pdf + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+
+
+# Not receipts, whatever they are named: the server must read the bytes, not the name.
+HTML_PAGE = b"<!doctype html><html><body><script>alert(document.cookie)</script></body></html>\n"
+SVG_IMAGE = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><rect width="1" height="1"/></svg>\n'

@@ -21,6 +21,8 @@ import Testing
         ("organization-dashboard", "/dashboard", true),
         ("expenses", "/expenses", true),
         ("expense-new", "/expenses/new", true),
+        // Rail & Co, with a receipt: the ids are sequential, so its id is known.
+        ("expense", "/expenses/00000000-0000-0000-0000-00000000002c", true),
         ("members", "/members", true),
         ("settings", "/settings", true),
         ("reports", "/reports?period=week&from=2026-11-01&to=2026-11-29&group_by=category", true),
@@ -58,6 +60,11 @@ import Testing
             ] {
                 _ = try await client.logExpense(org, fields, by: owner)
             }
+            let receipt = try await client.uploadRaw(
+                ReceiptFixtures.jpeg(2048),
+                to: "/api/v1/orgs/\(org)/expenses/00000000-0000-0000-0000-00000000002c/receipts",
+                name: "ticket <1>.jpg", auth: owner.auth)
+            #expect(receipt.status == .created)
             let (cookie, _) = try await OrganizationPageTests.browserSession(client, "olga@example.org")
 
             var mismatches: [String] = []

@@ -35,7 +35,8 @@ import Testing
         return receipt
     }
 
-    static func expense(_ tx: TenantTransaction, _ store: Store, by user: User, on day: String) async throws -> Expense {
+    static func expense(_ tx: TenantTransaction, _ store: Store, by user: User, on day: String) async throws -> Expense
+    {
         let draft = try ExpenseDraft(
             amount: "9.90", currency: "EUR", date: day, categoryID: nil, merchant: "Café Central", note: nil,
             tags: nil, defaultCurrency: try Currency(code: "EUR"))

@@ -130,7 +130,8 @@ extension AppError {
         case .conflict(let reason): reason
         case .preconditionFailed:
             "Someone changed this record since you read it. Read it again (for its new ETag) and reapply your change."
-        case .fileTooLarge(let limit): "The file is larger than \(Receipt.sizeText(Int64(limit))), the most a receipt may be."
+        case .fileTooLarge(let limit):
+            "The file is larger than \(Receipt.sizeText(Int64(limit))), the most a receipt may be."
         case .fieldsTooLarge: "The form's fields are larger than this server accepts."
         case .notAReceipt: Upload.kindsMessage
         case .emptyFile: "The file is empty. Choose the receipt's file (a photo or a PDF) and send it again."

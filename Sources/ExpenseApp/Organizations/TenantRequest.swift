@@ -72,6 +72,7 @@ struct TenantRequest: Sendable {
     /// in memory. The spool is removed once `body` has answered.
     static func withBody(
         _ request: Request, _ context: AppRequestContext, uploads: UploadReader?,
+        beforeSpooling: () async throws -> Void,
         _ body: (Request, AppRequestContext) async throws -> Response
     ) async throws -> Response {
         // A form sent without a file (urlencoded) is read like any other small body.
@@ -81,6 +82,7 @@ struct TenantRequest: Sendable {
             try await readBody(&bodyRead, context: context)
             return try await body(bodyRead, context)
         }
+        try await beforeSpooling()
         var context = context
         let upload = try await uploads.read(request)
         context.upload = upload
@@ -92,6 +94,16 @@ struct TenantRequest: Sendable {
             await upload.remove()
             throw error
         }
+    }
+
+    /// 404 unless `user` is a member of the organization: checked in a short transaction of its
+    /// own before an upload is spooled, so only members can make the server write a file.
+    func requireMembership(_ id: OrganizationID, user: UserID) async throws {
+        let store = organizations.store
+        let isMember = try await store.withTenant(id, actor: user) { tx in
+            try await store.organizations.findWithRole(tx, user: user, lockingMembership: false) != nil
+        }
+        guard isMember else { throw AppError.notFound }
     }
 
     /// Runs the handler with `access` in `context`, answering through `RollBack` on a failure.
@@ -129,14 +141,19 @@ struct BearerTenantResolver: RouterMiddleware {
             }
             throw AppError.notFound
         }
-        // An upload is spooled only for a caller who holds a live token (the transaction below
-        // checks it again, with the membership).
-        if uploads != nil, try await tenant.accounts.identity(bearerToken: bearer.token) == nil {
-            throw AppError.unauthenticated
-        }
         let lock = TenantRequest.isWrite(request)
         let accounts = tenant.accounts
-        return try await TenantRequest.withBody(request, context, uploads: uploads) { request, context in
+        let tenant = self.tenant
+        // An upload is spooled only for a live token of a member (the transaction below checks
+        // both again).
+        let beforeSpooling = {
+            guard let caller = try await accounts.identity(bearerToken: bearer.token) else {
+                throw AppError.unauthenticated
+            }
+            try await tenant.requireMembership(id, user: caller.user.id)
+        }
+        return try await TenantRequest.withBody(request, context, uploads: uploads, beforeSpooling: beforeSpooling) {
+            request, context in
             try await TenantRequest.finish {
                 try await accounts.store.withTenant(id, bearerTokenHash: SecretToken.hash(bearer.token)) { found, tx in
                     guard let identity = try await accounts.identity(bearer: found, in: tx) else {
@@ -173,7 +190,11 @@ struct SessionTenantResolver: RouterMiddleware {
         else { throw AppError.notFound }
         let lock = TenantRequest.isWrite(request)
         let store = tenant.organizations.store
-        return try await TenantRequest.withBody(request, context, uploads: uploads) { request, context in
+        let tenant = self.tenant
+        return try await TenantRequest.withBody(
+            request, context, uploads: uploads,
+            beforeSpooling: { try await tenant.requireMembership(id, user: identity.user.id) }
+        ) { request, context in
             try await TenantRequest.finish {
                 try await store.withTenant(id, actor: identity.user.id) { tx in
                     guard

@@ -27,19 +27,18 @@ enum ReceiptResponses {
         headers[.contentDisposition] = contentDisposition(
             receipt.isShownInline ? "inline" : "attachment", name: receipt.downloadName)
         let body = ResponseBody { writer in
-            for position in 0..<bytes.chunkCount {
-                try await writer.write(ByteBuffer(bytes: try await bytes.chunk(position)))
-            }
+            try await bytes.forEachChunk { chunk in try await writer.write(ByteBuffer(bytes: chunk)) }
             try await writer.finish(nil)
         }
         return Response(status: .ok, headers: headers, body: body)
     }
 
-    /// Whether an `If-None-Match` list names `etag` (weak or strong) or is `*`.
+    /// Whether an `If-None-Match` list names `etag` (weak or strong), or is `*` alone.
     static func matches(_ header: String, etag: String) -> Bool {
-        header.split(separator: ",").contains { candidate in
+        if header.trimmingCharacters(in: .whitespaces) == "*" { return true }
+        return header.split(separator: ",").contains { candidate in
             let tag = candidate.trimmingCharacters(in: .whitespaces)
-            return tag == "*" || tag == etag || tag == "W/" + etag
+            return tag == etag || tag == "W/" + etag
         }
     }
 

@@ -132,6 +132,34 @@ struct ReceiptBytes: Sendable {
         return bytes
     }
 
+    /// Rows `positions` of the file in one short transaction.
+    func chunks(_ positions: Range<Int>) async throws -> [[UInt8]] {
+        // One row is a download's read: a prepared statement.
+        if positions.count == 1 { return [try await chunk(positions.lowerBound)] }
+        let (store, sha256) = (self.store, receipt.sha256)
+        let rows = try await store.withTenant(tenantID, actor: actor) { tx in
+            try await store.receipts.chunks(tx, sha256: sha256, positions: positions)
+        }
+        guard rows.count == positions.count else { throw ReceiptGone() }
+        return rows
+    }
+
+    /// Hands `body` the file's rows in order, `batch` rows per transaction, reading the next
+    /// batch while `body` writes the last, so the database and the client are both kept busy
+    /// with two batches at most in memory.
+    func forEachChunk(batch size: Int = 1, _ body: ([UInt8]) async throws -> Void) async throws {
+        guard chunkCount > 0 else { return }
+        var current = try await chunks(0..<min(size, chunkCount))
+        var start = current.count
+        while !current.isEmpty {
+            let next = start..<min(start + size, chunkCount)
+            async let following: [[UInt8]] = next.isEmpty ? [] : chunks(next)
+            for chunk in current { try await body(chunk) }
+            current = try await following
+            start += current.count
+        }
+    }
+
     struct ReceiptGone: Error {}
 }
 

@@ -104,15 +104,20 @@ struct FileSpool {
             hash.update(bufferPointer: bytes)
             crc.update(bytes)
         }
-        try await handle.write(contentsOf: buffer.readableBytesView, toAbsoluteOffset: size - Int64(buffer.readableBytes))
+        try await handle.write(
+            contentsOf: buffer.readableBytesView, toAbsoluteOffset: size - Int64(buffer.readableBytes))
     }
 
-    /// Closes the spool as a finished file named `filename`.
+    /// Closes the spool as a finished file named `filename`; an empty file, or one too short to
+    /// be any receipt, is refused and its spool removed.
     consuming func finish(filename: String?) async throws -> SpooledFile {
-        try await handle.close(makeChangesVisible: true)
-        guard size > 0 else { throw Refusal.empty }
         // A file shorter than a signature is decided from what there is.
-        guard let kind = kind ?? ReceiptKind.detect(head) else { throw Refusal.notAReceipt }
+        guard size > 0, let kind = kind ?? ReceiptKind.detect(head) else {
+            try? await handle.close(makeChangesVisible: false)
+            _ = try? await FileSystem.shared.removeItem(at: path)
+            throw size > 0 ? Refusal.notAReceipt : Refusal.empty
+        }
+        try await handle.close(makeChangesVisible: true)
         return SpooledFile(
             path: path, kind: kind, size: size, sha256: Array(hash.finalize()), crc32: crc.value,
             filename: ReceiptName.clean(filename, kind: kind))

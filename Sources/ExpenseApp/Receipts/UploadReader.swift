@@ -25,6 +25,15 @@ struct Upload: Sendable {
         return fields.map { "\(encode($0.name))=\(encode($0.value))" }.joined(separator: "&")
     }
 
+    /// The upload's file, or the error that refuses it (none sent: 422).
+    static func requireFile(_ upload: Upload?, limit: Int) throws -> SpooledFile {
+        if let refusal = upload?.refusal { throw error(for: refusal, limit: limit) }
+        guard let file = upload?.file else {
+            throw AppError.validation(.init("file", "Send the file as the body, or in the form field \"file\"."))
+        }
+        return file
+    }
+
     /// The error an API answers for a refused file.
     static func error(for refusal: FileSpool.Refusal, limit: Int) -> AppError {
         switch refusal {
@@ -100,6 +109,7 @@ struct UploadReader {
 
     private func readMultipart(_ body: RequestBody, boundary: String) async throws -> Upload {
         let parser = MultipartParser(boundary: boundary)
+        var headerGuard = MultipartHeaderGuard(boundary: boundary)
         let events = Events()
         parser.onHeader = { events.list.append(.header($0, $1)) }
         parser.onBody = { events.list.append(.body($0)) }
@@ -111,6 +121,7 @@ struct UploadReader {
         do {
             for try await buffer in body {
                 do {
+                    try headerGuard.check(buffer)
                     try parser.execute(buffer)
                 } catch {
                     throw AppError.malformedBody("The multipart body could not be read.")

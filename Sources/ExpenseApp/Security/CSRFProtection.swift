@@ -42,7 +42,8 @@ struct CSRFProtection: RouterMiddleware {
                     throw AppError.unsupportedMediaType
                 }
                 request.body = RequestBody(
-                    asyncSequence: CSRFCheckedBody(base: request.body, boundary: boundary, expectedToken: session.csrfToken))
+                    asyncSequence: CSRFCheckedBody(
+                        base: request.body, boundary: boundary, expectedToken: session.csrfToken))
                 return try await next(request, context)
             }
             let body = try await request.collectBody(upTo: context.maxUploadSize)

@@ -42,6 +42,7 @@ struct CSRFCheckedBody: AsyncSequence, Sendable {
 
         private mutating func check() async throws {
             let parser = MultipartParser(boundary: boundary)
+            var headerGuard = MultipartHeaderGuard(boundary: boundary)
             let field = FirstField()
             parser.onHeader = { name, value in
                 // The parser reads on into the next parts of the same buffer: only the first counts.
@@ -58,7 +59,9 @@ struct CSRFCheckedBody: AsyncSequence, Sendable {
                 guard let buffer = try await base.next() else { break }
                 replay.append(buffer)
                 read += buffer.readableBytes
-                // Only the bytes up to the first field's end matter; a parse error is a refusal.
+                // Only the bytes up to the first field's end matter; a parse error is a refusal
+                // (and a body the parser cannot be given safely is one before it sees it).
+                guard (try? headerGuard.check(buffer)) != nil else { throw AppError.crossSiteRequest }
                 try? parser.execute(buffer)
                 if !field.complete, read > CSRFCheckedBody.firstFieldLimit { break }
             }

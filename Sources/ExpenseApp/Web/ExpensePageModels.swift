@@ -81,7 +81,8 @@ struct ExpenseRow: Sendable {
         member = expense.memberName
         editable = access.role.mayChange(expenseBy: expense.memberID, actor: access.user.id)
         receipts = expense.receiptCount > 0 ? expense.receiptCount : nil
-        merchantOrAmount = expense.merchant.isEmpty ? expense.amount.text : PageFormat.excerpt(expense.merchant, limit: 80)
+        merchantOrAmount =
+            expense.merchant.isEmpty ? expense.amount.text : PageFormat.excerpt(expense.merchant, limit: 80)
     }
 }
 

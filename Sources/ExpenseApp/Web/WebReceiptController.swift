@@ -29,11 +29,13 @@ struct WebReceiptController: Sendable {
     @Sendable func add(_ request: Request, context: OrgRequestContext) async throws -> Response {
         let id = try context.parameters.id(ExpenseID.self, "expenseId")
         do {
-            let file = try ReceiptsAPIController.file(in: context.upload, limit: receipts.limits.maxFileBytes)
+            let file = try Upload.requireFile(context.upload, limit: receipts.limits.maxFileBytes)
             _ = try await receipts.add(context.access, to: id, file)
         } catch let error as AppError where Self.isAboutTheFile(error) {
             let message =
-                if case .validation = error { "Choose the receipt's file (a photo or a PDF) first." } else { error.detail }
+                if case .validation = error { "Choose the receipt's file (a photo or a PDF) first." } else {
+                    error.detail
+                }
             return try await render(context, id: id, fileError: message, status: error.status)
         }
         return .seeOther("/orgs/\(context.access.tenantID)/expenses/\(id)?notice=receipt-added#receipts")
@@ -47,7 +49,8 @@ struct WebReceiptController: Sendable {
     }
 
     @Sendable func file(_ request: Request, context: OrgRequestContext) async throws -> Response {
-        let receipt = try await receipts.find(context.access, id: try context.parameters.id(ReceiptID.self, "receiptId"))
+        let receipt = try await receipts.find(
+            context.access, id: try context.parameters.id(ReceiptID.self, "receiptId"))
         return ReceiptResponses.file(receipt, bytes: receipts.bytes(of: receipt, in: context.access), request: request)
     }
 

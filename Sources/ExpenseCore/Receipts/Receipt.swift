@@ -60,7 +60,7 @@ public struct Receipt: Sendable, Equatable {
 
 /// The file names receipts are kept and offered under.
 public enum ReceiptName {
-    /// The longest name kept, in characters.
+    /// The longest name kept, in Unicode scalars (so in characters too).
     public static let limit = 120
 
     /// The last path component of a client's file name, without control characters and
@@ -77,10 +77,12 @@ public enum ReceiptName {
         ).trimmingCharacters(in: .whitespaces)
         while name.hasPrefix(".") { name.removeFirst() }
         guard !name.isEmpty else { return "receipt.\(kind.fileExtension)" }
-        if name.count > limit {
+        if name.unicodeScalars.count > limit {
             let ext = (name as NSString).pathExtension
-            let keep = ext.isEmpty || ext.count > 10 ? "" : "." + ext
-            name = String(name.prefix(limit - keep.count)) + keep
+            let keep = ext.isEmpty || ext.unicodeScalars.count > 10 ? "" : "." + ext
+            var scalars = String.UnicodeScalarView()
+            scalars.append(contentsOf: name.unicodeScalars.prefix(limit - keep.unicodeScalars.count))
+            name = String(scalars) + keep
         }
         return name
     }

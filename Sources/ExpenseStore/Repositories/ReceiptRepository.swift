@@ -83,6 +83,19 @@ public struct ReceiptRepository: Sendable {
         )?.decode("data")
     }
 
+    /// Rows `positions` of a file's bytes, in order (fewer when the file is gone): an archive
+    /// reads a few per transaction.
+    public func chunks(_ tx: TenantTransaction, sha256: [UInt8], positions: Range<Int>) async throws -> [[UInt8]] {
+        try await tx.executor.query(
+            """
+            SELECT data FROM receipt_chunks
+            WHERE tenant_id = \(tx.tenantID) AND sha256 = \(sha256) AND position >= \(positions.lowerBound)
+                AND position < \(positions.upperBound)
+            ORDER BY position
+            """
+        ).map { try $0.decode("data") }
+    }
+
     static func chunkSQL(_ tenant: TenantID, _ sha256: [UInt8], _ position: Int) -> SQL {
         "SELECT data FROM receipt_chunks WHERE tenant_id = \(tenant) AND sha256 = \(sha256) AND position = \(position)"
     }

@@ -73,7 +73,8 @@ import Testing
         // An empty export is the byte-order mark and the header alone.
         var empty = ByteBuffer()
         CSVExports.writeExpensesHead(into: &empty)
-        expectSame(empty, "\u{FEFF}date,amount,currency,category,merchant,note,tags,member,id,created_at,receipt_count\r\n")
+        expectSame(
+            empty, "\u{FEFF}date,amount,currency,category,merchant,note,tags,member,id,created_at,receipt_count\r\n")
     }
 
     @Test("The API's download is the String path's file, byte for byte", arguments: TestBackend.available)

@@ -38,7 +38,9 @@ import Testing
             let zip = try await client.sendBytes(.get, path, headers: owner.auth)
             #expect(zip.status == .ok)
             #expect(zip.headers[.contentType] == "application/zip")
-            #expect(zip.headers[.contentDisposition] == "attachment; filename=\"ledger-co-receipts-from-2026-11-01-to-2026-11-30.zip\"")
+            #expect(
+                zip.headers[.contentDisposition]
+                    == "attachment; filename=\"ledger-co-receipts-from-2026-11-01-to-2026-11-30.zip\"")
             #expect(zip.body.starts(with: [0x50, 0x4B, 0x03, 0x04]))
             // The first entry is the CSV; the receipt follows, stored byte for byte under its name.
             #expect(Array(zip.body[30..<42]) == Array("expenses.csv".utf8))

@@ -13,7 +13,8 @@ import Testing
 @Suite struct ReceiptFlowTests {
     static let limit = 600_000
 
-    @Test("A JPEG and a PDF go up and come back byte for byte, served as opaque files", arguments: TestBackend.available)
+    @Test(
+        "A JPEG and a PDF go up and come back byte for byte, served as opaque files", arguments: TestBackend.available)
     func roundTrip(_ backend: TestBackend) async throws {
         let harness = try await AccountsHarness.make(backend) { $0.httpPort = 0 }
         try await harness.app.test(.live) { client async throws in
@@ -54,7 +55,8 @@ import Testing
             #expect(again.status == .notModified)
             #expect(again.body.isEmpty)
 
-            let document = try await client.sendBytes(.get, "/api/v1/orgs/\(org)/receipts/\(pdfID)", headers: owner.auth)
+            let document = try await client.sendBytes(
+                .get, "/api/v1/orgs/\(org)/receipts/\(pdfID)", headers: owner.auth)
             #expect(document.body == pdf)
             #expect(document.headers[.contentDisposition]?.hasPrefix("attachment; filename=\"invoice.pdf\"") == true)
 
@@ -83,8 +85,9 @@ import Testing
             #expect(renamed.status == .unsupportedMediaType)
             #expect(renamed.json["type"] as? String == "/problems/not-a-receipt")
             let svg = Array("<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>".utf8)
-            #expect(try await client.uploadRaw(svg, to: path, contentType: "image/svg+xml", auth: owner.auth).status
-                == .unsupportedMediaType)
+            #expect(
+                try await client.uploadRaw(svg, to: path, contentType: "image/svg+xml", auth: owner.auth).status
+                    == .unsupportedMediaType)
             let zip: [UInt8] = [0x50, 0x4B, 0x03, 0x04] + ReceiptFixtures.filler(100, seed: 3)
             #expect(try await client.uploadRaw(zip, to: path, auth: owner.auth).status == .unsupportedMediaType)
             let empty = try await client.uploadMultipart([], to: path, filename: "scan.jpg", headers: owner.auth)
@@ -92,6 +95,17 @@ import Testing
             #expect(try await client.uploadRaw([], to: path, auth: owner.auth).status == .unprocessableContent)
             let none = try await client.uploadMultipart(nil, to: path, fields: [("note", "x")], headers: owner.auth)
             #expect(none.status == .unprocessableContent)
+            // A header name the multipart parser cannot be given (a byte over 0x7F) is a 400, not a
+            // crash of the server.
+            var hostile = owner.auth
+            hostile[.contentType] = "multipart/form-data; boundary=X"
+            for body in [
+                "--X\r\n\u{E9}: a\r\n\r\nb\r\n--X--\r\n",
+                "--X\r\nContent-Disposition: form-data; name=\"a\"\r\nx\u{FF}y: 1\r\n\r\nb\r\n--X--\r\n",
+            ] {
+                let reply = try await client.sendBytes(.post, path, body: ByteBuffer(string: body), headers: hostile)
+                #expect(reply.status == .badRequest)
+            }
             let atLimit = ReceiptFixtures.jpeg(Self.limit, seed: 4)
             #expect(try await client.uploadRaw(atLimit, to: path, auth: owner.auth).status == .created)
             let over = ReceiptFixtures.jpeg(Self.limit + 1, seed: 5)
@@ -125,7 +139,8 @@ import Testing
             #expect(first.status == .created && second.status == .created)
             #expect(first.json["sha256"] as? String == second.json["sha256"] as? String)
             // 200 kB used of 250 kB: another new file does not fit, the same one again does.
-            let other = try await client.uploadRaw(ReceiptFixtures.jpeg(60_000, seed: 7), to: paths[1], auth: owner.auth)
+            let other = try await client.uploadRaw(
+                ReceiptFixtures.jpeg(60_000, seed: 7), to: paths[1], auth: owner.auth)
             #expect(other.status == .conflict)
             #expect(other.json["type"] as? String == "/problems/quota-exceeded")
             #expect(try await client.uploadRaw(file, to: paths[1], auth: owner.auth).status == .created)
@@ -134,8 +149,9 @@ import Testing
             #expect(
                 try await client.send(.delete, "/api/v1/orgs/\(org)/receipts/\(firstID)", headers: owner.auth).status
                     == .noContent)
-            #expect(try await client.uploadRaw(ReceiptFixtures.jpeg(60_000, seed: 7), to: paths[1], auth: owner.auth)
-                .status == .conflict)
+            #expect(
+                try await client.uploadRaw(ReceiptFixtures.jpeg(60_000, seed: 7), to: paths[1], auth: owner.auth)
+                    .status == .conflict)
             let expenseID = try #require(paths[1].split(separator: "/").dropLast().last.map(String.init))
             let expense = try await client.send(.get, "/api/v1/orgs/\(org)/expenses/\(expenseID)", headers: owner.auth)
             let version = try #require(expense.json["version"] as? Int)
@@ -144,8 +160,9 @@ import Testing
             #expect(
                 try await client.send(.delete, "/api/v1/orgs/\(org)/expenses/\(expenseID)", headers: match).status
                     == .noContent)
-            #expect(try await client.uploadRaw(ReceiptFixtures.jpeg(60_000, seed: 7), to: paths[0], auth: owner.auth)
-                .status == .created)
+            #expect(
+                try await client.uploadRaw(ReceiptFixtures.jpeg(60_000, seed: 7), to: paths[0], auth: owner.auth)
+                    .status == .created)
             let audit = try await client.send(.get, "/api/v1/orgs/\(org)/audit", headers: owner.auth)
             let actions = (audit.json["items"] as? [[String: Any]] ?? []).compactMap { $0["action"] as? String }
             #expect(actions.filter { $0 == "receipt.added" }.count == 4)
@@ -171,15 +188,18 @@ import Testing
             let file = "/api/v1/orgs/\(org)/receipts/\(id)"
             #expect(try await client.sendBytes(.get, file, headers: viewer.auth).status == .ok)
             #expect(try await client.send(.get, path, headers: viewer.auth).status == .ok)
-            #expect(try await client.uploadRaw(ReceiptFixtures.jpeg(900), to: path, auth: viewer.auth).status
-                == .forbidden)
+            #expect(
+                try await client.uploadRaw(ReceiptFixtures.jpeg(900), to: path, auth: viewer.auth).status
+                    == .forbidden)
             #expect(try await client.send(.delete, file, headers: viewer.auth).status == .forbidden)
             // The stranger, in their own organization or in this one, finds nothing.
             for prefix in ["/api/v1/orgs/\(theirs)", "/api/v1/orgs/\(org)"] {
-                #expect(try await client.sendBytes(.get, "\(prefix)/receipts/\(id)", headers: stranger.auth).status
-                    == .notFound)
-                #expect(try await client.send(.delete, "\(prefix)/receipts/\(id)", headers: stranger.auth).status
-                    == .notFound)
+                #expect(
+                    try await client.sendBytes(.get, "\(prefix)/receipts/\(id)", headers: stranger.auth).status
+                        == .notFound)
+                #expect(
+                    try await client.send(.delete, "\(prefix)/receipts/\(id)", headers: stranger.auth).status
+                        == .notFound)
                 #expect(
                     try await client.uploadRaw(
                         ReceiptFixtures.jpeg(900), to: "\(prefix)/expenses/\(expenseID)/receipts", auth: stranger.auth
@@ -192,6 +212,9 @@ import Testing
             #expect(
                 try await client.send(.get, "/api/v1/orgs/\(org)/expenses?has_receipt=maybe", headers: owner.auth)
                     .status == .unprocessableContent)
+            // An organization with receipts is deleted whole: its files and their rows go with it.
+            #expect(try await client.send(.delete, "/api/v1/orgs/\(org)", headers: owner.auth).status == .noContent)
+            #expect(try await client.sendBytes(.get, file, headers: owner.auth).status == .notFound)
         }
     }
 }

@@ -11,7 +11,8 @@ import Testing
 /// Receipts on the pages: the add form's file, "Add receipt" and "Remove" on the expense's
 /// page, refusals beside the field with nothing saved, and the CSRF check of a multipart form.
 @Suite struct ReceiptPageTests {
-    @Test("An expense added with its receipt; another attached and removed on its page", arguments: TestBackend.available)
+    @Test(
+        "An expense added with its receipt; another attached and removed on its page", arguments: TestBackend.available)
     func addFormAndExpensePage(_ backend: TestBackend) async throws {
         let harness = try await AccountsHarness.make(backend) { $0.httpPort = 0 }
         try await harness.app.test(.live) { client async throws in
@@ -21,7 +22,8 @@ import Testing
             let headers = browser
             let form = try await client.send(.get, "/orgs/\(org)/expenses/new", headers: browser)
             #expect(form.body.contains(#"enctype="multipart/form-data""#))
-            #expect(form.body.contains(#"type="file""#) && form.body.contains(#"accept="image/*,.heic,application/pdf""#))
+            #expect(
+                form.body.contains(#"type="file""#) && form.body.contains(#"accept="image/*,.heic,application/pdf""#))
             let fields = [
                 ("_csrf", csrf), ("amount", "1,200.50"), ("date", "2026-11-02"), ("merchant", "Café Central"),
                 ("currency", "EUR"),
@@ -81,7 +83,9 @@ import Testing
         }
     }
 
-    @Test("A multipart form without this session's token first is refused before it is read", arguments: TestBackend.available)
+    @Test(
+        "A multipart form without this session's token first is refused before it is read",
+        arguments: TestBackend.available)
     func multipartCSRF(_ backend: TestBackend) async throws {
         let harness = try await AccountsHarness.make(backend) { $0.httpPort = 0 }
         try await harness.app.test(.live) { client async throws in

@@ -71,7 +71,8 @@ extension TestClientProtocol {
         _ method: HTTPRequest.Method, _ uri: String, body: ByteBuffer? = nil, headers: HTTPFields = [:]
     ) async throws -> BinaryReply {
         try await execute(uri: uri, method: method, headers: headers, body: body) { response in
-            BinaryReply(status: response.status, headers: response.headers, body: Array(response.body.readableBytesView))
+            BinaryReply(
+                status: response.status, headers: response.headers, body: Array(response.body.readableBytesView))
         }
     }
 

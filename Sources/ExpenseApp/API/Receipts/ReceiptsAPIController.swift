@@ -23,18 +23,9 @@ struct ReceiptsAPIController: Sendable {
         ReceiptResponse
     > {
         let expenseID = try context.parameters.id(ExpenseID.self, "expenseId")
-        let file = try Self.file(in: context.upload, limit: receipts.limits.maxFileBytes)
+        let file = try Upload.requireFile(context.upload, limit: receipts.limits.maxFileBytes)
         let receipt = try await receipts.add(context.access, to: expenseID, file)
         return .init(status: .created, response: ReceiptResponse(receipt))
-    }
-
-    /// The upload's file, or the error that refuses it.
-    static func file(in upload: Upload?, limit: Int) throws -> SpooledFile {
-        if let refusal = upload?.refusal { throw Upload.error(for: refusal, limit: limit) }
-        guard let file = upload?.file else {
-            throw AppError.validation(.init("file", "Send the file as the body, or in the form field \"file\"."))
-        }
-        return file
     }
 
     @Sendable func list(_ request: Request, context: OrgRequestContext) async throws -> ItemList<ReceiptResponse> {
@@ -43,7 +34,8 @@ struct ReceiptsAPIController: Sendable {
     }
 
     @Sendable func download(_ request: Request, context: OrgRequestContext) async throws -> Response {
-        let receipt = try await receipts.find(context.access, id: try context.parameters.id(ReceiptID.self, "receiptId"))
+        let receipt = try await receipts.find(
+            context.access, id: try context.parameters.id(ReceiptID.self, "receiptId"))
         return ReceiptResponses.file(receipt, bytes: receipts.bytes(of: receipt, in: context.access), request: request)
     }
 
@@ -57,7 +49,7 @@ struct ReceiptsAPIController: Sendable {
     }
 }
 
-/// `{id, expense_id, media_type, size, sha256, filename, created_at}`.
+/// `{id, expense_id, media_type, size, sha256, filename, uploaded_by, created_at}`.
 struct ReceiptResponse: ResponseEncodable {
     var id: String
     var expenseID: String
