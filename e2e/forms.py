@@ -100,6 +100,12 @@ def _expense(tour, person, form, button):
     form.get_by_label("Tags").fill("team, lunch")
 
 
+def _receipt(tour, person, form, button):
+    """A small file with a JPEG's signature: the server decides the kind from those bytes."""
+    form.get_by_label("Add receipt").set_input_files(
+        files=[{"name": "ticket.jpg", "mimeType": "image/jpeg", "buffer": b"\xff\xd8\xff\xe0" + bytes(2000)}])
+
+
 def _filter(tour, person, form, button):
     form.locator("xpath=ancestor::details/summary").click()
     _fields(From="2020-01-01", To=datetime.date.today().isoformat(), Minimum_amount="1")(tour, person, form, button)
@@ -175,6 +181,9 @@ RECIPES = [
            notice="Expense saved."),
     Recipe("delete expense", "post", ORG + "/expenses/{id}/delete", "Delete expense", notice="Expense deleted.",
            rank=2, ends_page=True),
+    Recipe("upload receipt", "post", ORG + "/expenses/{id}/receipts", "Upload receipt", _receipt,
+           notice="Receipt attached."),
+    Recipe("remove receipt", "post", ORG + "/receipts/{id}/delete", r"Remove .+", notice="Receipt removed.", rank=2),
     Recipe("show report", "get", ORG + "/reports", "Show", _report, url=r"group_by=category"),
     Recipe("add category", "post", ORG + "/categories", "Add category", _fields(Name="Postage"),
            notice="Category added."),
@@ -266,7 +275,11 @@ class Tour:
             kind = kind_of(href)
             self.linked.setdefault(kind, kind_of(page.url))
             # Downloads, not pages: each must answer its own type.
-            expected = "text/csv" if "/exports/" in kind else "application/yaml" if kind.endswith(".yaml") else None
+            # (A receipt the tour attached is the JPEG its recipe sends.)
+            expected = (
+                "application/zip" if kind.endswith(".zip") else "text/csv" if "/exports/" in kind
+                else "application/yaml" if kind.endswith(".yaml")
+                else "image/jpeg" if kind.endswith("/receipts/{id}") else None)
             if expected and kind not in self.exports:
                 answer = page.request.get(href)
                 self.exports[kind] = answer.headers.get("content-type", "")

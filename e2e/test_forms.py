@@ -71,6 +71,9 @@ def organization_pages(tour, olga, mika, harbour):
 
     olga.page.goto(org + "/expenses")
     tour.visit(olga.page.get_by_role("link", name=re.compile("^Edit")).first.get_attribute("href"), olga)
+    # An expense's own page: a receipt attached, then (its form appearing) removed.
+    olga.page.goto(org + "/expenses")
+    tour.visit(olga.page.locator("td[data-label=Merchant] a").first.get_attribute("href"), olga)
     # An expense made to be deleted.
     olga.page.goto(org + "/expenses")
     add_expense(olga.page, "3.20", "Meals", "Corner Kiosk")
