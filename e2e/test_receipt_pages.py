@@ -143,8 +143,9 @@ def test_receipts_from_the_add_form_to_the_accountants_zip(server, smtp, new_pag
     assert viewer.request.get(href).body() == JPEG
     # Posting the form anyway, with the viewer's own CSRF token, is refused and attaches nothing.
     token = viewer.locator("input[name=_csrf]").first.get_attribute("value")
-    forged = viewer.request.post(expense_url + "/receipts", headers={"Origin": server.base_url}, max_redirects=0,
-                                 multipart={"_csrf": token, "file": file("forged.jpg", "image/jpeg", receipt_jpeg(b"v"))})
+    forged = viewer.request.post(
+        expense_url + "/receipts", headers={"Origin": server.base_url}, max_redirects=0,
+        multipart={"_csrf": token, "file": file("forged.jpg", "image/jpeg", receipt_jpeg(b"forged"))})
     assert forged.status == 403, forged.status
     viewer.reload()
     expect(viewer.locator("ul.receipts > li")).to_have_count(1)
