@@ -96,14 +96,29 @@ struct TenantRequest: Sendable {
         }
     }
 
-    /// 404 unless `user` is a member of the organization: checked in a short transaction of its
-    /// own before an upload is spooled, so only members can make the server write a file.
-    func requireMembership(_ id: OrganizationID, user: UserID) async throws {
-        let store = organizations.store
-        let isMember = try await store.withTenant(id, actor: user) { tx in
-            try await store.organizations.findWithRole(tx, user: user, lockingMembership: false) != nil
+    /// Refuses an upload before its body is read, in a short read-only transaction of its own:
+    /// 404 unless `user` is a member and the route's expense (`expenseId`) exists, 403 unless
+    /// the role may change that expense (or, with no expense, log one). So only someone whose
+    /// file the route would take makes the server spool one; the request's own transaction
+    /// decides again.
+    func checkUploader(_ context: AppRequestContext, organization id: OrganizationID, user: UserID) async throws {
+        let expense = try context.parameters.get("expenseId").map { raw in
+            guard let expense = ExpenseID(uuidString: raw) else { throw AppError.notFound }
+            return expense
         }
-        guard isMember else { throw AppError.notFound }
+        let store = organizations.store
+        try await store.withTenant(id, actor: user) { tx in
+            guard let (_, role) = try await store.organizations.findWithRole(tx, user: user, lockingMembership: false)
+            else { throw AppError.notFound }
+            let allowed: Bool
+            if let expense {
+                guard let found = try await store.expenses.find(tx, id: expense) else { throw AppError.notFound }
+                allowed = role.mayChange(expenseBy: found.memberID, actor: user)
+            } else {
+                allowed = role.can(.createExpenses)
+            }
+            guard allowed else { throw AppError.forbidden("Your role (\(role.rawValue)) does not allow this.") }
+        }
     }
 
     /// Runs the handler with `access` in `context`, answering through `RollBack` on a failure.
@@ -150,7 +165,7 @@ struct BearerTenantResolver: RouterMiddleware {
             guard let caller = try await accounts.identity(bearerToken: bearer.token) else {
                 throw AppError.unauthenticated
             }
-            try await tenant.requireMembership(id, user: caller.user.id)
+            try await tenant.checkUploader(context, organization: id, user: caller.user.id)
         }
         return try await TenantRequest.withBody(request, context, uploads: uploads, beforeSpooling: beforeSpooling) {
             request, context in
@@ -193,7 +208,7 @@ struct SessionTenantResolver: RouterMiddleware {
         let tenant = self.tenant
         return try await TenantRequest.withBody(
             request, context, uploads: uploads,
-            beforeSpooling: { try await tenant.requireMembership(id, user: identity.user.id) }
+            beforeSpooling: { try await tenant.checkUploader(context, organization: id, user: identity.user.id) }
         ) { request, context in
             try await TenantRequest.finish {
                 try await store.withTenant(id, actor: identity.user.id) { tx in

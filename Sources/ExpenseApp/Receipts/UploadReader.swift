@@ -97,6 +97,18 @@ struct UploadReader {
 
     private final class Events {
         var list: [Event] = []
+
+        /// The parser hands a part's bytes over in pieces that end at every carriage return:
+        /// consecutive ones are joined, so the file is written in pieces of the network's size.
+        func body(_ bytes: ByteBuffer) {
+            if case .body(var last) = list.last {
+                list.removeLast()
+                last.writeImmutableBuffer(bytes)
+                list.append(.body(last))
+            } else {
+                list.append(.body(bytes))
+            }
+        }
     }
 
     private struct Part {
@@ -105,14 +117,19 @@ struct UploadReader {
         var headersDone = false
         var text: [UInt8] = []
         var spool: FileSpool?
+        /// File bytes not yet written: the spool is written in pieces of about `writeSize`.
+        var pending = ByteBuffer()
     }
+
+    /// The size of the spool's writes.
+    static let writeSize = 256 * 1024
 
     private func readMultipart(_ body: RequestBody, boundary: String) async throws -> Upload {
         let parser = MultipartParser(boundary: boundary)
         var headerGuard = MultipartHeaderGuard(boundary: boundary)
         let events = Events()
         parser.onHeader = { events.list.append(.header($0, $1)) }
-        parser.onBody = { events.list.append(.body($0)) }
+        parser.onBody = { events.body($0) }
         parser.onPartComplete = { events.list.append(.partEnd) }
         var upload = Upload()
         var part = Part()
@@ -142,14 +159,21 @@ struct UploadReader {
                             }
                         }
                         if part.spool != nil {
-                            try await part.spool!.write(bytes)
+                            part.pending.writeImmutableBuffer(bytes)
+                            if part.pending.readableBytes >= Self.writeSize {
+                                try await part.spool!.write(part.pending)
+                                part.pending.clear()
+                            }
                         } else {
                             fieldBytes += bytes.readableBytes
                             if fieldBytes > fieldLimit { throw AppError.fieldsTooLarge }
                             part.text.append(contentsOf: bytes.readableBytesView)
                         }
                     case .partEnd:
-                        if var spool = part.spool {
+                        if part.spool != nil {
+                            // Written while the spool is still the part's, so a refusal discards it.
+                            try await part.spool!.write(part.pending)
+                            let spool = part.spool!
                             part.spool = nil
                             upload.file = try await spool.finish(filename: part.filename)
                         } else if part.name == "file", part.filename != nil {

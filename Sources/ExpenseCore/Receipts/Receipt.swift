@@ -43,7 +43,8 @@ public struct Receipt: Sendable, Equatable {
     /// so the saved file opens in the right program.
     public var downloadName: String { ReceiptName.withExtension(filename, of: kind) }
 
-    /// Storage used, as people read it: "12.4 MB", "640 KB", "1.2 GB" (decimal units).
+    /// Storage used, as people read it: "12.4 MB", "640 KB", "1.2 GB" (decimal units, a tenth
+    /// shown below 100, so a 10 MiB limit reads "10.5 MB", never less than it is).
     public static func sizeText(_ bytes: Int64) -> String {
         if bytes < 1000 { return bytes == 1 ? "1 byte" : "\(bytes) bytes" }
         let units = ["KB", "MB", "GB", "TB"]
@@ -53,7 +54,7 @@ public struct Receipt: Sendable, Equatable {
             value /= 1000
             unit += 1
         }
-        let text = value < 10 ? String(format: "%.1f", value) : String(format: "%.0f", value)
+        let text = value < 100 ? String(format: "%.1f", value) : String(format: "%.0f", value)
         return "\(text) \(units[unit])"
     }
 }
