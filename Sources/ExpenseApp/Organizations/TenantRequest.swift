@@ -10,8 +10,9 @@ import HummingbirdAuth
 /// nothing half-written, whoever turned the error into a response.
 ///
 /// The request body is read before the connection is leased, so a slow client never holds one;
-/// since the body is in memory and nothing outside the transaction has happened, a transaction
-/// PostgreSQL aborts as a deadlock or a serialization failure is simply run again.
+/// since the body is at hand (in memory, or for an upload in its spool file) and nothing outside
+/// the transaction has happened, a transaction PostgreSQL aborts as a deadlock or a
+/// serialization failure is simply run again.
 struct TenantRequest: Sendable {
     let organizations: OrganizationService
     let accounts: AccountService

@@ -28,6 +28,7 @@ public struct ReceiptService: Sendable {
     /// stored again (nor counted again against the quota); a new one must fit in the quota.
     func add(_ access: TenantAccess, to expenseID: ExpenseID, _ file: SpooledFile) async throws -> Receipt {
         let tx = access.transaction
+        guard try await store.receipts.lockExpense(tx, expenseID) else { throw AppError.notFound }
         _ = try await ExpenseService.editable(expenseID, access, in: tx, store: store)
         try await store.receipts.lockUploads(tx)
         if try await !store.receipts.fileExists(tx, sha256: file.sha256) {

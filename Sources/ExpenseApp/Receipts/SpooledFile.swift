@@ -43,7 +43,7 @@ struct SpooledFile: Sendable {
     }
 
     func remove() async {
-        _ = try? await FileSystem.shared.removeItem(at: path)
+        await FileSpool.cleanUp(path: path)
     }
 
     enum SpoolError: Error {
@@ -113,11 +113,15 @@ struct FileSpool {
     consuming func finish(filename: String?) async throws -> SpooledFile {
         // A file shorter than a signature is decided from what there is.
         guard size > 0, let kind = kind ?? ReceiptKind.detect(head) else {
-            try? await handle.close(makeChangesVisible: false)
-            _ = try? await FileSystem.shared.removeItem(at: path)
+            await Self.cleanUp(closing: handle, path: path)
             throw size > 0 ? Refusal.notAReceipt : Refusal.empty
         }
-        try await handle.close(makeChangesVisible: true)
+        do {
+            try await handle.close(makeChangesVisible: true)
+        } catch {
+            await Self.cleanUp(closing: handle, path: path)
+            throw error
+        }
         return SpooledFile(
             path: path, kind: kind, size: size, sha256: Array(hash.finalize()), crc32: crc.value,
             filename: ReceiptName.clean(filename, kind: kind))
@@ -125,7 +129,16 @@ struct FileSpool {
 
     /// Closes and removes the spool of a refused or abandoned file.
     consuming func discard() async {
-        try? await handle.close(makeChangesVisible: false)
-        _ = try? await FileSystem.shared.removeItem(at: path)
+        await Self.cleanUp(closing: handle, path: path)
+    }
+
+    /// Closes the handle (if open) and removes the file (if it was made visible), in a task of
+    /// its own: a cancelled request (a client gone, a server stopping) must still close what it
+    /// opened, and NIO's file system refuses work from a cancelled task.
+    static func cleanUp(closing handle: WriteFileHandle? = nil, path: FilePath) async {
+        await Task.detached {
+            if let handle { try? await handle.close(makeChangesVisible: false) }
+            _ = try? await FileSystem.shared.removeItem(at: path)
+        }.value
     }
 }

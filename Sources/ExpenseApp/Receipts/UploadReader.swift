@@ -63,9 +63,9 @@ struct UploadReader {
         let contentType = request.headers[.contentType] ?? ""
         let mediaType = contentType.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
         if mediaType == "multipart/form-data" {
-            guard let boundary = MultipartHeader.parameter("boundary", in: contentType), !boundary.isEmpty,
-                boundary.utf8.count <= 200
-            else { throw AppError.malformedBody("The multipart body has no boundary.") }
+            guard let boundary = MultipartHeader.parameter("boundary", in: contentType),
+                (1...70).contains(boundary.utf8.count)
+            else { throw AppError.malformedBody("The multipart body has no boundary of 1 to 70 characters.") }
             return try await readMultipart(request.body, boundary: boundary)
         }
         if mediaType == "application/x-www-form-urlencoded" || mediaType == "application/json" {
@@ -134,9 +134,13 @@ struct UploadReader {
         var upload = Upload()
         var part = Part()
         var fieldBytes = 0
+        var bodyBytes = 0
         var sawFile = false
         do {
             for try await buffer in body {
+                // The file, the fields and their headers together: nothing else may add up.
+                bodyBytes += buffer.readableBytes
+                if bodyBytes > fileLimit + 2 * fieldLimit { throw AppError.fieldsTooLarge }
                 do {
                     try headerGuard.check(buffer)
                     try parser.execute(buffer)
@@ -146,6 +150,8 @@ struct UploadReader {
                 for event in events.list {
                     switch event {
                     case .header(let name, let value):
+                        fieldBytes += name.utf8.count + value.utf8.count
+                        if fieldBytes > fieldLimit { throw AppError.fieldsTooLarge }
                         guard name.lowercased() == "content-disposition" else { continue }
                         part.name = MultipartHeader.parameter("name", in: value)
                         part.filename = MultipartHeader.filename(in: value)
@@ -179,6 +185,7 @@ struct UploadReader {
                         } else if part.name == "file", part.filename != nil {
                             // An empty file part: a form sent with no file chosen names an empty
                             // file, which is "no file"; a chosen file with no bytes is refused.
+                            if sawFile { throw AppError.malformedBody("Send one file per upload.") }
                             if part.filename?.isEmpty == false { upload.refusal = .empty }
                             sawFile = true
                         } else if let name = part.name {

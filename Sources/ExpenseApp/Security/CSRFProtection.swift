@@ -67,7 +67,10 @@ struct CSRFProtection: RouterMiddleware {
             contentType.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
                 == "multipart/form-data"
         else { return nil }
-        return MultipartHeader.parameter("boundary", in: contentType)
+        // A boundary is 1 to 70 characters (RFC 2046); another is no multipart body at all.
+        guard let boundary = MultipartHeader.parameter("boundary", in: contentType), (1...70).contains(boundary.count)
+        else { return nil }
+        return boundary
     }
 
     /// The pages an emailed link opens send `Referrer-Policy: no-referrer`, so a browser

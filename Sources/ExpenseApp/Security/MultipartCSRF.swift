@@ -61,8 +61,13 @@ struct CSRFCheckedBody: AsyncSequence, Sendable {
                 read += buffer.readableBytes
                 // Only the bytes up to the first field's end matter; a parse error is a refusal
                 // (and a body the parser cannot be given safely is one before it sees it).
-                guard (try? headerGuard.check(buffer)) != nil else { throw AppError.crossSiteRequest }
-                try? parser.execute(buffer)
+                // The parser is never fed again after an error: it keeps the state it had.
+                do {
+                    try headerGuard.check(buffer)
+                    try parser.execute(buffer)
+                } catch {
+                    throw AppError.crossSiteRequest
+                }
                 if !field.complete, read > CSRFCheckedBody.firstFieldLimit { break }
             }
             let token = String(decoding: field.value, as: UTF8.self)

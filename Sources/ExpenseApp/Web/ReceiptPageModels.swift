@@ -35,6 +35,7 @@ struct ReceiptItem: Sendable {
     var id: String
     var filename: String
     var link: String
+    /// Shown as a preview (JPEG, PNG, WebP); other kinds are links.
     var isImage: Bool
     /// "PDF, 240 KB".
     var summary: String
@@ -44,7 +45,7 @@ struct ReceiptItem: Sendable {
         id = receipt.id.description
         filename = receipt.filename
         link = "/orgs/\(organization)/receipts/\(receipt.id)"
-        isImage = receipt.kind.isImage
+        isImage = receipt.kind.isPreviewable
         summary = "\(receipt.kind.label), \(Receipt.sizeText(receipt.size))"
         self.removable = removable
     }

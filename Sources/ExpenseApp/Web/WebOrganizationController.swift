@@ -140,9 +140,10 @@ struct WebOrganizationController: Sendable {
 
     /// Storage used as people read it, with what is left.
     static func storageText(_ storage: (used: Int64, quota: Int64)) -> String {
-        let percent = storage.quota > 0 ? Int((Double(storage.used) / Double(storage.quota) * 100).rounded(.up)) : 100
+        let share = storage.quota > 0 ? Double(storage.used) / Double(storage.quota) * 100 : 100
+        let percent = storage.used > 0 && share < 1 ? "less than 1%" : "\(Int(min(share, 100).rounded()))%"
         return "Receipts take \(Receipt.sizeText(storage.used)) of the \(Receipt.sizeText(storage.quota)) "
-            + "this organization may store (\(min(percent, 100))%); a file attached twice counts once."
+            + "this organization may store (\(percent)); a file attached twice counts once."
     }
 
     private func renderSettings(

@@ -46,8 +46,11 @@ public enum ReceiptKind: String, Sendable, CaseIterable {
         }
     }
 
-    /// Images may be shown inline as previews; a PDF is offered as a download.
+    /// Images may be shown inline; a PDF is offered as a download.
     public var isImage: Bool { self != .pdf }
+
+    /// Whether browsers draw it in an `<img>`: HEIC they mostly cannot, so it is a link.
+    public var isPreviewable: Bool { self == .jpeg || self == .png || self == .webp }
 
     /// Major brands of HEIF still images and sequences (ISO/IEC 23008-12).
     private static let heifBrands: Set<String> = ["heic", "heix", "heim", "heis", "hevc", "hevx", "mif1", "msf1"]

@@ -21,6 +21,15 @@ public struct ReceiptRepository: Sendable {
             """)
     }
 
+    /// Locks the expense against deletion until the transaction ends (PostgreSQL `FOR KEY
+    /// SHARE`, which edits do not wait for), so a receipt is never attached to an expense deleted
+    /// meanwhile; false when it is gone. SQLite runs one write transaction at a time anyway.
+    public func lockExpense(_ tx: TenantTransaction, _ id: ExpenseID) async throws -> Bool {
+        let lock = tx.executor.dialect == .postgres ? " FOR KEY SHARE" : ""
+        return try await tx.executor.first(
+            "SELECT 1 AS found FROM expenses WHERE tenant_id = \(tx.tenantID) AND id = \(id)\(unsafeRaw: lock)") != nil
+    }
+
     /// Bytes the organization's distinct files take: what the quota counts.
     public func storageUsed(_ tx: TenantTransaction) async throws -> Int64 {
         try await tx.executor.first(

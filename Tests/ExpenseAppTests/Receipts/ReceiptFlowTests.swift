@@ -102,6 +102,8 @@ import Testing
             for body in [
                 "--X\r\n\u{E9}: a\r\n\r\nb\r\n--X--\r\n",
                 "--X\r\nContent-Disposition: form-data; name=\"a\"\r\nx\u{FF}y: 1\r\n\r\nb\r\n--X--\r\n",
+                // A preamble, where the parser would find the delimiter on its own.
+                "a--X\r\n\u{80}: v\r\n\r\n", "\n--X\r\n\u{80}: v\r\n\r\n",
             ] {
                 let reply = try await client.sendBytes(.post, path, body: ByteBuffer(string: body), headers: hostile)
                 #expect(reply.status == .badRequest)
@@ -144,6 +146,12 @@ import Testing
             #expect(other.status == .conflict)
             #expect(other.json["type"] as? String == "/problems/quota-exceeded")
             #expect(try await client.uploadRaw(file, to: paths[1], auth: owner.auth).status == .created)
+            // Two new files at once that each fit but not together: one is taken, one refused.
+            let (leftPath, rightPath) = (paths[0], paths[1])
+            async let left = client.uploadRaw(ReceiptFixtures.jpeg(30_000, seed: 8), to: leftPath, auth: owner.auth)
+            async let right = client.uploadRaw(ReceiptFixtures.jpeg(30_000, seed: 9), to: rightPath, auth: owner.auth)
+            let statuses = try await [left.status, right.status].map(\.code).sorted()
+            #expect(statuses == [201, 409])
             // Removing every receipt of the file frees its room.
             let firstID = try #require(first.json["id"] as? String)
             #expect(
@@ -165,7 +173,7 @@ import Testing
                     .status == .created)
             let audit = try await client.send(.get, "/api/v1/orgs/\(org)/audit", headers: owner.auth)
             let actions = (audit.json["items"] as? [[String: Any]] ?? []).compactMap { $0["action"] as? String }
-            #expect(actions.filter { $0 == "receipt.added" }.count == 4)
+            #expect(actions.filter { $0 == "receipt.added" }.count == 5)
             #expect(actions.filter { $0 == "receipt.removed" }.count == 1)
         }
     }
@@ -193,6 +201,16 @@ import Testing
                     == .forbidden)
             #expect(try await client.send(.delete, file, headers: viewer.auth).status == .forbidden)
             // The stranger, in their own organization or in this one, finds nothing.
+            #expect(try await client.send(.get, path, headers: stranger.auth).status == .notFound)
+            #expect(
+                try await client.sendBytes(.get, "/api/v1/orgs/\(org)/exports/receipts.zip", headers: stranger.auth)
+                    .status == .notFound)
+            let (strangerPages, _) = try await OrganizationPageTests.browserSession(client, "stranger@example.org")
+            for page in [
+                "/orgs/\(org)/receipts/\(id)", "/orgs/\(theirs)/receipts/\(id)", "/orgs/\(org)/expenses/\(expenseID)",
+            ] {
+                #expect(try await client.sendBytes(.get, page, headers: strangerPages).status == .notFound, "\(page)")
+            }
             for prefix in ["/api/v1/orgs/\(theirs)", "/api/v1/orgs/\(org)"] {
                 #expect(
                     try await client.sendBytes(.get, "\(prefix)/receipts/\(id)", headers: stranger.auth).status

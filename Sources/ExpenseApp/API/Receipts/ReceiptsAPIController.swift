@@ -19,13 +19,14 @@ struct ReceiptsAPIController: Sendable {
         group.post("expenses/:expenseId/receipts", use: upload)
     }
 
-    @Sendable func upload(_ request: Request, context: OrgRequestContext) async throws -> EditedResponse<
-        ReceiptResponse
-    > {
+    @Sendable func upload(_ request: Request, context: OrgRequestContext) async throws -> Response {
         let expenseID = try context.parameters.id(ExpenseID.self, "expenseId")
         let file = try Upload.requireFile(context.upload, limit: receipts.limits.maxFileBytes)
         let receipt = try await receipts.add(context.access, to: expenseID, file)
-        return .init(status: .created, response: ReceiptResponse(receipt))
+        var response = try ReceiptResponse(receipt).response(from: request, context: context)
+        response.status = .created
+        response.headers[.location] = "/api/v1/orgs/\(context.access.tenantID)/receipts/\(receipt.id)"
+        return response
     }
 
     @Sendable func list(_ request: Request, context: OrgRequestContext) async throws -> ItemList<ReceiptResponse> {
