@@ -12,7 +12,6 @@ import urllib.request
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
-
 from form_fills import (
     _account, _change_password, _confirm_name, _expense, _fields, _filter, _invite, _newest_verification, _receipt,
     _relogin, _remember_org, _rename, _report, _resend_invitation, _reset_password, _role)
