@@ -61,6 +61,10 @@ struct UploadReader {
 
     func read(_ request: Request) async throws -> Upload {
         let contentType = request.headers[.contentType] ?? ""
+        // A body that says it is larger than any file and its fields could be is refused unread.
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > fileLimit + 2 * fieldLimit {
+            return Upload(refusal: .tooLarge)
+        }
         let mediaType = contentType.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
         if mediaType == "multipart/form-data" {
             guard let boundary = MultipartHeader.parameter("boundary", in: contentType),

@@ -53,6 +53,8 @@ import Testing
             let again = try await client.sendBytes(
                 .get, "/api/v1/orgs/\(org)/receipts/\(jpegID)", headers: conditional)
             #expect(again.status == .notModified)
+            // A 304's Content-Length, if any, is the 200's (RFC 9110), never the empty body's.
+            #expect(again.headers[.contentLength] == nil || again.headers[.contentLength] == String(jpeg.count))
             #expect(again.body.isEmpty)
 
             let document = try await client.sendBytes(
