@@ -28,6 +28,7 @@ public struct Store: Sendable {
     public let categories = CategoryRepository()
     public let expenses = ExpenseRepository()
     public let receipts = ReceiptRepository()
+    public let claims = ClaimRepository()
 
     public init(database: any Database) {
         self.database = database

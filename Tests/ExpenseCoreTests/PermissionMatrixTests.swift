@@ -16,6 +16,9 @@ import Testing
         .viewOrganization: [.owner, .admin, .finance, .member, .viewer],
         .exportCSV: [.owner, .admin, .finance],
         .viewAuditLog: [.owner, .admin],
+        .submitClaims: [.owner, .admin, .finance, .member],
+        .approveClaims: [.owner, .admin, .finance],
+        .reimburseClaims: [.owner, .finance],
     ]
 
     @Test(arguments: Role.allCases, Permission.allCases)

@@ -113,6 +113,8 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
         limits: .init(maxFileBytes: config.receiptMaxBytes, quotaBytes: config.receiptQuotaBytes),
         logger: dependencies.logger)
     let uploads = UploadReader(fileLimit: config.receiptMaxBytes)
+    let claims = ClaimService(
+        store: store, clock: dependencies.clock, ids: dependencies.ids, logger: dependencies.logger)
     let pages = try await PageRenderer.load()
     // Read now, so that a description the reference page cannot show stops the start-up.
     let apiReference = try APIReference.load()
@@ -187,6 +189,7 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
     let receiptsAPI = ReceiptsAPIController(receipts: receipts)
     receiptsAPI.addRoutes(to: organizationAPI)
     receiptsAPI.addUploadRoutes(to: organizationUploadAPI)
+    ClaimsAPIController(claims: claims).addRoutes(to: organizationAPI)
 
     let web = router.group()
         .add(middleware: SessionAuthenticator(accounts: accounts, cookie: cookie))

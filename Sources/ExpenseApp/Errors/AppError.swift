@@ -42,6 +42,12 @@ public enum AppError: Error, Sendable, Equatable {
     case emptyFile
     /// 409: the organization's receipt storage would pass its quota.
     case quotaExceeded(String)
+    /// 409: the expense is in a submitted, approved or reimbursed claim.
+    case expenseLocked
+    /// 409: the claim is not in a state this move starts from (or someone moved it first).
+    case claimState(String)
+    /// 403: approving or rejecting one's own claim.
+    case selfApproval
 }
 
 extension AppError {
@@ -62,6 +68,8 @@ extension AppError {
         case .notAReceipt: .unsupportedMediaType
         case .emptyFile: .unprocessableContent
         case .quotaExceeded: .conflict
+        case .expenseLocked, .claimState: .conflict
+        case .selfApproval: .forbidden
         }
     }
 
@@ -85,6 +93,9 @@ extension AppError {
         case .notAReceipt: "/problems/not-a-receipt"
         case .emptyFile: "/problems/empty-file"
         case .quotaExceeded: "/problems/quota-exceeded"
+        case .expenseLocked: "/problems/expense-locked"
+        case .claimState: "/problems/claim-state"
+        case .selfApproval: "/problems/self-approval"
         }
     }
 
@@ -108,6 +119,9 @@ extension AppError {
         case .notAReceipt: "Not a receipt file"
         case .emptyFile: "No file"
         case .quotaExceeded: "Receipt storage full"
+        case .expenseLocked: "Expense locked by its claim"
+        case .claimState: "Claim not in that state"
+        case .selfApproval: "Not your own claim"
         }
     }
 
@@ -136,6 +150,11 @@ extension AppError {
         case .notAReceipt: Upload.kindsMessage
         case .emptyFile: "The file is empty. Choose the receipt's file (a photo or a PDF) and send it again."
         case .quotaExceeded(let reason): reason
+        case .expenseLocked:
+            "This expense is in a claim that was submitted, approved or reimbursed, so it cannot change. "
+                + "A rejected claim frees its expenses again."
+        case .claimState(let reason): reason
+        case .selfApproval: "Nobody approves or rejects their own claim: another approver must decide it."
         }
     }
 }

@@ -13,6 +13,8 @@ public struct ExpenseInput: Sendable, Decodable {
     public var merchant: String?
     public var note: String?
     public var tags: [String]?
+    /// Paid out of pocket (true, the default) or with a company card (false: never claimed).
+    public var reimbursable: Bool?
     /// Set by the pages: the amount is read as typed (`1,200.00`, `$12`), not as the API's
     /// plain decimal.
     public var amountAsTyped = false
@@ -32,7 +34,7 @@ public struct ExpenseInput: Sendable, Decodable {
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case amount, currency, date, merchant, note, tags
+        case amount, currency, date, merchant, note, tags, reimbursable
         case categoryID = "category_id"
     }
 
@@ -50,6 +52,7 @@ public struct ExpenseInput: Sendable, Decodable {
         merchant = try container.decodeIfPresent(String.self, forKey: .merchant)
         note = try container.decodeIfPresent(String.self, forKey: .note)
         tags = try container.decodeIfPresent([String].self, forKey: .tags)
+        reimbursable = try container.decodeIfPresent(Bool.self, forKey: .reimbursable)
     }
 
     /// The validated draft of a new expense.

@@ -29,9 +29,13 @@ public struct ExpenseService: Sendable {
         let audit = auditEntry(access, .expenseCreated, id, AuditDetails.after(draft.auditSnapshot), now)
         let author = ExpenseRepository.Author(id: access.user.id, name: access.user.name)
         guard
-            let expense = try await store.expenses.create(
+            var expense = try await store.expenses.create(
                 access.transaction, id: id, draft, by: author, audit: audit, at: now)
         else { throw Self.unknownCategory }
+        if input.reimbursable == false {
+            _ = try await store.expenses.setReimbursable(access.transaction, id: id, false)
+            expense.reimbursable = false
+        }
         return expense
     }
 
@@ -86,9 +90,15 @@ public struct ExpenseService: Sendable {
                     access, .expenseUpdated, id,
                     AuditDetails.change(before: current.auditSnapshot, after: draft.auditSnapshot), now)
             guard
-                let updated = try await store.expenses.update(
+                var updated = try await store.expenses.update(
                     tx, id: id, version: current.version, draft, audit: audit, at: now)
             else { throw AppError.preconditionFailed }
+            if let reimbursable = input.reimbursable, reimbursable != current.reimbursable {
+                guard try await store.expenses.setReimbursable(tx, id: id, reimbursable) else {
+                    throw AppError.conflict("Take the expense out of its claim before marking it paid by the company.")
+                }
+                updated.reimbursable = reimbursable
+            }
             return updated
         }
     }
@@ -142,6 +152,11 @@ public struct ExpenseService: Sendable {
         guard let expense = try await store.expenses.find(tx, id: id) else { throw AppError.notFound }
         guard access.role.mayChange(expenseBy: expense.memberID, actor: access.user.id) else {
             throw notYours(access)
+        }
+        // In a claim on its way to the money, it is locked, whoever asks; the claim's row stays
+        // locked against a change of state until this change commits.
+        if let claim = expense.claimID, try await store.claims.lockedStatus(tx, id: claim)?.locksExpenses == true {
+            throw AppError.expenseLocked
         }
         return expense
     }

@@ -39,6 +39,16 @@ enum AuditSentence {
                 "\(who) deleted \(quoted("merchant")): \(facts["amount"] ?? "") \(facts["currency"] ?? ""), \(facts["date"] ?? "")."
         case .receiptAdded: return "\(who) attached the receipt \(quoted("filename"))\(size(facts))."
         case .receiptRemoved: return "\(who) removed the receipt \(quoted("filename"))\(size(facts))."
+        case .claimCreated: return "\(who) started the claim \(quoted("title"))."
+        case .claimUpdated: return "\(who) changed the claim \(quoted("title"))."
+        case .claimDeleted: return "\(who) deleted the draft claim \(quoted("title"))."
+        case .claimSubmitted: return "\(who) submitted the claim \(quoted("title")) (\(facts["totals"] ?? ""))."
+        case .claimApproved:
+            return
+                "\(who) approved the claim \(quoted("title"))\(facts["self_approved"] == "true" ? " (their own, as the only approver)" : "")."
+        case .claimRejected: return "\(who) rejected the claim \(quoted("title")): \(quoted("comment"))."
+        case .claimReimbursed:
+            return "\(who) recorded the claim \(quoted("title")) as paid on \(facts["paid_on"] ?? "")."
         }
     }
 

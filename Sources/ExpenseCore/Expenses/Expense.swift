@@ -23,11 +23,16 @@ public struct Expense: Sendable, Equatable {
     /// How many receipts are attached (adding or removing one is not a change of the expense:
     /// its version stays).
     public var receiptCount: Int
+    /// Paid out of pocket, so it may be claimed back (false: a company card's).
+    public var reimbursable: Bool
+    /// The claim it is gathered in, if any.
+    public var claimID: ClaimID?
 
     public init(
         id: ExpenseID, tenantID: TenantID, memberID: UserID, memberName: String, categoryID: CategoryID?,
         categoryName: String?, amount: Money, date: CalendarDate, merchant: String, note: String, tags: [String],
-        version: Int, sequence: Int64, createdAt: Date, updatedAt: Date, receiptCount: Int = 0
+        version: Int, sequence: Int64, createdAt: Date, updatedAt: Date, receiptCount: Int = 0,
+        reimbursable: Bool = true, claimID: ClaimID? = nil
     ) {
         self.id = id
         self.tenantID = tenantID
@@ -45,6 +50,8 @@ public struct Expense: Sendable, Equatable {
         self.createdAt = createdAt
         self.updatedAt = updatedAt
         self.receiptCount = receiptCount
+        self.reimbursable = reimbursable
+        self.claimID = claimID
     }
 
     /// The fields a change may touch, for the audit log's before and after.

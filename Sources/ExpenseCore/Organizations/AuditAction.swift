@@ -22,9 +22,16 @@ public enum AuditAction: String, Sendable, CaseIterable {
     case expenseDeleted = "expense.deleted"
     case receiptAdded = "receipt.added"
     case receiptRemoved = "receipt.removed"
+    case claimCreated = "claim.created"
+    case claimUpdated = "claim.updated"
+    case claimDeleted = "claim.deleted"
+    case claimSubmitted = "claim.submitted"
+    case claimApproved = "claim.approved"
+    case claimRejected = "claim.rejected"
+    case claimReimbursed = "claim.reimbursed"
 }
 
 /// The kind of record an audit entry is about.
 public enum AuditSubject: String, Sendable, CaseIterable {
-    case organization, member, invitation, category, expense, receipt
+    case organization, member, invitation, category, expense, receipt, claim
 }

@@ -22,6 +22,12 @@ public enum Permission: String, Sendable, CaseIterable {
     case exportCSV
     /// Read the audit log.
     case viewAuditLog
+    /// Gather one's own reimbursable expenses into claims and submit them.
+    case submitClaims
+    /// Approve or reject others' submitted claims (and see every claim).
+    case approveClaims
+    /// Record that approved claims were paid back.
+    case reimburseClaims
 }
 
 extension Role {
@@ -33,12 +39,15 @@ extension Role {
         case .admin:
             [
                 .changeSettings, .manageMembers, .manageCategories, .createExpenses, .editOwnExpenses,
-                .editAnyExpenses, .viewOrganization, .exportCSV, .viewAuditLog,
+                .editAnyExpenses, .viewOrganization, .exportCSV, .viewAuditLog, .submitClaims, .approveClaims,
             ]
         case .finance:
-            [.manageCategories, .createExpenses, .editOwnExpenses, .editAnyExpenses, .viewOrganization, .exportCSV]
+            [
+                .manageCategories, .createExpenses, .editOwnExpenses, .editAnyExpenses, .viewOrganization, .exportCSV,
+                .submitClaims, .approveClaims, .reimburseClaims,
+            ]
         case .member:
-            [.createExpenses, .editOwnExpenses, .viewOrganization]
+            [.createExpenses, .editOwnExpenses, .viewOrganization, .submitClaims]
         case .viewer:
             [.viewOrganization]
         }

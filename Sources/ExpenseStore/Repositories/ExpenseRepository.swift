@@ -261,6 +261,18 @@ public struct ExpenseRepository: Sendable {
         return sql
     }
 
+    /// Marks the expense paid out of pocket (reimbursable) or not; false for one in a claim,
+    /// which must stay reimbursable while claimed.
+    public func setReimbursable(_ tx: TenantTransaction, id: ExpenseID, _ value: Bool) async throws -> Bool {
+        try await !tx.executor.query(
+            """
+            UPDATE expenses SET reimbursable = \(value)
+            WHERE tenant_id = \(tx.tenantID) AND id = \(id) AND (claim_id IS NULL OR \(value))
+            RETURNING id
+            """
+        ).isEmpty
+    }
+
     static func storedTags(_ tags: [String]) -> String {
         tags.isEmpty ? "" : "," + tags.joined(separator: ",") + ","
     }
@@ -272,7 +284,8 @@ public struct ExpenseRepository: Sendable {
         SELECT e.id, e.seq, e.member_id, u.name AS member_name, e.category_id, c.name AS category_name,
                e.amount_minor, e.currency, e.occurred_on, e.merchant, e.note, e.tags, e.version,
                e.created_at, e.updated_at,
-               (SELECT COUNT(*) FROM receipts r WHERE r.tenant_id = e.tenant_id AND r.expense_id = e.id) AS receipts
+               (SELECT COUNT(*) FROM receipts r WHERE r.tenant_id = e.tenant_id AND r.expense_id = e.id) AS receipts,
+               e.reimbursable, e.claim_id
         """
 
     static let joins = """
@@ -297,6 +310,7 @@ public struct ExpenseRepository: Sendable {
             note: try row.decode(at: 10, "note"), tags: tags.split(separator: ",").map(String.init),
             version: try row.decode(at: 12, "version"), sequence: try row.decode(at: 1, "seq"),
             createdAt: try row.decode(at: 13, "created_at"), updatedAt: try row.decode(at: 14, "updated_at"),
-            receiptCount: try row.decode(at: 15, "receipts"))
+            receiptCount: try row.decode(at: 15, "receipts"), reimbursable: try row.decode(at: 16, "reimbursable"),
+            claimID: try row.decode(at: 17, "claim_id"))
     }
 }

@@ -46,6 +46,14 @@ enum ExpenseJSON {
         }
         buffer.writeStaticString(#","category_name":"#)
         buffer.writeJSONString(expense.categoryName)
+        buffer.writeStaticString(#","claim_id":"#)
+        if let claim = expense.claimID {
+            buffer.writeInteger(UInt8(ascii: "\""))
+            buffer.writeLowercaseUUID(claim.rawValue)
+            buffer.writeInteger(UInt8(ascii: "\""))
+        } else {
+            buffer.writeStaticString("null")
+        }
         buffer.writeStaticString(#","created_at":""#)
         buffer.writeUTCTimestamp(expense.createdAt)
         buffer.writeStaticString(#"","currency":"#)
@@ -64,6 +72,7 @@ enum ExpenseJSON {
         buffer.writeJSONString(expense.note)
         buffer.writeStaticString(#","receipt_count":"#)
         buffer.writeDecimal(expense.receiptCount)
+        buffer.writeStaticString(expense.reimbursable ? #","reimbursable":true"# : #","reimbursable":false"#)
         buffer.writeStaticString(#","tags":["#)
         for (index, tag) in expense.tags.enumerated() {
             if index > 0 { buffer.writeInteger(UInt8(ascii: ",")) }

@@ -18,6 +18,8 @@ struct ExpenseResponse: ResponseEncodable {
     var memberName: String
     var version: Int
     var receiptCount: Int
+    var reimbursable: Bool
+    var claimID: String?
     /// Formatted here rather than by the encoder's date strategy: lists encode a hundred of them.
     var createdAt: String
     var updatedAt: String
@@ -36,6 +38,8 @@ struct ExpenseResponse: ResponseEncodable {
         memberName = expense.memberName
         version = expense.version
         receiptCount = expense.receiptCount
+        reimbursable = expense.reimbursable
+        claimID = expense.claimID?.description
         createdAt = UTCTimestamp.format(expense.createdAt)
         updatedAt = UTCTimestamp.format(expense.updatedAt)
     }
@@ -49,6 +53,8 @@ struct ExpenseResponse: ResponseEncodable {
         case createdAt = "created_at"
         case updatedAt = "updated_at"
         case receiptCount = "receipt_count"
+        case reimbursable
+        case claimID = "claim_id"
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -66,6 +72,8 @@ struct ExpenseResponse: ResponseEncodable {
         try container.encode(memberName, forKey: .memberName)
         try container.encode(version, forKey: .version)
         try container.encode(receiptCount, forKey: .receiptCount)
+        try container.encode(reimbursable, forKey: .reimbursable)
+        try container.encode(claimID, forKey: .claimID)
         try container.encode(createdAt, forKey: .createdAt)
         try container.encode(updatedAt, forKey: .updatedAt)
     }

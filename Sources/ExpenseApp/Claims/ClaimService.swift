@@ -1,0 +1,239 @@
+import ExpenseCore
+import ExpenseStore
+import Foundation
+import Logging
+
+/// Claims: a member gathers their own reimbursable expenses, submits them, an approver decides,
+/// finance records the payment. Every move is one conditional write and an audit entry in the
+/// request's transaction; the rules of who may move what are `ClaimTransition`'s.
+public struct ClaimService: Sendable {
+    let store: Store
+    let clock: AppClock
+    let ids: IDGenerator
+    let logger: Logger
+
+    public static let titleLimit = 200
+    public static let commentLimit = 2000
+    public static let defaultPageSize = 50
+
+    /// A new draft of the caller's, with the given expenses.
+    public func create(_ access: TenantAccess, title: String, expenseIDs: [ExpenseID]) async throws -> Claim {
+        try access.require(.submitClaims)
+        let title = try Self.checkedTitle(title)
+        let tx = access.transaction
+        let id: ClaimID = ids()
+        let now = clock.now()
+        try await store.claims.create(tx, id: id, member: access.user.id, title: title, at: now)
+        try await attach(tx, id, expenseIDs, member: access.user.id)
+        let claim = try await found(tx, id)
+        try await store.audit.append(tx, audit(access, .claimCreated, claim, [:], now))
+        return claim
+    }
+
+    public func find(_ access: TenantAccess, id: ClaimID) async throws -> Claim {
+        let claim = try await found(access.transaction, id)
+        try mayRead(access, claim)
+        return claim
+    }
+
+    /// Newest first; a member who does not approve sees their own only.
+    public func list(
+        _ access: TenantAccess, status: ClaimStatus?, member: UserID?, before: Int64?, limit: Int
+    ) async throws -> [Claim] {
+        try access.require(.viewOrganization)
+        let member = access.role.can(.approveClaims) || access.role.can(.reimburseClaims) ? member : access.user.id
+        return try await store.claims.list(
+            access.transaction, status: status, member: member, before: before, limit: limit)
+    }
+
+    /// Renames the claim and/or sets its expenses; only its member, while draft or rejected.
+    public func update(_ access: TenantAccess, id: ClaimID, title: String?, expenseIDs: [ExpenseID]?) async throws
+        -> Claim
+    {
+        let tx = access.transaction
+        let claim = try await editable(access, id)
+        let now = clock.now()
+        if let title { try await store.claims.rename(tx, id: id, title: try Self.checkedTitle(title), at: now) }
+        if let expenseIDs { try await attach(tx, id, expenseIDs, member: claim.memberID) }
+        let changed = try await found(tx, id)
+        try await store.audit.append(tx, audit(access, .claimUpdated, changed, [:], now))
+        return changed
+    }
+
+    /// Deletes a draft; its expenses become unclaimed.
+    public func delete(_ access: TenantAccess, id: ClaimID) async throws {
+        let claim = try await editable(access, id)
+        guard claim.status == .draft, try await store.claims.deleteDraft(access.transaction, id: id) else {
+            throw AppError.claimState("Only a draft can be deleted; this claim is \(claim.status.rawValue).")
+        }
+        try await store.audit.append(access.transaction, audit(access, .claimDeleted, claim, [:], clock.now()))
+    }
+
+    public func submit(_ access: TenantAccess, id: ClaimID) async throws -> Claim {
+        let now = clock.now()
+        let claim = try await found(access.transaction, id, lock: true)
+        guard !claim.expenseIDs.isEmpty else {
+            throw AppError.validation(.init("expense_ids", "Add at least one expense before submitting."))
+        }
+        var change = ClaimRepository.Change()
+        change.submittedAt = now
+        change.comment = ""
+        return try await move(access, claim, .submit, change, facts: ["totals": Self.totalsText(claim)], at: now)
+    }
+
+    public func approve(_ access: TenantAccess, id: ClaimID, comment: String?) async throws -> Claim {
+        let now = clock.now()
+        let claim = try await found(access.transaction, id, lock: true)
+        let approvers = try await store.claims.approverCount(access.transaction)
+        var change = ClaimRepository.Change()
+        change.decidedAt = now
+        change.decidedBy = access.user.id
+        change.comment = try Self.checkedComment(comment ?? "", required: false)
+        change.selfApproved = claim.memberID == access.user.id
+        return try await move(
+            access, claim, .approve, change, facts: ["self_approved": String(change.selfApproved ?? false)],
+            approvers: approvers, at: now)
+    }
+
+    public func reject(_ access: TenantAccess, id: ClaimID, comment: String?) async throws -> Claim {
+        let now = clock.now()
+        let claim = try await found(access.transaction, id, lock: true)
+        let approvers = try await store.claims.approverCount(access.transaction)
+        var change = ClaimRepository.Change()
+        change.decidedAt = now
+        change.decidedBy = access.user.id
+        change.comment = try Self.checkedComment(comment ?? "", required: true)
+        return try await move(
+            access, claim, .reject, change, facts: ["comment": change.comment ?? ""], approvers: approvers, at: now)
+    }
+
+    public func reimburse(_ access: TenantAccess, id: ClaimID, paidOn: CalendarDate, reference: String?) async throws
+        -> Claim
+    {
+        let now = clock.now()
+        let claim = try await found(access.transaction, id, lock: true)
+        let reference = reference?.trimmingCharacters(in: .whitespaces) ?? ""
+        guard reference.unicodeScalars.count <= 200 else {
+            throw AppError.validation(.init("reference", "Keep the reference to 200 characters."))
+        }
+        var change = ClaimRepository.Change()
+        change.paidOn = paidOn
+        change.reference = reference
+        change.reimbursedBy = access.user.id
+        return try await move(access, claim, .reimburse, change, facts: ["paid_on": paidOn.description], at: now)
+    }
+
+    // MARK: Rules
+
+    private func move(
+        _ access: TenantAccess, _ claim: Claim, _ transition: ClaimTransition, _ change: ClaimRepository.Change,
+        facts: [String: String], approvers: Int = 0, at now: Date
+    ) async throws -> Claim {
+        try mayRead(access, claim)
+        if let refusal = transition.refusal(
+            role: access.role, actor: access.user.id, member: claim.memberID, approvers: approvers)
+        {
+            throw Self.error(refusal, access)
+        }
+        let tx = access.transaction
+        guard
+            transition.from.contains(claim.status),
+            try await store.claims.transition(
+                tx, id: claim.id, from: transition.from, to: transition.to, change, at: now)
+        else {
+            throw AppError.claimState(
+                "The claim is \(claim.status.rawValue); it can be \(transition.to.rawValue) only from "
+                    + transition.from.map(\.rawValue).sorted().joined(separator: " or ") + ".")
+        }
+        let moved = try await found(tx, claim.id)
+        let action: AuditAction =
+            switch transition {
+            case .submit: .claimSubmitted
+            case .approve: .claimApproved
+            case .reject: .claimRejected
+            case .reimburse: .claimReimbursed
+            }
+        try await store.audit.append(tx, audit(access, action, moved, facts, now))
+        return moved
+    }
+
+    /// The claim its member may edit: theirs, draft or rejected.
+    private func editable(_ access: TenantAccess, _ id: ClaimID) async throws -> Claim {
+        let claim = try await found(access.transaction, id, lock: true)
+        try mayRead(access, claim)
+        guard claim.memberID == access.user.id else { throw Self.error(.notYours, access) }
+        guard claim.status.isEditable else {
+            throw AppError.claimState(
+                "The claim is \(claim.status.rawValue); only a draft or a rejected claim changes.")
+        }
+        return claim
+    }
+
+    /// Members see their own claims; approvers and finance see all (others' are 404 to the rest).
+    private func mayRead(_ access: TenantAccess, _ claim: Claim) throws {
+        try access.require(.viewOrganization)
+        let seesAll = access.role.can(.approveClaims) || access.role.can(.reimburseClaims)
+        guard seesAll || claim.memberID == access.user.id else { throw AppError.notFound }
+    }
+
+    private func found(_ tx: TenantTransaction, _ id: ClaimID, lock: Bool = false) async throws -> Claim {
+        guard let claim = try await store.claims.find(tx, id: id, lock: lock) else { throw AppError.notFound }
+        return claim
+    }
+
+    private func attach(_ tx: TenantTransaction, _ id: ClaimID, _ expenseIDs: [ExpenseID], member: UserID)
+        async throws
+    {
+        let refused = try await store.claims.setExpenses(tx, claim: id, member: member, Array(Set(expenseIDs)))
+        guard refused.isEmpty else {
+            throw AppError.validation(
+                ValidationError(
+                    refused.map {
+                        .init("expense_ids", "Expense \($0) is not an unclaimed, reimbursable expense of yours.")
+                    }
+                ))
+        }
+    }
+
+    static func error(_ refusal: ClaimRefusal, _ access: TenantAccess) -> AppError {
+        switch refusal {
+        case .notAllowed: .forbidden("Your role (\(access.role.rawValue)) does not allow this.")
+        case .notYours: .forbidden("Only the claim's member submits and changes it.")
+        case .selfApproval: .selfApproval
+        }
+    }
+
+    static func checkedTitle(_ title: String) throws -> String {
+        let title = title.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (1...titleLimit).contains(title.unicodeScalars.count) else {
+            throw AppError.validation(.init("title", "Give the claim a title of 1 to 200 characters."))
+        }
+        return title
+    }
+
+    static func checkedComment(_ comment: String, required: Bool) throws -> String {
+        let comment = comment.trimmingCharacters(in: .whitespacesAndNewlines)
+        if required, comment.isEmpty {
+            throw AppError.validation(.init("comment", "Say why the claim is rejected: its member reads it."))
+        }
+        guard comment.unicodeScalars.count <= commentLimit else {
+            throw AppError.validation(.init("comment", "Keep the comment to 2,000 characters."))
+        }
+        return comment
+    }
+
+    static func totalsText(_ claim: Claim) -> String {
+        claim.totals.map { "\($0.text)" }.joined(separator: ", ")
+    }
+
+    func audit(_ access: TenantAccess, _ action: AuditAction, _ claim: Claim, _ facts: [String: String], _ now: Date)
+        -> AuditEntry
+    {
+        var facts = facts
+        facts["title"] = claim.title
+        facts["member_id"] = claim.memberID.description
+        return AuditEntry(
+            id: ids.uuid(), actorID: access.user.id, actorName: access.user.name, action: action, subjectType: .claim,
+            subjectID: claim.id.description, details: .facts(facts), createdAt: now)
+    }
+}
