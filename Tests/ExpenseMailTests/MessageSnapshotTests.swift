@@ -10,7 +10,14 @@ import Testing
 @Suite struct MessageSnapshotTests {
     static let base = "https://expenses.example.org"
 
-    static let names = ["welcome", "verification", "password-reset", "password-changed", "invitation"]
+    static let names = [
+        "welcome", "verification", "password-reset", "password-changed", "invitation", "claim-submitted",
+        "claim-approved", "claim-rejected", "claim-reimbursed",
+    ]
+
+    static let claim = ClaimMessages.Facts(
+        organization: "Café <Ünïon> & Co", title: "November \"travel\"", totals: "€12.50, $3.00", count: "2 expenses",
+        link: base + "/orgs/0f8fad5b-d9cb-469f-a165-70867728950e/dashboard")
 
     static func messages() throws -> [(name: String, message: MailMessage)] {
         [
@@ -37,6 +44,26 @@ import Testing
                 try OrganizationMessages.invitation(
                     to: "new.member@example.org", organization: "Café <Ünïon> & Co", inviter: "Ana \"the boss\" Silva",
                     role: "member", link: base + "/invitations/accept?token=iNvItE_0123456789abcdef")
+            ),
+            (
+                "claim-submitted",
+                try ClaimMessages.submitted(to: "fin@example.org", name: "Fin", member: "Mia <Müller>", claim)
+            ),
+            (
+                "claim-approved",
+                try ClaimMessages.approved(
+                    to: "mia@example.org", name: "Mia", approver: "Fin", comment: "Thanks & well kept", claim)
+            ),
+            (
+                "claim-rejected",
+                try ClaimMessages.rejected(
+                    to: "mia@example.org", name: "Mia", approver: "Fin", comment: "The taxi <receipt> is missing.",
+                    claim)
+            ),
+            (
+                "claim-reimbursed",
+                try ClaimMessages.reimbursed(
+                    to: "mia@example.org", name: "Mia", paidOn: "30 Nov 2026", reference: "SEPA 42", claim)
             ),
         ]
     }

@@ -114,7 +114,8 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
         logger: dependencies.logger)
     let uploads = UploadReader(fileLimit: config.receiptMaxBytes)
     let claims = ClaimService(
-        store: store, clock: dependencies.clock, ids: dependencies.ids, logger: dependencies.logger)
+        store: store, settings: AccountSettings(config: config), clock: dependencies.clock, ids: dependencies.ids,
+        logger: dependencies.logger)
     let pages = try await PageRenderer.load()
     // Read now, so that a description the reference page cannot show stops the start-up.
     let apiReference = try APIReference.load()

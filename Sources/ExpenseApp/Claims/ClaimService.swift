@@ -1,4 +1,5 @@
 import ExpenseCore
+import ExpenseMail
 import ExpenseStore
 import Foundation
 import Logging
@@ -8,6 +9,7 @@ import Logging
 /// request's transaction; the rules of who may move what are `ClaimTransition`'s.
 public struct ClaimService: Sendable {
     let store: Store
+    let settings: AccountSettings
     let clock: AppClock
     let ids: IDGenerator
     let logger: Logger
@@ -154,7 +156,52 @@ public struct ClaimService: Sendable {
             case .reimburse: .claimReimbursed
             }
         try await store.audit.append(tx, audit(access, action, moved, facts, now))
+        try await notify(access, moved, transition, at: now)
         return moved
+    }
+
+    /// The mail of a move, queued in the same transaction: a submitted claim to every other
+    /// member who approves, a decision or a payment to the claim's member. Nobody is mailed
+    /// about their own act, and a member who has left is not mailed.
+    private func notify(_ access: TenantAccess, _ claim: Claim, _ transition: ClaimTransition, at now: Date)
+        async throws
+    {
+        let members = try await store.memberships.listMembers(access.transaction)
+        let count = claim.totals.reduce(0) { $0 + $1.count }
+        let facts = ClaimMessages.Facts(
+            organization: access.organization.name, title: claim.title, totals: Self.totalsText(claim),
+            count: count == 1 ? "1 expense" : "\(count) expenses",
+            link: settings.publicBaseURL + "/orgs/\(access.tenantID)/dashboard")
+        var messages: [MailMessage] = []
+        let actor = access.user.name
+        if transition == .submit {
+            for approver in members where approver.role.can(.approveClaims) && approver.userID != claim.memberID {
+                messages.append(
+                    try ClaimMessages.submitted(to: approver.email, name: approver.name, member: actor, facts))
+            }
+        } else if let member = members.first(where: { $0.userID == claim.memberID }), member.userID != access.user.id {
+            switch transition {
+            case .approve:
+                messages.append(
+                    try ClaimMessages.approved(
+                        to: member.email, name: member.name, approver: actor, comment: claim.comment, facts))
+            case .reject:
+                messages.append(
+                    try ClaimMessages.rejected(
+                        to: member.email, name: member.name, approver: actor, comment: claim.comment, facts))
+            case .reimburse:
+                messages.append(
+                    try ClaimMessages.reimbursed(
+                        to: member.email, name: member.name, paidOn: claim.paidOn.map(PageFormat.day) ?? "",
+                        reference: claim.reference, facts))
+            case .submit:
+                break
+            }
+        }
+        for message in messages {
+            try await Mailer.enqueue(
+                message, in: access.transaction, store: store, settings: settings, ids: ids, at: now)
+        }
     }
 
     /// The claim its member may edit: theirs, draft or rejected.

@@ -52,7 +52,8 @@ struct DeadMailRecovery: Sendable {
                 note = try await reissueAccountLink(message, purpose: .emailVerification)
             case .invitation:
                 note = try await reissueInvitation(message)
-            case .welcome, .passwordChanged:
+            // No link in them expires: sent again as they were.
+            case .welcome, .passwordChanged, .claimSubmitted, .claimApproved, .claimRejected, .claimReimbursed:
                 let now = clock.now()
                 try await store.withSystem { tx in try await store.outbox.requeue(tx, id: message.id, at: now) }
                 outcome.requeued += 1

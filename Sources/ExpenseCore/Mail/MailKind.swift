@@ -5,4 +5,8 @@ public enum MailKind: String, Sendable, CaseIterable {
     case passwordReset = "password_reset"
     case passwordChanged = "password_changed"
     case invitation
+    case claimSubmitted = "claim_submitted"
+    case claimApproved = "claim_approved"
+    case claimRejected = "claim_rejected"
+    case claimReimbursed = "claim_reimbursed"
 }

@@ -88,6 +88,13 @@ import Testing
                 try await client.send(.patch, lunchPath, json: ["note": "y"], headers: owner.auth).status == .conflict)
             #expect(try await client.send(.delete, "\(base)/\(claim)", headers: member.auth).status == .conflict)
 
+            // The mail: each submission to every approver but its member, each decision to the member.
+            let toFinance = try await harness.outbox("fin@example.org").map(\.kind).filter { $0 == .claimSubmitted }
+            #expect(toFinance.count >= 2)
+            let toMember = try await harness.outbox("mia@example.org").map(\.kind)
+            #expect(toMember.contains(.claimRejected) && toMember.contains(.claimApproved))
+            #expect(toMember.contains(.claimReimbursed))
+            #expect(!toMember.contains(.claimSubmitted))
             let audit = try await client.send(.get, "/api/v1/orgs/\(org)/audit", headers: owner.auth)
             let actions = (audit.json["items"] as? [[String: Any]] ?? []).compactMap { $0["action"] as? String }
             for action in ["claim.created", "claim.submitted", "claim.rejected", "claim.approved", "claim.reimbursed"] {
