@@ -125,6 +125,14 @@ public struct ClaimService: Sendable {
         return try await move(access, claim, .reimburse, change, facts: ["paid_on": paidOn.description], at: now)
     }
 
+    /// The claims paid back in the period, for the bank or the accountant (who may export).
+    public func payments(_ access: TenantAccess, from: CalendarDate, to: CalendarDate) async throws
+        -> [ClaimPayment]
+    {
+        try access.require(.exportCSV)
+        return try await store.claims.payments(access.transaction, from: from, to: to)
+    }
+
     // MARK: Rules
 
     private func move(

@@ -14,7 +14,7 @@ enum ReceiptArchive {
     static func response(_ parameters: [String: String], access: TenantAccess, receipts: ReceiptService) throws
         -> Response
     {
-        let (from, to) = try period(parameters)
+        let (from, to) = try PeriodQuery.parse(parameters)
         let period = try receipts.period(access, from: from, to: to)
         let expenses = receipts.expensePages(access, from: from, to: to)
         let name = CSVExports.fileName(
@@ -69,22 +69,7 @@ enum ReceiptArchive {
             body: body)
     }
 
-    /// `from` and `to` (both optional, both included; 422 when unreadable or reversed).
-    static func period(_ parameters: [String: String]) throws -> (CalendarDate, CalendarDate) {
-        var validator = Validator()
-        func value(_ name: String) -> String? { QueryValue.read(parameters, name, &validator) }
-        var from = CalendarDate.earliest
-        var to = CalendarDate.latest
-        if let raw = value("from") {
-            from = try validator.check { try CalendarDate(parsing: raw, field: "from") } ?? from
-        }
-        if let raw = value("to") { to = try validator.check { try CalendarDate(parsing: raw, field: "to") } ?? to }
-        if to < from { validator.add("to", "The end date must not be before the start date.") }
-        try validating { try validator.finish() }
-        return (from, to)
-    }
-
-    /// `2026-11-02_Cafe-Central_12.50_<receipt id>.jpg`: sorted by date in any file manager,
+    /// `2026-11-02_Café-Central_12.50_<receipt id>.jpg`: sorted by date in any file manager,
     /// recognizable, and unique by the receipt's id.
     static func entryName(_ item: ReceiptRepository.Dated) -> String {
         let merchant = ReceiptName.slug(item.merchant)

@@ -64,6 +64,30 @@ public struct Claim: Sendable, Equatable {
     }
 }
 
+/// One reimbursed claim's payment in one currency: a row of the reimbursements export.
+public struct ClaimPayment: Sendable, Equatable {
+    public var claimID: ClaimID
+    public var title: String
+    public var memberName: String
+    public var memberEmail: String
+    public var paidOn: CalendarDate
+    public var reference: String
+    public var total: MoneyTotal
+
+    public init(
+        claimID: ClaimID, title: String, memberName: String, memberEmail: String, paidOn: CalendarDate,
+        reference: String, total: MoneyTotal
+    ) {
+        self.claimID = claimID
+        self.title = title
+        self.memberName = memberName
+        self.memberEmail = memberEmail
+        self.paidOn = paidOn
+        self.reference = reference
+        self.total = total
+    }
+}
+
 /// The moves between claim states and who may make them: decided here, in one place.
 public enum ClaimTransition: String, Sendable, CaseIterable {
     case submit, approve, reject, reimburse

@@ -38,15 +38,20 @@ public enum ClaimMessages {
         throws -> MailMessage
     {
         try message(
-            .claimApproved, "claim-approved", recipient, "Your claim \u{201C}\(facts.title)\u{201D} was approved", facts,
-            ["name": name, "approver": approver, "note": comment.isEmpty ? "" : " Their note: \u{201C}\(comment)\u{201D}"])
+            .claimApproved, "claim-approved", recipient, "Your claim \u{201C}\(facts.title)\u{201D} was approved",
+            facts,
+            [
+                "name": name, "approver": approver,
+                "note": comment.isEmpty ? "" : " Their note: \u{201C}\(comment)\u{201D}",
+            ])
     }
 
     public static func rejected(to recipient: String, name: String, approver: String, comment: String, _ facts: Facts)
         throws -> MailMessage
     {
         try message(
-            .claimRejected, "claim-rejected", recipient, "Your claim \u{201C}\(facts.title)\u{201D} was rejected", facts,
+            .claimRejected, "claim-rejected", recipient, "Your claim \u{201C}\(facts.title)\u{201D} was rejected",
+            facts,
             ["name": name, "approver": approver, "comment": comment])
     }
 
@@ -54,7 +59,8 @@ public enum ClaimMessages {
         to recipient: String, name: String, paidOn: String, reference: String, _ facts: Facts
     ) throws -> MailMessage {
         try message(
-            .claimReimbursed, "claim-reimbursed", recipient, "Your claim \u{201C}\(facts.title)\u{201D} was paid back", facts,
+            .claimReimbursed, "claim-reimbursed", recipient, "Your claim \u{201C}\(facts.title)\u{201D} was paid back",
+            facts,
             ["name": name, "paidOn": paidOn, "referenceNote": reference.isEmpty ? "" : " Reference: \(reference)."])
     }
 

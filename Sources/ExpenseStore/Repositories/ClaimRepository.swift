@@ -140,6 +140,39 @@ public struct ClaimRepository: Sendable {
         return try await !tx.executor.query(sql).isEmpty
     }
 
+    /// The claims paid back between `from` and `to` (both included), oldest payment first, a
+    /// payment per claim and currency, summed exactly.
+    public func payments(_ tx: TenantTransaction, from: CalendarDate, to: CalendarDate) async throws -> [ClaimPayment] {
+        let rows = try await tx.executor.query(
+            """
+            SELECT c.id, c.title, c.paid_on, c.reference, u.name, u.email, e.currency, e.amount_minor
+            FROM claims c
+            JOIN users u ON u.id = c.member_id
+            JOIN expenses e ON e.tenant_id = c.tenant_id AND e.claim_id = c.id
+            WHERE c.tenant_id = \(tx.tenantID) AND c.status = \(ClaimStatus.reimbursed)
+                AND c.paid_on >= \(from) AND c.paid_on <= \(to)
+            ORDER BY c.paid_on, c.seq, e.currency
+            """)
+        var payments: [ClaimPayment] = []
+        for row in rows {
+            let claim: ClaimID = try row.decode("id")
+            let currency = try Currency(code: try row.decode("currency"))
+            let minor: Int64 = try row.decode("amount_minor")
+            if let last = payments.last, last.claimID == claim, last.total.currency == currency {
+                payments[payments.count - 1].total = MoneyTotal(
+                    currency: currency, minorUnits: last.total.minorUnits + Int128(minor), count: last.total.count + 1)
+                continue
+            }
+            payments.append(
+                ClaimPayment(
+                    claimID: claim, title: try row.decode("title"), memberName: try row.decode("name"),
+                    memberEmail: try row.decode("email"), paidOn: try row.decode("paid_on"),
+                    reference: try row.decode("reference"),
+                    total: MoneyTotal(currency: currency, minorUnits: Int128(minor), count: 1)))
+        }
+        return payments
+    }
+
     // MARK: Reading
 
     static let select: SQL = """

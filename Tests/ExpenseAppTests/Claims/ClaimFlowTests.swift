@@ -88,6 +88,21 @@ import Testing
                 try await client.send(.patch, lunchPath, json: ["note": "y"], headers: owner.auth).status == .conflict)
             #expect(try await client.send(.delete, "\(base)/\(claim)", headers: member.auth).status == .conflict)
 
+            // The reimbursements CSV: a record per claim and currency, matching the claim.
+            let csvPath = "/api/v1/orgs/\(org)/exports/reimbursements.csv?from=2026-11-01&to=2026-11-30"
+            let csv = try await client.send(.get, csvPath, headers: finance.auth)
+            #expect(csv.status == .ok && csv.headers[.contentType] == "text/csv; charset=utf-8")
+            let records = parseCSV(csv.body)
+            #expect(
+                records.first == ["member", "email", "claim", "claim_id", "currency", "amount", "paid_on", "reference"])
+            #expect(
+                Array(records.dropFirst()) == [
+                    ["Mia", "mia@example.org", "November", claim, "EUR", "12.50", "2026-11-30", "SEPA 42"],
+                    ["Mia", "mia@example.org", "November", claim, "USD", "3.00", "2026-11-30", "SEPA 42"],
+                ])
+            #expect(try await client.send(.get, csvPath, headers: member.auth).status == .forbidden)
+            let later = "/api/v1/orgs/\(org)/exports/reimbursements.csv?from=2026-12-01"
+            #expect(parseCSV(try await client.send(.get, later, headers: finance.auth).body).count == 1)
             // The mail: each submission to every approver but its member, each decision to the member.
             let toFinance = try await harness.outbox("fin@example.org").map(\.kind).filter { $0 == .claimSubmitted }
             #expect(toFinance.count >= 2)

@@ -17,6 +17,11 @@ struct ClaimsAPIController: Sendable {
         group.post("claims/:claimId/approve", use: approve)
         group.post("claims/:claimId/reject", use: reject)
         group.post("claims/:claimId/reimburse", use: reimburse)
+        group.get("exports/reimbursements.csv", use: reimbursements)
+    }
+
+    @Sendable func reimbursements(_ request: Request, context: OrgRequestContext) async throws -> Response {
+        try await ReimbursementExport.response(request.queryValues, access: context.access, claims: claims)
     }
 
     struct NewClaim: JSONRequestBody {

@@ -107,3 +107,22 @@ extension ReportService.Request {
         return request
     }
 }
+
+/// The period of an archive or an export that lists whole days: `from` and `to`, each optional
+/// (the earliest and latest dates when left out).
+enum PeriodQuery {
+    /// `from` and `to` (both optional, both included; 422 when unreadable or reversed).
+    static func parse(_ parameters: [String: String]) throws -> (CalendarDate, CalendarDate) {
+        var validator = Validator()
+        func value(_ name: String) -> String? { QueryValue.read(parameters, name, &validator) }
+        var from = CalendarDate.earliest
+        var to = CalendarDate.latest
+        if let raw = value("from") {
+            from = try validator.check { try CalendarDate(parsing: raw, field: "from") } ?? from
+        }
+        if let raw = value("to") { to = try validator.check { try CalendarDate(parsing: raw, field: "to") } ?? to }
+        if to < from { validator.add("to", "The end date must not be before the start date.") }
+        try validating { try validator.finish() }
+        return (from, to)
+    }
+}
