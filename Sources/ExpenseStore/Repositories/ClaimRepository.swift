@@ -49,14 +49,14 @@ public struct ClaimRepository: Sendable {
         )?.decode("status")
     }
 
-    /// Members whose role approves claims.
+    /// Members whose role approves claims (as the permission table says).
     public func approverCount(_ tx: TenantTransaction) async throws -> Int {
-        try await tx.executor.first(
-            """
-            SELECT COUNT(*) AS n FROM memberships
-            WHERE tenant_id = \(tx.tenantID) AND role IN ('owner', 'admin', 'finance')
-            """
-        )?.decode("n") ?? 0
+        var sql: SQL = "SELECT COUNT(*) AS n FROM memberships WHERE tenant_id = \(tx.tenantID) AND role IN ("
+        for (index, role) in Role.allCases.filter({ $0.can(.approveClaims) }).enumerated() {
+            sql.append(index == 0 ? "\(role)" : ", \(role)")
+        }
+        sql.append(")")
+        return try await tx.executor.first(sql)?.decode("n") ?? 0
     }
 
     public func rename(_ tx: TenantTransaction, id: ClaimID, title: String, at now: Date) async throws {

@@ -162,6 +162,8 @@ import Testing
                 #expect(decided.status == .ok)
                 #expect(decided.json["self_approved"] as? Bool == false)
             }
+            // An organization with claims is deleted whole.
+            #expect(try await client.send(.delete, "/api/v1/orgs/\(org)", headers: owner.auth).status == .noContent)
         }
     }
 }
