@@ -74,18 +74,21 @@ public struct ClaimService: Sendable {
     public func submit(_ access: TenantAccess, id: ClaimID) async throws -> Claim {
         let now = clock.now()
         let claim = try await found(access.transaction, id, lock: true)
+        try mayRead(access, claim)
         guard !claim.expenseIDs.isEmpty else {
             throw AppError.validation(.init("expense_ids", "Add at least one expense before submitting."))
         }
         var change = ClaimRepository.Change()
         change.submittedAt = now
         change.comment = ""
+        change.clearDecision = true
         return try await move(access, claim, .submit, change, facts: ["totals": Self.totalsText(claim)], at: now)
     }
 
     public func approve(_ access: TenantAccess, id: ClaimID, comment: String?) async throws -> Claim {
         let now = clock.now()
         let claim = try await found(access.transaction, id, lock: true)
+        try mayRead(access, claim)
         let approvers = try await store.claims.approverCount(access.transaction)
         var change = ClaimRepository.Change()
         change.decidedAt = now
@@ -100,6 +103,7 @@ public struct ClaimService: Sendable {
     public func reject(_ access: TenantAccess, id: ClaimID, comment: String?) async throws -> Claim {
         let now = clock.now()
         let claim = try await found(access.transaction, id, lock: true)
+        try mayRead(access, claim)
         let approvers = try await store.claims.approverCount(access.transaction)
         var change = ClaimRepository.Change()
         change.decidedAt = now
@@ -114,6 +118,10 @@ public struct ClaimService: Sendable {
     {
         let now = clock.now()
         let claim = try await found(access.transaction, id, lock: true)
+        try mayRead(access, claim)
+        if Self.hasControlCharacters(reference ?? "") {
+            throw AppError.validation(.init("reference", "The reference contains control characters."))
+        }
         let reference = reference?.trimmingCharacters(in: .whitespaces) ?? ""
         guard reference.unicodeScalars.count <= 200 else {
             throw AppError.validation(.init("reference", "Keep the reference to 200 characters."))
@@ -258,16 +266,30 @@ public struct ClaimService: Sendable {
         }
     }
 
-    static func checkedTitle(_ title: String) throws -> String {
-        let title = title.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...titleLimit).contains(title.unicodeScalars.count) else {
+    /// Control characters (a NUL among them) in a one-line text, which no database, mail subject
+    /// or CSV should receive.
+    static func hasControlCharacters(_ text: String, allowingLineBreaks: Bool = false) -> Bool {
+        text.unicodeScalars.contains {
+            ($0.value < 0x20 || $0.value == 0x7F) && !(allowingLineBreaks && ($0 == "\n" || $0 == "\r" || $0 == "\t"))
+        }
+    }
+
+    static func checkedTitle(_ raw: String) throws -> String {
+        if hasControlCharacters(raw) {
+            throw AppError.validation(.init("title", "The title contains control characters."))
+        }
+        let title = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !title.isEmpty, raw.unicodeScalars.count <= titleLimit else {
             throw AppError.validation(.init("title", "Give the claim a title of 1 to 200 characters."))
         }
         return title
     }
 
-    static func checkedComment(_ comment: String, required: Bool) throws -> String {
-        let comment = comment.trimmingCharacters(in: .whitespacesAndNewlines)
+    static func checkedComment(_ raw: String, required: Bool) throws -> String {
+        if hasControlCharacters(raw, allowingLineBreaks: true) {
+            throw AppError.validation(.init("comment", "The comment contains control characters."))
+        }
+        let comment = raw.trimmingCharacters(in: .whitespacesAndNewlines)
         if required, comment.isEmpty {
             throw AppError.validation(.init("comment", "Say why the claim is rejected: its member reads it."))
         }

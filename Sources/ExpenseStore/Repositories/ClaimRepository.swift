@@ -113,6 +113,8 @@ public struct ClaimRepository: Sendable {
         public var paidOn: CalendarDate?
         public var reference: String?
         public var reimbursedBy: UserID?
+        /// A resubmitted claim forgets the decision it had (the audit log keeps it).
+        public var clearDecision = false
 
         public init() {}
     }
@@ -132,6 +134,7 @@ public struct ClaimRepository: Sendable {
         if let value = change.paidOn { sql.append(", paid_on = \(value)") }
         if let value = change.reference { sql.append(", reference = \(value)") }
         if let value = change.reimbursedBy { sql.append(", reimbursed_by = \(value)") }
+        if change.clearDecision { sql.append(", decided_at = NULL, decided_by = NULL, self_approved = \(false)") }
         sql.append(" WHERE tenant_id = \(tx.tenantID) AND id = \(id) AND status IN (")
         for (index, status) in from.sorted(by: { $0.rawValue < $1.rawValue }).enumerated() {
             sql.append(index == 0 ? "\(status)" : ", \(status)")

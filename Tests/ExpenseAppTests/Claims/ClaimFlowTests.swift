@@ -33,6 +33,10 @@ import Testing
             let refused = try await client.send(
                 .post, base, json: ["title": "November", "expense_ids": ids], headers: member.auth)
             #expect(refused.status == .unprocessableContent)
+            for title in ["\u{0}x", "a\u{7}b", "   ", String(repeating: "t", count: 201)] {
+                let bad = try await client.send(.post, base, json: ["title": title], headers: member.auth)
+                #expect(bad.status == .unprocessableContent, "\(title.debugDescription)")
+            }
             let created = try await client.send(
                 .post, base, json: ["title": "November", "expense_ids": Array(ids.prefix(2))], headers: member.auth)
             #expect(created.status == .created)
@@ -66,7 +70,10 @@ import Testing
             #expect(rejected.json["comment"] as? String == "Missing the taxi receipt")
             // Rejection frees the expenses for their member.
             #expect(try await client.send(.patch, lunchPath, json: ["note": "x"], headers: member.auth).status == .ok)
-            #expect(try await post("submit", by: member).json["status"] as? String == "submitted")
+            let resubmitted = try await post("submit", by: member)
+            #expect(resubmitted.json["status"] as? String == "submitted")
+            #expect(resubmitted.json["decided_by"] is NSNull && resubmitted.json["comment"] as? String == "")
+            #expect(try await post("reject", ["comment": "no\u{0}"], by: finance).status == .unprocessableContent)
 
             // Two deciders at once: exactly one moves the claim.
             async let approval = post("approve", by: finance)
