@@ -83,25 +83,25 @@ import Testing
         out += try writer.beginEntry(
             name: "2024/café.txt", size: UInt64(first.count), crc32: CRC32.checksum(first), modified: Self.june)
         out += first
-        writer.wrote(first)
+        try writer.wrote(first)
         #expect(try writer.endEntry() == [])
         out += try writer.beginEntry(
             name: "収据.bin", size: UInt64(second.count), crc32: CRC32.checksum(second), modified: Self.june)
         for start in stride(from: 0, to: second.count, by: 1024) {
             let chunk = second[start..<min(start + 1024, second.count)]
             out += chunk
-            writer.wrote(chunk)
+            try writer.wrote(chunk)
         }
         out += try writer.endEntry()
         out += try writer.beginStreamedEntry(name: "expenses.csv", modified: Self.june)
         for line in csv {
             out += line
-            writer.wrote(line)
+            try writer.wrote(line)
         }
         let descriptor = try writer.endEntry()
         #expect(descriptor.count == 24)
         out += descriptor
-        out += writer.finish()
+        out += try writer.finish()
 
         let archive = Archive(out)
         #expect(!archive.zip64)
@@ -150,21 +150,34 @@ import Testing
         #expect(archive.directoryOffset == expectedOffset)
     }
 
-    @Test func anEmptyArchiveIsJustTheEndRecord() {
+    @Test func anEmptyArchiveIsJustTheEndRecord() throws {
         var writer = ZipStream()
-        let out = writer.finish()
+        let out = try writer.finish()
         #expect(out == [0x50, 0x4B, 0x05, 0x06] + [UInt8](repeating: 0, count: 18))
+    }
+
+    @Test func callsOutOfOrderThrowInsteadOfCrashing() throws {
+        var writer = ZipStream()
+        #expect(throws: ZipStreamError.self) { try writer.wrote([1]) }
+        #expect(throws: ZipStreamError.self) { try writer.endEntry() }
+        _ = try writer.beginStreamedEntry(name: "a.csv", modified: Self.june)
+        #expect(throws: ZipStreamError.self) { try writer.beginStreamedEntry(name: "b.csv", modified: Self.june) }
+        #expect(throws: ZipStreamError.self) { try writer.finish() }
+        _ = try writer.endEntry()
+        _ = try writer.finish()
+        #expect(throws: ZipStreamError.self) { try writer.finish() }
+        #expect(throws: ZipStreamError.self) { try writer.beginStreamedEntry(name: "c.csv", modified: Self.june) }
     }
 
     @Test func aKnownEntryOfTheWrongSizeThrows() throws {
         var writer = ZipStream()
         _ = try writer.beginEntry(name: "short.pdf", size: 10, crc32: 0, modified: Self.june)
-        writer.wrote([1, 2, 3])
+        try writer.wrote([1, 2, 3])
         #expect(throws: ZipStreamError.sizeMismatch(name: "short.pdf", declared: 10, written: 3)) {
             try writer.endEntry()
         }
         _ = try writer.beginEntry(name: "long.pdf", size: 2, crc32: 0, modified: Self.june)
-        writer.wrote([1, 2, 3])
+        try writer.wrote([1, 2, 3])
         #expect(throws: ZipStreamError.sizeMismatch(name: "long.pdf", declared: 2, written: 3)) {
             try writer.endEntry()
         }
@@ -192,14 +205,14 @@ import Testing
         #expect(header.u32(22) == 0xFFFF_FFFF)
         #expect(header.u16(28) == 20)
         #expect(Array(header[37...]) == [1, 0, 16, 0] + size.bytes + size.bytes)
-        for _ in 0..<5 { writer.wrote(repeatElement(0 as UInt8, count: 1 << 30)) }
+        for _ in 0..<5 { try writer.wrote(repeatElement(0 as UInt8, count: 1 << 30)) }
         _ = try writer.endEntry()
         let secondOffset = UInt64(header.count) + size
         _ = try writer.beginEntry(name: "after.txt", size: 1, crc32: CRC32.checksum([7]), modified: Self.june)
-        writer.wrote([7])
+        try writer.wrote([7])
         _ = try writer.endEntry()
         let directoryOffset = writer.offset
-        let end = writer.finish()
+        let end = try writer.finish()
         let archive = Archive(end, base: directoryOffset)
         #expect(archive.zip64)
         #expect(archive.directoryOffset == directoryOffset)
@@ -225,10 +238,10 @@ import Testing
             out += try writer.beginEntry(
                 name: "r\(index).jpg", size: 100, crc32: CRC32.checksum(data), modified: Self.june)
             out += data
-            writer.wrote(data)
+            try writer.wrote(data)
             out += try writer.endEntry()
         }
-        out += writer.finish()
+        out += try writer.finish()
         let archive = Archive(out, base: start)
         #expect(archive.zip64)
         #expect(archive.entries.map(\.offset) == offsets)
@@ -251,7 +264,7 @@ import Testing
             _ = try writer.endEntry()
         }
         let directoryOffset = writer.offset
-        let end = writer.finish()
+        let end = try writer.finish()
         let archive = Archive(end, base: directoryOffset)
         #expect(archive.zip64)
         #expect(archive.count == 65_535)

@@ -86,21 +86,19 @@ public struct ClaimService: Sendable {
     }
 
     public func approve(_ access: TenantAccess, id: ClaimID, comment: String?) async throws -> Claim {
-        let now = clock.now()
-        let claim = try await found(access.transaction, id, lock: true)
-        try mayRead(access, claim)
-        let approvers = try await store.claims.approverCount(access.transaction)
-        var change = ClaimRepository.Change()
-        change.decidedAt = now
-        change.decidedBy = access.user.id
-        change.comment = try Self.checkedComment(comment ?? "", required: false)
-        change.selfApproved = claim.memberID == access.user.id
-        return try await move(
-            access, claim, .approve, change, facts: ["self_approved": String(change.selfApproved ?? false)],
-            approvers: approvers, at: now)
+        try await decide(access, id, .approve, comment: comment)
     }
 
+    /// Rejects the claim; the comment, which its member reads, is required.
     public func reject(_ access: TenantAccess, id: ClaimID, comment: String?) async throws -> Claim {
+        try await decide(access, id, .reject, comment: comment)
+    }
+
+    /// An approver's decision: who decided and when, their comment, and whether they decided
+    /// their own claim (allowed to the only owner who approves, and recorded).
+    private func decide(_ access: TenantAccess, _ id: ClaimID, _ transition: ClaimTransition, comment: String?)
+        async throws -> Claim
+    {
         let now = clock.now()
         let claim = try await found(access.transaction, id, lock: true)
         try mayRead(access, claim)
@@ -108,9 +106,15 @@ public struct ClaimService: Sendable {
         var change = ClaimRepository.Change()
         change.decidedAt = now
         change.decidedBy = access.user.id
-        change.comment = try Self.checkedComment(comment ?? "", required: true)
-        return try await move(
-            access, claim, .reject, change, facts: ["comment": change.comment ?? ""], approvers: approvers, at: now)
+        change.comment = try Self.checkedComment(comment ?? "", required: transition == .reject)
+        var facts: [String: String] = [:]
+        if transition == .approve {
+            change.selfApproved = claim.memberID == access.user.id
+            facts["self_approved"] = String(claim.memberID == access.user.id)
+        } else {
+            facts["comment"] = change.comment ?? ""
+        }
+        return try await move(access, claim, transition, change, facts: facts, approvers: approvers, at: now)
     }
 
     public func reimburse(_ access: TenantAccess, id: ClaimID, paidOn: CalendarDate, reference: String?) async throws

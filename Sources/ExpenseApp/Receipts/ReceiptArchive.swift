@@ -31,7 +31,7 @@ enum ReceiptArchive {
             var page = try await expenses.page(after: nil)
             while true {
                 for expense in page { CSVExports.writeExpenseRecord(expense, into: &buffer) }
-                zip.wrote(buffer.readableBytesView)
+                try zip.wrote(buffer.readableBytesView)
                 try await writer.write(buffer)
                 buffer.clear()
                 guard let cursor = expenses.cursor(after: page) else { break }
@@ -49,14 +49,14 @@ enum ReceiptArchive {
                     try await writer.write(ByteBuffer(bytes: header))
                     // Four rows (1 MiB) per transaction: one archive at a time is worth the memory.
                     try await period.bytes(of: receipt).forEachChunk(batch: 4) { chunk in
-                        zip.wrote(chunk)
+                        try zip.wrote(chunk)
                         try await writer.write(ByteBuffer(bytes: chunk))
                     }
                     try await writer.write(ByteBuffer(bytes: try zip.endEntry()))
                 }
                 cursor = dated.count == ReceiptPeriod.pageSize ? dated.last?.cursor : nil
             } while cursor != nil
-            try await writer.write(ByteBuffer(bytes: zip.finish()))
+            try await writer.write(ByteBuffer(bytes: try zip.finish()))
             try await writer.finish(nil)
         }
         return Response(

@@ -107,11 +107,14 @@ public struct ZipStream: Sendable {
 
     /// Reports data of the open entry that the caller wrote after its header. The bytes are only
     /// counted (and, for a streamed entry, fed to its CRC-32); they are not copied or kept.
-    public mutating func wrote(_ bytes: some Collection<UInt8>) {
-        precondition(open != nil, "ZipStream: data reported with no entry open")
+    ///
+    /// - Throws: `ZipStreamError.outOfOrder` when no entry is open.
+    public mutating func wrote(_ bytes: some Collection<UInt8>) throws(ZipStreamError) {
+        guard var current = open else { throw .outOfOrder("data reported with no entry open") }
         let count = UInt64(bytes.count)
-        if open!.entry.streamed { open!.crc.update(bytes) }
-        open!.written += count
+        if current.entry.streamed { current.crc.update(bytes) }
+        current.written += count
+        open = current
         offset += count
     }
 
@@ -122,7 +125,7 @@ public struct ZipStream: Sendable {
     ///   declared size. The bytes already written then contradict its header, so the archive
     ///   cannot be completed: abort the response rather than calling `finish`.
     public mutating func endEntry() throws(ZipStreamError) -> [UInt8] {
-        guard var current = open else { preconditionFailure("ZipStream: endEntry with no entry open") }
+        guard var current = open else { throw .outOfOrder("an entry ended with none open") }
         open = nil
         var descriptor: [UInt8] = []
         if current.entry.streamed {
@@ -146,9 +149,11 @@ public struct ZipStream: Sendable {
     /// Ends the archive: returns the central directory and the end records (preceded by the
     /// ZIP64 end record and its locator when any of their values needs them). Nothing may be
     /// added afterwards.
-    public mutating func finish() -> [UInt8] {
-        precondition(open == nil, "ZipStream: finish with an entry open")
-        precondition(!finished, "ZipStream: finish called twice")
+    ///
+    /// - Throws: `ZipStreamError.outOfOrder` with an entry still open, or a second time.
+    public mutating func finish() throws(ZipStreamError) -> [UInt8] {
+        guard open == nil else { throw .outOfOrder("finished with an entry open") }
+        guard !finished else { throw .outOfOrder("finished twice") }
         finished = true
         let directoryOffset = offset
         var out: [UInt8] = []
@@ -192,8 +197,8 @@ public struct ZipStream: Sendable {
     private func makeEntry(
         name: String, size: UInt64, crc32: UInt32, modified: Date, streamed: Bool
     ) throws(ZipStreamError) -> Entry {
-        precondition(!finished, "ZipStream: entry begun after finish")
-        precondition(open == nil, "ZipStream: entry begun while another is open")
+        guard !finished else { throw .outOfOrder("an entry begun after the end") }
+        guard open == nil else { throw .outOfOrder("an entry begun while another is open") }
         let encoded = Array(name.utf8)
         guard encoded.count <= Int(UInt16.max) else { throw .nameTooLong(byteCount: encoded.count) }
         let (time, date) = Self.dosDateTime(modified)
@@ -312,6 +317,9 @@ public enum ZipStreamError: Error, Equatable, Sendable {
     case nameTooLong(byteCount: Int)
     /// A known entry's reported data was not the size its header declared.
     case sizeMismatch(name: String, declared: UInt64, written: UInt64)
+    /// Calls out of order (data with no entry open, an entry inside another, anything after the
+    /// end): a mistake of the caller, which must abort the response, never a crash.
+    case outOfOrder(String)
 }
 
 extension [UInt8] {

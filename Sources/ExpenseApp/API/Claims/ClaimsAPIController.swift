@@ -66,7 +66,7 @@ struct ClaimsAPIController: Sendable {
         return response
     }
 
-    @Sendable func list(_ request: Request, context: OrgRequestContext) async throws -> ClaimPageResponse {
+    @Sendable func list(_ request: Request, context: OrgRequestContext) async throws -> CursorPage<ClaimResponse> {
         let query = request.queryValues
         var validator = Validator()
         func value(_ name: String) -> String? { QueryValue.read(query, name, &validator) }
@@ -90,7 +90,7 @@ struct ClaimsAPIController: Sendable {
         let page = try await claims.list(
             context.access, status: status, member: member, before: before, limit: size + 1)
         let items = Array(page.prefix(size))
-        return ClaimPageResponse(
+        return CursorPage(
             items: items.map(ClaimResponse.init),
             nextCursor: page.count > size ? items.last.map { String($0.sequence) } : nil)
     }
@@ -232,21 +232,5 @@ struct ClaimResponse: ResponseEncodable {
         try container.encode(reference, forKey: .reference)
         try container.encode(createdAt, forKey: .createdAt)
         try container.encode(updatedAt, forKey: .updatedAt)
-    }
-}
-
-struct ClaimPageResponse: ResponseEncodable {
-    var items: [ClaimResponse]
-    var nextCursor: String?
-
-    enum CodingKeys: String, CodingKey {
-        case items
-        case nextCursor = "next_cursor"
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(items, forKey: .items)
-        try container.encode(nextCursor, forKey: .nextCursor)
     }
 }

@@ -79,8 +79,9 @@ struct ExpenseResponse: ResponseEncodable {
     }
 }
 
-struct ExpensePageResponse: ResponseEncodable {
-    var items: [ExpenseResponse]
+/// A keyset page: `{items, next_cursor}`, the cursor null on the last page.
+struct CursorPage<Item: Encodable & Sendable>: ResponseEncodable, Sendable {
+    var items: [Item]
     var nextCursor: String?
 
     enum CodingKeys: String, CodingKey {
@@ -94,6 +95,8 @@ struct ExpensePageResponse: ResponseEncodable {
         try container.encode(nextCursor, forKey: .nextCursor)
     }
 }
+
+typealias ExpensePageResponse = CursorPage<ExpenseResponse>
 
 struct CategoryResponse: ResponseEncodable {
     var id: String
