@@ -97,7 +97,8 @@ import Testing
     func readinessReportsAnUnreachableDatabase() async throws {
         var config = AppConfig()
         config.database = .postgres(url: "postgres://nobody@127.0.0.1:1/none?sslmode=disable")
-        let database = try await TestDatabases.open(url: "postgres://nobody@127.0.0.1:1/none?sslmode=disable")
+        let database = try await TestDatabases.open(
+            url: "postgres://nobody@127.0.0.1:1/none?sslmode=disable", leaseTimeout: .seconds(1))
         let migrations = try Migration.bundled(for: .postgres)
         let router = try await buildRouter(
             config: config,

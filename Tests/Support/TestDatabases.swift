@@ -70,11 +70,17 @@ public enum TestDatabases {
         try await open(url: try await makeURL(backend), maxConnections: maxConnections)
     }
 
-    public static func open(url: String, maxConnections: Int = 8) async throws -> any Database {
+    /// Tests wait up to thirty seconds for a connection (the server's default is five): the
+    /// whole suite runs at once on two cores, and a connection can take seconds to open then.
+    /// Tests of the timeout itself pass their own.
+    public static func open(
+        url: String, maxConnections: Int = 8, leaseTimeout: Duration = .seconds(30)
+    ) async throws -> any Database {
         if url.hasPrefix("sqlite://") {
             return try await SQLiteDatabase.open(path: String(url.dropFirst("sqlite://".count)), logger: logger)
         }
-        return try PostgresDatabase(url: url, connections: maxConnections, keepOpen: false, logger: logger)
+        return try PostgresDatabase(
+            url: url, connections: maxConnections, keepOpen: false, leaseTimeout: leaseTimeout, logger: logger)
     }
 
     /// Runs a statement outside any transaction (CREATE DATABASE cannot run inside one).
