@@ -86,3 +86,8 @@ protocol NullableJSONFields {
 extension ExpenseInput: JSONRequestBody {}
 extension OrganizationService.SettingsInput: JSONRequestBody {}
 extension CategoryService.Change: JSONRequestBody {}
+
+/// `receipt_required_above: null` lifts the receipt rule.
+extension OrganizationService.SettingsInput: NullableJSONFields {
+    static let nullableFields: Set<String> = ["receipt_required_above"]
+}

@@ -17,6 +17,8 @@ public struct ClaimService: Sendable {
     public static let titleLimit = 200
     public static let commentLimit = 2000
     public static let defaultPageSize = 50
+    /// The most expenses one claim gathers (a claim is a month's or a trip's, not a ledger).
+    public static let expenseLimit = 500
 
     /// A new draft of the caller's, with the given expenses.
     public func create(_ access: TenantAccess, title: String, expenseIDs: [ExpenseID]) async throws -> Claim {
@@ -78,6 +80,8 @@ public struct ClaimService: Sendable {
         guard !claim.expenseIDs.isEmpty else {
             throw AppError.validation(.init("expense_ids", "Add at least one expense before submitting."))
         }
+        let missing = try await missingReceipts(access, claim)
+        guard missing.isEmpty else { throw AppError.receiptRequired(missing) }
         var change = ClaimRepository.Change()
         change.submittedAt = now
         change.comment = ""
@@ -145,7 +149,32 @@ public struct ClaimService: Sendable {
         return try await store.claims.payments(access.transaction, from: from, to: to)
     }
 
+    /// The claim's expenses and, under the organization's receipt rule, which of them break it.
+    public func expenses(_ access: TenantAccess, _ claim: Claim) async throws -> [(Expense, missesReceipt: Bool)] {
+        try mayRead(access, claim)
+        let expenses = try await store.expenses.list(
+            access.transaction, ExpenseFilter(claimID: claim.id), after: nil, limit: Self.expenseLimit)
+        let rule = access.organization.receiptThreshold.map(ReceiptRule.init)
+        return expenses.map { ($0, rule?.isBroken(by: $0) ?? false) }
+    }
+
     // MARK: Rules
+
+    /// Each expense of the claim the receipt rule asks a receipt of, saying why.
+    private func missingReceipts(_ access: TenantAccess, _ claim: Claim) async throws -> [AppError.MissingReceipt] {
+        guard let threshold = access.organization.receiptThreshold else { return [] }
+        return try await expenses(access, claim).filter(\.missesReceipt).map { expense, _ in
+            let which = "The expense of \(PageFormat.day(expense.date))"
+                + (expense.merchant.isEmpty ? "" : " at \(expense.merchant)") + " (\(expense.amount.decimalString) "
+                + "\(expense.amount.currency.code)) needs a receipt: "
+            let why =
+                expense.amount.currency == threshold.currency
+                ? "the organization asks for one above \(threshold.decimalString) \(threshold.currency.code)."
+                : "it is in \(expense.amount.currency.code), which cannot be compared with the "
+                    + "\(threshold.decimalString) \(threshold.currency.code) threshold until exchange rates exist."
+            return AppError.MissingReceipt(expenseID: expense.id, message: which + why)
+        }
+    }
 
     private func move(
         _ access: TenantAccess, _ claim: Claim, _ transition: ClaimTransition, _ change: ClaimRepository.Change,
@@ -251,7 +280,12 @@ public struct ClaimService: Sendable {
     private func attach(_ tx: TenantTransaction, _ id: ClaimID, _ expenseIDs: [ExpenseID], member: UserID)
         async throws
     {
-        let refused = try await store.claims.setExpenses(tx, claim: id, member: member, Array(Set(expenseIDs)))
+        let expenseIDs = Array(Set(expenseIDs))
+        guard expenseIDs.count <= Self.expenseLimit else {
+            throw AppError.validation(
+                .init("expense_ids", "A claim gathers at most \(Self.expenseLimit) expenses; split it in two."))
+        }
+        let refused = try await store.claims.setExpenses(tx, claim: id, member: member, expenseIDs)
         guard refused.isEmpty else {
             throw AppError.validation(
                 ValidationError(

@@ -48,6 +48,14 @@ public enum AppError: Error, Sendable, Equatable {
     case claimState(String)
     /// 403: approving or rejecting one's own claim.
     case selfApproval
+    /// A claim's costlier expenses lack receipts: one `errors` entry per expense.
+    case receiptRequired([MissingReceipt])
+
+    /// An expense the claim policy asks a receipt of, and why.
+    public struct MissingReceipt: Sendable, Equatable {
+        public var expenseID: ExpenseID
+        public var message: String
+    }
 }
 
 extension AppError {
@@ -70,6 +78,7 @@ extension AppError {
         case .quotaExceeded: .conflict
         case .expenseLocked, .claimState: .conflict
         case .selfApproval: .forbidden
+        case .receiptRequired: .unprocessableContent
         }
     }
 
@@ -96,6 +105,7 @@ extension AppError {
         case .expenseLocked: "/problems/expense-locked"
         case .claimState: "/problems/claim-state"
         case .selfApproval: "/problems/self-approval"
+        case .receiptRequired: "/problems/receipt-required"
         }
     }
 
@@ -122,6 +132,7 @@ extension AppError {
         case .expenseLocked: "Expense locked by its claim"
         case .claimState: "Claim not in that state"
         case .selfApproval: "Not your own claim"
+        case .receiptRequired: "Receipts required"
         }
     }
 
@@ -155,6 +166,9 @@ extension AppError {
                 + "A rejected claim frees its expenses again."
         case .claimState(let reason): reason
         case .selfApproval: "Nobody approves or rejects their own claim: another approver must decide it."
+        case .receiptRequired:
+            "The organization asks for a receipt with every expense above its threshold (and with every "
+                + "expense in another currency). Attach the receipts listed in errors, then submit again."
         }
     }
 }

@@ -106,8 +106,15 @@ struct ErrorRenderingMiddleware: RouterMiddleware {
         case .app(let error):
             var problem = Problem(
                 type: error.problemType, title: error.title, status: Int(error.status.code), detail: error.detail)
-            if case .validation(let validation) = error {
+            switch error {
+            case .validation(let validation):
                 problem.errors = validation.fields.map { .init(field: $0.name, message: $0.message) }
+            case .receiptRequired(let missing):
+                problem.errors = missing.map {
+                    .init(field: "expense_ids", message: $0.message, expenseID: $0.expenseID.description)
+                }
+            default:
+                break
             }
             var response = ProblemResponse.make(problem)
             switch error {

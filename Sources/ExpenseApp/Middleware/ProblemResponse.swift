@@ -6,6 +6,13 @@ struct Problem: Codable, Sendable, Equatable {
     struct FieldError: Codable, Sendable, Equatable {
         var field: String
         var message: String
+        /// The expense an entry is about, when the field lists expenses.
+        var expenseID: String? = nil
+
+        enum CodingKeys: String, CodingKey {
+            case field, message
+            case expenseID = "expense_id"
+        }
     }
 
     var type: String

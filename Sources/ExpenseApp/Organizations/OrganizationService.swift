@@ -19,22 +19,42 @@ public struct OrganizationService: Sendable {
         public var currency: String?
         public var timeZone: String?
         public var weekStart: String?
+        /// The claim policy's amount; given empty (or JSON null) it lifts the rule.
+        public var receiptRequiredAbove: String?
+        /// Whether the request states the policy at all (absent keeps it, as every setting).
+        public var statesReceiptRule: Bool
+        /// Amounts as a person types them ("1,250.00", "$25"): the pages; the API takes plain decimals.
+        public var amountsAsTyped = false
 
         public init(
             name: String? = nil, kind: String? = nil, currency: String? = nil, timeZone: String? = nil,
-            weekStart: String? = nil
+            weekStart: String? = nil, receiptRequiredAbove: String?? = .none
         ) {
             self.name = name
             self.kind = kind
             self.currency = currency
             self.timeZone = timeZone
             self.weekStart = weekStart
+            self.receiptRequiredAbove = receiptRequiredAbove ?? nil
+            self.statesReceiptRule = receiptRequiredAbove != nil
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            name = try container.decodeIfPresent(String.self, forKey: .name)
+            kind = try container.decodeIfPresent(String.self, forKey: .kind)
+            currency = try container.decodeIfPresent(String.self, forKey: .currency)
+            timeZone = try container.decodeIfPresent(String.self, forKey: .timeZone)
+            weekStart = try container.decodeIfPresent(String.self, forKey: .weekStart)
+            statesReceiptRule = container.contains(.receiptRequiredAbove)
+            receiptRequiredAbove = try container.decodeIfPresent(String.self, forKey: .receiptRequiredAbove)
         }
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case name, kind, currency
             case timeZone = "timezone"
             case weekStart = "week_start"
+            case receiptRequiredAbove = "receipt_required_above"
         }
     }
 
@@ -236,14 +256,51 @@ public struct OrganizationService: Sendable {
             }
             return defaults?.weekStart ?? .monday
         }
+        let threshold = try validator.check { () throws -> Int64? in
+            guard let currency else { return nil }  // the currency's own error says why
+            return try receiptRule(from: input, currency: currency, defaults: defaults)
+        }
         try validator.finish()
-        return .init(name: name!, kind: kind!, currency: currency!, timeZone: timeZone!, weekStart: weekStart!)
+        return .init(
+            name: name!, kind: kind!, currency: currency!, timeZone: timeZone!, weekStart: weekStart!,
+            receiptRequiredAbove: threshold ?? nil)
+    }
+
+    /// The receipt threshold in minor units of `currency`: as given, else the organization's
+    /// own restated in the new currency's decimals (refused when that would change its value).
+    static func receiptRule(from input: SettingsInput, currency: Currency, defaults: Organization?) throws -> Int64? {
+        let field = "receipt_required_above"
+        guard input.statesReceiptRule else {
+            guard let old = defaults?.receiptThreshold else { return nil }
+            let decimals = currency.exponent - old.currency.exponent
+            if decimals >= 0 {
+                let scale = (0..<decimals).reduce(Int64(1)) { value, _ in value * 10 }
+                let (scaled, overflow) = old.minorUnits.multipliedReportingOverflow(by: scale)
+                if !overflow, scaled <= Money.maximumMinorUnits { return scaled }
+            } else {
+                let scale = (0..<(-decimals)).reduce(Int64(1)) { value, _ in value * 10 }
+                if old.minorUnits % scale == 0 { return old.minorUnits / scale }
+            }
+            throw ValidationError(field, "State the receipt threshold again in \(currency.code).")
+        }
+        let raw = (input.receiptRequiredAbove ?? "").trimmingCharacters(in: .whitespaces)
+        if raw.isEmpty { return nil }
+        let amount =
+            input.amountsAsTyped
+            ? try AmountEntry.money(typed: raw, currency: currency, field: field)
+            : try Money(parsing: raw, currency: currency, field: field)
+        guard amount.minorUnits >= 0 else {
+            throw ValidationError(field, "Give zero or more; leave it empty for no receipt rule.")
+        }
+        return amount.minorUnits
     }
 
     static func snapshot(_ organization: Organization) -> [String: String] {
-        [
+        var snapshot = [
             "name": organization.name, "kind": organization.kind.rawValue, "currency": organization.currency.code,
             "timezone": organization.timeZone.name, "week_start": organization.weekStart.name,
         ]
+        snapshot["receipt_required_above"] = organization.receiptThreshold?.decimalString
+        return snapshot
     }
 }

@@ -19,6 +19,9 @@ struct OrganizationForm: Sendable {
     var nameError: String? = nil
     var currencyError: String? = nil
     var timezoneError: String? = nil
+    /// The claim policy's threshold as typed (settings page only).
+    var receiptRequiredAbove = ""
+    var receiptError: String? = nil
     /// The searchable lists of the currency and time-zone fields.
     var currencies = ListOption.currencies
     var timeZones = ListOption.timeZones
@@ -43,12 +46,14 @@ struct OrganizationForm: Sendable {
             name: organization.name, kind: organization.kind.rawValue, currency: organization.currency.code,
             timezone: organization.timeZone.name, weekStart: organization.weekStart.name
         )
+        receiptRequiredAbove = organization.receiptThreshold.map { $0.decimalString } ?? ""
     }
 
     mutating func show(_ error: ValidationError) {
         nameError = error.message(for: "name")
         currencyError = error.message(for: "currency")
         timezoneError = error.message(for: "timezone")
+        receiptError = error.message(for: "receipt_required_above")
     }
 }
 

@@ -102,7 +102,8 @@ struct WebOrganizationController: Sendable {
     }
 
     @Sendable func updateSettings(_ request: Request, context: OrgRequestContext) async throws -> Response {
-        let form = try await FormBody.decode(SettingsForm.self, from: request, context: context)
+        var form = try await FormBody.decode(SettingsForm.self, from: request, context: context)
+        form.amountsAsTyped = true
         do {
             _ = try await organizations.update(context.access, form)
         } catch AppError.validation(let error) {
@@ -110,6 +111,7 @@ struct WebOrganizationController: Sendable {
                 name: form.name ?? "", kind: form.kind ?? "", currency: form.currency ?? "",
                 timezone: form.timeZone ?? "", weekStart: form.weekStart ?? ""
             )
+            page.receiptRequiredAbove = form.receiptRequiredAbove ?? ""
             page.show(error)
             return try await renderSettings(
                 context, form: page, failure: "Some fields need attention.", status: .unprocessableContent)

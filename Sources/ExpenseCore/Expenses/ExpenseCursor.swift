@@ -52,12 +52,18 @@ public struct ExpenseFilter: Sendable, Equatable {
     public var maximumMinorUnits: Int64?
     /// Only expenses with at least one receipt (true) or with none (false).
     public var hasReceipt: Bool?
+    /// Only the expenses of this claim.
+    public var claimID: ClaimID?
+    /// Only reimbursable expenses in no claim: what a claim can still gather.
+    public var claimable = false
 
     public init(
         from: CalendarDate? = nil, to: CalendarDate? = nil, categoryID: CategoryID? = nil, memberID: UserID? = nil,
         tag: String? = nil, text: String? = nil, currency: Currency? = nil, minimumMinorUnits: Int64? = nil,
-        maximumMinorUnits: Int64? = nil, hasReceipt: Bool? = nil
+        maximumMinorUnits: Int64? = nil, hasReceipt: Bool? = nil, claimID: ClaimID? = nil, claimable: Bool = false
     ) {
+        self.claimID = claimID
+        self.claimable = claimable
         self.from = from
         self.to = to
         self.categoryID = categoryID

@@ -10,8 +10,16 @@ public struct Organization: Sendable, Equatable, Codable {
     /// Expense dates are calendar dates in this zone ("today" is today here).
     public var timeZone: TimeZone
     public var weekStart: Weekday
+    /// The claim policy, in minor units of `currency`: an expense costlier than this needs a
+    /// receipt before a claim holding it is submitted; nil when there is no such rule.
+    public var receiptRequiredAbove: Int64?
     public var createdAt: Date
     public var updatedAt: Date
+
+    /// The receipt threshold as an amount of the organization's currency.
+    public var receiptThreshold: Money? {
+        receiptRequiredAbove.flatMap { Money(minorUnits: $0, currency: currency) }
+    }
 
     /// Today's date where the organization is.
     public func today(at now: Date) -> CalendarDate { CalendarDate(now, in: timeZone) }
@@ -23,6 +31,7 @@ public struct Organization: Sendable, Equatable, Codable {
         currency: Currency,
         timeZone: TimeZone,
         weekStart: Weekday,
+        receiptRequiredAbove: Int64? = nil,
         createdAt: Date,
         updatedAt: Date
     ) {
@@ -32,6 +41,7 @@ public struct Organization: Sendable, Equatable, Codable {
         self.currency = currency
         self.timeZone = timeZone
         self.weekStart = weekStart
+        self.receiptRequiredAbove = receiptRequiredAbove
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }

@@ -258,6 +258,8 @@ public struct ExpenseRepository: Sendable {
                 WHERE r.tenant_id = e.tenant_id AND r.expense_id = e.id)
                 """)
         }
+        if let claim = filter.claimID { sql.append(" AND e.claim_id = \(claim)") }
+        if filter.claimable { sql.append(" AND e.reimbursable AND e.claim_id IS NULL") }
         return sql
     }
 

@@ -13,13 +13,19 @@ public struct OrganizationRepository: Sendable {
         public var currency: Currency
         public var timeZone: TimeZone
         public var weekStart: Weekday
+        /// Minor units of `currency`; nil for no receipt rule.
+        public var receiptRequiredAbove: Int64?
 
-        public init(name: String, kind: OrganizationKind, currency: Currency, timeZone: TimeZone, weekStart: Weekday) {
+        public init(
+            name: String, kind: OrganizationKind, currency: Currency, timeZone: TimeZone, weekStart: Weekday,
+            receiptRequiredAbove: Int64? = nil
+        ) {
             self.name = name
             self.kind = kind
             self.currency = currency
             self.timeZone = timeZone
             self.weekStart = weekStart
+            self.receiptRequiredAbove = receiptRequiredAbove
         }
     }
 
@@ -27,9 +33,10 @@ public struct OrganizationRepository: Sendable {
     public func create(_ tx: TenantTransaction, _ new: NewOrganization, at now: Date) async throws -> Organization {
         let row = try await tx.executor.first(
             """
-            INSERT INTO organizations (id, name, kind, currency, time_zone, week_start, created_at, updated_at)
+            INSERT INTO organizations
+                (id, name, kind, currency, time_zone, week_start, receipt_required_above, created_at, updated_at)
             VALUES (\(tx.tenantID), \(new.name), \(new.kind), \(new.currency), \(new.timeZone),
-                    \(new.weekStart), \(now), \(now))
+                    \(new.weekStart), \(new.receiptRequiredAbove), \(now), \(now))
             RETURNING \(unsafeRaw: Self.columns)
             """
         )
@@ -85,7 +92,8 @@ public struct OrganizationRepository: Sendable {
         try await tx.executor.first(
             """
             UPDATE organizations SET name = \(settings.name), kind = \(settings.kind), currency = \(settings.currency),
-                time_zone = \(settings.timeZone), week_start = \(settings.weekStart), updated_at = \(now)
+                time_zone = \(settings.timeZone), week_start = \(settings.weekStart),
+                receipt_required_above = \(settings.receiptRequiredAbove), updated_at = \(now)
             WHERE id = \(tx.tenantID) AND deleted_at IS NULL
             RETURNING \(unsafeRaw: Self.columns)
             """
@@ -122,7 +130,10 @@ public struct OrganizationRepository: Sendable {
     static let columns = columns(prefix: "")
 
     static func columns(prefix: String) -> String {
-        ["id", "name", "kind", "currency", "time_zone", "week_start", "created_at", "updated_at"]
+        [
+            "id", "name", "kind", "currency", "time_zone", "week_start", "receipt_required_above", "created_at",
+            "updated_at",
+        ]
             .map { prefix + $0 }.joined(separator: ", ")
     }
 
@@ -134,6 +145,7 @@ public struct OrganizationRepository: Sendable {
             currency: try row.decode("currency"),
             timeZone: try row.decode("time_zone"),
             weekStart: try row.decode("week_start"),
+            receiptRequiredAbove: try row.decode("receipt_required_above"),
             createdAt: try row.decode("created_at"),
             updatedAt: try row.decode("updated_at")
         )

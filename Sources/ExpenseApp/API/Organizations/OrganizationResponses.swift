@@ -10,6 +10,8 @@ struct OrganizationResponse: ResponseEncodable {
     var currency: String
     var timezone: String
     var weekStart: String
+    /// A decimal string, or null (written out) when there is no receipt rule.
+    var receiptRequiredAbove: String?
     var role: Role
     var createdAt: Date
     var updatedAt: Date
@@ -21,6 +23,7 @@ struct OrganizationResponse: ResponseEncodable {
         currency = organization.currency.code
         timezone = organization.timeZone.name
         weekStart = organization.weekStart.name
+        receiptRequiredAbove = organization.receiptThreshold?.decimalString
         self.role = role
         createdAt = organization.createdAt
         updatedAt = organization.updatedAt
@@ -29,8 +32,23 @@ struct OrganizationResponse: ResponseEncodable {
     enum CodingKeys: String, CodingKey {
         case id, name, kind, currency, timezone, role
         case weekStart = "week_start"
+        case receiptRequiredAbove = "receipt_required_above"
         case createdAt = "created_at"
         case updatedAt = "updated_at"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(name, forKey: .name)
+        try container.encode(kind, forKey: .kind)
+        try container.encode(currency, forKey: .currency)
+        try container.encode(timezone, forKey: .timezone)
+        try container.encode(weekStart, forKey: .weekStart)
+        try container.encode(receiptRequiredAbove, forKey: .receiptRequiredAbove)
+        try container.encode(role, forKey: .role)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(updatedAt, forKey: .updatedAt)
     }
 }
 
