@@ -17,7 +17,7 @@ import Testing
 
     static let claim = ClaimMessages.Facts(
         organization: "Café <Ünïon> & Co", title: "November \"travel\"", totals: "€12.50, $3.00", count: "2 expenses",
-        link: base + "/orgs/0f8fad5b-d9cb-469f-a165-70867728950e/dashboard")
+        link: base + "/orgs/0f8fad5b-d9cb-469f-a165-70867728950e/claims/6ba7b810-9dad-11d1-80b4-00c04fd430c8")
 
     static func messages() throws -> [(name: String, message: MailMessage)] {
         [

@@ -225,8 +225,10 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
     WebMemberController(members: members, membersPage: membersPage).addRoutes(to: organizationPages)
     WebOrganizationInvitationController(members: members, membersPage: membersPage).addRoutes(to: organizationPages)
     WebAuditController(organizations: organizations, pages: pages).addRoutes(to: organizationPages)
-    WebDashboardController(expenses: expenses, reports: reports, organizations: organizations, pages: pages)
-        .addRoutes(to: organizationPages)
+    WebDashboardController(
+        expenses: expenses, reports: reports, claims: claims, organizations: organizations, pages: pages
+    )
+    .addRoutes(to: organizationPages)
     let webExpenses = WebExpenseController(
         expenses: expenses, receipts: receipts, categories: categories, members: members,
         organizations: organizations, pages: pages)
@@ -236,6 +238,8 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
         expenses: expenses, receipts: receipts, organizations: organizations, pages: pages)
     webReceipts.addRoutes(to: organizationPages)
     webReceipts.addUploadRoutes(to: organizationUploadPages)
+    WebClaimController(claims: claims, organizations: organizations, pages: pages, clock: dependencies.clock)
+        .addRoutes(to: organizationPages)
     WebReportController(reports: reports, organizations: organizations, pages: pages).addRoutes(to: organizationPages)
     WebExportController(reports: reports, receipts: receipts).addRoutes(to: organizationPages)
     WebCategoryController(categories: categories, organizations: organizations, pages: pages)

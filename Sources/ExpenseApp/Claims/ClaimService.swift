@@ -164,7 +164,8 @@ public struct ClaimService: Sendable {
     private func missingReceipts(_ access: TenantAccess, _ claim: Claim) async throws -> [AppError.MissingReceipt] {
         guard let threshold = access.organization.receiptThreshold else { return [] }
         return try await expenses(access, claim).filter(\.missesReceipt).map { expense, _ in
-            let which = "The expense of \(PageFormat.day(expense.date))"
+            let which =
+                "The expense of \(PageFormat.day(expense.date))"
                 + (expense.merchant.isEmpty ? "" : " at \(expense.merchant)") + " (\(expense.amount.decimalString) "
                 + "\(expense.amount.currency.code)) needs a receipt: "
             let why =
@@ -220,7 +221,7 @@ public struct ClaimService: Sendable {
         let facts = ClaimMessages.Facts(
             organization: access.organization.name, title: claim.title, totals: Self.totalsText(claim),
             count: count == 1 ? "1 expense" : "\(count) expenses",
-            link: settings.publicBaseURL + "/orgs/\(access.tenantID)/dashboard")
+            link: settings.publicBaseURL + "/orgs/\(access.tenantID)/claims/\(claim.id)")
         var messages: [MailMessage] = []
         let actor = access.user.name
         if transition == .submit {

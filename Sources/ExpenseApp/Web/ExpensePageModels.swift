@@ -122,6 +122,30 @@ struct OrganizationDashboardPage: PageModel {
     var hasCategories: Bool
     var latest: [ExpenseRow]
     var hasLatest: Bool
+    var claims: ClaimCounts
+}
+
+/// The dashboard's claim line: each part nil when it does not apply, the line absent when none does.
+struct ClaimCounts: Sendable {
+    /// "2 claims awaiting your approval".
+    var awaiting: String?
+    /// "1 approved claim to reimburse".
+    var toReimburse: String?
+    /// "Owed to you: 12.50 EUR".
+    var owed: String?
+    var any: Bool
+
+    init(_ summary: ClaimService.Summary) {
+        let awaiting = summary.awaitingApproval
+        self.awaiting =
+            awaiting == 0
+            ? nil : awaiting == 1 ? "1 claim awaiting your approval" : "\(awaiting) claims awaiting your approval"
+        let paying = summary.toReimburse
+        toReimburse =
+            paying == 0 ? nil : paying == 1 ? "1 approved claim to reimburse" : "\(paying) approved claims to reimburse"
+        owed = summary.owed.isEmpty ? nil : "Owed to you: " + summary.owed.map(\.text).joined(separator: " · ")
+        any = self.awaiting != nil || toReimburse != nil || owed != nil
+    }
 }
 
 struct CategoryTotalRow: Sendable {
@@ -197,6 +221,8 @@ struct ExpenseForm: Sendable, Decodable {
     var version: String?
     /// `another` from the add form's "Save and add another" button.
     var then: String?
+    /// Ticked ("on") when the company paid: the expense is not reimbursable, so no claim takes it.
+    var companyCard: String?
 
     var categories: [Choice] = []
     /// Merchants paid before (most used first, with their usual category) and the currencies,
@@ -217,6 +243,7 @@ struct ExpenseForm: Sendable, Decodable {
     enum CodingKeys: String, CodingKey {
         case amount, currency, date, merchant, note, tags, version, then
         case categoryID = "category_id"
+        case companyCard = "company_card"
     }
 
     init(
@@ -238,6 +265,7 @@ struct ExpenseForm: Sendable, Decodable {
             amount: expense.amount.decimalString, currency: expense.amount.currency.code,
             date: expense.date.description, categoryID: expense.categoryID?.description, merchant: expense.merchant,
             note: expense.note, tags: Tags.display(expense.tags), version: String(expense.version))
+        companyCard = expense.reimbursable ? nil : "on"
     }
 
     mutating func show(_ error: ValidationError) {

@@ -77,7 +77,7 @@ struct OrganizationsPage: PageModel {
 /// What every page of one organization shows above its own content: the name, the tabs and
 /// the CSRF token for its forms. Templates open it as a section, `{{#org}}...{{/org}}`.
 struct OrganizationChrome: Sendable {
-    enum Tab { case dashboard, expenses, reports, categories, members, settings, audit }
+    enum Tab { case dashboard, expenses, claims, reports, categories, members, settings, audit }
 
     var organizationID: String
     var organizationName: String
@@ -88,6 +88,7 @@ struct OrganizationChrome: Sendable {
     var csrf: String
     var onDashboard: Bool
     var onExpenses: Bool
+    var onClaims: Bool
     var onReports: Bool
     var onCategories: Bool
     var onMembers: Bool
@@ -104,6 +105,7 @@ struct OrganizationChrome: Sendable {
         self.csrf = csrf
         onDashboard = tab == .dashboard
         onExpenses = tab == .expenses
+        onClaims = tab == .claims
         onReports = tab == .reports
         onCategories = tab == .categories
         onMembers = tab == .members

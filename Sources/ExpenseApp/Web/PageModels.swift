@@ -128,6 +128,14 @@ enum Notice: String {
     case left
     case joined
     case created
+    case claimCreated = "claim-created"
+    case claimSaved = "claim-saved"
+    case claimSubmitted = "claim-submitted"
+    case claimApproved = "claim-approved"
+    case claimRejected = "claim-rejected"
+    case claimReimbursed = "claim-reimbursed"
+    case claimsReimbursed = "claims-reimbursed"
+    case claimDeleted = "claim-deleted"
 
     /// The notice a request's `?notice=` names, if any.
     static func text(_ request: Request) -> String? {
@@ -164,6 +172,15 @@ enum Notice: String {
         case .left: "You left the organization."
         case .joined: "Welcome: you joined the organization."
         case .created: "Organization created. Invite the people who will log expenses in it."
+        case .claimCreated: "Claim started. Submit it when its expenses and receipts are all there."
+        case .claimSaved: "Claim saved."
+        case .claimSubmitted:
+            "Claim submitted: the approvers have been told. Its expenses are locked until they decide."
+        case .claimApproved: "Claim approved: its member has been told, and finance can pay it back."
+        case .claimRejected: "Claim rejected: its member has been told why, and can change it and submit again."
+        case .claimReimbursed: "Reimbursement recorded: its member has been told."
+        case .claimsReimbursed: "Reimbursements recorded: their members have been told."
+        case .claimDeleted: "Draft deleted; its expenses can go in another claim."
         }
     }
 }

@@ -10,6 +10,8 @@ enum PageTemplate: String, CaseIterable, Sendable {
     case audit
     case categories
     case changePassword = "change-password"
+    case claim
+    case claims
     case dashboard
     case expense
     case expenseDelete = "expense-delete"
@@ -28,5 +30,8 @@ enum PageTemplate: String, CaseIterable, Sendable {
     case verify
 
     /// The templates the pages include (`{{>name}}` or `{{<name}}`).
-    static let partials = ["api-field", "bar-chart", "layout", "organization-fields", "organization-tabs"]
+    static let partials = [
+        "api-field", "bar-chart", "claim-choices", "claim-expenses", "layout", "organization-fields",
+        "organization-tabs",
+    ]
 }

@@ -8,6 +8,7 @@ import Hummingbird
 struct WebDashboardController: Sendable {
     let expenses: ExpenseService
     let reports: ReportService
+    let claims: ClaimService
     let organizations: OrganizationService
     let pages: PageRenderer
 
@@ -42,6 +43,7 @@ struct WebDashboardController: Sendable {
                 }
             })
         let latest = try await expenses.list(access, ExpenseFilter(), cursor: nil, limit: 10).items
+        let claimSummary = try await claims.summary(access)
         let page = OrganizationDashboardPage(
             title: access.organization.name,
             account: try await LayoutAccount.load(
@@ -60,7 +62,8 @@ struct WebDashboardController: Sendable {
             },
             hasCategories: !groups.isEmpty,
             latest: latest.map { ExpenseRow($0, access: access) },
-            hasLatest: !latest.isEmpty)
+            hasLatest: !latest.isEmpty,
+            claims: ClaimCounts(claimSummary))
         return try pages.render(.organizationDashboard, page)
     }
 

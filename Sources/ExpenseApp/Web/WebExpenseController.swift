@@ -251,6 +251,8 @@ struct WebExpenseController: Sendable {
             categoryID: form.categoryID ?? "", categoryGiven: true, merchant: form.merchant ?? "",
             note: form.note ?? "", tags: tags)
         input.amountAsTyped = true
+        // An unticked box sends nothing: the form always states who paid.
+        input.reimbursable = form.companyCard == nil
         return input
     }
 }

@@ -33,13 +33,31 @@ public struct AuditRepository: Sendable {
     /// Newest first, at most `limit`.
     public func list(_ tx: TenantTransaction, limit: Int) async throws -> [AuditEntry] {
         let order = tx.executor.dialect == .postgres ? "seq DESC" : "rowid DESC"
-        return try await tx.executor.query(
+        return try await entries(
+            tx,
             """
             SELECT id, actor_id, actor_name, action, subject_type, subject_id, details, created_at
             FROM audit_log WHERE tenant_id = \(tx.tenantID)
             ORDER BY \(unsafeRaw: order) LIMIT \(limit)
+            """)
+    }
+
+    /// One subject's story (a claim's history), oldest first, at most `limit`.
+    public func history(_ tx: TenantTransaction, of type: AuditSubject, id: String, limit: Int) async throws
+        -> [AuditEntry]
+    {
+        let order = tx.executor.dialect == .postgres ? "seq" : "rowid"
+        return try await entries(
+            tx,
             """
-        ).map { row in
+            SELECT id, actor_id, actor_name, action, subject_type, subject_id, details, created_at
+            FROM audit_log WHERE tenant_id = \(tx.tenantID) AND subject_type = \(type) AND subject_id = \(id)
+            ORDER BY \(unsafeRaw: order) LIMIT \(limit)
+            """)
+    }
+
+    private func entries(_ tx: TenantTransaction, _ sql: SQL) async throws -> [AuditEntry] {
+        try await tx.executor.query(sql).map { row in
             AuditEntry(
                 id: try row.decode("id"),
                 actorID: try row.decode("actor_id"),

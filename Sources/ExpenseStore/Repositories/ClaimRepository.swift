@@ -40,6 +40,29 @@ public struct ClaimRepository: Sendable {
         return try await withExpenses(tx, try await tx.executor.query(sql).map(Self.claim(from:)))
     }
 
+    /// How many claims are in `status`, leaving out `excluding`'s own.
+    public func count(_ tx: TenantTransaction, status: ClaimStatus, excluding member: UserID?) async throws -> Int {
+        var sql: SQL = "SELECT COUNT(*) AS n FROM claims WHERE tenant_id = \(tx.tenantID) AND status = \(status)"
+        if let member { sql.append(" AND member_id <> \(member)") }
+        return try await tx.executor.first(sql)?.decode("n") ?? 0
+    }
+
+    /// What `member`'s approved claims, not yet paid back, come to per currency.
+    public func owed(_ tx: TenantTransaction, to member: UserID) async throws -> [MoneyTotal] {
+        try await tx.executor.query(
+            """
+            SELECT e.currency, CAST(SUM(e.amount_minor) AS TEXT) AS total, COUNT(*) AS n
+            FROM claims c JOIN expenses e ON e.tenant_id = c.tenant_id AND e.claim_id = c.id
+            WHERE c.tenant_id = \(tx.tenantID) AND c.member_id = \(member) AND c.status = \(ClaimStatus.approved)
+            GROUP BY e.currency ORDER BY e.currency
+            """
+        ).map { row in
+            MoneyTotal(
+                currency: try Currency(code: try row.decode("currency")),
+                minorUnits: try row.decode("total", as: Int128.self), count: try row.decode("n"))
+        }
+    }
+
     /// The status of the claim an expense is in, its row locked against a change of state until
     /// the transaction ends (`FOR SHARE` on PostgreSQL), so an edit and a submission serialize.
     public func lockedStatus(_ tx: TenantTransaction, id: ClaimID) async throws -> ClaimStatus? {

@@ -134,7 +134,7 @@ public struct OrganizationRepository: Sendable {
             "id", "name", "kind", "currency", "time_zone", "week_start", "receipt_required_above", "created_at",
             "updated_at",
         ]
-            .map { prefix + $0 }.joined(separator: ", ")
+        .map { prefix + $0 }.joined(separator: ", ")
     }
 
     static func organization(from row: SQLRow) throws -> Organization {

@@ -137,6 +137,17 @@ public struct ReceiptRepository: Sendable {
         ).map(Self.receipt(from:))
     }
 
+    /// The receipts of a claim's expenses, in upload order, in one statement.
+    public func list(_ tx: TenantTransaction, claim: ClaimID) async throws -> [Receipt] {
+        try await tx.executor.query(
+            """
+            \(Self.select) JOIN expenses ce ON ce.tenant_id = r.tenant_id AND ce.id = r.expense_id
+            WHERE r.tenant_id = \(tx.tenantID) AND ce.claim_id = \(claim)
+            ORDER BY r.seq
+            """
+        ).map(Self.receipt(from:))
+    }
+
     /// Removes the receipt (its file goes with its last receipt); false when there was none.
     public func delete(_ tx: TenantTransaction, id: ReceiptID) async throws -> Bool {
         try await !tx.executor.query(

@@ -9,7 +9,8 @@ import Testing
 
 /// The receipt rule in the organization's settings, and a claim's submission under it.
 @Suite struct ClaimPolicyTests {
-    @Test("A costlier expense without a receipt stops the claim, one errors entry each", arguments: TestBackend.available)
+    @Test(
+        "A costlier expense without a receipt stops the claim, one errors entry each", arguments: TestBackend.available)
     func receiptRequiredAbove(_ backend: TestBackend) async throws {
         let harness = try await AccountsHarness.make(backend) { $0.httpPort = 0 }
         try await harness.app.test(.live) { client async throws in
@@ -56,7 +57,9 @@ import Testing
             #expect(Set(errors.compactMap { $0["expense_id"] as? String }) == [ids[1], ids[2]])
             #expect(errors.allSatisfy { $0["field"] as? String == "expense_ids" })
             #expect(errors.contains { ($0["message"] as? String ?? "").contains("Hotel") })
-            #expect(try await client.send(.get, "\(base)/\(claim)", headers: member.auth).json["status"] as? String == "draft")
+            #expect(
+                try await client.send(.get, "\(base)/\(claim)", headers: member.auth).json["status"] as? String
+                    == "draft")
 
             // Lifting the rule (null) lets it through.
             let lifted = try await client.send(

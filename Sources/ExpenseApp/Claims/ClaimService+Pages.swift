@@ -1,0 +1,48 @@
+import ExpenseCore
+import ExpenseStore
+import Foundation
+
+/// What the claim pages read beside the claims themselves: the expenses a claim can still
+/// gather, a claim's history, and the dashboard's two counts.
+extension ClaimService {
+    /// The caller's reimbursable expenses in no claim, newest first: what a claim can gather.
+    public func claimable(_ access: TenantAccess, limit: Int = 200) async throws -> [Expense] {
+        try access.require(.submitClaims)
+        return try await store.expenses.list(
+            access.transaction, ExpenseFilter(memberID: access.user.id, claimable: true), after: nil, limit: limit)
+    }
+
+    /// The receipts of the claim's expenses, by expense.
+    public func receipts(_ access: TenantAccess, _ claim: Claim) async throws -> [ExpenseID: [Receipt]] {
+        Dictionary(
+            grouping: try await store.receipts.list(access.transaction, claim: claim.id), by: \.expenseID)
+    }
+
+    /// The claim's audit entries, oldest first: who moved it when, and the comments.
+    public func history(_ access: TenantAccess, _ claim: Claim) async throws -> [AuditEntry] {
+        try await store.audit.history(access.transaction, of: .claim, id: claim.id.description, limit: 200)
+    }
+
+    /// The dashboard's claim line: claims of others awaiting the caller's decision (for who
+    /// approves), and what approved claims of the caller's still owe them, per currency.
+    public struct Summary: Sendable, Equatable {
+        public var awaitingApproval: Int
+        public var toReimburse: Int
+        public var owed: [MoneyTotal]
+    }
+
+    public func summary(_ access: TenantAccess) async throws -> Summary {
+        let tx = access.transaction
+        var summary = Summary(awaitingApproval: 0, toReimburse: 0, owed: [])
+        if access.role.can(.approveClaims) {
+            summary.awaitingApproval = try await store.claims.count(tx, status: .submitted, excluding: access.user.id)
+        }
+        if access.role.can(.reimburseClaims) {
+            summary.toReimburse = try await store.claims.count(tx, status: .approved, excluding: nil)
+        }
+        if access.role.can(.submitClaims) {
+            summary.owed = try await store.claims.owed(tx, to: access.user.id)
+        }
+        return summary
+    }
+}
