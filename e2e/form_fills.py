@@ -97,3 +97,29 @@ def _newest_verification(tour, person):
 
 def _remember_org(tour, person, page):
     tour.orgs.append(re.search(r"/orgs/([0-9a-f-]{36})", page.url).group(1))
+
+
+def _start_claim(tour, person, form, button):
+    """A title and the first unclaimed expense ticked."""
+    form.get_by_label("Title").fill(f"Claim number {len(tour.submitted)}")
+    boxes = form.locator("input[name='expense_ids[]']")
+    if boxes.count():
+        boxes.first.check()
+
+
+def _remember_claim(tour, person, page):
+    tour.claims.append(page.url.split("?")[0])
+
+
+def _rename_claim(tour, person, form, button):
+    field = form.get_by_label("Title")
+    field.fill(field.input_value() + " (revised)")
+
+
+def _reject_claim(tour, person, form, button):
+    form.get_by_role("textbox").fill("Add the ticket, please.")
+
+
+def _pay_claims(tour, person, form, button):
+    form.locator("input[name='claim_ids[]']").first.check()
+    form.get_by_label("Reference").fill("SEPA 42")

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from urllib.parse import urlparse
 
 from form_fills import (
-    _account, _change_password, _confirm_name, _expense, _fields, _filter, _invite, _newest_verification, _receipt,
-    _relogin, _remember_org, _rename, _report, _resend_invitation, _reset_password, _role)
+    _account, _change_password, _confirm_name, _expense, _fields, _filter, _invite, _newest_verification, _pay_claims,
+    _receipt, _reject_claim, _relogin, _remember_claim, _remember_org, _rename, _rename_claim, _report,
+    _resend_invitation, _reset_password, _role, _start_claim)
 from harness import Mail
 
 ID = re.compile(r"/(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\d+)(?=/|$)", re.I)
@@ -92,6 +93,21 @@ RECIPES = [
     Recipe("upload receipt", "post", ORG + "/expenses/{id}/receipts", "Upload receipt", _receipt,
            notice="Receipt attached."),
     Recipe("remove receipt", "post", ORG + "/receipts/{id}/delete", r"Remove .+", notice="Receipt removed.", rank=2),
+    Recipe("start claim", "post", ORG + "/claims", "Start claim", _start_claim,
+           notice="Claim started. Submit it when its expenses and receipts are all there.", after=_remember_claim),
+    Recipe("save claim", "post", ORG + "/claims/{id}", "Save claim", _rename_claim, notice="Claim saved."),
+    Recipe("submit claim", "post", ORG + "/claims/{id}/submit", "Submit for approval",
+           notice="Claim submitted: the approvers have been told. Its expenses are locked until they decide."),
+    Recipe("approve claim", "post", ORG + "/claims/{id}/approve", r"Approve( .+)?",
+           notice="Claim approved: its member has been told, and finance can pay it back."),
+    Recipe("reject claim", "post", ORG + "/claims/{id}/reject", r"Reject( .+)?", _reject_claim,
+           notice="Claim rejected: its member has been told why, and can change it and submit again.", rank=2),
+    Recipe("reimburse claim", "post", ORG + "/claims/{id}/reimburse", "Record reimbursement",
+           notice="Reimbursement recorded: its member has been told."),
+    Recipe("reimburse claims", "post", ORG + "/claims/reimburse", "Record reimbursement of the ticked claims",
+           _pay_claims, notice="Reimbursements recorded: their members have been told.", rank=2),
+    Recipe("delete claim", "post", ORG + "/claims/{id}/delete", "Delete draft",
+           notice="Draft deleted; its expenses can go in another claim.", rank=3, ends_page=True),
     Recipe("show report", "get", ORG + "/reports", "Show", _report, url=r"group_by=category"),
     Recipe("add category", "post", ORG + "/categories", "Add category", _fields(Name="Postage"),
            notice="Category added."),
@@ -138,7 +154,7 @@ class Tour:
         self.exports = {}      # kind of download link (CSV, the OpenAPI file) -> content type
         self.picks = {}        # recipe name -> words the chosen button's name contains
         self.where = {}        # recipe name -> where(tour, person), overriding the recipe's
-        self.orgs, self.expenses, self.recipient = [], 0, None
+        self.orgs, self.expenses, self.recipient, self.claims = [], 0, None, []
 
     # Mail
 

@@ -3,6 +3,7 @@
 is rendered, so a form added later is submitted too, or fails the test until it has a recipe in
 forms.py. Destructive forms act on records made for them, after the rest of their page."""
 import re
+from urllib.parse import urlparse
 
 from playwright.sync_api import expect
 
@@ -64,6 +65,41 @@ def accepting_an_invitation(tour, olga, mika, harbour):
     tour.visit(link, mika)
 
 
+def mika_submits(tour, mika, harbour, merchant):
+    """Mika pays for something himself and claims it; returns the claim's page."""
+    mika.page.goto(f"/orgs/{harbour}/dashboard")
+    add_expense(mika.page, "21.00", "Meals", merchant)
+    mika.page.goto(f"/orgs/{harbour}/claims")
+    mika.page.get_by_label("Title").fill(f"{merchant} ticket")
+    mika.page.locator("label", has_text=merchant).click()
+    mika.page.get_by_role("button", name="Start claim").click()
+    path = urlparse(mika.page.url).path
+    mika.page.get_by_role("button", name="Submit for approval").click()
+    expect(mika.page.get_by_role("status")).to_contain_text("Claim submitted")
+    return path
+
+
+def claim_pages(tour, olga, mika, harbour):
+    """The queue decides two of Mika's claims (one approved and paid, one rejected); Olga's own
+    claim is saved, submitted, approved by her as the only approver, and paid; a claim is
+    rejected on its own page, and a draft made for it is deleted."""
+    org = f"/orgs/{harbour}"
+    for merchant in ("Ferry", "Train"):
+        mika_submits(tour, mika, harbour, merchant)
+    tour.visit(org + "/claims", olga)
+
+    def empty_draft(tour, person):
+        olga.page.goto(org + "/claims")
+        olga.page.get_by_label("Title").fill("Spare draft")
+        olga.page.get_by_role("button", name="Start claim").click()
+        return urlparse(olga.page.url).path
+
+    tour.visit(tour.claims[-1], olga)
+    # Olga's claim, paid, offers neither: a claim of Mika's to reject, a draft to delete.
+    tour.visit(mika_submits(tour, mika, harbour, "Bus"), olga)
+    tour.visit(empty_draft(tour, olga), olga)
+
+
 def organization_pages(tour, olga, mika, harbour):
     org = f"/orgs/{harbour}"
     for path in ("/", org, org + "/dashboard", org + "/expenses/new", org + "/expenses"):
@@ -90,6 +126,7 @@ def organization_pages(tour, olga, mika, harbour):
     tour.picks.update({"archive category": "Postage", "delete category": "Postage",
                        "restore category": "Old stationery"})
     tour.visit(org + "/categories", olga)
+    claim_pages(tour, olga, mika, harbour)
 
     # Vi joins to be removed; the tour invites a guest, resends and revokes that invitation.
     invite(olga.page, "vi@example.org", "viewer")
