@@ -65,10 +65,21 @@ import Testing
                 to: "/api/v1/orgs/\(org)/expenses/00000000-0000-0000-0000-00000000002c/receipts",
                 name: "ticket <1>.jpg", auth: owner.auth)
             #expect(receipt.status == .created)
+            // Bo's claim, submitted: Olga's queue and the claim's own page.
+            let taxi = try await client.logExpense(
+                org, ["amount": "18.40", "date": "2026-11-21", "merchant": "Taxi <night>"], by: bo)
+            let claim = try await client.send(
+                .post, "/api/v1/orgs/\(org)/claims", json: ["title": "Late meeting", "expense_ids": [taxi["id"]!]],
+                headers: bo.auth)
+            let claimID = try #require(claim.json["id"] as? String)
+            #expect(
+                try await client.send(.post, "/api/v1/orgs/\(org)/claims/\(claimID)/submit", headers: bo.auth).status
+                    == .ok)
+            let pages = Self.pages + [("claims", "/claims", true), ("claim", "/claims/\(claimID)", true)]
             let (cookie, _) = try await OrganizationPageTests.browserSession(client, "olga@example.org")
 
             var mismatches: [String] = []
-            for page in Self.pages {
+            for page in pages {
                 let path = page.inOrganization ? "/orgs/\(org)\(page.path)" : page.path
                 let needsSession = page.name != "login" && page.name != "register"
                 let reply = try await client.send(.get, path, headers: needsSession ? cookie : [:])

@@ -230,12 +230,12 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
     )
     .addRoutes(to: organizationPages)
     let webExpenses = WebExpenseController(
-        expenses: expenses, receipts: receipts, categories: categories, members: members,
+        expenses: expenses, receipts: receipts, claims: claims, categories: categories, members: members,
         organizations: organizations, pages: pages)
     webExpenses.addRoutes(to: organizationPages)
     webExpenses.addUploadRoutes(to: organizationUploadPages)
     let webReceipts = WebReceiptController(
-        expenses: expenses, receipts: receipts, organizations: organizations, pages: pages)
+        expenses: expenses, receipts: receipts, claims: claims, organizations: organizations, pages: pages)
     webReceipts.addRoutes(to: organizationPages)
     webReceipts.addUploadRoutes(to: organizationUploadPages)
     WebClaimController(claims: claims, organizations: organizations, pages: pages, clock: dependencies.clock)

@@ -18,6 +18,25 @@ extension ClaimService {
             grouping: try await store.receipts.list(access.transaction, claim: claim.id), by: \.expenseID)
     }
 
+    /// The claim an expense is in, for the expense's page: whether it locks the expense, and its
+    /// title and status for who may read the claim (nil for the others, and for no claim).
+    public func holding(_ access: TenantAccess, _ expense: Expense) async throws -> (Claim?, locks: Bool) {
+        guard let id = expense.claimID, let claim = try await store.claims.find(access.transaction, id: id) else {
+            return (nil, false)
+        }
+        let readable =
+            access.role.can(.approveClaims) || access.role.can(.reimburseClaims)
+            || claim.memberID == access.user.id
+        return (readable ? claim : nil, claim.status.locksExpenses)
+    }
+
+    /// Of the expenses, those a claim locks: a list offers them no Edit or Delete.
+    public func locked(_ access: TenantAccess, among expenses: [Expense]) async throws -> Set<ExpenseID> {
+        let claims = Set(expenses.compactMap(\.claimID))
+        let locking = try await store.claims.locking(access.transaction, among: Array(claims))
+        return Set(expenses.filter { $0.claimID.map(locking.contains) ?? false }.map(\.id))
+    }
+
     /// The claim's audit entries, oldest first: who moved it when, and the comments.
     public func history(_ access: TenantAccess, _ claim: Claim) async throws -> [AuditEntry] {
         try await store.audit.history(access.transaction, of: .claim, id: claim.id.description, limit: 200)

@@ -26,7 +26,9 @@ public struct ExpenseService: Sendable {
         let draft = try validating { try input.draft(defaultCurrency: access.organization.currency) }
         let now = clock.now()
         let id: ExpenseID = ids()
-        let audit = auditEntry(access, .expenseCreated, id, AuditDetails.after(draft.auditSnapshot), now)
+        var snapshot = draft.auditSnapshot
+        if input.reimbursable == false { snapshot["paid_by"] = Self.payer(reimbursable: false) }
+        let audit = auditEntry(access, .expenseCreated, id, AuditDetails.after(snapshot), now)
         let author = ExpenseRepository.Author(id: access.user.id, name: access.user.name)
         guard
             var expense = try await store.expenses.create(
@@ -38,6 +40,9 @@ public struct ExpenseService: Sendable {
         }
         return expense
     }
+
+    /// Who paid, as the audit log says it: the member (to be paid back) or the company.
+    static func payer(reimbursable: Bool) -> String { reimbursable ? "member" : "company" }
 
     /// Merchants paid before, most used first, with the category each was last filed under.
     public func merchantSuggestions(_ access: TenantAccess) async throws -> [ExpenseRepository.MerchantSuggestion] {
@@ -82,13 +87,18 @@ public struct ExpenseService: Sendable {
             if let ifMatch, ifMatch != current.version { throw AppError.preconditionFailed }
             let draft = try validating { try input.draft(applyingTo: current) }
             _ = try await Self.category(draft.categoryID, current: current.categoryID, in: tx, store: store)
-            // The stored values become the draft's, so the entry is known before the write.
+            // The stored values become the draft's, so the entry is known before the write; who
+            // paid is in it when that changes (a refused change rolls the entry back with it).
+            var before = current.auditSnapshot
+            var after = draft.auditSnapshot
+            if let reimbursable = input.reimbursable, reimbursable != current.reimbursable {
+                before["paid_by"] = Self.payer(reimbursable: current.reimbursable)
+                after["paid_by"] = Self.payer(reimbursable: reimbursable)
+            }
             let audit =
-                draft.auditSnapshot == current.auditSnapshot
+                before == after
                 ? nil
-                : auditEntry(
-                    access, .expenseUpdated, id,
-                    AuditDetails.change(before: current.auditSnapshot, after: draft.auditSnapshot), now)
+                : auditEntry(access, .expenseUpdated, id, AuditDetails.change(before: before, after: after), now)
             guard
                 var updated = try await store.expenses.update(
                     tx, id: id, version: current.version, draft, audit: audit, at: now)

@@ -68,7 +68,8 @@ struct ExpenseRow: Sendable {
     /// the amount when there is none.
     var merchantOrAmount: String
 
-    init(_ expense: Expense, access: TenantAccess) {
+    /// `locked`: its claim is submitted, approved or reimbursed, so nobody may change it.
+    init(_ expense: Expense, access: TenantAccess, locked: Bool = false) {
         id = expense.id.description
         date = PageFormat.day(expense.date)
         isoDate = expense.date.description
@@ -79,7 +80,7 @@ struct ExpenseRow: Sendable {
         note = expense.note.isEmpty ? nil : PageFormat.excerpt(expense.note, limit: 140)
         tags = expense.tags
         member = expense.memberName
-        editable = access.role.mayChange(expenseBy: expense.memberID, actor: access.user.id)
+        editable = access.role.mayChange(expenseBy: expense.memberID, actor: access.user.id) && !locked
         receipts = expense.receiptCount > 0 ? expense.receiptCount : nil
         merchantOrAmount =
             expense.merchant.isEmpty ? expense.amount.text : PageFormat.excerpt(expense.merchant, limit: 80)

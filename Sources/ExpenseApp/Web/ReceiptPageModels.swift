@@ -16,6 +16,27 @@ struct ExpenseDetailPage: PageModel {
     /// The "Add receipt" form's error (a refused file), nil when none.
     var fileError: String? = nil
     var upload: ReceiptUploadField
+    /// The claim it is in, for who may read that claim.
+    var claim: ClaimMention? = nil
+}
+
+/// "In the claim 'Lisbon trip' (awaiting approval): locked until a decision."
+struct ClaimMention: Sendable {
+    var title: String
+    var link: String
+    var status: String
+    /// Why nothing on the page can change, nil when the claim leaves the expense open.
+    var lockNote: String?
+
+    init(_ claim: Claim, organization: OrganizationID, locks: Bool) {
+        title = claim.title
+        link = "/orgs/\(organization)/claims/\(claim.id)"
+        status = claim.status.label
+        lockNote =
+            locks
+            ? "While the claim is submitted, approved or reimbursed, this expense and its receipts stay as they are."
+            : nil
+    }
 }
 
 /// The file field of the add, edit and "Add receipt" forms.

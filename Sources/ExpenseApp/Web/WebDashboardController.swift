@@ -44,6 +44,7 @@ struct WebDashboardController: Sendable {
             })
         let latest = try await expenses.list(access, ExpenseFilter(), cursor: nil, limit: 10).items
         let claimSummary = try await claims.summary(access)
+        let locked = try await claims.locked(access, among: latest)
         let page = OrganizationDashboardPage(
             title: access.organization.name,
             account: try await LayoutAccount.load(
@@ -61,7 +62,7 @@ struct WebDashboardController: Sendable {
                 CategoryTotalRow(name: totals.name(of: $0.key), totals: $0.totals.map(AmountCell.init))
             },
             hasCategories: !groups.isEmpty,
-            latest: latest.map { ExpenseRow($0, access: access) },
+            latest: latest.map { ExpenseRow($0, access: access, locked: locked.contains($0.id)) },
             hasLatest: !latest.isEmpty,
             claims: ClaimCounts(claimSummary))
         return try pages.render(.organizationDashboard, page)

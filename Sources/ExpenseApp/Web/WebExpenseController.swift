@@ -8,6 +8,7 @@ import Hummingbird
 struct WebExpenseController: Sendable {
     let expenses: ExpenseService
     let receipts: ReceiptService
+    let claims: ClaimService
     let categories: CategoryService
     let members: MemberService
     let organizations: OrganizationService
@@ -78,6 +79,7 @@ struct WebExpenseController: Sendable {
         }
         var csvQuery = query
         csvQuery["cursor"] = nil
+        let locked = try await claims.locked(access, among: rows)
         let page = ExpenseListPage(
             title: "Expenses of \(access.organization.name)",
             account: try await LayoutAccount.load(
@@ -85,7 +87,8 @@ struct WebExpenseController: Sendable {
             notice: Notice.text(request),
             failure: status == .ok ? nil : "Some filters need attention.",
             org: OrganizationChrome(access, csrf: context.csrfToken, tab: .expenses),
-            filter: form, rows: rows.map { ExpenseRow($0, access: access) }, hasRows: !rows.isEmpty,
+            filter: form, rows: rows.map { ExpenseRow($0, access: access, locked: locked.contains($0.id)) },
+            hasRows: !rows.isEmpty,
             summary: ExpenseListPage.summary(totals, filtered: form.isOpen), nextLink: next,
             csvLink: "/orgs/\(access.tenantID)/exports/expenses.csv?" + QueryString.encode(csvQuery))
         return try pages.render(.expenses, page, status: status)

@@ -7,6 +7,7 @@ import Hummingbird
 struct WebReceiptController: Sendable {
     let expenses: ExpenseService
     let receipts: ReceiptService
+    let claims: ClaimService
     let organizations: OrganizationService
     let pages: PageRenderer
 
@@ -68,7 +69,10 @@ struct WebReceiptController: Sendable {
     ) async throws -> Response {
         let access = context.access
         let expense = try await expenses.find(access, id: id)
-        let row = ExpenseRow(expense, access: access)
+        var row = ExpenseRow(expense, access: access)
+        let (claim, locked) = try await claims.holding(access, expense)
+        // A submitted, approved or reimbursed claim's expense offers no change at all.
+        row.editable = row.editable && !locked
         let attached = try await receipts.list(access, expense: id)
         let page = ExpenseDetailPage(
             title: row.merchantOrAmount,
@@ -79,7 +83,8 @@ struct WebReceiptController: Sendable {
             expense: row, fullNote: expense.note.isEmpty ? nil : expense.note,
             receipts: attached.map { ReceiptItem($0, organization: access.tenantID, removable: row.editable) },
             hasReceipts: !attached.isEmpty, fileError: fileError,
-            upload: ReceiptUploadField(maxBytes: receipts.limits.maxFileBytes))
+            upload: ReceiptUploadField(maxBytes: receipts.limits.maxFileBytes),
+            claim: claim.map { ClaimMention($0, organization: access.tenantID, locks: locked) })
         return try pages.render(.expense, page, status: status)
     }
 }

@@ -40,6 +40,18 @@ public struct ClaimRepository: Sendable {
         return try await withExpenses(tx, try await tx.executor.query(sql).map(Self.claim(from:)))
     }
 
+    /// Of `ids`, the claims that lock their expenses (submitted, approved or reimbursed).
+    public func locking(_ tx: TenantTransaction, among ids: [ClaimID]) async throws -> Set<ClaimID> {
+        guard !ids.isEmpty else { return [] }
+        var sql: SQL =
+            "SELECT id FROM claims WHERE tenant_id = \(tx.tenantID) AND id IN (\(Self.list(ids))) AND status IN ("
+        for (index, status) in ClaimStatus.allCases.filter(\.locksExpenses).enumerated() {
+            sql.append(index == 0 ? "\(status)" : ", \(status)")
+        }
+        sql.append(")")
+        return Set(try await tx.executor.query(sql).map { try $0.decode("id") })
+    }
+
     /// How many claims are in `status`, leaving out `excluding`'s own.
     public func count(_ tx: TenantTransaction, status: ClaimStatus, excluding member: UserID?) async throws -> Int {
         var sql: SQL = "SELECT COUNT(*) AS n FROM claims WHERE tenant_id = \(tx.tenantID) AND status = \(status)"

@@ -44,6 +44,20 @@ import Testing
                 ],
                 headers: mia)
             #expect(card.status == .seeOther)
+            // Who paid is in the audit log, at creation and when it changes.
+            let cardID = try #require(
+                try await client.allExpenses(org, by: member).first { $0["merchant"] as? String == "Fuel" }?["id"]
+                    as? String)
+            let toMember = try await client.send(
+                .patch, "/api/v1/orgs/\(org)/expenses/\(cardID)", json: ["reimbursable": true], headers: member.auth)
+            #expect(toMember.json["reimbursable"] as? Bool == true)
+            let audit = try await client.send(.get, "/api/v1/orgs/\(org)/audit", headers: owner.auth)
+            let payers = (audit.json["items"] as? [[String: Any]] ?? []).compactMap { entry in
+                (entry["details"] as? [String: [String: String]])?["after"]?["paid_by"]
+            }
+            #expect(payers == ["member", "company"])  // newest first
+            _ = try await client.send(
+                .patch, "/api/v1/orgs/\(org)/expenses/\(cardID)", json: ["reimbursable": false], headers: member.auth)
             let hotel = try await client.logExpense(
                 org, ["amount": "1200", "date": "2026-11-03", "merchant": "Hotel Lisboa"], by: member)
             let hotelID = try #require(hotel["id"] as? String)
@@ -69,6 +83,11 @@ import Testing
             #expect(
                 try await client.send(.post, "\(claimPath)/submit", form: ["_csrf": miaCSRF], headers: mia).status
                     == .seeOther)
+
+            // The expense's page names its claim and offers no change while it is submitted.
+            let hotelPage = try await client.send(.get, "\(orgPath)/expenses/\(hotelID)", headers: mia)
+            #expect(hotelPage.body.contains("In the claim") && hotelPage.body.contains("Lisbon trip"))
+            #expect(!hotelPage.body.contains("Upload receipt") && !hotelPage.body.contains(">Remove<"))
 
             // The approver's queue shows it with its receipt inline; the dashboard counts it.
             let queue = try await client.send(.get, "\(orgPath)/claims", headers: olga)
