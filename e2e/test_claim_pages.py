@@ -1,11 +1,29 @@
 """Claims on the pages, in a real browser and with mail through a real SMTP server: a member
 builds a claim from their unclaimed expenses and submits it, finance rejects it with a reason,
 the member attaches the missing receipt and submits again, the owner approves from the queue,
-finance pays it back from "To reimburse"; each step's mail arrives with a link to the claim."""
+finance pays it back from "To reimburse"; each step's mail arrives with a link to the claim.
+The journey runs on the embedded SQLite store and on PostgreSQL."""
+import pytest
 from playwright.sync_api import expect
 
 from conftest import screenshot
+from harness import Server
+from loadrun import Stack
 from journeys import add_expense, confirm_email, create_organization, invite, join_from_invitation, receipt_jpeg, register
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def server(request, smtp):
+    """This module's server: the built binary on each database in turn (the pages read it)."""
+    if request.param == "sqlite":
+        app = Server(smtp)
+        yield app
+        app.stop()
+        return
+    stack = Stack(cluster=request.getfixturevalue("pg_cluster"), smtp=smtp)
+    yield stack.server
+    stack.server.stop()
+    stack.close()
 
 
 def start_claim(page, org, title):
