@@ -14,7 +14,8 @@ extension ClaimService {
 
     /// The receipts of the claim's expenses, by expense.
     public func receipts(_ access: TenantAccess, _ claim: Claim) async throws -> [ExpenseID: [Receipt]] {
-        Dictionary(
+        try mayRead(access, claim)
+        return Dictionary(
             grouping: try await store.receipts.list(access.transaction, claim: claim.id), by: \.expenseID)
     }
 
@@ -39,7 +40,24 @@ extension ClaimService {
 
     /// The claim's audit entries, oldest first: who moved it when, and the comments.
     public func history(_ access: TenantAccess, _ claim: Claim) async throws -> [AuditEntry] {
-        try await store.audit.history(access.transaction, of: .claim, id: claim.id.description, limit: 200)
+        try mayRead(access, claim)
+        return try await store.audit.history(access.transaction, of: .claim, id: claim.id.description, limit: 200)
+    }
+
+    /// Whether the caller may approve or reject this claim, as the move itself would decide.
+    public func mayDecide(_ access: TenantAccess, _ claim: Claim) async throws -> Bool {
+        guard claim.status == .submitted, access.role.can(.approveClaims) else { return false }
+        let approvers = try await store.claims.approverCount(access.transaction)
+        return ClaimTransition.approve.refusal(
+            role: access.role, actor: access.user.id, member: claim.memberID, approvers: approvers) == nil
+    }
+
+    /// Whether the caller decides their own claims too: the only owner who approves.
+    public func decidesOwnClaims(_ access: TenantAccess) async throws -> Bool {
+        guard access.role == .owner else { return false }
+        let approvers = try await store.claims.approverCount(access.transaction)
+        return ClaimTransition.approve.refusal(
+            role: access.role, actor: access.user.id, member: access.user.id, approvers: approvers) == nil
     }
 
     /// The dashboard's claim line: claims of others awaiting the caller's decision (for who
@@ -54,7 +72,8 @@ extension ClaimService {
         let tx = access.transaction
         var summary = Summary(awaitingApproval: 0, toReimburse: 0, owed: [])
         if access.role.can(.approveClaims) {
-            summary.awaitingApproval = try await store.claims.count(tx, status: .submitted, excluding: access.user.id)
+            let own = try await decidesOwnClaims(access) ? nil : access.user.id
+            summary.awaitingApproval = try await store.claims.count(tx, status: .submitted, excluding: own)
         }
         if access.role.can(.reimburseClaims) {
             summary.toReimburse = try await store.claims.count(tx, status: .approved, excluding: nil)

@@ -25,6 +25,7 @@ public struct ClaimService: Sendable {
         try access.require(.submitClaims)
         let title = try Self.checkedTitle(title)
         let tx = access.transaction
+        try await checkJoinable(tx, claim: nil, expenseIDs, member: access.user.id)
         let id: ClaimID = ids()
         let now = clock.now()
         try await store.claims.create(tx, id: id, member: access.user.id, title: title, at: now)
@@ -57,7 +58,10 @@ public struct ClaimService: Sendable {
         let tx = access.transaction
         let claim = try await editable(access, id)
         let now = clock.now()
-        if let title { try await store.claims.rename(tx, id: id, title: try Self.checkedTitle(title), at: now) }
+        // Everything checked before the first write: a page showing the refusal shows nothing changed.
+        let title = try title.map(Self.checkedTitle)
+        if let expenseIDs { try await checkJoinable(tx, claim: id, expenseIDs, member: claim.memberID) }
+        if let title { try await store.claims.rename(tx, id: id, title: title, at: now) }
         if let expenseIDs { try await attach(tx, id, expenseIDs, member: claim.memberID) }
         let changed = try await found(tx, id)
         try await store.audit.append(tx, audit(access, .claimUpdated, changed, [:], now))
@@ -76,7 +80,8 @@ public struct ClaimService: Sendable {
     public func submit(_ access: TenantAccess, id: ClaimID) async throws -> Claim {
         let now = clock.now()
         let claim = try await found(access.transaction, id, lock: true)
-        try mayRead(access, claim)
+        // Who may, and from which state, before what the claim holds.
+        try check(access, claim, .submit, approvers: 0)
         guard !claim.expenseIDs.isEmpty else {
             throw AppError.validation(.init("expense_ids", "Add at least one expense before submitting."))
         }
@@ -127,13 +132,7 @@ public struct ClaimService: Sendable {
         let now = clock.now()
         let claim = try await found(access.transaction, id, lock: true)
         try mayRead(access, claim)
-        if Self.hasControlCharacters(reference ?? "") {
-            throw AppError.validation(.init("reference", "The reference contains control characters."))
-        }
-        let reference = reference?.trimmingCharacters(in: .whitespaces) ?? ""
-        guard reference.unicodeScalars.count <= 200 else {
-            throw AppError.validation(.init("reference", "Keep the reference to 200 characters."))
-        }
+        let reference = try Self.checkedReference(reference)
         var change = ClaimRepository.Change()
         change.paidOn = paidOn
         change.reference = reference
@@ -165,7 +164,7 @@ public struct ClaimService: Sendable {
         guard let threshold = access.organization.receiptThreshold else { return [] }
         return try await expenses(access, claim).filter(\.missesReceipt).map { expense, _ in
             let which =
-                "The expense of \(PageFormat.day(expense.date))"
+                "The expense of \(expense.date.description)"
                 + (expense.merchant.isEmpty ? "" : " at \(expense.merchant)") + " (\(expense.amount.decimalString) "
                 + "\(expense.amount.currency.code)) needs a receipt: "
             let why =
@@ -177,26 +176,33 @@ public struct ClaimService: Sendable {
         }
     }
 
-    private func move(
-        _ access: TenantAccess, _ claim: Claim, _ transition: ClaimTransition, _ change: ClaimRepository.Change,
-        facts: [String: String], approvers: Int = 0, at now: Date
-    ) async throws -> Claim {
+    /// Whether the caller may make the move on this claim now: 404, 403 or 409 when not.
+    private func check(_ access: TenantAccess, _ claim: Claim, _ transition: ClaimTransition, approvers: Int) throws {
         try mayRead(access, claim)
         if let refusal = transition.refusal(
             role: access.role, actor: access.user.id, member: claim.memberID, approvers: approvers)
         {
             throw Self.error(refusal, access)
         }
+        guard transition.from.contains(claim.status) else { throw Self.stateError(claim, transition) }
+    }
+
+    static func stateError(_ claim: Claim, _ transition: ClaimTransition) -> AppError {
+        AppError.claimState(
+            "The claim is \(claim.status.rawValue); it can be \(transition.to.rawValue) only from "
+                + transition.from.map(\.rawValue).sorted().joined(separator: " or ") + ".")
+    }
+
+    private func move(
+        _ access: TenantAccess, _ claim: Claim, _ transition: ClaimTransition, _ change: ClaimRepository.Change,
+        facts: [String: String], approvers: Int = 0, at now: Date
+    ) async throws -> Claim {
+        try check(access, claim, transition, approvers: approvers)
         let tx = access.transaction
         guard
-            transition.from.contains(claim.status),
             try await store.claims.transition(
                 tx, id: claim.id, from: transition.from, to: transition.to, change, at: now)
-        else {
-            throw AppError.claimState(
-                "The claim is \(claim.status.rawValue); it can be \(transition.to.rawValue) only from "
-                    + transition.from.map(\.rawValue).sorted().joined(separator: " or ") + ".")
-        }
+        else { throw Self.stateError(claim, transition) }
         let moved = try await found(tx, claim.id)
         let action: AuditAction =
             switch transition {
@@ -267,7 +273,7 @@ public struct ClaimService: Sendable {
     }
 
     /// Members see their own claims; approvers and finance see all (others' are 404 to the rest).
-    private func mayRead(_ access: TenantAccess, _ claim: Claim) throws {
+    func mayRead(_ access: TenantAccess, _ claim: Claim) throws {
         try access.require(.viewOrganization)
         let seesAll = access.role.can(.approveClaims) || access.role.can(.reimburseClaims)
         guard seesAll || claim.memberID == access.user.id else { throw AppError.notFound }
@@ -278,7 +284,8 @@ public struct ClaimService: Sendable {
         return claim
     }
 
-    private func attach(_ tx: TenantTransaction, _ id: ClaimID, _ expenseIDs: [ExpenseID], member: UserID)
+    /// Refuses, before anything is written, expenses that could not join the claim.
+    private func checkJoinable(_ tx: TenantTransaction, claim: ClaimID?, _ expenseIDs: [ExpenseID], member: UserID)
         async throws
     {
         let expenseIDs = Array(Set(expenseIDs))
@@ -286,7 +293,17 @@ public struct ClaimService: Sendable {
             throw AppError.validation(
                 .init("expense_ids", "A claim gathers at most \(Self.expenseLimit) expenses; split it in two."))
         }
-        let refused = try await store.claims.setExpenses(tx, claim: id, member: member, expenseIDs)
+        try Self.refuse(try await store.claims.refused(tx, claim: claim, member: member, expenseIDs))
+    }
+
+    private func attach(_ tx: TenantTransaction, _ id: ClaimID, _ expenseIDs: [ExpenseID], member: UserID)
+        async throws
+    {
+        // Checked already; an expense claimed by another request meanwhile is refused here.
+        try Self.refuse(try await store.claims.setExpenses(tx, claim: id, member: member, Array(Set(expenseIDs))))
+    }
+
+    private static func refuse(_ refused: [ExpenseID]) throws {
         guard refused.isEmpty else {
             throw AppError.validation(
                 ValidationError(
@@ -303,39 +320,6 @@ public struct ClaimService: Sendable {
         case .notYours: .forbidden("Only the claim's member submits and changes it.")
         case .selfApproval: .selfApproval
         }
-    }
-
-    /// Control characters (a NUL among them) in a one-line text, which no database, mail subject
-    /// or CSV should receive.
-    static func hasControlCharacters(_ text: String, allowingLineBreaks: Bool = false) -> Bool {
-        text.unicodeScalars.contains {
-            ($0.value < 0x20 || $0.value == 0x7F) && !(allowingLineBreaks && ($0 == "\n" || $0 == "\r" || $0 == "\t"))
-        }
-    }
-
-    static func checkedTitle(_ raw: String) throws -> String {
-        if hasControlCharacters(raw) {
-            throw AppError.validation(.init("title", "The title contains control characters."))
-        }
-        let title = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !title.isEmpty, raw.unicodeScalars.count <= titleLimit else {
-            throw AppError.validation(.init("title", "Give the claim a title of 1 to 200 characters."))
-        }
-        return title
-    }
-
-    static func checkedComment(_ raw: String, required: Bool) throws -> String {
-        if hasControlCharacters(raw, allowingLineBreaks: true) {
-            throw AppError.validation(.init("comment", "The comment contains control characters."))
-        }
-        let comment = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-        if required, comment.isEmpty {
-            throw AppError.validation(.init("comment", "Say why the claim is rejected: its member reads it."))
-        }
-        guard comment.unicodeScalars.count <= commentLimit else {
-            throw AppError.validation(.init("comment", "Keep the comment to 2,000 characters."))
-        }
-        return comment
     }
 
     static func totalsText(_ claim: Claim) -> String {

@@ -21,6 +21,9 @@ struct ClaimListPage: PageModel {
     var reimburses: Bool
     var toReimburse: [ClaimRow]
     var hasToReimburse: Bool
+    /// Said when a list stops at its limit.
+    var queueMore: String?
+    var payMore: String?
     var payment: PaymentForm
 }
 
@@ -35,7 +38,10 @@ struct ClaimRow: Sendable {
     var totals: String
     /// "2 expenses".
     var expenses: String
+    /// When it last changed, and when it was submitted (empty for a draft).
     var when: String
+    var submitted: String
+    var decided: String
 
     init(_ claim: Claim, organization: OrganizationID, zone: TimeZone) {
         id = claim.id.description
@@ -46,8 +52,9 @@ struct ClaimRow: Sendable {
         totals = ClaimRow.totals(claim)
         let count = claim.expenseIDs.count
         expenses = count == 1 ? "1 expense" : "\(count) expenses"
-        let moment = claim.decidedAt ?? claim.submittedAt ?? claim.createdAt
-        when = PageFormat.timestamp(moment, in: zone)
+        when = PageFormat.timestamp(claim.updatedAt, in: zone)
+        submitted = claim.submittedAt.map { PageFormat.timestamp($0, in: zone) } ?? ""
+        decided = claim.decidedAt.map { PageFormat.timestamp($0, in: zone) } ?? ""
     }
 
     static func totals(_ claim: Claim) -> String {
@@ -90,6 +97,7 @@ struct PaymentForm: Sendable {
     var paidOn: String
     var reference = ""
     var error: String? = nil
+    var referenceError: String? = nil
 }
 
 /// A claim with its expenses and receipts: the queue's card and the claim's own page.
@@ -147,7 +155,6 @@ struct ClaimDetailPage: PageModel {
     var deletable: Bool
     var builder: ClaimBuilder
     var decidable: Bool
-    var commentError: String? = nil
     var reimbursable: Bool
     var payment: PaymentForm
 }

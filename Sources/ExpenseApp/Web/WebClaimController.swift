@@ -73,23 +73,30 @@ struct WebClaimController: Sendable {
 
     @Sendable func reimburseSeveral(_ request: Request, context: OrgRequestContext) async throws -> Response {
         let form = try await FormBody.decode(PaymentFields.self, from: request, context: context)
-        let ids = (form.claimIDs ?? []).compactMap(ClaimID.init(uuidString:))
-        let paidOn: CalendarDate
+        var seen = Set<ClaimID>()
+        let ids = (form.claimIDs ?? []).compactMap(ClaimID.init(uuidString:)).filter { seen.insert($0).inserted }
+        let payment = PaymentForm(paidOn: form.paidOn ?? "", reference: form.reference ?? "")
         do {
             guard !ids.isEmpty else {
                 throw AppError.validation(.init("claim_ids", "Tick the claims that were paid."))
             }
-            paidOn = try Self.paidOn(form.paidOn)
+            let paidOn = try Self.paidOn(form.paidOn)
+            let reference = try ClaimService.checkedReference(form.reference)
+            // One transaction: a claim another finance member paid meanwhile refuses them all,
+            // and the refusal (4xx) rolls back the ones recorded before it.
+            for id in ids {
+                _ = try await claims.reimburse(context.access, id: id, paidOn: paidOn, reference: reference)
+            }
         } catch AppError.validation(let error) {
-            let payment = PaymentForm(
-                paidOn: form.paidOn ?? "", reference: form.reference ?? "",
-                error: error.message(for: "paid_on") ?? error.message(for: "claim_ids"))
+            var payment = payment
+            payment.error = error.message(for: "paid_on") ?? error.message(for: "claim_ids")
+            payment.referenceError = error.message(for: "reference")
             return try await renderIndex(
                 context, payment: payment, failure: "Nothing was recorded.", status: .unprocessableContent)
-        }
-        // One transaction: a claim another finance member paid meanwhile refuses them all.
-        for id in ids {
-            _ = try await claims.reimburse(context.access, id: id, paidOn: paidOn, reference: form.reference)
+        } catch AppError.claimState(let reason) {
+            return try await renderIndex(
+                context, payment: payment, failure: "Nothing was recorded. \(reason) Reload the list and try again.",
+                status: .conflict)
         }
         return .seeOther("/orgs/\(context.access.tenantID)/claims?notice=claims-reimbursed")
     }
@@ -144,7 +151,11 @@ struct WebClaimController: Sendable {
 
     @Sendable func delete(_ request: Request, context: OrgRequestContext) async throws -> Response {
         let id = try Self.claimID(context)
-        try await claims.delete(context.access, id: id)
+        do {
+            try await claims.delete(context.access, id: id)
+        } catch AppError.claimState(let reason) {
+            return try await renderClaim(context, id: id, failure: reason, status: .conflict)
+        }
         return .seeOther("/orgs/\(context.access.tenantID)/claims?notice=claim-deleted")
     }
 
@@ -186,16 +197,23 @@ struct WebClaimController: Sendable {
             ? try await claims.list(access, status: nil, member: access.user.id, before: nil, limit: 100) : []
         let approves = access.role.can(.approveClaims)
         var queue: [ClaimCard] = []
+        var queueMore: String? = nil
         if approves {
-            let submitted = try await claims.list(access, status: .submitted, member: nil, before: nil, limit: 50)
-            // Others' claims: one's own is decided on its page (by the only owner who approves).
-            for claim in submitted where claim.memberID != access.user.id {
+            let submitted = try await claims.list(
+                access, status: .submitted, member: nil, before: nil, limit: Self.queueLimit)
+            // Others' claims, and one's own only for the only owner who approves.
+            let own = try await claims.decidesOwnClaims(access)
+            for claim in submitted where own || claim.memberID != access.user.id {
                 queue.append(try await card(access, claim))
+            }
+            if submitted.count == Self.queueLimit {
+                queueMore = "The \(Self.queueLimit) newest are shown; decide them to see older ones."
             }
         }
         let reimburses = access.role.can(.reimburseClaims)
         let approved =
-            reimburses ? try await claims.list(access, status: .approved, member: nil, before: nil, limit: 200) : []
+            reimburses
+            ? try await claims.list(access, status: .approved, member: nil, before: nil, limit: Self.payLimit) : []
         var builder = givenBuilder ?? ClaimBuilder()
         if givenBuilder == nil, canSubmit { builder = try await self.builder(access, checked: []) }
         let page = ClaimListPage(
@@ -206,7 +224,9 @@ struct WebClaimController: Sendable {
             mine: mine.map { ClaimRow($0, organization: access.tenantID, zone: zone) }, hasMine: !mine.isEmpty,
             builder: builder, approves: approves, queue: queue, hasQueue: !queue.isEmpty, reimburses: reimburses,
             toReimburse: approved.map { ClaimRow($0, organization: access.tenantID, zone: zone) },
-            hasToReimburse: !approved.isEmpty,
+            hasToReimburse: !approved.isEmpty, queueMore: queueMore,
+            payMore: approved.count == Self.payLimit
+                ? "The \(Self.payLimit) newest are shown; record these to see older ones." : nil,
             payment: givenPayment ?? PaymentForm(paidOn: access.organization.today(at: clock.now()).description))
         return try pages.render(.claims, page, status: status)
     }
@@ -219,7 +239,7 @@ struct WebClaimController: Sendable {
         let claim = try await claims.find(access, id: id)
         let card = try await card(access, claim)
         let mine = claim.memberID == access.user.id
-        let editable = mine && claim.status.isEditable
+        let editable = mine && claim.status.isEditable && access.role.can(.submitClaims)
         var builder = ClaimBuilder(title: claim.title)
         if editable {
             let current = try await claims.expenses(access, claim).map(\.0)
@@ -243,7 +263,7 @@ struct WebClaimController: Sendable {
                 "Paid on \(PageFormat.day($0))" + (claim.reference.isEmpty ? "" : ", reference \(claim.reference)")
             },
             history: history, editable: editable, deletable: mine && claim.status == .draft, builder: builder,
-            decidable: claim.status == .submitted && access.role.can(.approveClaims),
+            decidable: try await claims.mayDecide(access, claim),
             reimbursable: claim.status == .approved && access.role.can(.reimburseClaims),
             payment: PaymentForm(paidOn: access.organization.today(at: clock.now()).description))
         return try pages.render(.claim, page, status: status)
@@ -265,6 +285,10 @@ struct WebClaimController: Sendable {
     }
 
     // MARK: Fields
+
+    /// The most claims the queue and "To reimburse" show at once (each card reads its expenses).
+    static let queueLimit = 50
+    static let payLimit = 200
 
     static func claimID(_ context: OrgRequestContext) throws -> ClaimID {
         try context.parameters.id(ClaimID.self, "claimId")

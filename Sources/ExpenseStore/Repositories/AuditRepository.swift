@@ -42,18 +42,19 @@ public struct AuditRepository: Sendable {
             """)
     }
 
-    /// One subject's story (a claim's history), oldest first, at most `limit`.
+    /// One subject's story (a claim's history): its newest `limit` entries, oldest first.
     public func history(_ tx: TenantTransaction, of type: AuditSubject, id: String, limit: Int) async throws
         -> [AuditEntry]
     {
-        let order = tx.executor.dialect == .postgres ? "seq" : "rowid"
-        return try await entries(
+        let order = tx.executor.dialect == .postgres ? "seq DESC" : "rowid DESC"
+        let newest = try await entries(
             tx,
             """
             SELECT id, actor_id, actor_name, action, subject_type, subject_id, details, created_at
             FROM audit_log WHERE tenant_id = \(tx.tenantID) AND subject_type = \(type) AND subject_id = \(id)
             ORDER BY \(unsafeRaw: order) LIMIT \(limit)
             """)
+        return newest.reversed()
     }
 
     private func entries(_ tx: TenantTransaction, _ sql: SQL) async throws -> [AuditEntry] {

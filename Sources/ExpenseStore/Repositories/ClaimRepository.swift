@@ -59,11 +59,12 @@ public struct ClaimRepository: Sendable {
         return try await tx.executor.first(sql)?.decode("n") ?? 0
     }
 
-    /// What `member`'s approved claims, not yet paid back, come to per currency.
+    /// What `member`'s approved claims, not yet paid back, come to per currency, summed exactly.
     public func owed(_ tx: TenantTransaction, to member: UserID) async throws -> [MoneyTotal] {
-        try await tx.executor.query(
+        let postgres = tx.executor.dialect == .postgres
+        return try await tx.executor.query(
             """
-            SELECT e.currency, CAST(SUM(e.amount_minor) AS TEXT) AS total, COUNT(*) AS n
+            SELECT e.currency, \(unsafeRaw: ExpenseRepository.exactSum("e.amount_minor", postgres)), COUNT(*) AS n
             FROM claims c JOIN expenses e ON e.tenant_id = c.tenant_id AND e.claim_id = c.id
             WHERE c.tenant_id = \(tx.tenantID) AND c.member_id = \(member) AND c.status = \(ClaimStatus.approved)
             GROUP BY e.currency ORDER BY e.currency
@@ -71,7 +72,7 @@ public struct ClaimRepository: Sendable {
         ).map { row in
             MoneyTotal(
                 currency: try Currency(code: try row.decode("currency")),
-                minorUnits: try row.decode("total", as: Int128.self), count: try row.decode("n"))
+                minorUnits: try ExpenseRepository.exactSum(row, postgres), count: try row.decode("n"))
         }
     }
 
@@ -97,6 +98,24 @@ public struct ClaimRepository: Sendable {
     public func rename(_ tx: TenantTransaction, id: ClaimID, title: String, at now: Date) async throws {
         try await tx.executor.execute(
             "UPDATE claims SET title = \(title), updated_at = \(now) WHERE tenant_id = \(tx.tenantID) AND id = \(id)")
+    }
+
+    /// Of `expenses`, those that could not join `claim` (nil: a claim not made yet): not
+    /// `member`'s, not reimbursable, or in another claim. Read before any write, so a refusal
+    /// leaves nothing changed for the page that says so.
+    public func refused(_ tx: TenantTransaction, claim: ClaimID?, member: UserID, _ expenses: [ExpenseID])
+        async throws -> [ExpenseID]
+    {
+        guard !expenses.isEmpty else { return [] }
+        var sql: SQL = """
+            SELECT id FROM expenses
+            WHERE tenant_id = \(tx.tenantID) AND id IN (\(Self.list(expenses))) AND member_id = \(member)
+                AND reimbursable AND (claim_id IS NULL
+            """
+        if let claim { sql.append(" OR claim_id = \(claim)") }
+        sql.append(")")
+        let eligible = Set(try await tx.executor.query(sql).map { try $0.decode("id") as ExpenseID })
+        return expenses.filter { !eligible.contains($0) }
     }
 
     /// Makes `expenses` the claim's: the ones it had and are not listed leave it; the listed

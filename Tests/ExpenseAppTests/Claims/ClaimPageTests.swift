@@ -68,6 +68,15 @@ import Testing
             let blank = try await client.send(
                 .post, "\(orgPath)/claims", form: ["_csrf": miaCSRF, "title": " "], headers: mia)
             #expect(blank.status == .unprocessableContent && blank.body.contains(#"id="title-error""#))
+            // A refused expense (the company's) refuses the whole form, and nothing is written:
+            // no claim appears, and the hotel is still free to claim.
+            let mixed = try await client.send(
+                .post, "\(orgPath)/claims",
+                form: ["_csrf": miaCSRF, "title": "Mixed", "expense_ids[0]": hotelID, "expense_ids[1]": cardID],
+                headers: mia)
+            #expect(mixed.status == .unprocessableContent && mixed.body.contains(#"id="expenses-error""#))
+            #expect(!mixed.body.contains(">Mixed<") && mixed.body.contains("No claim yet"))
+            #expect(mixed.body.contains(#"value="\#(hotelID)""#))
             let started = try await client.send(
                 .post, "\(orgPath)/claims",
                 form: ["_csrf": miaCSRF, "title": "Lisbon trip", "expense_ids[0]": hotelID], headers: mia)
@@ -123,11 +132,52 @@ import Testing
             let detail = try await client.send(.get, claimPath, headers: mia)
             #expect(detail.body.contains("Reimbursed") && detail.body.contains("SEPA-7"))
             #expect(detail.body.contains("Olga approved the claim") && detail.body.contains("Fin recorded the claim"))
+            // An approver who is not the only one decides no claim of their own, and is not offered to.
+            let fuelToo = try await client.logExpense(org, ["amount": "9", "date": "2026-11-22"], by: finance)
+            let own = try await client.send(
+                .post, "/api/v1/orgs/\(org)/claims", json: ["title": "Own", "expense_ids": [fuelToo["id"]!]],
+                headers: finance.auth)
+            let ownID = try #require(own.json["id"] as? String)
+            _ = try await client.send(.post, "/api/v1/orgs/\(org)/claims/\(ownID)/submit", headers: finance.auth)
+            let ownPage = try await client.send(.get, "\(orgPath)/claims/\(ownID)", headers: fin)
+            #expect(ownPage.status == .ok && !ownPage.body.contains(#"id="decide-heading""#))
+            let finQueue = try await client.send(.get, "\(orgPath)/claims", headers: fin).body
+            #expect(finQueue.contains(">Own<") && !finQueue.contains("visually-hidden\"> Own of"))
+            #expect(
+                try await client.send(.get, "\(orgPath)/claims/\(ownID)", headers: olga).body.contains(
+                    #"id="decide-heading""#))
             // Another member's claim is not a member's to see.
             let other = try await client.signUp("ned@example.org", name: "Ned", harness: harness)
             try await client.inviteAndAccept(other, role: "member", into: org, by: owner, harness: harness)
             let (ned, _) = try await OrganizationPageTests.browserSession(client, other.email)
             #expect(try await client.send(.get, claimPath, headers: ned).status == .notFound)
+        }
+    }
+
+    @Test(
+        "The only owner who approves finds their own claim in the queue and decides it",
+        arguments: TestBackend.available)
+    func theOnlyApproverDecidesTheirOwn(_ backend: TestBackend) async throws {
+        let harness = try await AccountsHarness.make(backend) { $0.httpPort = 0 }
+        try await harness.app.test(.live) { client async throws in
+            let owner = try await client.signUp("solo@example.org", name: "Solo", harness: harness)
+            let org = try await client.createOrganization("Solo Co", by: owner)
+            let (solo, csrf) = try await OrganizationPageTests.browserSession(client, owner.email)
+            let taxi = try await client.logExpense(org, ["amount": "15", "date": "2026-11-02"], by: owner)
+            let claim = try await client.send(
+                .post, "/api/v1/orgs/\(org)/claims", json: ["title": "Taxi", "expense_ids": [taxi["id"]!]],
+                headers: owner.auth)
+            let claimID = try #require(claim.json["id"] as? String)
+            _ = try await client.send(.post, "/api/v1/orgs/\(org)/claims/\(claimID)/submit", headers: owner.auth)
+            let dashboard = try await client.send(.get, "/orgs/\(org)/dashboard", headers: solo)
+            #expect(dashboard.body.contains("1 claim awaiting your approval"))
+            let queue = try await client.send(.get, "/orgs/\(org)/claims", headers: solo)
+            #expect(queue.body.contains("Approve<span class=\"visually-hidden\"> Taxi of Solo"))
+            let approved = try await client.send(
+                .post, "/orgs/\(org)/claims/\(claimID)/approve?from=queue", form: ["_csrf": csrf], headers: solo)
+            #expect(approved.status == .seeOther)
+            let page = try await client.send(.get, "/orgs/\(org)/claims/\(claimID)", headers: solo)
+            #expect(page.body.contains("approved by its own member, the only approver"))
         }
     }
 }

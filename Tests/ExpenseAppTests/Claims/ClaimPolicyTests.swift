@@ -48,6 +48,8 @@ import Testing
                 try await client.send(.post, base, json: ["title": "Trip", "expense_ids": ids], headers: member.auth)
                     .json["id"] as? String)
 
+            // Who may comes before what the claim holds: another's draft is 403, not 422.
+            #expect(try await client.send(.post, "\(base)/\(claim)/submit", headers: owner.auth).status == .forbidden)
             let refused = try await client.send(.post, "\(base)/\(claim)/submit", headers: member.auth)
             #expect(refused.status == .unprocessableContent)
             #expect(refused.json["type"] as? String == "/problems/receipt-required")
