@@ -29,6 +29,7 @@ public struct Store: Sendable {
     public let expenses = ExpenseRepository()
     public let receipts = ReceiptRepository()
     public let claims = ClaimRepository()
+    public let rates = RateRepository()
 
     public init(database: any Database) {
         self.database = database

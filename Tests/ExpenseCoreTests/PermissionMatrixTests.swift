@@ -19,6 +19,7 @@ import Testing
         .submitClaims: [.owner, .admin, .finance, .member],
         .approveClaims: [.owner, .admin, .finance],
         .reimburseClaims: [.owner, .finance],
+        .manageRates: [.owner, .admin, .finance],
     ]
 
     @Test(arguments: Role.allCases, Permission.allCases)

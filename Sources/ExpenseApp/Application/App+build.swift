@@ -116,6 +116,7 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
     let claims = ClaimService(
         store: store, settings: AccountSettings(config: config), clock: dependencies.clock, ids: dependencies.ids,
         logger: dependencies.logger)
+    let rates = RateService(store: store, clock: dependencies.clock, ids: dependencies.ids, logger: dependencies.logger)
     let pages = try await PageRenderer.load()
     // Read now, so that a description the reference page cannot show stops the start-up.
     let apiReference = try APIReference.load()
@@ -191,6 +192,7 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
     receiptsAPI.addRoutes(to: organizationAPI)
     receiptsAPI.addUploadRoutes(to: organizationUploadAPI)
     ClaimsAPIController(claims: claims).addRoutes(to: organizationAPI)
+    RatesAPIController(rates: rates).addRoutes(to: organizationAPI)
 
     let web = router.group()
         .add(middleware: SessionAuthenticator(accounts: accounts, cookie: cookie))

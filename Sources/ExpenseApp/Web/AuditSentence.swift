@@ -49,6 +49,9 @@ enum AuditSentence {
         case .claimRejected: return "\(who) rejected the claim \(quoted("title")): \(quoted("comment"))."
         case .claimReimbursed:
             return "\(who) recorded the claim \(quoted("title")) as paid on \(facts["paid_on"] ?? "")."
+        case .rateSet:
+            return
+                "\(who) set 1 \(facts["currency"] ?? "") = \(facts["rate"] ?? "") \(facts["base"] ?? "") from \(facts["date"] ?? "") on."
         }
     }
 

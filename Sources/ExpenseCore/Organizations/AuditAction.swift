@@ -29,9 +29,10 @@ public enum AuditAction: String, Sendable, CaseIterable {
     case claimApproved = "claim.approved"
     case claimRejected = "claim.rejected"
     case claimReimbursed = "claim.reimbursed"
+    case rateSet = "rate.set"
 }
 
 /// The kind of record an audit entry is about.
 public enum AuditSubject: String, Sendable, CaseIterable {
-    case organization, member, invitation, category, expense, receipt, claim
+    case organization, member, invitation, category, expense, receipt, claim, rate
 }

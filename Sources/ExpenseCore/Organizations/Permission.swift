@@ -28,6 +28,8 @@ public enum Permission: String, Sendable, CaseIterable {
     case approveClaims
     /// Record that approved claims were paid back.
     case reimburseClaims
+    /// Set and import the organization's exchange rates.
+    case manageRates
 }
 
 extension Role {
@@ -40,11 +42,12 @@ extension Role {
             [
                 .changeSettings, .manageMembers, .manageCategories, .createExpenses, .editOwnExpenses,
                 .editAnyExpenses, .viewOrganization, .exportCSV, .viewAuditLog, .submitClaims, .approveClaims,
+                .manageRates,
             ]
         case .finance:
             [
                 .manageCategories, .createExpenses, .editOwnExpenses, .editAnyExpenses, .viewOrganization, .exportCSV,
-                .submitClaims, .approveClaims, .reimburseClaims,
+                .submitClaims, .approveClaims, .reimburseClaims, .manageRates,
             ]
         case .member:
             [.createExpenses, .editOwnExpenses, .viewOrganization, .submitClaims]

@@ -1,0 +1,68 @@
+import ExpenseCore
+import Foundation
+import Hummingbird
+
+/// `POST /api/v1/orgs/{orgId}/rates {currency, date, rate}` and `GET .../rates?currency&from&to&limit`.
+struct RatesAPIController: Sendable {
+    let rates: RateService
+
+    struct NewRate: JSONRequestBody {
+        var currency: String
+        var date: String
+        var rate: String
+        enum CodingKeys: String, CodingKey, CaseIterable { case currency, date, rate }
+    }
+
+    func addRoutes(to group: RouterGroup<OrgRequestContext>) {
+        group.post("rates", use: set)
+        group.get("rates", use: list)
+    }
+
+    @Sendable func set(_ request: Request, context: OrgRequestContext) async throws -> EditedResponse<RateResponse> {
+        let body = try await JSONBody.decode(NewRate.self, from: request, context: context)
+        let (rate, created) = try await rates.set(
+            context.access, .init(currency: body.currency, date: body.date, rate: body.rate))
+        return .init(status: created ? .created : .ok, response: RateResponse(rate))
+    }
+
+    @Sendable func list(_ request: Request, context: OrgRequestContext) async throws -> ItemList<RateResponse> {
+        let query = request.queryValues
+        var validator = Validator()
+        func value(_ name: String) -> String? { QueryValue.read(query, name, &validator) }
+        let currency = try value("currency").flatMap { raw in try validator.check { try Currency(code: raw) } }
+        let from = try value("from").flatMap { raw in
+            try validator.check { try CalendarDate(parsing: raw, field: "from") }
+        }
+        let to = try value("to").flatMap { raw in try validator.check { try CalendarDate(parsing: raw, field: "to") } }
+        if let from, let to, to < from { validator.add("to", "The end date must not be before the start date.") }
+        let limit = try value("limit").flatMap { raw in
+            try validator.check { () throws -> Int in
+                guard let limit = Int(raw) else { throw ValidationError("limit", "Give a whole number.") }
+                return limit
+            }
+        }
+        try validating { try validator.finish() }
+        let list = try await rates.list(context.access, currency: currency, from: from, to: to, limit: limit)
+        return ItemList(items: list.map(RateResponse.init))
+    }
+}
+
+/// A rate as the API shows it: `{currency, date, rate, updated_at}`, the rate a decimal string.
+struct RateResponse: ResponseEncodable {
+    var currency: String
+    var date: String
+    var rate: String
+    var updatedAt: Date
+
+    init(_ rate: DatedRate) {
+        currency = rate.currency.code
+        date = rate.date.description
+        self.rate = rate.rate.decimalString
+        updatedAt = rate.updatedAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case currency, date, rate
+        case updatedAt = "updated_at"
+    }
+}
