@@ -48,6 +48,8 @@ public struct RateService: Sendable {
         let now = clock.now()
         let dated = DatedRate(currency: currency, date: date, rate: rate, updatedAt: now)
         let created = try await store.rates.set(access.transaction, dated)
+        // The expenses waiting for this rate are converted with it, in the same transaction.
+        let converted = try await BaseAmounts.fill(dated, in: access, store: store)
         try await store.audit.append(
             access.transaction,
             AuditEntry(
@@ -55,7 +57,7 @@ public struct RateService: Sendable {
                 subjectType: .rate, subjectID: "\(currency.code) \(date)",
                 details: .facts([
                     "currency": currency.code, "date": date.description, "rate": rate.decimalString,
-                    "base": base.code,
+                    "base": base.code, "converted": String(converted),
                 ]),
                 createdAt: now))
         return (dated, created)

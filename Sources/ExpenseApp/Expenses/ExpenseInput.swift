@@ -15,6 +15,9 @@ public struct ExpenseInput: Sendable, Decodable {
     public var tags: [String]?
     /// Paid out of pocket (true, the default) or with a company card (false: never claimed).
     public var reimbursable: Bool?
+    /// A rate for this expense alone (units of the organization's currency per unit of the
+    /// expense's), instead of the organization's rate for its date.
+    public var rate: String?
     /// Set by the pages: the amount is read as typed (`1,200.00`, `$12`), not as the API's
     /// plain decimal.
     public var amountAsTyped = false
@@ -34,7 +37,7 @@ public struct ExpenseInput: Sendable, Decodable {
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case amount, currency, date, merchant, note, tags, reimbursable
+        case amount, currency, date, merchant, note, tags, reimbursable, rate
         case categoryID = "category_id"
     }
 
@@ -53,6 +56,7 @@ public struct ExpenseInput: Sendable, Decodable {
         note = try container.decodeIfPresent(String.self, forKey: .note)
         tags = try container.decodeIfPresent([String].self, forKey: .tags)
         reimbursable = try container.decodeIfPresent(Bool.self, forKey: .reimbursable)
+        rate = try container.decodeIfPresent(String.self, forKey: .rate)
     }
 
     /// The validated draft of a new expense.

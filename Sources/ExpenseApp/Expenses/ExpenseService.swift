@@ -23,7 +23,8 @@ public struct ExpenseService: Sendable {
     /// Logs an expense with its audit entry; the category, if given, must be an active one.
     public func create(_ access: TenantAccess, _ input: ExpenseInput) async throws -> Expense {
         try access.require(.createExpenses)
-        let draft = try validating { try input.draft(defaultCurrency: access.organization.currency) }
+        var draft = try validating { try input.draft(defaultCurrency: access.organization.currency) }
+        draft.baseMinorUnits = try await BaseAmounts.of(draft, given: input.rate, in: access, store: store)
         let now = clock.now()
         let id: ExpenseID = ids()
         var snapshot = draft.auditSnapshot
@@ -85,7 +86,13 @@ public struct ExpenseService: Sendable {
         return try await access.inTransaction { tx in
             let current = try await Self.editable(id, access, in: tx, store: store)
             if let ifMatch, ifMatch != current.version { throw AppError.preconditionFailed }
-            let draft = try validating { try input.draft(applyingTo: current) }
+            var draft = try validating { try input.draft(applyingTo: current) }
+            // Converted again only when what it converts changes (or with a rate sent along);
+            // otherwise the stored base amount stays, whatever rates came since.
+            let converts = draft.amount != current.amount || draft.date != current.date
+            draft.baseMinorUnits =
+                converts || input.rate != nil
+                ? try await BaseAmounts.of(draft, given: input.rate, in: access, store: store) : current.baseMinorUnits
             _ = try await Self.category(draft.categoryID, current: current.categoryID, in: tx, store: store)
             // The stored values become the draft's, so the entry is known before the write; who
             // paid is in it when that changes (a refused change rolls the entry back with it).

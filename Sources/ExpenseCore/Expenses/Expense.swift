@@ -27,13 +27,17 @@ public struct Expense: Sendable, Equatable {
     public var reimbursable: Bool
     /// The claim it is gathered in, if any.
     public var claimID: ClaimID?
+    /// Its amount in the organization's currency (minor units), converted once when written;
+    /// nil while no rate converts it ("unconverted").
+    public var baseMinorUnits: Int64?
 
     public init(
         id: ExpenseID, tenantID: TenantID, memberID: UserID, memberName: String, categoryID: CategoryID?,
         categoryName: String?, amount: Money, date: CalendarDate, merchant: String, note: String, tags: [String],
         version: Int, sequence: Int64, createdAt: Date, updatedAt: Date, receiptCount: Int = 0,
-        reimbursable: Bool = true, claimID: ClaimID? = nil
+        reimbursable: Bool = true, claimID: ClaimID? = nil, baseMinorUnits: Int64? = nil
     ) {
+        self.baseMinorUnits = baseMinorUnits
         self.id = id
         self.tenantID = tenantID
         self.memberID = memberID
@@ -85,6 +89,9 @@ public struct ExpenseDraft: Sendable, Equatable {
     public var merchant: String
     public var note: String
     public var tags: [String]
+    /// The amount in the organization's currency, decided by the service before it is written
+    /// (nil: no rate yet).
+    public var baseMinorUnits: Int64? = nil
 
     public static let merchantLimit = 200
     public static let noteLimit = 2000

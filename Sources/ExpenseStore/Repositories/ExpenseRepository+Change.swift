@@ -11,7 +11,8 @@ extension ExpenseRepository {
         let change: SQL = """
             UPDATE expenses SET amount_minor = \(draft.amount.minorUnits), currency = \(draft.amount.currency.code),
                 occurred_on = \(draft.date), category_id = \(draft.categoryID), merchant = \(draft.merchant),
-                note = \(draft.note), tags = \(Self.storedTags(draft.tags)), version = version + 1,
+                note = \(draft.note), tags = \(Self.storedTags(draft.tags)),
+                base_amount_minor = \(draft.baseMinorUnits), version = version + 1,
                 updated_at = \(now)
             WHERE tenant_id = \(tx.tenantID) AND id = \(id) AND version = \(version)
             """

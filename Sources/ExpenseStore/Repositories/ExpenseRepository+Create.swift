@@ -16,7 +16,8 @@ extension ExpenseRepository {
             let values = Values(
                 tenant: tx.tenantID, id: id, member: author.id, categoryID: draft.categoryID,
                 minorUnits: draft.amount.minorUnits, currency: draft.amount.currency.code, date: draft.date,
-                merchant: draft.merchant, note: draft.note, tags: Self.storedTags(draft.tags), now: now)
+                merchant: draft.merchant, note: draft.note, tags: Self.storedTags(draft.tags),
+                baseMinorUnits: draft.baseMinorUnits, now: now)
             let sql = Self.insertAudited(values, audit).prepared(as: InsertAudited.self)
             written = try await tx.executor.first(sql).map {
                 (try $0.decode(at: 0, "seq"), try $0.decode(at: 1, "category_name"))
@@ -28,7 +29,8 @@ extension ExpenseRepository {
         return Expense(
             id: id, tenantID: tx.tenantID, memberID: author.id, memberName: author.name, categoryID: draft.categoryID,
             categoryName: written.categoryName, amount: draft.amount, date: draft.date, merchant: draft.merchant,
-            note: draft.note, tags: draft.tags, version: 1, sequence: written.sequence, createdAt: now, updatedAt: now)
+            note: draft.note, tags: draft.tags, version: 1, sequence: written.sequence, createdAt: now, updatedAt: now,
+            baseMinorUnits: draft.baseMinorUnits)
     }
 
     /// The category check, the insert and the audit row as one statement: the insert happens
@@ -45,6 +47,7 @@ extension ExpenseRepository {
         var merchant: String
         var note: String
         var tags: String
+        var baseMinorUnits: Int64?
         var now: Date
     }
 
@@ -55,10 +58,10 @@ extension ExpenseRepository {
             WHERE tenant_id = \(v.tenant) AND id = \(v.categoryID)::uuid AND archived_at IS NULL
         ), expense AS (
             INSERT INTO expenses (tenant_id, id, member_id, category_id, amount_minor, currency, occurred_on,
-                                  merchant, note, tags, created_at, updated_at)
+                                  merchant, note, tags, base_amount_minor, created_at, updated_at)
             SELECT \(v.tenant)::uuid, \(v.id)::uuid, \(v.member)::uuid, \(v.categoryID)::uuid, \(v.minorUnits)::bigint,
                    \(v.currency)::text, \(v.date)::date, \(v.merchant)::text, \(v.note)::text, \(v.tags)::text,
-                   \(v.now)::timestamptz, \(v.now)::timestamptz
+                   \(v.baseMinorUnits)::bigint, \(v.now)::timestamptz, \(v.now)::timestamptz
             WHERE \(v.categoryID)::uuid IS NULL OR EXISTS (SELECT 1 FROM category)
             RETURNING seq
         ), audit AS (
@@ -72,7 +75,7 @@ extension ExpenseRepository {
         static let text = ExpenseRepository.insertAudited(
             Values(
                 tenant: TenantID(), id: ExpenseID(), member: UserID(), categoryID: nil, minorUnits: 0, currency: "",
-                date: CalendarDate(dayNumber: 0), merchant: "", note: "", tags: "", now: Date()),
+                date: CalendarDate(dayNumber: 0), merchant: "", note: "", tags: "", baseMinorUnits: nil, now: Date()),
             AuditEntry(
                 id: UUID(), actorID: nil, actorName: nil, action: .expenseCreated, subjectType: .expense,
                 subjectID: nil,
@@ -99,10 +102,10 @@ extension ExpenseRepository {
         let row = try await tx.executor.first(
             """
             INSERT INTO expenses (tenant_id, id, member_id, category_id, amount_minor, currency, occurred_on,
-                                  merchant, note, tags, created_at, updated_at)
+                                  merchant, note, tags, base_amount_minor, created_at, updated_at)
             VALUES (\(tx.tenantID), \(id), \(member), \(draft.categoryID), \(draft.amount.minorUnits),
                     \(draft.amount.currency.code), \(draft.date), \(draft.merchant), \(draft.note),
-                    \(Self.storedTags(draft.tags)), \(now), \(now))
+                    \(Self.storedTags(draft.tags)), \(draft.baseMinorUnits), \(now), \(now))
             RETURNING seq
             """
         )

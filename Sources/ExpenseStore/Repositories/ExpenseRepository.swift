@@ -287,7 +287,7 @@ public struct ExpenseRepository: Sendable {
                e.amount_minor, e.currency, e.occurred_on, e.merchant, e.note, e.tags, e.version,
                e.created_at, e.updated_at,
                (SELECT COUNT(*) FROM receipts r WHERE r.tenant_id = e.tenant_id AND r.expense_id = e.id) AS receipts,
-               e.reimbursable, e.claim_id
+               e.reimbursable, e.claim_id, e.base_amount_minor
         """
 
     static let joins = """
@@ -313,6 +313,6 @@ public struct ExpenseRepository: Sendable {
             version: try row.decode(at: 12, "version"), sequence: try row.decode(at: 1, "seq"),
             createdAt: try row.decode(at: 13, "created_at"), updatedAt: try row.decode(at: 14, "updated_at"),
             receiptCount: try row.decode(at: 15, "receipts"), reimbursable: try row.decode(at: 16, "reimbursable"),
-            claimID: try row.decode(at: 17, "claim_id"))
+            claimID: try row.decode(at: 17, "claim_id"), baseMinorUnits: try row.decode(at: 18, "base_amount_minor"))
     }
 }

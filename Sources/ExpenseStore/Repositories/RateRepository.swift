@@ -52,6 +52,19 @@ public struct RateRepository: Sendable {
         ).map(Self.rate(from:))
     }
 
+    /// The day of the currency's next rate after `date`, if any.
+    public func next(_ tx: TenantTransaction, currency: Currency, after date: CalendarDate) async throws
+        -> CalendarDate?
+    {
+        try await tx.executor.first(
+            """
+            SELECT rate_on FROM exchange_rates
+            WHERE tenant_id = \(tx.tenantID) AND currency = \(currency.code) AND rate_on > \(date)
+            ORDER BY rate_on LIMIT 1
+            """
+        )?.decode("rate_on")
+    }
+
     /// Whether the tenant has any rate (its base currency then stays as it is).
     public func any(_ tx: TenantTransaction) async throws -> Bool {
         try await tx.executor.first("SELECT 1 AS one FROM exchange_rates WHERE tenant_id = \(tx.tenantID) LIMIT 1")

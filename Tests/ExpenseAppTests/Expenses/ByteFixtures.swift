@@ -80,14 +80,17 @@ enum ByteFixtures {
         date: CalendarDate = CalendarDate(year: 2026, month: 11, day: 29)!, category: (UUID, String)? = nil,
         merchant: String = "Café", note: String = "", tags: [String] = [], memberName: String = "Olga",
         memberID: UUID = UUID(), version: Int = 1, createdAt: Date = Date(timeIntervalSince1970: 1_796_000_000),
-        updatedAt: Date = Date(timeIntervalSince1970: 1_796_000_321)
+        updatedAt: Date = Date(timeIntervalSince1970: 1_796_000_321), baseMinorUnits: Int64? = nil
     ) -> Expense {
         Expense(
             id: ExpenseID(id), tenantID: TenantID(), memberID: UserID(memberID), memberName: memberName,
             categoryID: category.map { CategoryID($0.0) }, categoryName: category?.1, amount: amount, date: date,
             merchant: merchant, note: note, tags: tags, version: version, sequence: 1, createdAt: createdAt,
-            updatedAt: updatedAt)
+            updatedAt: updatedAt, baseMinorUnits: baseMinorUnits)
     }
+
+    /// The organization's currency the fixtures' base amounts are in (three decimals: the widest).
+    static let base = try! Currency(code: "BHD")
 
     /// The fixed cases: every hostile text in every free-text field, every currency with every
     /// amount, the edge dates and instants, no category, no tags and many.
@@ -121,6 +124,8 @@ enum ByteFixtures {
         expenses.append(expense(tags: (1...10).map { "tag-\($0)" }))
         expenses.append(expense(tags: (1...200).map { "t\($0)" }))
         expenses.append(expense(category: nil, merchant: "", note: "", tags: [], memberName: ""))
+        for minor in minorUnits { expenses.append(expense(baseMinorUnits: minor)) }
+        expenses.append(expense(baseMinorUnits: -Money.maximumMinorUnits))
         return expenses
     }
 
@@ -141,7 +146,9 @@ enum ByteFixtures {
             memberName: randomText(using: &generator), version: Int.random(in: 1...1_000_000, using: &generator),
             createdAt: Date(
                 timeIntervalSince1970: Double.random(in: -2_208_988_800...32_503_679_999, using: &generator)),
-            updatedAt: Date(timeIntervalSince1970: Double.random(in: 0...2_000_000_000, using: &generator)))
+            updatedAt: Date(timeIntervalSince1970: Double.random(in: 0...2_000_000_000, using: &generator)),
+            baseMinorUnits: Bool.random(using: &generator)
+                ? Int64.random(in: -Money.maximumMinorUnits...Money.maximumMinorUnits, using: &generator) : nil)
     }
 
     static func bytes(_ buffer: ByteBuffer) -> [UInt8] { Array(buffer.readableBytesView) }

@@ -40,7 +40,8 @@ import Testing
     func expensesMatchTheEncoder() throws {
         for expense in ByteFixtures.expenses {
             expectSame(
-                ExpenseJSON.expense(expense), try AppJSON.encoder.encode(ExpenseResponse(expense)),
+                ExpenseJSON.expense(expense, base: ByteFixtures.base),
+                try AppJSON.encoder.encode(ExpenseResponse(expense, base: ByteFixtures.base)),
                 "\(expense)".prefix(300).description)
         }
     }
@@ -51,7 +52,8 @@ import Testing
         for _ in 0..<3000 {
             let expense = ByteFixtures.randomExpense(using: &generator)
             expectSame(
-                ExpenseJSON.expense(expense), try AppJSON.encoder.encode(ExpenseResponse(expense)),
+                ExpenseJSON.expense(expense, base: ByteFixtures.base),
+                try AppJSON.encoder.encode(ExpenseResponse(expense, base: ByteFixtures.base)),
                 "\(expense)".prefix(300).description)
         }
     }
@@ -63,9 +65,11 @@ import Testing
         let cursor = ExpenseCursor(date: CalendarDate(year: 2026, month: 11, day: 29)!, sequence: 123_456).token
         for items in [[], [ByteFixtures.expense()], Array(random.prefix(2)), random, ByteFixtures.expenses] {
             for next in [nil, cursor, "", "a\"b\\c/\u{0}"] {
-                let reference = ExpensePageResponse(items: items.map(ExpenseResponse.init), nextCursor: next)
+                let reference = ExpensePageResponse(
+                    items: items.map { ExpenseResponse($0, base: ByteFixtures.base) }, nextCursor: next)
                 expectSame(
-                    ExpenseJSON.page(items, nextCursor: next), try AppJSON.encoder.encode(reference),
+                    ExpenseJSON.page(items, nextCursor: next, base: ByteFixtures.base),
+                    try AppJSON.encoder.encode(reference),
                     "\(items.count) items, cursor \(next.debugDescription)")
             }
         }
@@ -113,7 +117,8 @@ import Testing
             let items = (list.json["items"] as? [[String: Any]] ?? []).map(Self.expense)
             let next = list.json["next_cursor"] as? String
             #expect(items.count == 1 && next != nil)
-            let reference = ExpensePageResponse(items: items.map(ExpenseResponse.init), nextCursor: next)
+            let reference = ExpensePageResponse(
+                items: items.map { ExpenseResponse($0, base: Self.eur) }, nextCursor: next)
             #expect(Array(list.body.utf8) == Array(try AppJSON.encoder.encode(reference)))
             let last = try await client.send(.get, "\(base)?limit=1&cursor=\(next ?? "")", headers: owner.auth)
             #expect(last.body.hasSuffix(#""next_cursor":null}"#))
@@ -125,7 +130,7 @@ import Testing
         #expect(reply.headers[.contentType] == "application/json; charset=utf-8")
         #expect(reply.headers[.contentLength] == String(reply.body.utf8.count))
         let expense = Self.expense(reply.json)
-        #expect(Array(reply.body.utf8) == Array(try AppJSON.encoder.encode(ExpenseResponse(expense))))
+        #expect(Array(reply.body.utf8) == Array(try AppJSON.encoder.encode(ExpenseResponse(expense, base: Self.eur))))
     }
 
     /// An `Expense` from its JSON, for the reference encoding.
@@ -145,6 +150,11 @@ import Testing
             date: (try? CalendarDate(parsing: json["date"] as? String ?? "")) ?? .earliest,
             merchant: json["merchant"] as? String ?? "", note: json["note"] as? String ?? "",
             tags: json["tags"] as? [String] ?? [], version: json["version"] as? Int ?? -1, sequence: 0,
-            createdAt: instant("created_at"), updatedAt: instant("updated_at"))
+            createdAt: instant("created_at"), updatedAt: instant("updated_at"),
+            baseMinorUnits: (json["base_amount"] as? String).flatMap { try? Money(parsing: $0, currency: eur) }?
+                .minorUnits)
     }
+
+    /// The organization the API test makes counts in euros.
+    static let eur = try! Currency(code: "EUR")
 }

@@ -10,14 +10,15 @@ import NIOCore
 /// as the definition these bytes are tested against.
 enum ExpenseJSON {
     /// `{"items":[...],"next_cursor":...}`.
-    static func page(_ items: [Expense], nextCursor: String?) -> ByteBuffer {
+    /// `base`: the organization's currency, which `base_amount` is in.
+    static func page(_ items: [Expense], nextCursor: String?, base: Currency) -> ByteBuffer {
         var capacity = 32 + (nextCursor?.utf8.count ?? 0)
         for expense in items { capacity += estimatedSize(expense) + 1 }
         var buffer = ByteBufferAllocator().buffer(capacity: capacity)
         buffer.writeStaticString(#"{"items":["#)
         for (index, expense) in items.enumerated() {
             if index > 0 { buffer.writeInteger(UInt8(ascii: ",")) }
-            write(expense, into: &buffer)
+            write(expense, base: base, into: &buffer)
         }
         buffer.writeStaticString(#"],"next_cursor":"#)
         buffer.writeJSONString(nextCursor)
@@ -26,17 +27,25 @@ enum ExpenseJSON {
     }
 
     /// One expense object.
-    static func expense(_ expense: Expense) -> ByteBuffer {
+    static func expense(_ expense: Expense, base: Currency) -> ByteBuffer {
         var buffer = ByteBufferAllocator().buffer(capacity: estimatedSize(expense))
-        write(expense, into: &buffer)
+        write(expense, base: base, into: &buffer)
         return buffer
     }
 
     /// The keys in the order `.sortedKeys` puts them.
-    static func write(_ expense: Expense, into buffer: inout ByteBuffer) {
+    static func write(_ expense: Expense, base: Currency, into buffer: inout ByteBuffer) {
         buffer.writeStaticString(#"{"amount":""#)
         buffer.writeDecimal(expense.amount)
-        buffer.writeStaticString(#"","category_id":"#)
+        buffer.writeStaticString(#"","base_amount":"#)
+        if let minor = expense.baseMinorUnits, let amount = Money(minorUnits: minor, currency: base) {
+            buffer.writeInteger(UInt8(ascii: "\""))
+            buffer.writeDecimal(amount)
+            buffer.writeInteger(UInt8(ascii: "\""))
+        } else {
+            buffer.writeStaticString("null")
+        }
+        buffer.writeStaticString(#","category_id":"#)
         if let category = expense.categoryID {
             buffer.writeInteger(UInt8(ascii: "\""))
             buffer.writeLowercaseUUID(category.rawValue)

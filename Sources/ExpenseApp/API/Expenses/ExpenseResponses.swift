@@ -7,6 +7,8 @@ import Hummingbird
 struct ExpenseResponse: ResponseEncodable {
     var id: String
     var amount: String
+    /// In the organization's currency; nil (null) while no rate converts it.
+    var baseAmount: String?
     var currency: String
     var date: String
     var categoryID: String?
@@ -24,9 +26,10 @@ struct ExpenseResponse: ResponseEncodable {
     var createdAt: String
     var updatedAt: String
 
-    init(_ expense: Expense) {
+    init(_ expense: Expense, base: Currency) {
         id = expense.id.description
         amount = expense.amount.decimalString
+        baseAmount = expense.baseMinorUnits.flatMap { Money(minorUnits: $0, currency: base) }?.decimalString
         currency = expense.amount.currency.code
         date = expense.date.description
         categoryID = expense.categoryID?.description
@@ -46,6 +49,7 @@ struct ExpenseResponse: ResponseEncodable {
 
     enum CodingKeys: String, CodingKey {
         case id, amount, currency, date, merchant, note, tags, version
+        case baseAmount = "base_amount"
         case categoryID = "category_id"
         case categoryName = "category_name"
         case memberID = "member_id"
@@ -61,6 +65,7 @@ struct ExpenseResponse: ResponseEncodable {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(id, forKey: .id)
         try container.encode(amount, forKey: .amount)
+        try container.encode(baseAmount, forKey: .baseAmount)
         try container.encode(currency, forKey: .currency)
         try container.encode(date, forKey: .date)
         try container.encode(categoryID, forKey: .categoryID)

@@ -32,19 +32,23 @@ struct ExpensesAPIController: Sendable {
         }
         let page = try await expenses.list(context.access, filter, cursor: cursor, limit: limit)
         // The bytes of `ExpensePageResponse`, written without the encoder.
-        return ExpenseJSON.response(ExpenseJSON.page(page.items, nextCursor: page.nextCursor?.token))
+        return ExpenseJSON.response(
+            ExpenseJSON.page(
+                page.items, nextCursor: page.nextCursor?.token, base: context.access.organization.currency))
     }
 
     @Sendable func create(_ request: Request, context: OrgRequestContext) async throws -> Response {
         let body = try await JSONBody.decode(ExpenseInput.self, from: request, context: context)
         let expense = try await expenses.create(context.access, body)
-        return Self.answer(expense, status: .created, location: request.uri.path + "/" + expense.id.description)
+        return Self.answer(
+            expense, base: context.access.organization.currency, status: .created,
+            location: request.uri.path + "/" + expense.id.description)
     }
 
     @Sendable func show(_ request: Request, context: OrgRequestContext) async throws -> Response {
         let expense = try await expenses.find(
             context.access, id: try context.parameters.id(ExpenseID.self, "expenseId"))
-        return Self.answer(expense, status: .ok)
+        return Self.answer(expense, base: context.access.organization.currency, status: .ok)
     }
 
     @Sendable func update(_ request: Request, context: OrgRequestContext) async throws -> Response {
@@ -53,7 +57,7 @@ struct ExpensesAPIController: Sendable {
         let version = try HTTPPreconditions.version(from: request)
         let body = try await JSONBody.decode(ExpenseInput.self, from: request, context: context)
         let expense = try await expenses.update(context.access, id: id, body, ifMatch: version)
-        return Self.answer(expense, status: .ok)
+        return Self.answer(expense, base: context.access.organization.currency, status: .ok)
     }
 
     @Sendable func delete(_ request: Request, context: OrgRequestContext) async throws -> Response {
@@ -64,9 +68,11 @@ struct ExpensesAPIController: Sendable {
     }
 
     /// The bytes of `ExpenseResponse`, written without the encoder, with its ETag.
-    static func answer(_ expense: Expense, status: HTTPResponse.Status, location: String? = nil) -> Response {
+    static func answer(_ expense: Expense, base: Currency, status: HTTPResponse.Status, location: String? = nil)
+        -> Response
+    {
         var headers: HTTPFields = [.eTag: HTTPPreconditions.eTag(version: expense.version)]
         if let location { headers[.location] = location }
-        return ExpenseJSON.response(ExpenseJSON.expense(expense), status: status, headers: headers)
+        return ExpenseJSON.response(ExpenseJSON.expense(expense, base: base), status: status, headers: headers)
     }
 }
