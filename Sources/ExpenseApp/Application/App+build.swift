@@ -113,6 +113,8 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
         limits: .init(maxFileBytes: config.receiptMaxBytes, quotaBytes: config.receiptQuotaBytes),
         logger: dependencies.logger)
     let uploads = UploadReader(fileLimit: config.receiptMaxBytes)
+    let rateFiles = UploadReader(
+        fileLimit: RateService.maximumFileBytes, accepting: .text, permission: .manageRates)
     let claims = ClaimService(
         store: store, settings: AccountSettings(config: config), clock: dependencies.clock, ids: dependencies.ids,
         logger: dependencies.logger)
@@ -163,6 +165,9 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
     let organizationUploadAPI = router.group("api/v1/orgs/:orgId")
         .add(middleware: BearerTenantResolver(tenant: tenantRequest, uploads: uploads))
         .group(context: OrgRequestContext.self)
+    let organizationRateFileAPI = router.group("api/v1/orgs/:orgId")
+        .add(middleware: BearerTenantResolver(tenant: tenantRequest, uploads: rateFiles))
+        .group(context: OrgRequestContext.self)
     let api = router.group("api/v1").add(middleware: BearerAuthenticator(accounts: accounts))
     let authAPI = AuthAPIController(accounts: accounts)
     authAPI.addPublicRoutes(to: api.group("auth"))
@@ -192,7 +197,9 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
     receiptsAPI.addRoutes(to: organizationAPI)
     receiptsAPI.addUploadRoutes(to: organizationUploadAPI)
     ClaimsAPIController(claims: claims).addRoutes(to: organizationAPI)
-    RatesAPIController(rates: rates).addRoutes(to: organizationAPI)
+    let ratesAPI = RatesAPIController(rates: rates)
+    ratesAPI.addRoutes(to: organizationAPI)
+    ratesAPI.addUploadRoutes(to: organizationRateFileAPI)
 
     let web = router.group()
         .add(middleware: SessionAuthenticator(accounts: accounts, cookie: cookie))

@@ -49,4 +49,16 @@ enum BaseAmounts {
         }
         return converted
     }
+
+    /// Fills in every expense still waiting that now has a rate on or before its date: after an
+    /// import, when many rates arrive at once. Returns how many were converted.
+    static func fillAll(in access: TenantAccess, store: Store) async throws -> Int {
+        let tx = access.transaction
+        var converted = 0
+        for (id, amount, rate) in try await store.expenses.unconvertedWithLatestRates(tx) {
+            guard let base = rate?.convert(amount, to: access.organization.currency) else { continue }
+            if try await store.expenses.setBaseAmount(tx, id: id, base.minorUnits) { converted += 1 }
+        }
+        return converted
+    }
 }

@@ -89,9 +89,11 @@ public struct ExpenseService: Sendable {
             var draft = try validating { try input.draft(applyingTo: current) }
             // Converted again only when what it converts changes (or with a rate sent along);
             // otherwise the stored base amount stays, whatever rates came since.
+            // (An empty rate field, as a form sends it, is no rate.)
             let converts = draft.amount != current.amount || draft.date != current.date
+            let sendsRate = input.rate.map { !$0.trimmingCharacters(in: .whitespaces).isEmpty } ?? false
             draft.baseMinorUnits =
-                converts || input.rate != nil
+                converts || sendsRate
                 ? try await BaseAmounts.of(draft, given: input.rate, in: access, store: store) : current.baseMinorUnits
             _ = try await Self.category(draft.categoryID, current: current.categoryID, in: tx, store: store)
             // The stored values become the draft's, so the entry is known before the write; who

@@ -99,10 +99,12 @@ struct TenantRequest: Sendable {
 
     /// Refuses an upload before its body is read, in a short read-only transaction of its own:
     /// 404 unless `user` is a member and the route's expense (`expenseId`) exists, 403 unless
-    /// the role may change that expense (or, with no expense, log one). So only someone whose
+    /// the role may change that expense (or, with no expense, has `permission`). So only someone whose
     /// file the route would take makes the server spool one; the request's own transaction
     /// decides again.
-    func checkUploader(_ context: AppRequestContext, organization id: OrganizationID, user: UserID) async throws {
+    func checkUploader(
+        _ context: AppRequestContext, organization id: OrganizationID, user: UserID, permission: Permission
+    ) async throws {
         let expense = try context.parameters.get("expenseId").map { raw in
             guard let expense = ExpenseID(uuidString: raw) else { throw AppError.notFound }
             return expense
@@ -116,7 +118,7 @@ struct TenantRequest: Sendable {
                 guard let found = try await store.expenses.find(tx, id: expense) else { throw AppError.notFound }
                 allowed = role.mayChange(expenseBy: found.memberID, actor: user)
             } else {
-                allowed = role.can(.createExpenses)
+                allowed = role.can(permission)
             }
             guard allowed else { throw AppError.forbidden("Your role (\(role.rawValue)) does not allow this.") }
         }
@@ -166,7 +168,8 @@ struct BearerTenantResolver: RouterMiddleware {
             guard let caller = try await accounts.identity(bearerToken: bearer.token) else {
                 throw AppError.unauthenticated
             }
-            try await tenant.checkUploader(context, organization: id, user: caller.user.id)
+            try await tenant.checkUploader(
+                context, organization: id, user: caller.user.id, permission: uploads?.permission ?? .createExpenses)
         }
         return try await TenantRequest.withBody(request, context, uploads: uploads, beforeSpooling: beforeSpooling) {
             request, context in
@@ -209,7 +212,11 @@ struct SessionTenantResolver: RouterMiddleware {
         let tenant = self.tenant
         return try await TenantRequest.withBody(
             request, context, uploads: uploads,
-            beforeSpooling: { try await tenant.checkUploader(context, organization: id, user: identity.user.id) }
+            beforeSpooling: {
+                try await tenant.checkUploader(
+                    context, organization: id, user: identity.user.id,
+                    permission: uploads?.permission ?? .createExpenses)
+            }
         ) { request, context in
             try await TenantRequest.finish {
                 try await store.withTenant(id, actor: identity.user.id) { tx in

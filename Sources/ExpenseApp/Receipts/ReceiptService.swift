@@ -41,8 +41,9 @@ public struct ReceiptService: Sendable {
                         + "or ask the server's operator for more room.")
             }
         }
+        guard let kind = file.kind else { throw AppError.notAReceipt }
         let now = clock.now()
-        let stored = ReceiptRepository.File(sha256: file.sha256, size: file.size, crc32: file.crc32, kind: file.kind)
+        let stored = ReceiptRepository.File(sha256: file.sha256, size: file.size, crc32: file.crc32, kind: kind)
         if try await store.receipts.claimFile(tx, stored, at: now) {
             let store = self.store
             try await file.pieces(of: ReceiptRepository.chunkBytes) { position, bytes in
@@ -50,7 +51,7 @@ public struct ReceiptService: Sendable {
             }
         }
         let receipt = Receipt(
-            id: ids(), expenseID: expenseID, kind: file.kind, size: file.size, sha256: file.sha256, crc32: file.crc32,
+            id: ids(), expenseID: expenseID, kind: kind, size: file.size, sha256: file.sha256, crc32: file.crc32,
             filename: file.filename, uploadedBy: access.user.id, createdAt: now)
         try await store.receipts.insert(tx, receipt)
         try await store.audit.append(tx, auditEntry(access, .receiptAdded, receipt, now))

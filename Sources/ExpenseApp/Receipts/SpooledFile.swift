@@ -13,12 +13,22 @@ import SystemPackage
 /// once the request is answered.
 struct SpooledFile: Sendable {
     let path: FilePath
-    let kind: ReceiptKind
+    /// The receipt kind; nil for a text file (`FileSpool.Accepting.text`).
+    let kind: ReceiptKind?
     let size: Int64
     let sha256: [UInt8]
     let crc32: UInt32
     /// The name the client gave, cleaned.
     let filename: String
+
+    /// The whole file in memory: for text files read whole by their parser (a rate file, held
+    /// to its own limit).
+    func bytes() async throws -> [UInt8] {
+        var all: [UInt8] = []
+        all.reserveCapacity(Int(size))
+        try await pieces(of: 1 << 20) { _, piece in all.append(contentsOf: piece) }
+        return all
+    }
 
     /// The file's bytes in pieces of exactly `length` (the last may be shorter), in order.
     func pieces(of length: Int, _ body: (Int, [UInt8]) async throws -> Void) async throws {
@@ -55,6 +65,12 @@ struct SpooledFile: Sendable {
 /// arrived, and its size against the limit as each piece arrives, so a refused file stops being
 /// read at that point.
 struct FileSpool {
+    /// What a spool takes: a receipt (decided from its first bytes) or a text file (no NUL byte
+    /// anywhere; its parser decides the rest).
+    enum Accepting: Sendable {
+        case receipts, text
+    }
+
     enum Refusal: Error, Equatable {
         /// Past the size limit (the file is not read further).
         case tooLarge
@@ -62,9 +78,12 @@ struct FileSpool {
         case notAReceipt
         /// No bytes at all.
         case empty
+        /// A text file was asked for and this one holds a NUL byte.
+        case notText
     }
 
     let limit: Int64
+    let accepting: Accepting
     private let path: FilePath
     private let handle: WriteFileHandle
     private var head: [UInt8] = []
@@ -73,19 +92,20 @@ struct FileSpool {
     private var hash = SHA256()
     private var crc = CRC32()
 
-    private init(limit: Int64, path: FilePath, handle: WriteFileHandle) {
+    private init(limit: Int64, accepting: Accepting, path: FilePath, handle: WriteFileHandle) {
         self.limit = limit
+        self.accepting = accepting
         self.path = path
         self.handle = handle
     }
 
     /// A new spool in the system's temporary directory, readable by this process's user only.
-    static func open(limit: Int64) async throws -> FileSpool {
+    static func open(limit: Int64, accepting: Accepting = .receipts) async throws -> FileSpool {
         let directory = try await FileSystem.shared.temporaryDirectory
         let path = directory.appending("expense-tracker-upload-\(UUID().uuidString.lowercased())")
         let handle = try await FileSystem.shared.openFile(
             forWritingAt: path, options: .newFile(replaceExisting: false, permissions: [.ownerReadWrite]))
-        return FileSpool(limit: limit, path: path, handle: handle)
+        return FileSpool(limit: limit, accepting: accepting, path: path, handle: handle)
     }
 
     /// Appends the next bytes of the file.
@@ -93,7 +113,9 @@ struct FileSpool {
         guard buffer.readableBytes > 0 else { return }
         size += Int64(buffer.readableBytes)
         if size > limit { throw Refusal.tooLarge }
-        if kind == nil {
+        if accepting == .text {
+            if buffer.readableBytesView.contains(0) { throw Refusal.notText }
+        } else if kind == nil {
             head.append(contentsOf: buffer.readableBytesView.prefix(ReceiptKind.signatureLength - head.count))
             if head.count >= ReceiptKind.signatureLength {
                 guard let detected = ReceiptKind.detect(head) else { throw Refusal.notAReceipt }
@@ -112,7 +134,8 @@ struct FileSpool {
     /// be any receipt, is refused and its spool removed.
     consuming func finish(filename: String?) async throws -> SpooledFile {
         // A file shorter than a signature is decided from what there is.
-        guard size > 0, let kind = kind ?? ReceiptKind.detect(head) else {
+        let kind = accepting == .text ? nil : kind ?? ReceiptKind.detect(head)
+        guard size > 0, accepting == .text || kind != nil else {
             await Self.cleanUp(closing: handle, path: path)
             throw size > 0 ? Refusal.notAReceipt : Refusal.empty
         }
@@ -124,7 +147,7 @@ struct FileSpool {
         }
         return SpooledFile(
             path: path, kind: kind, size: size, sha256: Array(hash.finalize()), crc32: crc.value,
-            filename: ReceiptName.clean(filename, kind: kind))
+            filename: kind.map { ReceiptName.clean(filename, kind: $0) } ?? filename ?? "")
     }
 
     /// Closes and removes the spool of a refused or abandoned file.

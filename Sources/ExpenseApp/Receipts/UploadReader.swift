@@ -40,6 +40,7 @@ struct Upload: Sendable {
         case .tooLarge: .fileTooLarge(limit: limit)
         case .notAReceipt: .notAReceipt
         case .empty: .emptyFile
+        case .notText: .validation(.init("file", "The file is not text: it holds a NUL byte."))
         }
     }
 
@@ -57,6 +58,11 @@ struct Upload: Sendable {
 /// together are held to `fieldLimit` bytes (413 past it); one file per request.
 struct UploadReader {
     let fileLimit: Int
+    /// Receipts, or a text file such as a rate file.
+    var accepting: FileSpool.Accepting = .receipts
+    /// What the caller's role must allow for the file to be read at all, on a route that does
+    /// not name an expense (one that does is decided by who may change that expense).
+    var permission: Permission = .createExpenses
     var fieldLimit = 64 * 1024
 
     func read(_ request: Request) async throws -> Upload {
@@ -77,7 +83,7 @@ struct UploadReader {
         }
         let name = request.headers[.contentDisposition].flatMap { MultipartHeader.filename(in: $0) }
         var upload = Upload()
-        var spool = try await FileSpool.open(limit: Int64(fileLimit))
+        var spool = try await FileSpool.open(limit: Int64(fileLimit), accepting: accepting)
         do {
             for try await buffer in request.body { try await spool.write(buffer) }
             upload.file = try await spool.finish(filename: name)
@@ -165,7 +171,8 @@ struct UploadReader {
                             if part.name == "file", part.filename != nil {
                                 if sawFile { throw AppError.malformedBody("Send one file per upload.") }
                                 sawFile = true
-                                part.spool = try await FileSpool.open(limit: Int64(fileLimit))
+                                part.spool = try await FileSpool.open(
+                                    limit: Int64(fileLimit), accepting: accepting)
                             }
                         }
                         if part.spool != nil {

@@ -30,6 +30,7 @@ public enum AuditAction: String, Sendable, CaseIterable {
     case claimRejected = "claim.rejected"
     case claimReimbursed = "claim.reimbursed"
     case rateSet = "rate.set"
+    case ratesImported = "rate.imported"
 }
 
 /// The kind of record an audit entry is about.

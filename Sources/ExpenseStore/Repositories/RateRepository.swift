@@ -24,6 +24,42 @@ public struct RateRepository: Sendable {
         return true
     }
 
+    /// Sets many rates at once (an import), replacing those of the same currency and day;
+    /// returns how many were new. Written in statements of 1,000 rows, far below either
+    /// database's limit on bound values.
+    public func setMany(_ tx: TenantTransaction, _ rates: [DatedRate]) async throws -> Int {
+        let before = try await count(tx)
+        var start = rates.startIndex
+        while start < rates.endIndex {
+            let batch = rates[start..<min(start + 1000, rates.endIndex)]
+            var sql: SQL = """
+                INSERT INTO exchange_rates (tenant_id, currency, rate_on, significand, scale, created_at, updated_at)
+                VALUES
+                """
+            for (offset, rate) in batch.enumerated() {
+                sql.append(
+                    """
+                    \(unsafeRaw: offset == 0 ? "" : ",")(\(tx.tenantID), \(rate.currency.code), \(rate.date), \
+                    \(rate.rate.significand), \(rate.rate.scale), \(rate.updatedAt), \(rate.updatedAt))
+                    """)
+            }
+            sql.append(
+                """
+                 ON CONFLICT (tenant_id, currency, rate_on) DO UPDATE SET significand = excluded.significand,
+                    scale = excluded.scale, updated_at = excluded.updated_at
+                """)
+            try await tx.executor.execute(sql)
+            start = batch.endIndex
+        }
+        return try await count(tx) - before
+    }
+
+    /// How many rates the tenant has.
+    public func count(_ tx: TenantTransaction) async throws -> Int {
+        try await tx.executor.first("SELECT COUNT(*) AS n FROM exchange_rates WHERE tenant_id = \(tx.tenantID)")?
+            .decode("n") ?? 0
+    }
+
     /// Newest day first (then by currency), within the filters, at most `limit`.
     public func list(
         _ tx: TenantTransaction, currency: Currency?, from: CalendarDate?, to: CalendarDate?, limit: Int

@@ -66,7 +66,13 @@ import Testing
             let noted = try await client.send(
                 .patch, "\(expenses)/\(taxi["id"] as? String ?? "")", json: ["note": "airport"], headers: headers)
             #expect(noted.json["base_amount"] as? String == "9.01")
+            // An empty rate, as a form sends it, is no rate: still no conversion.
             headers[.ifMatch] = "\"2\""
+            let blank = try await client.send(
+                .patch, "\(expenses)/\(taxi["id"] as? String ?? "")", json: ["note": "airport run", "rate": " "],
+                headers: headers)
+            #expect(blank.json["base_amount"] as? String == "9.01", "\(blank.body)")
+            headers[.ifMatch] = "\"3\""
             let changed = try await client.send(
                 .patch, "\(expenses)/\(taxi["id"] as? String ?? "")", json: ["amount": "20"], headers: headers)
             #expect(changed.json["base_amount"] as? String == "24.00")

@@ -31,10 +31,10 @@ extension TestClientProtocol {
     }
 
     /// Creates an organization; returns its id.
-    func createOrganization(_ name: String, by user: TestUser) async throws -> String {
+    func createOrganization(_ name: String, currency: String = "EUR", by user: TestUser) async throws -> String {
         let reply = try await send(
             .post, "/api/v1/orgs",
-            json: ["name": name, "kind": "cooperative", "currency": "EUR", "timezone": "Europe/Lisbon"],
+            json: ["name": name, "kind": "cooperative", "currency": currency, "timezone": "Europe/Lisbon"],
             headers: user.auth
         )
         guard reply.status == .created, let id = reply.json["id"] as? String else {

@@ -18,6 +18,17 @@ struct RatesAPIController: Sendable {
         group.get("rates", use: list)
     }
 
+    /// The import, on a group whose files are spooled before their transaction starts.
+    func addUploadRoutes(to group: RouterGroup<OrgRequestContext>) {
+        group.post("rates/import", use: importFile)
+    }
+
+    @Sendable func importFile(_ request: Request, context: OrgRequestContext) async throws -> RateImportResponse {
+        let file = try Upload.requireFile(context.upload, limit: RateService.maximumFileBytes)
+        return RateImportResponse(
+            try await rates.importFile(context.access, bytes: try await file.bytes(), filename: file.filename))
+    }
+
     @Sendable func set(_ request: Request, context: OrgRequestContext) async throws -> EditedResponse<RateResponse> {
         let body = try await JSONBody.decode(NewRate.self, from: request, context: context)
         let (rate, created) = try await rates.set(
@@ -44,6 +55,38 @@ struct RatesAPIController: Sendable {
         try validating { try validator.finish() }
         let list = try await rates.list(context.access, currency: currency, from: from, to: to, limit: limit)
         return ItemList(items: list.map(RateResponse.init))
+    }
+}
+
+/// `{days, first, last, rates, created, converted, currencies, skipped_currencies,
+/// days_without_base}`: what an import did.
+struct RateImportResponse: ResponseEncodable {
+    var days: Int
+    var first: String
+    var last: String
+    var rates: Int
+    var created: Int
+    var converted: Int
+    var currencies: [String]
+    var skippedCurrencies: [String]
+    var daysWithoutBase: Int
+
+    init(_ summary: RateService.ImportSummary) {
+        days = summary.days
+        first = summary.first.description
+        last = summary.last.description
+        rates = summary.rates
+        created = summary.created
+        converted = summary.converted
+        currencies = summary.currencies
+        skippedCurrencies = summary.skippedCodes
+        daysWithoutBase = summary.daysWithoutBase
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case days, first, last, rates, created, converted, currencies
+        case skippedCurrencies = "skipped_currencies"
+        case daysWithoutBase = "days_without_base"
     }
 }
 
