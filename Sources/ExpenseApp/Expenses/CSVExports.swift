@@ -10,7 +10,7 @@ enum CSVExports {
     static let expensesHeader = CSV.record(
         [
             "date", "amount", "currency", "category", "merchant", "note", "tags", "member", "id", "created_at",
-            "receipt_count",
+            "receipt_count", "base_amount", "base_currency",
         ].map(CSV.Field.value))
 
     /// The start of every expenses export: the byte-order mark and the header record.
@@ -19,8 +19,10 @@ enum CSVExports {
         buffer.writeString(expensesHeader)
     }
 
-    /// `expenseRecord(expense)`, written straight into `buffer`: the same bytes, no `String` built.
-    static func writeExpenseRecord(_ expense: Expense, into buffer: inout ByteBuffer) {
+    /// `expenseRecord(expense, base:)`, written straight into `buffer`: the same bytes, no
+    /// `String` built. `base` is the organization's currency: the base amount is empty while no
+    /// rate converts the expense.
+    static func writeExpenseRecord(_ expense: Expense, base: Currency, into buffer: inout ByteBuffer) {
         let comma = UInt8(ascii: ",")
         // Dates, amounts, ids and timestamps hold no byte that forces quoting.
         buffer.writeCalendarDate(expense.date)
@@ -44,17 +46,26 @@ enum CSVExports {
         buffer.writeUTCTimestamp(expense.createdAt)
         buffer.writeInteger(comma)
         buffer.writeString(String(expense.receiptCount))
+        buffer.writeInteger(comma)
+        if let minor = expense.baseMinorUnits, let money = Money(minorUnits: minor, currency: base) {
+            buffer.writeDecimal(money)
+        }
+        buffer.writeInteger(comma)
+        buffer.writeCSVValue(base.code)
         buffer.writeStaticString("\r\n")
     }
 
     /// One record as a `String`: what `writeExpenseRecord` writes, kept as its reference.
-    static func expenseRecord(_ expense: Expense) -> String {
+    static func expenseRecord(_ expense: Expense, base: Currency) -> String {
         CSV.record([
             .value(expense.date.description), .value(expense.amount.decimalString),
             .value(expense.amount.currency.code), .text(expense.categoryName ?? ""), .text(expense.merchant),
             .text(expense.note), .text(expense.tags.joined(separator: " ")), .text(expense.memberName),
             .value(expense.id.description), .value(Self.timestamp(expense.createdAt)),
             .value(String(expense.receiptCount)),
+            .value(
+                expense.baseMinorUnits.flatMap { Money(minorUnits: $0, currency: base)?.decimalString } ?? ""),
+            .value(base.code),
         ])
     }
 
@@ -63,10 +74,13 @@ enum CSVExports {
     static func totals(_ totals: ReportService.Totals) -> String {
         let grouped = totals.groupBy != nil
         var text = byteOrderMark
+        // In the base currency each row also counts the expenses no rate converts yet.
+        let waiting = totals.inBase ? ["unconverted"] : []
         text += CSV.record(
-            (grouped
+            ((grouped
                 ? ["period_start", "period_end", "group", "currency", "amount", "count"]
-                : ["period_start", "period_end", "currency", "amount", "count"]).map(CSV.Field.value))
+                : ["period_start", "period_end", "currency", "amount", "count"]) + waiting).map(CSV.Field.value))
+        func extra(_ unconverted: Int) -> [CSV.Field] { totals.inBase ? [.value(String(unconverted))] : [] }
         let range = totals.report.range
         for bucket in totals.report.buckets {
             // The same rows as the reports page: each period from the first day asked for, every
@@ -76,14 +90,17 @@ enum CSVExports {
                 .value(max(bucket.start, range.from).description), .value(bucket.end.description),
             ]
             if grouped {
-                for total in bucket.totals { text += CSV.record(span + [.text("All")] + Self.cells(total)) }
+                for total in bucket.totals {
+                    text += CSV.record(span + [.text("All")] + Self.cells(total) + extra(bucket.unconverted))
+                }
                 for group in bucket.groups {
                     for total in group.totals {
-                        text += CSV.record(span + [.text(totals.name(of: group.key))] + Self.cells(total))
+                        text += CSV.record(
+                            span + [.text(totals.name(of: group.key))] + Self.cells(total) + extra(group.unconverted))
                     }
                 }
             } else {
-                for total in bucket.totals { text += CSV.record(span + Self.cells(total)) }
+                for total in bucket.totals { text += CSV.record(span + Self.cells(total) + extra(bucket.unconverted)) }
             }
         }
         return text

@@ -16,6 +16,7 @@ enum CSVResponses {
         let pages = try reports.exportPages(access, filter)
         let name = CSVExports.fileName(
             organization: access.organization.name, kind: "expenses", from: filter.from, to: filter.to)
+        let base = access.organization.currency
         let body = ResponseBody { writer in
             var buffer = ByteBuffer()
             CSVExports.writeExpensesHead(into: &buffer)
@@ -24,7 +25,7 @@ enum CSVResponses {
                 // Read the next page while this one is written out.
                 let cursor = pages.cursor(after: page)
                 async let following = cursor == nil ? [] : pages.page(after: cursor)
-                for expense in page { CSVExports.writeExpenseRecord(expense, into: &buffer) }
+                for expense in page { CSVExports.writeExpenseRecord(expense, base: base, into: &buffer) }
                 try await writer.write(buffer)
                 buffer.clear()
                 page = try await following

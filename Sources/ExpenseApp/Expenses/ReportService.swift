@@ -15,15 +15,19 @@ public struct ReportService: Sendable {
         public var from: CalendarDate?
         public var to: CalendarDate?
         public var groupBy: ExpenseRepository.Grouping?
+        /// One total per bucket in the organization's currency (base amounts), with the count of
+        /// expenses no rate converts yet; otherwise one total per currency spent.
+        public var inBase: Bool
 
         public init(
             period: ReportPeriod, from: CalendarDate? = nil, to: CalendarDate? = nil,
-            groupBy: ExpenseRepository.Grouping? = nil
+            groupBy: ExpenseRepository.Grouping? = nil, inBase: Bool = false
         ) {
             self.period = period
             self.from = from
             self.to = to
             self.groupBy = groupBy
+            self.inBase = inBase
         }
     }
 
@@ -31,6 +35,8 @@ public struct ReportService: Sendable {
     public struct Totals: Sendable {
         public var report: TotalsReport
         public var groupBy: ExpenseRepository.Grouping?
+        /// Whether the totals are base amounts (`Request.inBase`).
+        public var inBase: Bool = false
         /// Category or member names by id; a group without a key is "Uncategorized".
         public var names: [String: String]
 
@@ -75,7 +81,11 @@ public struct ReportService: Sendable {
         }
         let store = self.store
         let (days, names) = try await access.inTransaction { tx in
-            let days = try await store.expenses.dayTotals(tx, from: range.from, to: range.to, groupBy: request.groupBy)
+            let days =
+                request.inBase
+                ? try await store.expenses.baseDayTotals(
+                    tx, from: range.from, to: range.to, groupBy: request.groupBy, base: base)
+                : try await store.expenses.dayTotals(tx, from: range.from, to: range.to, groupBy: request.groupBy)
             let names = try await Self.groupNames(request.groupBy, days: days, in: tx, store: store)
             return (days, names)
         }
@@ -84,7 +94,7 @@ public struct ReportService: Sendable {
                 period: request.period, range: range, weekStart: organization.weekStart, baseCurrency: base,
                 grouped: request.groupBy != nil, days: days)
         }
-        return Totals(report: report, groupBy: request.groupBy, names: names)
+        return Totals(report: report, groupBy: request.groupBy, inBase: request.inBase, names: names)
     }
 
     /// Every expense matching `filter`, oldest first, read page by page. The role is checked

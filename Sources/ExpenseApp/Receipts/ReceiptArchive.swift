@@ -22,6 +22,7 @@ enum ReceiptArchive {
             to: parameters["to"].map { _ in to }
         ).replacingOccurrences(of: ".csv", with: ".zip")
         let started = Date()
+        let base = access.organization.currency
         let body = ResponseBody { writer in
             var zip = ZipStream()
             try await writer.write(
@@ -30,7 +31,7 @@ enum ReceiptArchive {
             CSVExports.writeExpensesHead(into: &buffer)
             var page = try await expenses.page(after: nil)
             while true {
-                for expense in page { CSVExports.writeExpenseRecord(expense, into: &buffer) }
+                for expense in page { CSVExports.writeExpenseRecord(expense, base: base, into: &buffer) }
                 try zip.wrote(buffer.readableBytesView)
                 try await writer.write(buffer)
                 buffer.clear()

@@ -7,13 +7,19 @@ public struct DayTotal: Sendable, Hashable {
     public var group: String?
     public var minorUnits: Int128
     public var count: Int
+    /// In a base-currency report (`currency` is the base): the expenses left out of the sum
+    /// because no rate converts them yet. Zero otherwise.
+    public var unconverted: Int
 
-    public init(day: CalendarDate, currency: Currency, group: String?, minorUnits: Int128, count: Int) {
+    public init(
+        day: CalendarDate, currency: Currency, group: String?, minorUnits: Int128, count: Int, unconverted: Int = 0
+    ) {
         self.day = day
         self.currency = currency
         self.group = group
         self.minorUnits = minorUnits
         self.count = count
+        self.unconverted = unconverted
     }
 }
 
@@ -24,6 +30,8 @@ public struct TotalsReport: Sendable, Equatable {
         /// The category or member id; nil for expenses without a category.
         public var key: String?
         public var totals: [MoneyTotal]
+        /// Expenses without a base amount (base-currency reports only).
+        public var unconverted: Int
     }
 
     public struct Bucket: Sendable, Equatable {
@@ -34,6 +42,8 @@ public struct TotalsReport: Sendable, Equatable {
         public var totals: [MoneyTotal]
         /// Per group, largest first (by the base currency, then by key); empty when ungrouped.
         public var groups: [Group]
+        /// Expenses without a base amount (base-currency reports only).
+        public var unconverted: Int
     }
 
     public var period: ReportPeriod
@@ -43,6 +53,8 @@ public struct TotalsReport: Sendable, Equatable {
     public var totals: [MoneyTotal]
     /// The whole range's totals per group, largest first.
     public var groups: [Group]
+    /// The whole range's expenses without a base amount (base-currency reports only).
+    public var unconverted: Int
 
     /// Rolls `days` (any order; rows outside the range are ignored) into buckets of `period`
     /// covering `range`. Refuses a range of more than `DateRange.maximumBuckets` buckets.
@@ -86,17 +98,27 @@ public struct TotalsReport: Sendable, Equatable {
             return Bucket(
                 start: starts[index], end: min(end, range.to),
                 totals: perBucket[index].totals(base: baseCurrency),
-                groups: perBucket[index].groups(base: baseCurrency))
+                groups: perBucket[index].groups(base: baseCurrency), unconverted: perBucket[index].unconverted)
         }
         self.totals = overall.totals(base: baseCurrency)
         self.groups = overall.groups(base: baseCurrency)
+        self.unconverted = overall.unconverted
     }
 
     struct Accumulator {
         var byCurrency: [Currency: MoneyTotal] = [:]
         var byGroup: [String?: [Currency: MoneyTotal]] = [:]
+        var unconverted = 0
+        var unconvertedByGroup: [String?: Int] = [:]
 
         mutating func add(_ row: DayTotal, grouped: Bool) {
+            unconverted += row.unconverted
+            if grouped, row.unconverted > 0 { unconvertedByGroup[row.group, default: 0] += row.unconverted }
+            // A day whose expenses all wait for a rate adds a group, not a zero total.
+            guard row.count > 0 else {
+                if grouped, byGroup[row.group] == nil { byGroup[row.group] = [:] }
+                return
+            }
             let day = MoneyTotal(currency: row.currency, minorUnits: row.minorUnits, count: row.count)
             // Same currency by construction, so these cannot throw.
             try? byCurrency[row.currency, default: MoneyTotal(currency: row.currency)].add(day)
@@ -113,7 +135,11 @@ public struct TotalsReport: Sendable, Equatable {
 
         func groups(base: Currency) -> [Group] {
             byGroup.map { key, totals in
-                Group(key: key, totals: totals.values.sorted { $0.currency.code < $1.currency.code })
+                Group(
+                    key: key,
+                    totals: totals.isEmpty
+                        ? [MoneyTotal(currency: base)] : totals.values.sorted { $0.currency.code < $1.currency.code },
+                    unconverted: unconvertedByGroup[key] ?? 0)
             }.sorted { lhs, rhs in
                 let left = lhs.totals.first { $0.currency == base }?.minorUnits ?? 0
                 let right = rhs.totals.first { $0.currency == base }?.minorUnits ?? 0

@@ -62,6 +62,47 @@ extension ExpenseRepository {
         ).isEmpty
     }
 
+    /// Sums per day (and group) of base amounts between `from` and `to`, both included, with
+    /// the count of expenses summed and of those left out for want of a rate: a base-currency
+    /// report's one aggregate, read like `dayTotals` (PostgreSQL's trigger-kept day sums, or
+    /// SQLite's exact sum of the expenses). Every row is in `base`.
+    public func baseDayTotals(
+        _ tx: TenantTransaction, from: CalendarDate, to: CalendarDate, groupBy: Grouping?, base: Currency
+    ) async throws -> [DayTotal] {
+        let postgres = tx.executor.dialect == .postgres
+        let group: String
+        switch (groupBy, postgres) {
+        case (.category, true): group = "NULLIF(category_key, '00000000-0000-0000-0000-000000000000')"
+        case (.category, false): group = "category_id"
+        case (.member, _): group = "member_id"
+        case (nil, _): group = "NULL"
+        }
+        let groupClause = groupBy == nil ? "" : ", \(group)"
+        let sql: SQL =
+            postgres
+            ? """
+            SELECT occurred_on, \(unsafeRaw: group) AS grp, \(unsafeRaw: Self.exactSum("base_minor", postgres)),
+                   SUM(expense_count - unconverted_count)::bigint AS n, SUM(unconverted_count)::bigint AS waiting
+            FROM expense_day_totals
+            WHERE tenant_id = \(tx.tenantID) AND occurred_on >= \(from) AND occurred_on <= \(to) AND expense_count > 0
+            GROUP BY occurred_on\(unsafeRaw: groupClause)
+            """
+            : """
+            SELECT occurred_on, \(unsafeRaw: group) AS grp,
+                   \(unsafeRaw: Self.exactSum("COALESCE(base_amount_minor, 0)", postgres)),
+                   COUNT(base_amount_minor) AS n, COUNT(*) - COUNT(base_amount_minor) AS waiting
+            FROM expenses
+            WHERE tenant_id = \(tx.tenantID) AND occurred_on >= \(from) AND occurred_on <= \(to)
+            GROUP BY occurred_on\(unsafeRaw: groupClause)
+            """
+        return try await tx.executor.query(sql).map { row in
+            DayTotal(
+                day: try row.decode("occurred_on"), currency: base, group: try row.decode("grp"),
+                minorUnits: try Self.exactSum(row, postgres), count: try row.decode("n"),
+                unconverted: try row.decode("waiting"))
+        }
+    }
+
     /// Whether the tenant has any expense (its base currency then stays as it is).
     public func any(_ tx: TenantTransaction) async throws -> Bool {
         try await tx.executor.first("SELECT 1 AS one FROM expenses WHERE tenant_id = \(tx.tenantID) LIMIT 1") != nil

@@ -47,26 +47,30 @@ import Testing
     }
 
     @Test("Records: every hostile field, currency, amount, date and instant; random ones too")
-    func recordsMatchTheStringPath() {
+    func recordsMatchTheStringPath() throws {
         var generator = SeededGenerator(seed: 4180)
         let random = (0..<3000).map { _ in ByteFixtures.randomExpense(using: &generator) }
-        for expense in ByteFixtures.expenses + random {
+        // The base amount at each exponent (0, 2, 3), and empty when unconverted.
+        let bases = try ["JPY", "EUR", "BHD"].map { try Currency(code: $0) }
+        for (index, expense) in (ByteFixtures.expenses + random).enumerated() {
+            let base = bases[index % bases.count]
             var buffer = ByteBuffer()
-            CSVExports.writeExpenseRecord(expense, into: &buffer)
-            expectSame(buffer, CSVExports.expenseRecord(expense), "\(expense)".prefix(300).description)
+            CSVExports.writeExpenseRecord(expense, base: base, into: &buffer)
+            expectSame(buffer, CSVExports.expenseRecord(expense, base: base), "\(expense)".prefix(300).description)
         }
     }
 
     @Test("The whole file: byte-order mark, header, records")
-    func wholeFileMatches() {
+    func wholeFileMatches() throws {
         var generator = SeededGenerator(seed: 11)
         let expenses = ByteFixtures.expenses + (0..<500).map { _ in ByteFixtures.randomExpense(using: &generator) }
         var file = CSVExports.byteOrderMark + CSVExports.expensesHeader
-        for expense in expenses { file += CSVExports.expenseRecord(expense) }
+        let eur = try Currency(code: "EUR")
+        for expense in expenses { file += CSVExports.expenseRecord(expense, base: eur) }
 
         var buffer = ByteBuffer()
         CSVExports.writeExpensesHead(into: &buffer)
-        for expense in expenses { CSVExports.writeExpenseRecord(expense, into: &buffer) }
+        for expense in expenses { CSVExports.writeExpenseRecord(expense, base: eur, into: &buffer) }
         expectSame(buffer, file)
         #expect(ByteFixtures.bytes(buffer).starts(with: [0xEF, 0xBB, 0xBF]))
 
@@ -74,7 +78,8 @@ import Testing
         var empty = ByteBuffer()
         CSVExports.writeExpensesHead(into: &empty)
         expectSame(
-            empty, "\u{FEFF}date,amount,currency,category,merchant,note,tags,member,id,created_at,receipt_count\r\n")
+            empty, "\u{FEFF}date,amount,currency,category,merchant,note,tags,member,id,created_at,receipt_count,base_amount,"
+                + "base_currency\r\n")
     }
 
     @Test("The API's download is the String path's file, byte for byte", arguments: TestBackend.available)
@@ -100,7 +105,9 @@ import Testing
             }
             let logged = try await client.allExpenses(org, by: owner).map(ExpenseJSONTests.expense)
             var file = CSVExports.byteOrderMark + CSVExports.expensesHeader
-            for expense in logged.sorted(by: { $0.date < $1.date }) { file += CSVExports.expenseRecord(expense) }
+            for expense in logged.sorted(by: { $0.date < $1.date }) {
+                file += CSVExports.expenseRecord(expense, base: try Currency(code: "EUR"))
+            }
 
             let export = try await client.send(.get, "/api/v1/orgs/\(org)/exports/expenses.csv", headers: owner.auth)
             #expect(export.status == .ok && export.headers[.contentType] == "text/csv; charset=utf-8")

@@ -154,13 +154,13 @@ import Testing
             #expect(
                 records.first == [
                     "date", "amount", "currency", "category", "merchant", "note", "tags", "member", "id", "created_at",
-                    "receipt_count",
+                    "receipt_count", "base_amount", "base_currency",
                 ])
             let rows = records.dropFirst()
             #expect(rows.count == ledger.count)
             let byID = Dictionary(uniqueKeysWithValues: ledger.map { ($0.id, $0) })
             for row in rows {
-                guard row.count == 11, row[10] == "0", let logged = byID[row[8]] else {
+                guard row.count == 13, row[10] == "0", row[12] == "EUR", let logged = byID[row[8]] else {
                     Issue.record("unexpected row \(row)")
                     continue
                 }

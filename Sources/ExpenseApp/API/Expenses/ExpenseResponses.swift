@@ -143,15 +143,17 @@ struct TotalsResponse: ResponseEncodable {
         var id: String?
         var name: String
         var totals: [Amount]
+        var unconverted: Int?
 
         func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(id, forKey: .id)
             try container.encode(name, forKey: .name)
             try container.encode(totals, forKey: .totals)
+            try container.encodeIfPresent(unconverted, forKey: .unconverted)
         }
 
-        enum CodingKeys: String, CodingKey { case id, name, totals }
+        enum CodingKeys: String, CodingKey { case id, name, totals, unconverted }
     }
 
     struct Bucket: Encodable, Sendable {
@@ -159,9 +161,14 @@ struct TotalsResponse: ResponseEncodable {
         var end: String
         var totals: [Amount]
         var groups: [Group]
+        /// Base-currency reports only: expenses left out for want of a rate.
+        var unconverted: Int?
     }
 
     var period: String
+    /// `base` or `original`.
+    var currency: String
+    var unconverted: Int?
     var from: String
     var to: String
     var groupBy: String?
@@ -171,9 +178,16 @@ struct TotalsResponse: ResponseEncodable {
 
     init(_ result: ReportService.Totals) {
         let report = result.report
+        let inBase = result.inBase
         func groups(_ groups: [TotalsReport.Group]) -> [Group] {
-            groups.map { Group(id: $0.key, name: result.name(of: $0.key), totals: $0.totals.map(Amount.init)) }
+            groups.map {
+                Group(
+                    id: $0.key, name: result.name(of: $0.key), totals: $0.totals.map(Amount.init),
+                    unconverted: inBase ? $0.unconverted : nil)
+            }
         }
+        currency = inBase ? "base" : "original"
+        unconverted = inBase ? report.unconverted : nil
         period = report.period.rawValue
         from = report.range.from.description
         to = report.range.to.description
@@ -188,12 +202,12 @@ struct TotalsResponse: ResponseEncodable {
         buckets = report.buckets.map {
             Bucket(
                 start: $0.start.description, end: $0.end.description, totals: $0.totals.map(Amount.init),
-                groups: groups($0.groups))
+                groups: groups($0.groups), unconverted: inBase ? $0.unconverted : nil)
         }
     }
 
     enum CodingKeys: String, CodingKey {
-        case period, from, to, totals, groups, buckets
+        case period, from, to, totals, groups, buckets, currency, unconverted
         case groupBy = "group_by"
     }
 
@@ -203,6 +217,8 @@ struct TotalsResponse: ResponseEncodable {
         try container.encode(from, forKey: .from)
         try container.encode(to, forKey: .to)
         try container.encode(groupBy, forKey: .groupBy)
+        try container.encode(currency, forKey: .currency)
+        try container.encodeIfPresent(unconverted, forKey: .unconverted)
         try container.encode(totals, forKey: .totals)
         try container.encode(groups, forKey: .groups)
         try container.encode(buckets, forKey: .buckets)

@@ -81,7 +81,8 @@ enum QueryValue {
 }
 
 extension ReportService.Request {
-    /// Reads `period` (default month), `from`, `to` and `group_by` (422 naming the bad ones).
+    /// Reads `period` (default month), `from`, `to`, `group_by` and `currency` (422 naming the
+    /// bad ones).
     static func parse(_ parameters: [String: String]) throws -> Self {
         var validator = Validator()
         func value(_ name: String) -> String? { QueryValue.read(parameters, name, &validator) }
@@ -102,6 +103,13 @@ extension ReportService.Request {
         case "category": request.groupBy = .category
         case "member": request.groupBy = .member
         default: validator.add("group_by", "Group by category or member.")
+        }
+        switch value("currency")?.lowercased() {
+        case nil, "original": break
+        case "base": request.inBase = true
+        default:
+            validator.add(
+                "currency", "Ask for currency=base (the organization's currency) or currency=original (each as spent).")
         }
         try validating { try validator.finish() }
         return request

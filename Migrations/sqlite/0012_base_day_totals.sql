@@ -1,0 +1,2 @@
+-- Keep in step with postgres/0012_base_day_totals.sql by name only: on PostgreSQL the per-day
+-- sums gain base-currency sums; the embedded store sums base amounts from expenses directly.
