@@ -75,7 +75,16 @@ import Testing
             #expect(
                 try await client.send(.post, "/api/v1/orgs/\(org)/claims/\(claimID)/submit", headers: bo.auth).status
                     == .ok)
-            let pages = Self.pages + [("claims", "/claims", true), ("claim", "/claims/\(claimID)", true)]
+            // A dollar rate (set last: the ids above are sequential); the yen kiosk waits for one.
+            let rate = try await client.send(
+                .post, "/api/v1/orgs/\(org)/rates", json: ["currency": "USD", "date": "2026-11-01", "rate": "0.8612"],
+                headers: owner.auth)
+            #expect(rate.status == .created)
+            let pages =
+                Self.pages + [
+                    ("claims", "/claims", true), ("claim", "/claims/\(claimID)", true), ("rates", "/rates", true),
+                    ("reports-base", "/reports?period=month&from=2026-10-01&to=2026-11-29&currency=base", true),
+                ]
             let (cookie, _) = try await OrganizationPageTests.browserSession(client, "olga@example.org")
 
             var mismatches: [String] = []

@@ -63,6 +63,23 @@ public struct RateService: Sendable {
         return (dated, created)
     }
 
+    /// What the rates page shows: each currency's newest rate, the newest 100 rates, and the
+    /// expenses waiting for one (per currency, with the earliest date).
+    public struct Overview: Sendable {
+        public var newest: [DatedRate]
+        public var recent: [DatedRate]
+        public var waiting: [(currency: Currency, count: Int, first: CalendarDate)]
+    }
+
+    public func overview(_ access: TenantAccess) async throws -> Overview {
+        try access.require(.viewOrganization)
+        let tx = access.transaction
+        return Overview(
+            newest: try await store.rates.newestPerCurrency(tx),
+            recent: try await store.rates.list(tx, currency: nil, from: nil, to: nil, limit: 100),
+            waiting: try await store.expenses.waitingForRates(tx).map { ($0.0, $0.1, $0.2) })
+    }
+
     /// Newest day first; everyone in the organization may read them.
     public func list(
         _ access: TenantAccess, currency: Currency?, from: CalendarDate?, to: CalendarDate?, limit: Int?

@@ -34,7 +34,7 @@ struct ClaimRow: Sendable {
     var title: String
     var member: String
     var status: String
-    /// "12.50 EUR · 3.00 USD".
+    /// "€12.50 · $3.00 (€15.20 in all)".
     var totals: String
     /// "2 expenses".
     var expenses: String
@@ -43,13 +43,13 @@ struct ClaimRow: Sendable {
     var submitted: String
     var decided: String
 
-    init(_ claim: Claim, organization: OrganizationID, zone: TimeZone) {
+    init(_ claim: Claim, organization: OrganizationID, base: Currency, zone: TimeZone) {
         id = claim.id.description
         link = "/orgs/\(organization)/claims/\(claim.id)"
         title = claim.title
         member = claim.memberName
         status = claim.status.label
-        totals = ClaimRow.totals(claim)
+        totals = ClaimRow.totals(claim, base: base)
         let count = claim.expenseIDs.count
         expenses = count == 1 ? "1 expense" : "\(count) expenses"
         when = PageFormat.timestamp(claim.updatedAt, in: zone)
@@ -57,8 +57,17 @@ struct ClaimRow: Sendable {
         decided = claim.decidedAt.map { PageFormat.timestamp($0, in: zone) } ?? ""
     }
 
-    static func totals(_ claim: Claim) -> String {
-        claim.totals.isEmpty ? "Nothing yet" : claim.totals.map(\.text).joined(separator: " · ")
+    /// Per currency; with other currencies than the organization's, also the whole in its
+    /// currency, and how many expenses that leaves out for want of a rate.
+    static func totals(_ claim: Claim, base: Currency) -> String {
+        guard !claim.totals.isEmpty else { return "Nothing yet" }
+        let each = claim.totals.map(\.text).joined(separator: " · ")
+        guard claim.totals.contains(where: { $0.currency != base }) else { return each }
+        let whole = MoneyTotal(currency: base, minorUnits: claim.baseMinorUnits, count: 0).text
+        let waiting =
+            claim.unconverted == 0
+            ? "" : ", \(claim.unconverted == 1 ? "1 expense" : "\(claim.unconverted) expenses") waiting for a rate"
+        return "\(each) (\(whole) in all\(waiting))"
     }
 }
 
@@ -107,8 +116,8 @@ struct ClaimCard: Sendable {
     /// "2 expenses have no receipt though the rule asks for one." Nil when none.
     var policyFlag: String?
 
-    init(_ claim: Claim, lines: [ClaimExpenseLine], organization: OrganizationID, zone: TimeZone) {
-        row = ClaimRow(claim, organization: organization, zone: zone)
+    init(_ claim: Claim, lines: [ClaimExpenseLine], organization: OrganizationID, base: Currency, zone: TimeZone) {
+        row = ClaimRow(claim, organization: organization, base: base, zone: zone)
         expenses = lines
         let missing = lines.filter(\.missesReceipt).count
         policyFlag =

@@ -67,6 +67,9 @@ struct ExpenseRow: Sendable {
     /// What the expense's page is headed, and its link in the list is called: the merchant, or
     /// the amount when there is none.
     var merchantOrAmount: String
+    /// For an expense in another currency than the organization's: its base amount ("€11.30"),
+    /// or that it waits for a rate. Nil in the organization's own currency.
+    var inBase: String?
 
     /// `locked`: its claim is submitted, approved or reimbursed, so nobody may change it.
     init(_ expense: Expense, access: TenantAccess, locked: Bool = false) {
@@ -84,6 +87,12 @@ struct ExpenseRow: Sendable {
         receipts = expense.receiptCount > 0 ? expense.receiptCount : nil
         merchantOrAmount =
             expense.merchant.isEmpty ? expense.amount.text : PageFormat.excerpt(expense.merchant, limit: 80)
+        let base = access.organization.currency
+        if expense.amount.currency != base {
+            inBase =
+                expense.baseMinorUnits.flatMap { Money(minorUnits: $0, currency: base)?.text }
+                ?? "not yet in \(base.code): waiting for a rate"
+        }
     }
 }
 
@@ -116,6 +125,8 @@ struct OrganizationDashboardPage: PageModel {
     var lastMonthLabel: String
     var thisMonth: [AmountCell]
     var lastMonth: [AmountCell]
+    /// "All in EUR: €1,234.56", when the month has spending in other currencies.
+    var inBase: String?
     var change: String?
     /// One per currency, the organization's first.
     var charts: [BarChart]
@@ -152,6 +163,8 @@ struct ClaimCounts: Sendable {
 struct CategoryTotalRow: Sendable {
     var name: String
     var totals: [AmountCell]
+    /// In the base currency: "2 wait for a rate", when some do.
+    var unconverted: String? = nil
 }
 
 struct ExpenseListPage: PageModel {
@@ -224,6 +237,9 @@ struct ExpenseForm: Sendable, Decodable {
     var then: String?
     /// Ticked ("on") when the company paid: the expense is not reimbursable, so no claim takes it.
     var companyCard: String?
+    /// A rate for this expense alone, in units of the organization's currency per unit of the
+    /// expense's; empty for the organization's rate for its date.
+    var rate: String?
 
     var categories: [Choice] = []
     /// Merchants paid before (most used first, with their usual category) and the currencies,
@@ -237,12 +253,18 @@ struct ExpenseForm: Sendable, Decodable {
     var merchantError: String? = nil
     var noteError: String? = nil
     var tagsError: String? = nil
+    var rateError: String? = nil
+    /// The organization's currency, named by the rate field.
+    var baseCurrency = ""
+    /// The rate field starts open when the expense is in another currency, or the field has
+    /// something to show.
+    var rateOpen = false
     /// The receipt file field and a refused file's message.
     var upload: ReceiptUploadField? = nil
     var fileError: String? = nil
 
     enum CodingKeys: String, CodingKey {
-        case amount, currency, date, merchant, note, tags, version, then
+        case amount, currency, date, merchant, note, tags, version, then, rate
         case categoryID = "category_id"
         case companyCard = "company_card"
     }
@@ -277,6 +299,16 @@ struct ExpenseForm: Sendable, Decodable {
         merchantError = error.message(for: "merchant")
         noteError = error.message(for: "note")
         tagsError = error.message(for: "tags")
+        rateError = error.message(for: "rate")
+    }
+
+    /// Names the organization's currency in the rate field, opened when it matters.
+    mutating func offerRate(base: Currency) {
+        baseCurrency = base.code
+        let currency = (currency ?? "").trimmingCharacters(in: .whitespaces).uppercased()
+        rateOpen =
+            (!currency.isEmpty && currency != base.code) || rateError != nil
+            || !(rate ?? "").trimmingCharacters(in: .whitespaces).isEmpty
     }
 }
 
@@ -318,6 +350,8 @@ struct ReportsPage: PageModel {
         var isoEnd: String
         var totals: [AmountCell]
         var groups: [CategoryTotalRow]
+        /// In the base currency: "2 wait for a rate", when some do.
+        var unconverted: String?
     }
 
     var title: String
@@ -328,6 +362,8 @@ struct ReportsPage: PageModel {
     var org: OrganizationChrome
     var periods: [Choice]
     var groupings: [Choice]
+    /// Each currency as spent, or all in the organization's.
+    var amountChoices: [Choice]
     var from: String
     var to: String
     var rows: [Row]

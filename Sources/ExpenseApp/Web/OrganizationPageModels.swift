@@ -77,7 +77,7 @@ struct OrganizationsPage: PageModel {
 /// What every page of one organization shows above its own content: the name, the tabs and
 /// the CSRF token for its forms. Templates open it as a section, `{{#org}}...{{/org}}`.
 struct OrganizationChrome: Sendable {
-    enum Tab { case dashboard, expenses, claims, reports, categories, members, settings, audit }
+    enum Tab { case dashboard, expenses, claims, reports, rates, categories, members, settings, audit }
 
     var organizationID: String
     var organizationName: String
@@ -90,6 +90,7 @@ struct OrganizationChrome: Sendable {
     var onExpenses: Bool
     var onClaims: Bool
     var onReports: Bool
+    var onRates: Bool
     var onCategories: Bool
     var onMembers: Bool
     var onSettings: Bool
@@ -107,6 +108,7 @@ struct OrganizationChrome: Sendable {
         onExpenses = tab == .expenses
         onClaims = tab == .claims
         onReports = tab == .reports
+        onRates = tab == .rates
         onCategories = tab == .categories
         onMembers = tab == .members
         onSettings = tab == .settings

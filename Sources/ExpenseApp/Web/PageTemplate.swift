@@ -24,6 +24,7 @@ enum PageTemplate: String, CaseIterable, Sendable {
     case organizationDashboard = "org-dashboard"
     case organizationSettings = "organization-settings"
     case organizations
+    case rates
     case register
     case reports
     case reset

@@ -221,9 +221,9 @@ struct WebClaimController: Sendable {
             account: try await LayoutAccount.load(context.identity, organizations: organizations, in: access),
             notice: notice, failure: failure, org: OrganizationChrome(access, csrf: context.csrfToken, tab: .claims),
             canSubmit: canSubmit,
-            mine: mine.map { ClaimRow($0, organization: access.tenantID, zone: zone) }, hasMine: !mine.isEmpty,
+            mine: mine.map { ClaimRow($0, organization: access.tenantID, base: access.organization.currency, zone: zone) }, hasMine: !mine.isEmpty,
             builder: builder, approves: approves, queue: queue, hasQueue: !queue.isEmpty, reimburses: reimburses,
-            toReimburse: approved.map { ClaimRow($0, organization: access.tenantID, zone: zone) },
+            toReimburse: approved.map { ClaimRow($0, organization: access.tenantID, base: access.organization.currency, zone: zone) },
             hasToReimburse: !approved.isEmpty, queueMore: queueMore,
             payMore: approved.count == Self.payLimit
                 ? "The \(Self.payLimit) newest are shown; record these to see older ones." : nil,
@@ -274,7 +274,9 @@ struct WebClaimController: Sendable {
         let lines = try await claims.expenses(access, claim).map { expense, missing in
             ClaimExpenseLine(expense, receipts: receipts[expense.id] ?? [], missesReceipt: missing, access: access)
         }
-        return ClaimCard(claim, lines: lines, organization: access.tenantID, zone: access.organization.timeZone)
+        return ClaimCard(
+            claim, lines: lines, organization: access.tenantID, base: access.organization.currency,
+            zone: access.organization.timeZone)
     }
 
     private func builder(_ access: TenantAccess, checked: Set<ExpenseID>) async throws -> ClaimBuilder {

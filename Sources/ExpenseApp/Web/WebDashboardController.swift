@@ -32,6 +32,21 @@ struct WebDashboardController: Sendable {
         let current = totals.report.buckets.last
         let previous = earlier.report.buckets.first
         let base = access.organization.currency
+        // With spending in other currencies, the month also in the organization's currency (the
+        // base amounts), which is what the change against last month compares.
+        var change = Self.change(
+            from: previous?.totals.first { $0.currency == base }, to: current?.totals.first { $0.currency == base })
+        var inBase: String?
+        if ((current?.totals ?? []) + (previous?.totals ?? [])).contains(where: { $0.currency != base }) {
+            let now = try await reports.totals(access, .init(period: .month, from: thisMonth, to: today, inBase: true))
+            let then = try await reports.totals(
+                access, .init(period: .month, from: lastMonth, to: sameDayLastMonth, inBase: true))
+            let total = now.report.totals.first ?? MoneyTotal(currency: base)
+            inBase =
+                "All in \(base.code): \(total.text)"
+                + WebReportController.leftOut(now.report.unconverted, inBase: true)
+            change = Self.change(from: then.report.totals.first, to: now.report.totals.first)
+        }
         let groups = current?.groups ?? []
         let charts = BarChart.perCurrency(
             base: base, present: groups.flatMap { $0.totals.map(\.currency) },
@@ -55,8 +70,7 @@ struct WebDashboardController: Sendable {
             lastMonthLabel: "\(PageFormat.month(lastMonth)) \(lastMonth.day)–\(sameDayLastMonth.day)",
             thisMonth: (current?.totals ?? []).map(AmountCell.init),
             lastMonth: (previous?.totals ?? []).map(AmountCell.init),
-            change: Self.change(
-                from: previous?.totals.first { $0.currency == base }, to: current?.totals.first { $0.currency == base }),
+            inBase: inBase, change: change,
             charts: charts,
             categories: groups.map {
                 CategoryTotalRow(name: totals.name(of: $0.key), totals: $0.totals.map(AmountCell.init))

@@ -202,6 +202,7 @@ struct WebExpenseController: Sendable {
             ListOption(value: $0.merchant, label: $0.categoryName.map { "usually \($0)" } ?? "")
         }
         form.upload = ReceiptUploadField(maxBytes: receipts.limits.maxFileBytes)
+        form.offerRate(base: access.organization.currency)
         let base = "/orgs/\(access.tenantID)/expenses"
         let page = ExpenseFormPage(
             title: expenseID == nil ? "Add an expense" : "Edit expense",
@@ -254,6 +255,7 @@ struct WebExpenseController: Sendable {
             categoryID: form.categoryID ?? "", categoryGiven: true, merchant: form.merchant ?? "",
             note: form.note ?? "", tags: tags)
         input.amountAsTyped = true
+        input.rate = form.rate
         // An unticked box sends nothing: the form always states who paid.
         input.reimbursable = form.companyCard == nil
         return input

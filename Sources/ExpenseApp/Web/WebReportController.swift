@@ -50,11 +50,20 @@ struct WebReportController: Sendable {
             }
         let reportQuery = [
             "period": report.period.rawValue, "from": report.range.from.description,
-            "to": report.range.to.description, "group_by": groupBy,
+            "to": report.range.to.description, "group_by": groupBy, "currency": result.inBase ? "base" : "",
         ]
+        // In the base currency, what the totals leave out for want of a rate.
+        func waiting(_ count: Int) -> String? {
+            guard result.inBase, count > 0 else { return nil }
+            return count == 1 ? "1 waits for a rate" : "\(count) wait for a rate"
+        }
         let exportQuery = ["from": report.range.from.description, "to": report.range.to.description]
         let groupRows = { (groups: [TotalsReport.Group]) in
-            groups.map { CategoryTotalRow(name: result.name(of: $0.key), totals: $0.totals.map(AmountCell.init)) }
+            groups.map {
+                CategoryTotalRow(
+                    name: result.name(of: $0.key), totals: $0.totals.map(AmountCell.init),
+                    unconverted: waiting($0.unconverted))
+            }
         }
         let page = ReportsPage(
             title: "Reports of \(access.organization.name)",
@@ -68,20 +77,24 @@ struct WebReportController: Sendable {
             groupings: [("", "No grouping"), ("category", "Category"), ("member", "Member")].map {
                 Choice(value: $0.0, label: $0.1, selected: $0.0 == groupBy)
             },
+            amountChoices: [
+                Choice(value: "", label: "Each currency as spent", selected: !result.inBase),
+                Choice(value: "base", label: "All in \(base.code)", selected: result.inBase),
+            ],
             from: report.range.from.description, to: report.range.to.description,
             rows: report.buckets.map {
                 ReportsPage.Row(
                     start: PageFormat.day(max($0.start, report.range.from)), end: PageFormat.day($0.end),
                     isoStart: max($0.start, report.range.from).description,
                     isoEnd: $0.end.description, totals: $0.totals.map(AmountCell.init),
-                    groups: groupRows($0.groups))
+                    groups: groupRows($0.groups), unconverted: waiting($0.unconverted))
             },
             periodNote: Self.periodNote(report, weekStart: access.organization.weekStart),
             grouped: result.groupBy != nil, totals: report.totals.map(AmountCell.init),
             wholeRange: report.totals.allSatisfy { $0.count == 0 }
                 ? "nothing spent"
                 : report.totals.map(AmountCell.init).map { "\($0.amount) across \($0.expenses)" }
-                    .joined(separator: "; "),
+                    .joined(separator: "; ") + Self.leftOut(report.unconverted, inBase: result.inBase),
             groups: groupRows(report.groups),
             charts: charts,
             totalsCSV: "/orgs/\(access.tenantID)/exports/totals.csv?" + QueryString.encode(reportQuery),
@@ -112,6 +125,14 @@ struct WebReportController: Sendable {
                 "The range's last \(period.rawValue) counts up to \(PageFormat.day(range.to)), where the range ends.")
         }
         return sentences.isEmpty ? nil : sentences.joined(separator: " ")
+    }
+
+    /// "; 2 expenses in other currencies left out until a rate converts them", in a report in
+    /// the base currency that has such expenses.
+    static func leftOut(_ unconverted: Int, inBase: Bool) -> String {
+        guard inBase, unconverted > 0 else { return "" }
+        return "; \(unconverted == 1 ? "1 expense" : "\(unconverted) expenses") in other currencies left out "
+            + "until a rate converts \(unconverted == 1 ? "it" : "them")"
     }
 
     static func label(_ bucket: TotalsReport.Bucket, period: ReportPeriod) -> String {

@@ -25,6 +25,10 @@ public struct Claim: Sendable, Equatable {
     public var expenseIDs: [ExpenseID]
     /// Per currency, the currency's code order.
     public var totals: [MoneyTotal]
+    /// The sum of its expenses' base amounts (minor units of the organization's currency), and
+    /// how many of its expenses no rate converts yet (left out of that sum).
+    public var baseMinorUnits: Int128 = 0
+    public var unconverted = 0
     public var submittedAt: Date?
     public var decidedAt: Date?
     public var decidedBy: UserID?

@@ -1,8 +1,9 @@
 import Foundation
 
 /// The organization's claim policy: an expense costlier than the threshold needs a receipt
-/// before a claim holding it is submitted. Until exchange rates exist an expense in another
-/// currency cannot be compared, so it counts as above the threshold.
+/// before a claim holding it is submitted. An expense in another currency is compared by its
+/// base amount (the threshold is in the organization's currency); one that no rate converts
+/// yet cannot be compared, so it counts as above the threshold.
 public struct ReceiptRule: Sendable, Equatable {
     public var threshold: Money
 
@@ -10,13 +11,16 @@ public struct ReceiptRule: Sendable, Equatable {
         self.threshold = threshold
     }
 
-    /// Whether an expense of `amount` needs a receipt under this rule.
-    public func asksReceipt(for amount: Money) -> Bool {
-        amount.currency != threshold.currency || amount.minorUnits > threshold.minorUnits
+    /// Whether an expense of `amount`, worth `base` minor units of the threshold's currency
+    /// (nil while unconverted), needs a receipt under this rule.
+    public func asksReceipt(for amount: Money, base: Int64?) -> Bool {
+        if amount.currency == threshold.currency { return amount.minorUnits > threshold.minorUnits }
+        guard let base else { return true }
+        return base > threshold.minorUnits
     }
 
     /// Whether the expense breaks the rule: it needs a receipt and has none.
     public func isBroken(by expense: Expense) -> Bool {
-        expense.receiptCount == 0 && asksReceipt(for: expense.amount)
+        expense.receiptCount == 0 && asksReceipt(for: expense.amount, base: expense.baseMinorUnits)
     }
 }

@@ -255,12 +255,13 @@ public struct ClaimRepository: Sendable {
         guard !claims.isEmpty else { return claims }
         let rows = try await tx.executor.query(
             """
-            SELECT claim_id, id, currency, amount_minor FROM expenses
+            SELECT claim_id, id, currency, amount_minor, base_amount_minor FROM expenses
             WHERE tenant_id = \(tx.tenantID) AND claim_id IN (\(Self.list(claims.map(\.id))))
             ORDER BY occurred_on, seq
             """)
         var ids: [ClaimID: [ExpenseID]] = [:]
         var sums: [ClaimID: [String: (Int128, Int)]] = [:]
+        var bases: [ClaimID: (Int128, Int)] = [:]
         for row in rows {
             let claim: ClaimID = try row.decode("claim_id")
             ids[claim, default: []].append(try row.decode("id"))
@@ -268,10 +269,14 @@ public struct ClaimRepository: Sendable {
             let minor: Int64 = try row.decode("amount_minor")
             let (sum, count) = sums[claim, default: [:]][currency] ?? (0, 0)
             sums[claim, default: [:]][currency] = (sum + Int128(minor), count + 1)
+            let base: Int64? = try row.decode("base_amount_minor")
+            let (baseSum, waiting) = bases[claim] ?? (0, 0)
+            bases[claim] = base.map { (baseSum + Int128($0), waiting) } ?? (baseSum, waiting + 1)
         }
         return try claims.map { claim in
             var claim = claim
             claim.expenseIDs = ids[claim.id] ?? []
+            (claim.baseMinorUnits, claim.unconverted) = bases[claim.id] ?? (0, 0)
             claim.totals = try (sums[claim.id] ?? [:]).sorted { $0.key < $1.key }.map { code, total in
                 MoneyTotal(currency: try Currency(code: code), minorUnits: total.0, count: total.1)
             }

@@ -103,6 +103,16 @@ extension ExpenseRepository {
         }
     }
 
+    /// The expenses still without a base amount, per currency: how many, and the earliest date.
+    public func waitingForRates(_ tx: TenantTransaction) async throws -> [(Currency, Int, CalendarDate)] {
+        try await tx.executor.query(
+            """
+            SELECT currency, COUNT(*) AS n, MIN(occurred_on) AS first FROM expenses
+            WHERE tenant_id = \(tx.tenantID) AND base_amount_minor IS NULL GROUP BY currency ORDER BY currency
+            """
+        ).map { row in (try Currency(code: try row.decode("currency")), try row.decode("n"), try row.decode("first")) }
+    }
+
     /// Whether the tenant has any expense (its base currency then stays as it is).
     public func any(_ tx: TenantTransaction) async throws -> Bool {
         try await tx.executor.first("SELECT 1 AS one FROM expenses WHERE tenant_id = \(tx.tenantID) LIMIT 1") != nil

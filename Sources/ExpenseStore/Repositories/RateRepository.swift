@@ -75,6 +75,18 @@ public struct RateRepository: Sendable {
         return try await tx.executor.query(sql).map(Self.rate(from:))
     }
 
+    /// Each currency's newest rate, by currency code.
+    public func newestPerCurrency(_ tx: TenantTransaction) async throws -> [DatedRate] {
+        try await tx.executor.query(
+            """
+            SELECT r.currency, r.rate_on, r.significand, r.scale, r.updated_at FROM exchange_rates r
+            WHERE r.tenant_id = \(tx.tenantID) AND r.rate_on = (
+                SELECT MAX(x.rate_on) FROM exchange_rates x WHERE x.tenant_id = r.tenant_id AND x.currency = r.currency)
+            ORDER BY r.currency
+            """
+        ).map(Self.rate(from:))
+    }
+
     /// The rate of `currency` for an expense dated `date`: the latest on or before it.
     public func latest(_ tx: TenantTransaction, currency: Currency, onOrBefore date: CalendarDate) async throws
         -> DatedRate?

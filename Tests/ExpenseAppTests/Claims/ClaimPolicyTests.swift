@@ -39,7 +39,12 @@ import Testing
             let abroad = try await client.logExpense(
                 org, ["amount": "2", "currency": "USD", "date": "2026-11-04"], by: member)
             let proven = try await client.logExpense(org, ["amount": "90", "date": "2026-11-05"], by: member)
-            let ids = [cheap, hotel, abroad, proven].compactMap { $0["id"] as? String }
+            // Converted at the rate given: 18.00 and 27.00 in euros, compared as such.
+            let dinner = try await client.logExpense(
+                org, ["amount": "20", "currency": "USD", "date": "2026-11-06", "rate": "0.9"], by: member)
+            let flight = try await client.logExpense(
+                org, ["amount": "30", "currency": "USD", "date": "2026-11-06", "rate": "0.9"], by: member)
+            let ids = [cheap, hotel, abroad, proven, dinner, flight].compactMap { $0["id"] as? String }
             let receipt = try await client.uploadRaw(
                 ReceiptFixtures.jpeg(300), to: "/api/v1/orgs/\(org)/expenses/\(ids[3])/receipts", auth: member.auth)
             #expect(receipt.status == .created)
@@ -54,14 +59,27 @@ import Testing
             #expect(refused.status == .unprocessableContent)
             #expect(refused.json["type"] as? String == "/problems/receipt-required")
             let errors = refused.json["errors"] as? [[String: Any]] ?? []
-            // The hotel (above 25.00) and the USD taxi (not comparable yet); not the one at 25.00
-            // exactly, nor the one with its receipt.
-            #expect(Set(errors.compactMap { $0["expense_id"] as? String }) == [ids[1], ids[2]])
+            // The hotel (above 25.00), the USD taxi (not comparable yet) and the flight (27.00 in
+            // euros); not the one at 25.00 exactly, the one with its receipt, or the dinner (18.00).
+            #expect(Set(errors.compactMap { $0["expense_id"] as? String }) == [ids[1], ids[2], ids[5]])
             #expect(errors.allSatisfy { $0["field"] as? String == "expense_ids" })
             #expect(errors.contains { ($0["message"] as? String ?? "").contains("Hotel") })
+            let draft = try await client.send(.get, "\(base)/\(claim)", headers: member.auth).json
+            #expect(draft["status"] as? String == "draft")
+            // In the organization's currency: 25 + 180 + 90 + 18 + 27, the taxi waiting for a rate.
+            let whole = draft["base_total"] as? [String: Any]
+            #expect(whole?["amount"] as? String == "340.00" && whole?["currency"] as? String == "EUR")
+            #expect(whole?["count"] as? Int == 5 && draft["unconverted"] as? Int == 1)
+
+            // Once a rate converts the taxi (1.80), it is compared like the others.
+            let rate = try await client.send(
+                .post, "/api/v1/orgs/\(org)/rates", json: ["currency": "USD", "date": "2026-11-01", "rate": "0.9"],
+                headers: owner.auth)
+            #expect(rate.status == .created)
+            let again = try await client.send(.post, "\(base)/\(claim)/submit", headers: member.auth)
             #expect(
-                try await client.send(.get, "\(base)/\(claim)", headers: member.auth).json["status"] as? String
-                    == "draft")
+                Set((again.json["errors"] as? [[String: Any]] ?? []).compactMap { $0["expense_id"] as? String })
+                    == [ids[1], ids[5]])
 
             // Lifting the rule (null) lets it through.
             let lifted = try await client.send(

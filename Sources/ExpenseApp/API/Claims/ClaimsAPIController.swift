@@ -60,7 +60,7 @@ struct ClaimsAPIController: Sendable {
         let body = try await JSONBody.decode(NewClaim.self, from: request, context: context)
         let claim = try await claims.create(
             context.access, title: body.title, expenseIDs: try Self.expenseIDs(body.expenseIDs ?? []))
-        var response = try ClaimResponse(claim).response(from: request, context: context)
+        var response = try ClaimResponse(claim, base: context.access.organization.currency).response(from: request, context: context)
         response.status = .created
         response.headers[.location] = "/api/v1/orgs/\(context.access.tenantID)/claims/\(claim.id)"
         return response
@@ -91,12 +91,14 @@ struct ClaimsAPIController: Sendable {
             context.access, status: status, member: member, before: before, limit: size + 1)
         let items = Array(page.prefix(size))
         return CursorPage(
-            items: items.map(ClaimResponse.init),
+            items: items.map { ClaimResponse($0, base: context.access.organization.currency) },
             nextCursor: page.count > size ? items.last.map { String($0.sequence) } : nil)
     }
 
     @Sendable func show(_ request: Request, context: OrgRequestContext) async throws -> ClaimResponse {
-        ClaimResponse(try await claims.find(context.access, id: try context.parameters.id(ClaimID.self, "claimId")))
+        ClaimResponse(
+            try await claims.find(context.access, id: try context.parameters.id(ClaimID.self, "claimId")),
+            base: context.access.organization.currency)
     }
 
     @Sendable func update(_ request: Request, context: OrgRequestContext) async throws -> ClaimResponse {
@@ -104,7 +106,8 @@ struct ClaimsAPIController: Sendable {
         return ClaimResponse(
             try await claims.update(
                 context.access, id: try context.parameters.id(ClaimID.self, "claimId"), title: body.title,
-                expenseIDs: try body.expenseIDs.map(Self.expenseIDs)))
+                expenseIDs: try body.expenseIDs.map(Self.expenseIDs)),
+            base: context.access.organization.currency)
     }
 
     @Sendable func delete(_ request: Request, context: OrgRequestContext) async throws -> Response {
@@ -113,21 +116,25 @@ struct ClaimsAPIController: Sendable {
     }
 
     @Sendable func submit(_ request: Request, context: OrgRequestContext) async throws -> ClaimResponse {
-        ClaimResponse(try await claims.submit(context.access, id: try context.parameters.id(ClaimID.self, "claimId")))
+        ClaimResponse(
+            try await claims.submit(context.access, id: try context.parameters.id(ClaimID.self, "claimId")),
+            base: context.access.organization.currency)
     }
 
     @Sendable func approve(_ request: Request, context: OrgRequestContext) async throws -> ClaimResponse {
         let body = try await Self.decision(request, context)
         return ClaimResponse(
             try await claims.approve(
-                context.access, id: try context.parameters.id(ClaimID.self, "claimId"), comment: body.comment))
+                context.access, id: try context.parameters.id(ClaimID.self, "claimId"), comment: body.comment),
+            base: context.access.organization.currency)
     }
 
     @Sendable func reject(_ request: Request, context: OrgRequestContext) async throws -> ClaimResponse {
         let body = try await Self.decision(request, context)
         return ClaimResponse(
             try await claims.reject(
-                context.access, id: try context.parameters.id(ClaimID.self, "claimId"), comment: body.comment))
+                context.access, id: try context.parameters.id(ClaimID.self, "claimId"), comment: body.comment),
+            base: context.access.organization.currency)
     }
 
     @Sendable func reimburse(_ request: Request, context: OrgRequestContext) async throws -> ClaimResponse {
@@ -136,7 +143,8 @@ struct ClaimsAPIController: Sendable {
         return ClaimResponse(
             try await claims.reimburse(
                 context.access, id: try context.parameters.id(ClaimID.self, "claimId"), paidOn: paidOn,
-                reference: body.reference))
+                reference: body.reference),
+            base: context.access.organization.currency)
     }
 
     /// An approval may come with no body at all.
@@ -171,6 +179,10 @@ struct ClaimResponse: ResponseEncodable {
     var memberName: String
     var expenseIDs: [String]
     var totals: [Total]
+    /// The sum of the base amounts in the organization's currency, and how many expenses no
+    /// rate converts yet (left out of it).
+    var baseTotal: Total
+    var unconverted: Int
     var submittedAt: String?
     var decidedAt: String?
     var decidedBy: String?
@@ -181,7 +193,7 @@ struct ClaimResponse: ResponseEncodable {
     var createdAt: String
     var updatedAt: String
 
-    init(_ claim: Claim) {
+    init(_ claim: Claim, base: Currency) {
         id = claim.id.description
         title = claim.title
         status = claim.status.rawValue
@@ -189,6 +201,10 @@ struct ClaimResponse: ResponseEncodable {
         memberName = claim.memberName
         expenseIDs = claim.expenseIDs.map(\.description)
         totals = claim.totals.map { Total(currency: $0.currency.code, amount: $0.decimalString, count: $0.count) }
+        let baseTotal = MoneyTotal(
+            currency: base, minorUnits: claim.baseMinorUnits, count: claim.expenseIDs.count - claim.unconverted)
+        self.baseTotal = Total(currency: base.code, amount: baseTotal.decimalString, count: baseTotal.count)
+        unconverted = claim.unconverted
         submittedAt = claim.submittedAt.map(UTCTimestamp.format)
         decidedAt = claim.decidedAt.map(UTCTimestamp.format)
         decidedBy = claim.decidedBy?.description
@@ -201,7 +217,8 @@ struct ClaimResponse: ResponseEncodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, title, status, totals, comment, reference
+        case id, title, status, totals, comment, reference, unconverted
+        case baseTotal = "base_total"
         case memberID = "member_id"
         case memberName = "member_name"
         case expenseIDs = "expense_ids"
@@ -223,6 +240,8 @@ struct ClaimResponse: ResponseEncodable {
         try container.encode(memberName, forKey: .memberName)
         try container.encode(expenseIDs, forKey: .expenseIDs)
         try container.encode(totals, forKey: .totals)
+        try container.encode(baseTotal, forKey: .baseTotal)
+        try container.encode(unconverted, forKey: .unconverted)
         try container.encode(submittedAt, forKey: .submittedAt)
         try container.encode(decidedAt, forKey: .decidedAt)
         try container.encode(decidedBy, forKey: .decidedBy)
