@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 
 from form_fills import (
     _account, _change_password, _confirm_name, _expense, _fields, _filter, _invite, _newest_verification, _pay_claims,
-    _receipt, _reject_claim, _relogin, _remember_claim, _remember_org, _rename, _rename_claim, _report,
+    _rate_file, _receipt, _reject_claim, _relogin, _remember_claim, _remember_org, _rename, _rename_claim, _report,
     _resend_invitation, _reset_password, _role, _start_claim)
 from harness import Mail
 
@@ -109,6 +109,10 @@ RECIPES = [
     Recipe("delete claim", "post", ORG + "/claims/{id}/delete", "Delete draft",
            notice="Draft deleted; its expenses can go in another claim.", rank=3, ends_page=True),
     Recipe("show report", "get", ORG + "/reports", "Show", _report, url=r"group_by=category"),
+    Recipe("set rate", "post", ORG + "/rates", "Save rate", _fields(Currency="USD", EUR_per_1_unit="0.9215"),
+           notice="Rate saved."),
+    Recipe("import rates", "post", ORG + "/rates/import", "Import rates", _rate_file,
+           notice="Imported 2 rates in 2 currencies for 5 Jan 2024 to 5 Jan 2024; 0 expenses converted."),
     Recipe("add category", "post", ORG + "/categories", "Add category", _fields(Name="Postage"),
            notice="Category added."),
     Recipe("rename category", "post", ORG + "/categories/{id}", "Rename", _rename, notice="Category saved."),

@@ -56,9 +56,10 @@ struct CSRFProtection: RouterMiddleware {
         return try await next(request, context)
     }
 
-    /// The page routes that take a file (a receipt), as the router names them.
+    /// The page routes that take a file (a receipt, a rate file), as the router names them.
     static let uploadEndpoints: Set<String> = [
         "/orgs/{orgId}/expenses", "/orgs/{orgId}/expenses/{expenseId}", "/orgs/{orgId}/expenses/{expenseId}/receipts",
+        "/orgs/{orgId}/rates/import",
     ]
 
     /// The boundary of a `multipart/form-data` body, nil for any other body.

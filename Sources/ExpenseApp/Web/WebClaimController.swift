@@ -221,9 +221,13 @@ struct WebClaimController: Sendable {
             account: try await LayoutAccount.load(context.identity, organizations: organizations, in: access),
             notice: notice, failure: failure, org: OrganizationChrome(access, csrf: context.csrfToken, tab: .claims),
             canSubmit: canSubmit,
-            mine: mine.map { ClaimRow($0, organization: access.tenantID, base: access.organization.currency, zone: zone) }, hasMine: !mine.isEmpty,
+            mine: mine.map {
+                ClaimRow($0, organization: access.tenantID, base: access.organization.currency, zone: zone)
+            }, hasMine: !mine.isEmpty,
             builder: builder, approves: approves, queue: queue, hasQueue: !queue.isEmpty, reimburses: reimburses,
-            toReimburse: approved.map { ClaimRow($0, organization: access.tenantID, base: access.organization.currency, zone: zone) },
+            toReimburse: approved.map {
+                ClaimRow($0, organization: access.tenantID, base: access.organization.currency, zone: zone)
+            },
             hasToReimburse: !approved.isEmpty, queueMore: queueMore,
             payMore: approved.count == Self.payLimit
                 ? "The \(Self.payLimit) newest are shown; record these to see older ones." : nil,

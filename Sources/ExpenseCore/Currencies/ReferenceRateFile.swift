@@ -48,7 +48,8 @@ public struct ReferenceRateFile: Sendable, Equatable {
         }
         let codes = Array(columns.dropFirst())
         for code in codes where code.count != 3 || !code.allSatisfy({ $0.isASCII && $0.isUppercase }) {
-            throw ValidationError("file", "Line 1 names a currency \"\(code.prefix(20))\": expected a three-letter code.")
+            throw ValidationError(
+                "file", "Line 1 names a currency \"\(code.prefix(20))\": expected a three-letter code.")
         }
         var days: [Day] = []
         for (index, line) in lines.enumerated().dropFirst() {
@@ -145,7 +146,9 @@ public struct ReferenceRateFile: Sendable, Equatable {
     static func rate(_ text: String, code: String, line: Int) throws -> ExchangeRate {
         guard let rate = try? ExchangeRate(parsing: text) else {
             throw ValidationError(
-                "file", "Line \(line) gives \(code.prefix(20)) the rate \"\(text.prefix(30))\": expected a decimal like 1.0921.")
+                "file",
+                "Line \(line) gives \(code.prefix(20)) the rate \"\(text.prefix(30))\": expected a decimal like 1.0921."
+            )
         }
         return rate
     }

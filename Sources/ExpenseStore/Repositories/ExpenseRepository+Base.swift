@@ -45,7 +45,9 @@ extension ExpenseRepository {
             }
             let significand: Int64? = try row.decode("significand")
             let scale: Int? = try row.decode("scale")
-            let rate = significand.flatMap { significand in scale.flatMap { ExchangeRate(significand: significand, scale: $0) } }
+            let rate = significand.flatMap { significand in
+                scale.flatMap { ExchangeRate(significand: significand, scale: $0) }
+            }
             return (try row.decode("id"), amount, rate)
         }
     }

@@ -53,17 +53,20 @@ import Testing
             let path = "/api/v1/orgs/\(org)/rates/import"
             // Only those who set rates import them; the file is refused before it is read.
             let csv = Array(Self.historicalCSV.utf8)
-            #expect(try await client.uploadRaw(csv, to: path, contentType: "text/csv", auth: member.auth).status
-                == .forbidden)
-            #expect(try await client.uploadRaw(csv, to: path, contentType: "text/csv", auth: stranger.auth).status
-                == .notFound)
+            #expect(
+                try await client.uploadRaw(csv, to: path, contentType: "text/csv", auth: member.auth).status
+                    == .forbidden)
+            #expect(
+                try await client.uploadRaw(csv, to: path, contentType: "text/csv", auth: stranger.auth).status
+                    == .notFound)
 
             let imported = try await client.uploadRaw(
                 csv, to: path, name: "eurofxref-hist.csv", contentType: "text/csv", auth: finance.auth)
             #expect(imported.status == .ok, "\(String(decoding: imported.body, as: UTF8.self))")
             #expect(imported.json["days"] as? Int == 3 && imported.json["rates"] as? Int == 9)
             #expect(imported.json["created"] as? Int == 9 && imported.json["converted"] as? Int == 2)
-            #expect(imported.json["first"] as? String == "2008-01-02" && imported.json["last"] as? String == "2024-01-05")
+            #expect(
+                imported.json["first"] as? String == "2008-01-02" && imported.json["last"] as? String == "2024-01-05")
             #expect(imported.json["currencies"] as? [String] == ["GBP", "JPY", "USD"])
             #expect(imported.json["skipped_currencies"] as? [String] == ["CYP"])
 
@@ -92,8 +95,9 @@ import Testing
                 Array("Date,USD\n2024-01-06,one\n".utf8), to: path, contentType: "text/csv", auth: owner.auth)
             #expect(garbled.status == .unprocessableContent)
             #expect(String(decoding: garbled.body, as: UTF8.self).contains("Line 2"))
-            #expect(try await client.uploadRaw([0x25, 0x50, 0x00, 0x46], to: path, auth: owner.auth).status
-                == .unprocessableContent)
+            #expect(
+                try await client.uploadRaw([0x25, 0x50, 0x00, 0x46], to: path, auth: owner.auth).status
+                    == .unprocessableContent)
             #expect(try await client.uploadRaw([], to: path, auth: owner.auth).status == .unprocessableContent)
             let list = try await client.send(.get, "/api/v1/orgs/\(org)/rates?limit=1000", headers: owner.auth)
             #expect((list.json["items"] as? [[String: Any]])?.count == 9)

@@ -78,7 +78,8 @@ import Testing
         var empty = ByteBuffer()
         CSVExports.writeExpensesHead(into: &empty)
         expectSame(
-            empty, "\u{FEFF}date,amount,currency,category,merchant,note,tags,member,id,created_at,receipt_count,base_amount,"
+            empty,
+            "\u{FEFF}date,amount,currency,category,merchant,note,tags,member,id,created_at,receipt_count,base_amount,"
                 + "base_currency\r\n")
     }
 

@@ -60,7 +60,8 @@ struct ClaimsAPIController: Sendable {
         let body = try await JSONBody.decode(NewClaim.self, from: request, context: context)
         let claim = try await claims.create(
             context.access, title: body.title, expenseIDs: try Self.expenseIDs(body.expenseIDs ?? []))
-        var response = try ClaimResponse(claim, base: context.access.organization.currency).response(from: request, context: context)
+        var response = try ClaimResponse(claim, base: context.access.organization.currency).response(
+            from: request, context: context)
         response.status = .created
         response.headers[.location] = "/api/v1/orgs/\(context.access.tenantID)/claims/\(claim.id)"
         return response
