@@ -30,6 +30,7 @@ public struct Store: Sendable {
     public let receipts = ReceiptRepository()
     public let claims = ClaimRepository()
     public let rates = RateRepository()
+    public let budgets = BudgetRepository()
 
     public init(database: any Database) {
         self.database = database

@@ -20,6 +20,7 @@ import Testing
         .approveClaims: [.owner, .admin, .finance],
         .reimburseClaims: [.owner, .finance],
         .manageRates: [.owner, .admin, .finance],
+        .manageBudgets: [.owner, .admin, .finance],
     ]
 
     @Test(arguments: Role.allCases, Permission.allCases)

@@ -103,8 +103,10 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
         store: store, settings: AccountSettings(config: config), limiter: limiter, limits: dependencies.rateLimits,
         clock: dependencies.clock, ids: dependencies.ids, tokens: dependencies.tokens, logger: dependencies.logger
     )
+    let budgetAlerts = BudgetAlerts(store: store, settings: AccountSettings(config: config), ids: dependencies.ids)
     let expenses = ExpenseService(
-        store: store, clock: dependencies.clock, ids: dependencies.ids, logger: dependencies.logger)
+        store: store, clock: dependencies.clock, ids: dependencies.ids, alerts: budgetAlerts,
+        logger: dependencies.logger)
     let categories = CategoryService(
         store: store, clock: dependencies.clock, ids: dependencies.ids, logger: dependencies.logger)
     let reports = ReportService(store: store, clock: dependencies.clock, logger: dependencies.logger)
@@ -118,7 +120,12 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
     let claims = ClaimService(
         store: store, settings: AccountSettings(config: config), clock: dependencies.clock, ids: dependencies.ids,
         logger: dependencies.logger)
-    let rates = RateService(store: store, clock: dependencies.clock, ids: dependencies.ids, logger: dependencies.logger)
+    let rates = RateService(
+        store: store, clock: dependencies.clock, ids: dependencies.ids, alerts: budgetAlerts,
+        logger: dependencies.logger)
+    let budgets = BudgetService(
+        store: store, clock: dependencies.clock, ids: dependencies.ids, alerts: budgetAlerts,
+        logger: dependencies.logger)
     let pages = try await PageRenderer.load()
     // Read now, so that a description the reference page cannot show stops the start-up.
     let apiReference = try APIReference.load()
@@ -200,6 +207,7 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
     let ratesAPI = RatesAPIController(rates: rates)
     ratesAPI.addRoutes(to: organizationAPI)
     ratesAPI.addUploadRoutes(to: organizationRateFileAPI)
+    BudgetsAPIController(budgets: budgets).addRoutes(to: organizationAPI)
 
     let web = router.group()
         .add(middleware: SessionAuthenticator(accounts: accounts, cookie: cookie))

@@ -47,6 +47,7 @@ extension RateService {
         }
         let created = try await store.rates.setMany(access.transaction, rates)
         let converted = try await BaseAmounts.fillAll(in: access, store: store)
+        if converted > 0 { try await alerts.check(access, touching: nil, at: now) }
         let summary = ImportSummary(
             days: Set(rates.map(\.date)).count, first: first, last: last, rates: rates.count, created: created,
             converted: converted, currencies: Set(rates.map(\.currency.code)).sorted(),

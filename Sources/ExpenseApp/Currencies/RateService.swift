@@ -9,6 +9,8 @@ public struct RateService: Sendable {
     let store: Store
     let clock: AppClock
     let ids: IDGenerator
+    /// Expenses a rate converts count toward their budgets from then on.
+    let alerts: BudgetAlerts
     let logger: Logger
 
     public static let defaultPageSize = 100
@@ -50,6 +52,7 @@ public struct RateService: Sendable {
         let created = try await store.rates.set(access.transaction, dated)
         // The expenses waiting for this rate are converted with it, in the same transaction.
         let converted = try await BaseAmounts.fill(dated, in: access, store: store)
+        if converted > 0 { try await alerts.check(access, touching: nil, at: now) }
         try await store.audit.append(
             access.transaction,
             AuditEntry(

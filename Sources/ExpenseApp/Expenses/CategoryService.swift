@@ -83,6 +83,9 @@ public struct CategoryService: Sendable {
             guard try await !store.categories.isUsed(tx, id: id) else {
                 throw AppError.conflict("Expenses use this category: archive it instead, so they keep it.")
             }
+            guard try await !store.budgets.usesCategory(tx, id) else {
+                throw AppError.conflict("A budget is kept for this category: delete the budget first, or archive it.")
+            }
             _ = try await store.categories.delete(tx, id: id)
             try await store.audit.append(
                 tx, auditEntry(access, .categoryDeleted, id, AuditDetails.before(["name": current.name]), now))

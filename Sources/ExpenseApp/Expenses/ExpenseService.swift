@@ -9,6 +9,8 @@ public struct ExpenseService: Sendable {
     let store: Store
     let clock: AppClock
     let ids: IDGenerator
+    /// Budgets whose current period an expense falls in are checked after it is written.
+    let alerts: BudgetAlerts
     let logger: Logger
 
     /// A page of the newest-first list and where the next one starts (nil on the last page).
@@ -39,6 +41,7 @@ public struct ExpenseService: Sendable {
             _ = try await store.expenses.setReimbursable(access.transaction, id: id, false)
             expense.reimbursable = false
         }
+        try await alerts.check(access, touching: [.init(date: draft.date, category: draft.categoryID)], at: now)
         return expense
     }
 
@@ -117,6 +120,13 @@ public struct ExpenseService: Sendable {
                     throw AppError.conflict("Take the expense out of its claim before marking it paid by the company.")
                 }
                 updated.reimbursable = reimbursable
+            }
+            // What counts toward a budget moved: its current period may have reached a percent.
+            if updated.baseMinorUnits != current.baseMinorUnits || updated.date != current.date
+                || updated.categoryID != current.categoryID
+            {
+                try await alerts.check(
+                    access, touching: [.init(date: updated.date, category: updated.categoryID)], at: now)
             }
             return updated
         }

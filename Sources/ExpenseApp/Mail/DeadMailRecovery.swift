@@ -53,7 +53,8 @@ struct DeadMailRecovery: Sendable {
             case .invitation:
                 note = try await reissueInvitation(message)
             // No link in them expires: sent again as they were.
-            case .welcome, .passwordChanged, .claimSubmitted, .claimApproved, .claimRejected, .claimReimbursed:
+            case .welcome, .passwordChanged, .claimSubmitted, .claimApproved, .claimRejected, .claimReimbursed,
+                .budgetAlert:
                 let now = clock.now()
                 try await store.withSystem { tx in try await store.outbox.requeue(tx, id: message.id, at: now) }
                 outcome.requeued += 1

@@ -132,12 +132,13 @@ public struct OrganizationService: Sendable {
         let store = self.store
         let before = access.organization
         let updated = try await access.inTransaction { tx -> Organization in
-            // Stored base amounts and rates are in the organization's currency: once there are
-            // any, it stays (nothing ever converts them again).
+            // Stored base amounts, rates and budgets are in the organization's currency: once
+            // there are any, it stays (nothing ever converts them again).
             if settings.currency != before.currency {
                 let hasExpenses = try await store.expenses.any(tx)
                 let hasRates = try await store.rates.any(tx)
-                if hasExpenses || hasRates { throw AppError.conflict(Self.currencyStays) }
+                let hasBudgets = try await store.budgets.any(tx)
+                if hasExpenses || hasRates || hasBudgets { throw AppError.conflict(Self.currencyStays) }
             }
             guard let updated = try await store.organizations.update(tx, settings, at: now) else {
                 throw AppError.notFound
@@ -157,7 +158,7 @@ public struct OrganizationService: Sendable {
     }
 
     static let currencyStays =
-        "The organization's currency cannot change once it has expenses or exchange rates: their amounts "
+        "The organization's currency cannot change once it has expenses, exchange rates or budgets: their amounts "
         + "in it were converted once and stay as they are."
 
     /// Deletes the organization (owners only). When `confirmName` is given it must match.

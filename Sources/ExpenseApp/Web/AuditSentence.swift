@@ -52,6 +52,9 @@ enum AuditSentence {
         case .rateSet:
             return
                 "\(who) set 1 \(facts["currency"] ?? "") = \(facts["rate"] ?? "") \(facts["base"] ?? "") from \(facts["date"] ?? "") on."
+        case .budgetCreated: return "\(who) set up the budget \(quoted("name"))."
+        case .budgetUpdated: return "\(who) changed the budget \(quoted("name"))."
+        case .budgetDeleted: return "\(who) deleted the budget \(quoted("name"))."
         case .ratesImported:
             return
                 "\(who) imported \(facts["rates"] ?? "") rates for \(facts["first"] ?? "") to \(facts["last"] ?? "") from \(quoted("filename"))."

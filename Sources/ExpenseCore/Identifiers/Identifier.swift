@@ -69,3 +69,6 @@ public enum CategoryTag {}
 
 public typealias ExpenseID = Identifier<ExpenseTag>
 public typealias CategoryID = Identifier<CategoryTag>
+
+public enum BudgetTag {}
+public typealias BudgetID = Identifier<BudgetTag>

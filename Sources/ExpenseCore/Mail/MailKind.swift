@@ -9,4 +9,5 @@ public enum MailKind: String, Sendable, CaseIterable {
     case claimApproved = "claim_approved"
     case claimRejected = "claim_rejected"
     case claimReimbursed = "claim_reimbursed"
+    case budgetAlert = "budget_alert"
 }

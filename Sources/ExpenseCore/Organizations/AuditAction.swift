@@ -31,9 +31,12 @@ public enum AuditAction: String, Sendable, CaseIterable {
     case claimReimbursed = "claim.reimbursed"
     case rateSet = "rate.set"
     case ratesImported = "rate.imported"
+    case budgetCreated = "budget.created"
+    case budgetUpdated = "budget.updated"
+    case budgetDeleted = "budget.deleted"
 }
 
 /// The kind of record an audit entry is about.
 public enum AuditSubject: String, Sendable, CaseIterable {
-    case organization, member, invitation, category, expense, receipt, claim, rate
+    case organization, member, invitation, category, expense, receipt, claim, rate, budget
 }

@@ -30,6 +30,8 @@ public enum Permission: String, Sendable, CaseIterable {
     case reimburseClaims
     /// Set and import the organization's exchange rates.
     case manageRates
+    /// Create, change and delete budgets (and be told when one reaches an alert percent).
+    case manageBudgets
 }
 
 extension Role {
@@ -42,12 +44,12 @@ extension Role {
             [
                 .changeSettings, .manageMembers, .manageCategories, .createExpenses, .editOwnExpenses,
                 .editAnyExpenses, .viewOrganization, .exportCSV, .viewAuditLog, .submitClaims, .approveClaims,
-                .manageRates,
+                .manageRates, .manageBudgets,
             ]
         case .finance:
             [
                 .manageCategories, .createExpenses, .editOwnExpenses, .editAnyExpenses, .viewOrganization, .exportCSV,
-                .submitClaims, .approveClaims, .reimburseClaims, .manageRates,
+                .submitClaims, .approveClaims, .reimburseClaims, .manageRates, .manageBudgets,
             ]
         case .member:
             [.createExpenses, .editOwnExpenses, .viewOrganization, .submitClaims]

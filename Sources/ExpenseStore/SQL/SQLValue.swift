@@ -193,6 +193,7 @@ extension Array: SQLEncodable, SQLDecodable where Element == UInt8 {
 extension Role: SQLCodable {}
 extension ReceiptKind: SQLCodable {}
 extension ClaimStatus: SQLCodable {}
+extension Budget.Period: SQLCodable {}
 extension OrganizationKind: SQLCodable {}
 extension Weekday: SQLCodable {}
 extension AuditAction: SQLCodable {}
