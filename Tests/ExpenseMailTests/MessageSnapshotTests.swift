@@ -12,7 +12,7 @@ import Testing
 
     static let names = [
         "welcome", "verification", "password-reset", "password-changed", "invitation", "claim-submitted",
-        "claim-approved", "claim-rejected", "claim-reimbursed",
+        "claim-approved", "claim-rejected", "claim-reimbursed", "budget-alert",
     ]
 
     static let claim = ClaimMessages.Facts(
@@ -64,6 +64,16 @@ import Testing
                 "claim-reimbursed",
                 try ClaimMessages.reimbursed(
                     to: "mia@example.org", name: "Mia", paidOn: "30 Nov 2026", reference: "SEPA 42", claim)
+            ),
+            (
+                "budget-alert",
+                try BudgetMessages.alert(
+                    to: "fin@example.org", name: "Fin",
+                    .init(
+                        organization: "Café <Ünïon> & Co", budget: "Travel & \"trips\"", percent: "80",
+                        spent: "€812.40 of €1,000.00", period: "November 2026",
+                        link: base + "/orgs/0f8fad5b-d9cb-469f-a165-70867728950e/budgets/6ba7b810-9dad-11d1-80b4-00c04fd430c8"
+                    ))
             ),
         ]
     }

@@ -168,10 +168,10 @@ public struct ClaimService: Sendable {
                 + (expense.merchant.isEmpty ? "" : " at \(expense.merchant)") + " (\(expense.amount.decimalString) "
                 + "\(expense.amount.currency.code)) needs a receipt: "
             let why =
-                expense.amount.currency == threshold.currency
+                expense.amount.currency == threshold.currency || expense.baseMinorUnits != nil
                 ? "the organization asks for one above \(threshold.decimalString) \(threshold.currency.code)."
                 : "it is in \(expense.amount.currency.code), which cannot be compared with the "
-                    + "\(threshold.decimalString) \(threshold.currency.code) threshold until exchange rates exist."
+                    + "\(threshold.decimalString) \(threshold.currency.code) threshold until a rate converts it."
             return AppError.MissingReceipt(expenseID: expense.id, message: which + why)
         }
     }

@@ -70,8 +70,10 @@ public struct Budget: Sendable, Equatable {
     /// than zero in the organization's currency.
     public static func validated(name: String, alertPercents: [Int]?) throws -> (String, [Int]) {
         var validator = Validator()
-        let cleaned = name.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
-        if cleaned.isEmpty || cleaned.count > 100 {
+        // As a category's: runs of spaces and control characters become one space; the limit
+        // counts code points, as the database does.
+        let cleaned = ExpenseDraft.clean(name)
+        if cleaned.isEmpty || cleaned.unicodeScalars.count > 100 {
             validator.add("name", "Give the budget a name of 1 to 100 characters.")
         }
         let percents = alertPercents ?? defaultAlertPercents
