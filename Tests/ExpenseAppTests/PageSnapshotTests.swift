@@ -80,10 +80,16 @@ import Testing
                 .post, "/api/v1/orgs/\(org)/rates", json: ["currency": "USD", "date": "2026-11-01", "rate": "0.8612"],
                 headers: owner.auth)
             #expect(rate.status == .created)
+            // A monthly budget past its first alert (the kiosk's yen wait for a rate).
+            let budget = try await client.send(
+                .post, "/api/v1/orgs/\(org)/budgets",
+                json: ["name": "Everything <all>", "amount": "80.00", "period": "month"], headers: owner.auth)
+            let budgetID = try #require(budget.json["id"] as? String)
             let pages =
                 Self.pages + [
                     ("claims", "/claims", true), ("claim", "/claims/\(claimID)", true), ("rates", "/rates", true),
                     ("reports-base", "/reports?period=month&from=2026-10-01&to=2026-11-29&currency=base", true),
+                    ("budgets", "/budgets", true), ("budget", "/budgets/\(budgetID)", true),
                 ]
             let (cookie, _) = try await OrganizationPageTests.browserSession(client, "olga@example.org")
 

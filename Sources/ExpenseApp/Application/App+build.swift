@@ -247,7 +247,8 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
     WebOrganizationInvitationController(members: members, membersPage: membersPage).addRoutes(to: organizationPages)
     WebAuditController(organizations: organizations, pages: pages).addRoutes(to: organizationPages)
     WebDashboardController(
-        expenses: expenses, reports: reports, claims: claims, organizations: organizations, pages: pages
+        expenses: expenses, reports: reports, claims: claims, budgets: budgets, organizations: organizations,
+        pages: pages
     )
     .addRoutes(to: organizationPages)
     let webExpenses = WebExpenseController(
@@ -262,6 +263,8 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
     WebClaimController(claims: claims, organizations: organizations, pages: pages, clock: dependencies.clock)
         .addRoutes(to: organizationPages)
     WebReportController(reports: reports, organizations: organizations, pages: pages).addRoutes(to: organizationPages)
+    WebBudgetController(budgets: budgets, categories: categories, organizations: organizations, pages: pages)
+        .addRoutes(to: organizationPages)
     let webRates = WebRateController(
         rates: rates, organizations: organizations, pages: pages, clock: dependencies.clock)
     webRates.addRoutes(to: organizationPages)

@@ -135,6 +135,9 @@ struct OrganizationDashboardPage: PageModel {
     var latest: [ExpenseRow]
     var hasLatest: Bool
     var claims: ClaimCounts
+    /// Each budget's current period, as bars.
+    var budgets: [BudgetRow]
+    var hasBudgets: Bool
 }
 
 /// The dashboard's claim line: each part nil when it does not apply, the line absent when none does.

@@ -77,7 +77,7 @@ struct OrganizationsPage: PageModel {
 /// What every page of one organization shows above its own content: the name, the tabs and
 /// the CSRF token for its forms. Templates open it as a section, `{{#org}}...{{/org}}`.
 struct OrganizationChrome: Sendable {
-    enum Tab { case dashboard, expenses, claims, reports, rates, categories, members, settings, audit }
+    enum Tab { case dashboard, expenses, claims, reports, budgets, rates, categories, members, settings, audit }
 
     var organizationID: String
     var organizationName: String
@@ -91,6 +91,7 @@ struct OrganizationChrome: Sendable {
     var onClaims: Bool
     var onReports: Bool
     var onRates: Bool
+    var onBudgets: Bool
     var onCategories: Bool
     var onMembers: Bool
     var onSettings: Bool
@@ -109,6 +110,7 @@ struct OrganizationChrome: Sendable {
         onClaims = tab == .claims
         onReports = tab == .reports
         onRates = tab == .rates
+        onBudgets = tab == .budgets
         onCategories = tab == .categories
         onMembers = tab == .members
         onSettings = tab == .settings

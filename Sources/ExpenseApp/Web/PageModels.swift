@@ -136,6 +136,9 @@ enum Notice: String {
     case claimReimbursed = "claim-reimbursed"
     case claimsReimbursed = "claims-reimbursed"
     case claimDeleted = "claim-deleted"
+    case budgetAdded = "budget-added"
+    case budgetSaved = "budget-saved"
+    case budgetDeleted = "budget-deleted"
 
     /// The notice a request's `?notice=` names, if any.
     static func text(_ request: Request) -> String? {
@@ -181,6 +184,9 @@ enum Notice: String {
         case .claimReimbursed: "Reimbursement recorded: its member has been told."
         case .claimsReimbursed: "Reimbursements recorded: their members have been told."
         case .claimDeleted: "Draft deleted; its expenses can go in another claim."
+        case .budgetAdded: "Budget set up. Owners, admins and finance are told when it reaches an alert percent."
+        case .budgetSaved: "Budget saved."
+        case .budgetDeleted: "Budget deleted."
         }
     }
 }

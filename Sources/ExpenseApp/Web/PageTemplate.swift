@@ -8,6 +8,8 @@ enum PageTemplate: String, CaseIterable, Sendable {
     case acceptInvitation = "accept-invitation"
     case apiDocs = "api-docs"
     case audit
+    case budget
+    case budgets
     case categories
     case changePassword = "change-password"
     case claim
@@ -32,7 +34,7 @@ enum PageTemplate: String, CaseIterable, Sendable {
 
     /// The templates the pages include (`{{>name}}` or `{{<name}}`).
     static let partials = [
-        "api-field", "bar-chart", "claim-choices", "claim-expenses", "layout", "organization-fields",
+        "api-field", "bar-chart", "budget-bar", "budget-fields", "claim-choices", "claim-expenses", "layout", "organization-fields",
         "organization-tabs",
     ]
 }

@@ -9,6 +9,7 @@ struct WebDashboardController: Sendable {
     let expenses: ExpenseService
     let reports: ReportService
     let claims: ClaimService
+    let budgets: BudgetService
     let organizations: OrganizationService
     let pages: PageRenderer
 
@@ -59,6 +60,7 @@ struct WebDashboardController: Sendable {
             })
         let latest = try await expenses.list(access, ExpenseFilter(), cursor: nil, limit: 10).items
         let claimSummary = try await claims.summary(access)
+        let budgetRows = try await budgets.list(access).map { BudgetRow($0, organization: access.tenantID) }
         let locked = try await claims.locked(access, among: latest)
         let page = OrganizationDashboardPage(
             title: access.organization.name,
@@ -78,7 +80,7 @@ struct WebDashboardController: Sendable {
             hasCategories: !groups.isEmpty,
             latest: latest.map { ExpenseRow($0, access: access, locked: locked.contains($0.id)) },
             hasLatest: !latest.isEmpty,
-            claims: ClaimCounts(claimSummary))
+            claims: ClaimCounts(claimSummary), budgets: budgetRows, hasBudgets: !budgetRows.isEmpty)
         return try pages.render(.organizationDashboard, page)
     }
 
