@@ -117,6 +117,9 @@ def organization_pages(tour, olga, mika, harbour):
     tour.visit(row.get_by_role("link", name=re.compile("^Delete")).get_attribute("href"), olga)
     tour.visit(org + "/reports", olga)
     tour.visit(org + "/rates", olga)
+    tour.visit(org + "/budgets", olga)
+    olga.page.goto(org + "/budgets")
+    tour.visit(olga.page.get_by_role("link", name="Team lunches").get_attribute("href"), olga)
 
     # An archived category to restore; the tour adds "Postage", then archives and deletes it.
     olga.page.goto(org + "/categories")

@@ -72,7 +72,8 @@ import Testing
                     .init(
                         organization: "Café <Ünïon> & Co", budget: "Travel & \"trips\"", percent: "80",
                         spent: "€812.40 of €1,000.00", period: "November 2026",
-                        link: base + "/orgs/0f8fad5b-d9cb-469f-a165-70867728950e/budgets/6ba7b810-9dad-11d1-80b4-00c04fd430c8"
+                        link: base
+                            + "/orgs/0f8fad5b-d9cb-469f-a165-70867728950e/budgets/6ba7b810-9dad-11d1-80b4-00c04fd430c8"
                     ))
             ),
         ]

@@ -70,7 +70,8 @@ public struct BudgetService: Sendable {
             let (spent, waiting) = try await store.budgets.spent(
                 access.transaction, from: span.start, to: span.end, category: budget.categoryID)
             statuses.append(
-                BudgetStatus(start: span.start, end: span.end, budget: budget.amount, spent: spent, unconverted: waiting))
+                BudgetStatus(
+                    start: span.start, end: span.end, budget: budget.amount, spent: spent, unconverted: waiting))
         }
         return statuses
     }

@@ -87,7 +87,10 @@ struct BudgetForm: Sendable, Decodable {
         case categoryID = "category_id"
     }
 
-    init(name: String? = nil, amount: String? = nil, period: String? = "month", categoryID: String? = nil, alerts: String? = "80, 100") {
+    init(
+        name: String? = nil, amount: String? = nil, period: String? = "month", categoryID: String? = nil,
+        alerts: String? = "80, 100"
+    ) {
         self.name = name
         self.amount = amount
         self.period = period

@@ -34,7 +34,8 @@ enum PageTemplate: String, CaseIterable, Sendable {
 
     /// The templates the pages include (`{{>name}}` or `{{<name}}`).
     static let partials = [
-        "api-field", "bar-chart", "budget-bar", "budget-fields", "claim-choices", "claim-expenses", "layout", "organization-fields",
+        "api-field", "bar-chart", "budget-bar", "budget-fields", "claim-choices", "claim-expenses", "layout",
+        "organization-fields",
         "organization-tabs",
     ]
 }

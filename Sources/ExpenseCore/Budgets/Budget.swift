@@ -81,7 +81,8 @@ public struct Budget: Sendable, Equatable {
             || Set(percents).count != percents.count
         {
             validator.add(
-                "alert_percents", "Give 1 to \(maximumAlerts) different percents between 1 and 1000, such as 80 and 100.")
+                "alert_percents",
+                "Give 1 to \(maximumAlerts) different percents between 1 and 1000, such as 80 and 100.")
         }
         try validator.finish()
         return (cleaned, percents.sorted())

@@ -43,7 +43,8 @@ import Testing
                 ["name": "Everything", "amount": "100.00", "period": "month"], by: owner)
             #expect(everything.status == .created, "\(everything.body)")
             #expect(everything.json["alert_percents"] as? [Int] == [80, 100])
-            #expect(everything.json["spent"] as? String == "0.00" && everything.json["remaining"] as? String == "100.00")
+            #expect(
+                everything.json["spent"] as? String == "0.00" && everything.json["remaining"] as? String == "100.00")
             let everythingID = try #require(everything.json["id"] as? String)
             let trips = try await create(
                 [
@@ -53,8 +54,10 @@ import Testing
             #expect(trips.status == .created && trips.json["alert_percents"] as? [Int] == [50, 100])
             #expect(trips.json["category_name"] as? String == "Travel")
             let tripsID = try #require(trips.json["id"] as? String)
-            #expect(try await create(["name": "Mine", "amount": "5", "period": "month"], by: member).status == .forbidden)
-            #expect(try await create(["name": "X", "amount": "5", "period": "month"], by: stranger).status == .notFound)
+            #expect(
+                try await create(["name": "Mine", "amount": "5", "period": "month"], by: member).status == .forbidden)
+            #expect(
+                try await create(["name": "X", "amount": "5", "period": "month"], by: stranger).status == .notFound)
             for bad: [String: Any] in [
                 ["amount": "0"], ["amount": "-5"], ["amount": "1.234"], ["period": "week"], ["alert_percents": [0]],
                 ["alert_percents": [80, 80]], ["alert_percents": [1, 2, 3, 4, 5, 6]], ["name": " "],
@@ -68,7 +71,10 @@ import Testing
             _ = try await log("70.00", "2026-11-20")
             #expect(try await alerts("owner@example.org").isEmpty)
             let eightyFive = try await log("15.00", "2026-11-21")
-            #expect(try await alerts("owner@example.org") == ["Budget \u{201C}Everything\u{201D} reached 80% for November 2026"])
+            #expect(
+                try await alerts("owner@example.org") == [
+                    "Budget \u{201C}Everything\u{201D} reached 80% for November 2026"
+                ])
             #expect(try await alerts("fin@example.org").count == 1)
             #expect(try await alerts("mia@example.org").isEmpty)
             let body = try #require(try await harness.outbox("fin@example.org").first { $0.kind == .budgetAlert })
