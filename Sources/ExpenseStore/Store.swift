@@ -31,6 +31,7 @@ public struct Store: Sendable {
     public let claims = ClaimRepository()
     public let rates = RateRepository()
     public let budgets = BudgetRepository()
+    public let recurring = RecurringRepository()
 
     public init(database: any Database) {
         self.database = database
@@ -74,6 +75,18 @@ public struct Store: Sendable {
     }
 
     /// Runs `body` in one transaction that can read the invitation a token belongs to.
+    /// A system transaction marked as the scheduler's (`app.scope`, transaction-local like every
+    /// setting the policies read): it finds due recurring schedules across tenants and nothing
+    /// else of theirs. SQLite has no row security; its repositories filter as always.
+    public func withScheduler<T: Sendable>(_ body: (SchedulerTransaction) async throws -> T) async throws -> T {
+        try await database.transaction(.system) { executor in
+            if executor.dialect == .postgres {
+                try await executor.execute("SELECT set_config('app.scope', 'scheduler', true)")
+            }
+            return try await body(SchedulerTransaction(executor: executor))
+        }
+    }
+
     public func withInvitation<T: Sendable>(
         tokenHash: String,
         _ body: (InvitationTransaction) async throws -> T

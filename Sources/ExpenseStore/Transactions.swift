@@ -27,6 +27,12 @@ public struct SystemTransaction: Transaction {
     public let executor: any SQLExecutor
 }
 
+/// The recurring-expense worker's scan: a system transaction that also sees, read-only, the
+/// schedules of every tenant that are due (their own row-security policy says so).
+public struct SchedulerTransaction: Transaction {
+    public let executor: any SQLExecutor
+}
+
 /// A transaction that may read the one invitation whose token hashes to `tokenHash`.
 public struct InvitationTransaction: Transaction {
     public let tokenHash: String

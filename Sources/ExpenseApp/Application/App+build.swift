@@ -11,7 +11,8 @@ import ServiceLifecycle
 public struct ServeOptions: Sendable {
     /// Apply pending migrations before serving. Always on for the embedded SQLite store.
     public var migrate: Bool
-    /// Run the outbound mail worker inside the server (`serve` does unless `--no-worker`).
+    /// Run the outbound mail worker and the recurring-expense worker inside the server (`serve`
+    /// does unless `--no-worker`).
     public var mailWorker: Bool
 
     public init(migrate: Bool = false, mailWorker: Bool = false) {
@@ -49,6 +50,8 @@ public func buildApplication(
     if options.mailWorker {
         let worker = try makeMailWorker(config: config, dependencies: dependencies)
         services.append(AfterGate(gate: databaseChecked, next: worker))
+        services.append(
+            AfterGate(gate: databaseChecked, next: makeRecurringWorker(config: config, dependencies: dependencies)))
     }
     var app = Application(
         router: router,
@@ -76,6 +79,15 @@ public func makeMailWorker(config: AppConfig, dependencies: AppDependencies) thr
         metrics: MailMetrics(factory: PrometheusMetricsFactory(registry: dependencies.metrics)),
         logger: dependencies.logger
     )
+}
+
+/// The recurring-expense worker: writes due occurrences, with their budget alerts.
+public func makeRecurringWorker(config: AppConfig, dependencies: AppDependencies) -> RecurringWorker {
+    let store = Store(database: dependencies.database)
+    let alerts = BudgetAlerts(store: store, settings: AccountSettings(config: config), ids: dependencies.ids)
+    return RecurringWorker(
+        writer: OccurrenceWriter(store: store, ids: dependencies.ids, alerts: alerts), clock: dependencies.clock,
+        logger: dependencies.logger)
 }
 
 func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [Migration]) async throws -> Router<
@@ -122,6 +134,10 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
         logger: dependencies.logger)
     let rates = RateService(
         store: store, clock: dependencies.clock, ids: dependencies.ids, alerts: budgetAlerts,
+        logger: dependencies.logger)
+    let recurring = RecurringService(
+        store: store, clock: dependencies.clock, ids: dependencies.ids,
+        writer: OccurrenceWriter(store: store, ids: dependencies.ids, alerts: budgetAlerts),
         logger: dependencies.logger)
     let budgets = BudgetService(
         store: store, clock: dependencies.clock, ids: dependencies.ids, alerts: budgetAlerts,
@@ -208,6 +224,7 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
     ratesAPI.addRoutes(to: organizationAPI)
     ratesAPI.addUploadRoutes(to: organizationRateFileAPI)
     BudgetsAPIController(budgets: budgets).addRoutes(to: organizationAPI)
+    RecurringAPIController(recurring: recurring).addRoutes(to: organizationAPI)
 
     let web = router.group()
         .add(middleware: SessionAuthenticator(accounts: accounts, cookie: cookie))

@@ -68,13 +68,16 @@ public enum ExpenseTracker {
 
     static let cancellationLimit = Duration.seconds(5)
 
-    /// `worker`: sends queued mail until SIGINT or SIGTERM, then finishes the sends under way and
+    /// `worker`: sends queued mail and writes due recurring expenses until SIGINT or SIGTERM, then
+    /// finishes the sends under way and
     /// hands its other claims back (cancelled after `SHUTDOWN_GRACE_SECONDS`).
     public static func worker(config: AppConfig) async throws {
         AppLogHandler.bootstrap(level: config.logLevel, format: config.logFormat)
         let logger = Logger(label: "expense-tracker")
         let dependencies = try await AppDependencies.live(config: config, logger: logger)
-        let worker = try makeMailWorker(config: config, dependencies: dependencies)
+        let worker = Concurrently(
+            first: try makeMailWorker(config: config, dependencies: dependencies),
+            second: makeRecurringWorker(config: config, dependencies: dependencies))
         let preflight = DatabasePreflight(database: dependencies.database, logger: logger)
         let policy: DatabasePreflight.SchemaPolicy = config.usesEmbeddedDatabase ? .migrate : .requireCurrent
         var configuration = ServiceGroupConfiguration(
@@ -192,6 +195,20 @@ struct PreflightThen<Next: Service>: Service {
     func run() async throws {
         try await preflight.run(schema: policy)
         try await next.run()
+    }
+}
+
+/// Runs two services side by side until both end (a shutdown reaches both).
+struct Concurrently<First: Service, Second: Service>: Service {
+    let first: First
+    let second: Second
+
+    func run() async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await first.run() }
+            group.addTask { try await second.run() }
+            try await group.waitForAll()
+        }
     }
 }
 

@@ -52,6 +52,14 @@ enum AuditSentence {
         case .rateSet:
             return
                 "\(who) set 1 \(facts["currency"] ?? "") = \(facts["rate"] ?? "") \(facts["base"] ?? "") from \(facts["date"] ?? "") on."
+        case .recurringCreated:
+            return "\(who) set up the recurring expense \(quoted("merchant")) (\(facts["rule"] ?? ""))."
+        case .recurringUpdated:
+            return "\(who) changed the recurring expense \(quoted("merchant")) (\(facts["rule"] ?? ""))."
+        case .recurringPaused: return "\(who) paused the recurring expense \(quoted("merchant"))."
+        case .recurringResumed: return "\(who) resumed the recurring expense \(quoted("merchant"))."
+        case .recurringDeleted:
+            return "\(who) deleted the recurring expense \(quoted("merchant")); what it logged stays."
         case .budgetCreated: return "\(who) set up the budget \(quoted("name"))."
         case .budgetUpdated: return "\(who) changed the budget \(quoted("name"))."
         case .budgetDeleted: return "\(who) deleted the budget \(quoted("name"))."

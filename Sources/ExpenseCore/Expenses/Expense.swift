@@ -30,6 +30,8 @@ public struct Expense: Sendable, Equatable {
     /// Its amount in the organization's currency (minor units), converted once when written;
     /// nil while no rate converts it ("unconverted").
     public var baseMinorUnits: Int64?
+    /// The schedule that wrote it, for an occurrence of a recurring expense.
+    public var recurringID: RecurringID? = nil
 
     public init(
         id: ExpenseID, tenantID: TenantID, memberID: UserID, memberName: String, categoryID: CategoryID?,

@@ -72,3 +72,6 @@ public typealias CategoryID = Identifier<CategoryTag>
 
 public enum BudgetTag {}
 public typealias BudgetID = Identifier<BudgetTag>
+
+public enum RecurringTag {}
+public typealias RecurringID = Identifier<RecurringTag>

@@ -34,9 +34,14 @@ public enum AuditAction: String, Sendable, CaseIterable {
     case budgetCreated = "budget.created"
     case budgetUpdated = "budget.updated"
     case budgetDeleted = "budget.deleted"
+    case recurringCreated = "recurring.created"
+    case recurringUpdated = "recurring.updated"
+    case recurringPaused = "recurring.paused"
+    case recurringResumed = "recurring.resumed"
+    case recurringDeleted = "recurring.deleted"
 }
 
 /// The kind of record an audit entry is about.
 public enum AuditSubject: String, Sendable, CaseIterable {
-    case organization, member, invitation, category, expense, receipt, claim, rate, budget
+    case organization, member, invitation, category, expense, receipt, claim, rate, budget, recurring
 }

@@ -287,7 +287,7 @@ public struct ExpenseRepository: Sendable {
                e.amount_minor, e.currency, e.occurred_on, e.merchant, e.note, e.tags, e.version,
                e.created_at, e.updated_at,
                (SELECT COUNT(*) FROM receipts r WHERE r.tenant_id = e.tenant_id AND r.expense_id = e.id) AS receipts,
-               e.reimbursable, e.claim_id, e.base_amount_minor
+               e.reimbursable, e.claim_id, e.base_amount_minor, e.recurring_id
         """
 
     static let joins = """
@@ -304,7 +304,7 @@ public struct ExpenseRepository: Sendable {
             throw SQLDecodingError(column: "amount_minor", expected: "an amount in range", found: .int(minorUnits))
         }
         let tags: String = try row.decode(at: 11, "tags")
-        return Expense(
+        var expense = Expense(
             id: try row.decode(at: 0, "id"), tenantID: tenant, memberID: try row.decode(at: 2, "member_id"),
             memberName: try row.decode(at: 3, "member_name"), categoryID: try row.decode(at: 4, "category_id"),
             categoryName: try row.decode(at: 5, "category_name"), amount: amount,
@@ -314,5 +314,7 @@ public struct ExpenseRepository: Sendable {
             createdAt: try row.decode(at: 13, "created_at"), updatedAt: try row.decode(at: 14, "updated_at"),
             receiptCount: try row.decode(at: 15, "receipts"), reimbursable: try row.decode(at: 16, "reimbursable"),
             claimID: try row.decode(at: 17, "claim_id"), baseMinorUnits: try row.decode(at: 18, "base_amount_minor"))
+        expense.recurringID = try row.decode(at: 19, "recurring_id")
+        return expense
     }
 }

@@ -139,7 +139,7 @@ enum ByteFixtures {
             in: CalendarDate.earliest.dayNumber...CalendarDate.latest.dayNumber, using: &generator)
         let category: (UUID, String)? =
             Bool.random(using: &generator) ? (UUID(), randomText(using: &generator)) : nil
-        return expense(
+        var made = expense(
             amount: amount, date: CalendarDate(dayNumber: day), category: category,
             merchant: randomText(using: &generator), note: randomText(using: &generator, maximumLength: 200),
             tags: (0..<Int.random(in: 0...4, using: &generator)).map { _ in randomText(using: &generator) },
@@ -149,6 +149,8 @@ enum ByteFixtures {
             updatedAt: Date(timeIntervalSince1970: Double.random(in: 0...2_000_000_000, using: &generator)),
             baseMinorUnits: Bool.random(using: &generator)
                 ? Int64.random(in: -Money.maximumMinorUnits...Money.maximumMinorUnits, using: &generator) : nil)
+        if Bool.random(using: &generator) { made.recurringID = RecurringID() }
+        return made
     }
 
     static func bytes(_ buffer: ByteBuffer) -> [UInt8] { Array(buffer.readableBytesView) }

@@ -81,6 +81,14 @@ enum ExpenseJSON {
         buffer.writeJSONString(expense.note)
         buffer.writeStaticString(#","receipt_count":"#)
         buffer.writeDecimal(expense.receiptCount)
+        buffer.writeStaticString(#","recurring_id":"#)
+        if let recurring = expense.recurringID {
+            buffer.writeInteger(UInt8(ascii: "\""))
+            buffer.writeLowercaseUUID(recurring.rawValue)
+            buffer.writeInteger(UInt8(ascii: "\""))
+        } else {
+            buffer.writeStaticString("null")
+        }
         buffer.writeStaticString(expense.reimbursable ? #","reimbursable":true"# : #","reimbursable":false"#)
         buffer.writeStaticString(#","tags":["#)
         for (index, tag) in expense.tags.enumerated() {

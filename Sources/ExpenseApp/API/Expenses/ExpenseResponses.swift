@@ -22,6 +22,8 @@ struct ExpenseResponse: ResponseEncodable {
     var receiptCount: Int
     var reimbursable: Bool
     var claimID: String?
+    /// The schedule that wrote it, for an occurrence of a recurring expense.
+    var recurringID: String?
     /// Formatted here rather than by the encoder's date strategy: lists encode a hundred of them.
     var createdAt: String
     var updatedAt: String
@@ -43,6 +45,7 @@ struct ExpenseResponse: ResponseEncodable {
         receiptCount = expense.receiptCount
         reimbursable = expense.reimbursable
         claimID = expense.claimID?.description
+        recurringID = expense.recurringID?.description
         createdAt = UTCTimestamp.format(expense.createdAt)
         updatedAt = UTCTimestamp.format(expense.updatedAt)
     }
@@ -59,6 +62,7 @@ struct ExpenseResponse: ResponseEncodable {
         case receiptCount = "receipt_count"
         case reimbursable
         case claimID = "claim_id"
+        case recurringID = "recurring_id"
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -78,6 +82,7 @@ struct ExpenseResponse: ResponseEncodable {
         try container.encode(version, forKey: .version)
         try container.encode(receiptCount, forKey: .receiptCount)
         try container.encode(reimbursable, forKey: .reimbursable)
+        try container.encode(recurringID, forKey: .recurringID)
         try container.encode(claimID, forKey: .claimID)
         try container.encode(createdAt, forKey: .createdAt)
         try container.encode(updatedAt, forKey: .updatedAt)
