@@ -120,6 +120,18 @@ def organization_pages(tour, olga, mika, harbour):
     tour.visit(org + "/budgets", olga)
     olga.page.goto(org + "/budgets")
     tour.visit(olga.page.get_by_role("link", name="Team lunches").get_attribute("href"), olga)
+    tour.visit(org + "/recurring", olga)
+    olga.page.goto(org + "/recurring")
+    tour.visit(olga.page.get_by_role("link", name="Cloud storage").get_attribute("href"), olga)
+    # A paused one, for its Resume.
+    olga.page.goto(org + "/recurring")
+    olga.page.get_by_label("Amount", exact=True).fill("12.00")
+    olga.page.get_by_label("Merchant", exact=True).fill("Newspaper")
+    olga.page.get_by_role("button", name="Set up recurring expense").click()
+    olga.page.get_by_role("link", name="Newspaper").click()
+    olga.page.get_by_role("button", name="Pause").click()
+    expect(olga.page.get_by_role("button", name="Resume")).to_be_visible()
+    tour.visit(urlparse(olga.page.url).path, olga)
 
     # An archived category to restore; the tour adds "Postage", then archives and deletes it.
     olga.page.goto(org + "/categories")

@@ -85,11 +85,20 @@ import Testing
                 .post, "/api/v1/orgs/\(org)/budgets",
                 json: ["name": "Everything <all>", "amount": "80.00", "period": "month"], headers: owner.auth)
             let budgetID = try #require(budget.json["id"] as? String)
+            // Monthly rent from today: today's occurrence is logged at once.
+            let rent = try await client.send(
+                .post, "/api/v1/orgs/\(org)/recurring",
+                json: [
+                    "amount": "950", "merchant": "Harbour <Lofts>", "frequency": "monthly", "start_date": "2026-11-30",
+                    "count": 12,
+                ], headers: owner.auth)
+            let rentID = try #require(rent.json["id"] as? String, "\(rent.body)")
             let pages =
                 Self.pages + [
                     ("claims", "/claims", true), ("claim", "/claims/\(claimID)", true), ("rates", "/rates", true),
                     ("reports-base", "/reports?period=month&from=2026-10-01&to=2026-11-29&currency=base", true),
                     ("budgets", "/budgets", true), ("budget", "/budgets/\(budgetID)", true),
+                    ("recurring", "/recurring", true), ("recurring-schedule", "/recurring/\(rentID)", true),
                 ]
             let (cookie, _) = try await OrganizationPageTests.browserSession(client, "olga@example.org")
 

@@ -274,7 +274,8 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
     webExpenses.addRoutes(to: organizationPages)
     webExpenses.addUploadRoutes(to: organizationUploadPages)
     let webReceipts = WebReceiptController(
-        expenses: expenses, receipts: receipts, claims: claims, organizations: organizations, pages: pages)
+        expenses: expenses, receipts: receipts, claims: claims, recurring: recurring, organizations: organizations,
+        pages: pages)
     webReceipts.addRoutes(to: organizationPages)
     webReceipts.addUploadRoutes(to: organizationUploadPages)
     WebClaimController(claims: claims, organizations: organizations, pages: pages, clock: dependencies.clock)
@@ -282,6 +283,10 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
     WebReportController(reports: reports, organizations: organizations, pages: pages).addRoutes(to: organizationPages)
     WebBudgetController(budgets: budgets, categories: categories, organizations: organizations, pages: pages)
         .addRoutes(to: organizationPages)
+    WebRecurringController(
+        recurring: recurring, categories: categories, organizations: organizations, pages: pages,
+        clock: dependencies.clock
+    ).addRoutes(to: organizationPages)
     let webRates = WebRateController(
         rates: rates, organizations: organizations, pages: pages, clock: dependencies.clock)
     webRates.addRoutes(to: organizationPages)

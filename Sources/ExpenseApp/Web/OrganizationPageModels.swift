@@ -77,7 +77,9 @@ struct OrganizationsPage: PageModel {
 /// What every page of one organization shows above its own content: the name, the tabs and
 /// the CSRF token for its forms. Templates open it as a section, `{{#org}}...{{/org}}`.
 struct OrganizationChrome: Sendable {
-    enum Tab { case dashboard, expenses, claims, reports, budgets, rates, categories, members, settings, audit }
+    enum Tab {
+        case dashboard, expenses, recurring, claims, reports, budgets, rates, categories, members, settings, audit
+    }
 
     var organizationID: String
     var organizationName: String
@@ -92,6 +94,7 @@ struct OrganizationChrome: Sendable {
     var onReports: Bool
     var onRates: Bool
     var onBudgets: Bool
+    var onRecurring: Bool
     var onCategories: Bool
     var onMembers: Bool
     var onSettings: Bool
@@ -111,6 +114,7 @@ struct OrganizationChrome: Sendable {
         onReports = tab == .reports
         onRates = tab == .rates
         onBudgets = tab == .budgets
+        onRecurring = tab == .recurring
         onCategories = tab == .categories
         onMembers = tab == .members
         onSettings = tab == .settings

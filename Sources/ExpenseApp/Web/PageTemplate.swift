@@ -27,6 +27,8 @@ enum PageTemplate: String, CaseIterable, Sendable {
     case organizationSettings = "organization-settings"
     case organizations
     case rates
+    case recurring
+    case recurringSchedule = "recurring-schedule"
     case register
     case reports
     case reset
@@ -34,7 +36,8 @@ enum PageTemplate: String, CaseIterable, Sendable {
 
     /// The templates the pages include (`{{>name}}` or `{{<name}}`).
     static let partials = [
-        "api-field", "bar-chart", "budget-bar", "budget-fields", "claim-choices", "claim-expenses", "layout",
+        "api-field", "bar-chart", "budget-bar", "budget-fields", "claim-choices", "recurring-fields", "claim-expenses",
+        "layout",
         "organization-fields",
         "organization-tabs",
     ]

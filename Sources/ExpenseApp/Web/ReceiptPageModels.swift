@@ -18,6 +18,9 @@ struct ExpenseDetailPage: PageModel {
     var upload: ReceiptUploadField
     /// The claim it is in, for who may read that claim.
     var claim: ClaimMention? = nil
+    /// For an occurrence of a recurring expense: its page (nil once that was deleted).
+    var recurringLink: String? = nil
+    var fromRecurring = false
 }
 
 /// "In the claim 'Lisbon trip' (awaiting approval): locked until a decision."

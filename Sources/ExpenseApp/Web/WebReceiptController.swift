@@ -8,6 +8,7 @@ struct WebReceiptController: Sendable {
     let expenses: ExpenseService
     let receipts: ReceiptService
     let claims: ClaimService
+    let recurring: RecurringService
     let organizations: OrganizationService
     let pages: PageRenderer
 
@@ -84,7 +85,14 @@ struct WebReceiptController: Sendable {
             receipts: attached.map { ReceiptItem($0, organization: access.tenantID, removable: row.editable) },
             hasReceipts: !attached.isEmpty, fileError: fileError,
             upload: ReceiptUploadField(maxBytes: receipts.limits.maxFileBytes),
-            claim: claim.map { ClaimMention($0, organization: access.tenantID, locks: locked) })
+            claim: claim.map { ClaimMention($0, organization: access.tenantID, locks: locked) },
+            recurringLink: try await recurringLink(expense, access), fromRecurring: expense.recurringID != nil)
         return try pages.render(.expense, page, status: status)
+    }
+
+    /// The page of the schedule that logged the expense, while it still exists.
+    private func recurringLink(_ expense: Expense, _ access: TenantAccess) async throws -> String? {
+        guard let id = expense.recurringID, (try? await recurring.find(access, id: id)) != nil else { return nil }
+        return "/orgs/\(access.tenantID)/recurring/\(id)"
     }
 }
