@@ -41,3 +41,7 @@ ALTER TABLE budget_alerts FORCE ROW LEVEL SECURITY;
 CREATE POLICY budget_alerts_tenant ON budget_alerts
     USING (tenant_id = app_tenant_id())
     WITH CHECK (tenant_id = app_tenant_id());
+
+-- Whether the organization keeps any budget, read with it on every request: logging an expense
+-- in an organization without budgets then spends no statement on them.
+ALTER TABLE organizations ADD COLUMN has_budgets boolean NOT NULL DEFAULT false;

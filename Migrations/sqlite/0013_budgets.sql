@@ -23,3 +23,7 @@ CREATE TABLE budget_alerts (
     PRIMARY KEY (tenant_id, budget_id, period_start, percent),
     FOREIGN KEY (tenant_id, budget_id) REFERENCES budgets (tenant_id, id) ON DELETE CASCADE
 ) STRICT, WITHOUT ROWID;
+
+-- Whether the organization keeps any budget, read with it on every request: logging an expense
+-- in an organization without budgets then spends no statement on them.
+ALTER TABLE organizations ADD COLUMN has_budgets INTEGER NOT NULL DEFAULT 0;

@@ -28,6 +28,8 @@ struct BudgetAlerts: Sendable {
     /// Checks the budgets whose current period the touches fall in (all budgets for `nil`, when
     /// rates converted expenses of any date), and queues the alerts they reach.
     func check(_ access: TenantAccess, touching: [Touch]?, at now: Date, only: BudgetID? = nil) async throws {
+        // Read with the organization: most have none, and then this costs no statement.
+        guard access.organization.hasBudgets || only != nil else { return }
         let tx = access.transaction
         let base = access.organization.currency
         let today = access.organization.today(at: now)

@@ -15,6 +15,9 @@ public struct Organization: Sendable, Equatable, Codable {
     public var receiptRequiredAbove: Int64?
     public var createdAt: Date
     public var updatedAt: Date
+    /// Whether it keeps any budget: read with the organization, so that logging an expense in
+    /// one without budgets spends no statement on them.
+    public var hasBudgets = false
 
     /// The receipt threshold as an amount of the organization's currency.
     public var receiptThreshold: Money? {

@@ -7,6 +7,8 @@ public struct BudgetRepository: Sendable {
 
     public func insert(_ tx: TenantTransaction, _ budget: Budget) async throws {
         try await tx.executor.execute(
+            "UPDATE organizations SET has_budgets = \(true) WHERE id = \(tx.tenantID) AND NOT has_budgets")
+        try await tx.executor.execute(
             """
             INSERT INTO budgets (tenant_id, id, name, amount_minor, period, category_id, alert_percents,
                                  created_at, updated_at)
@@ -26,11 +28,16 @@ public struct BudgetRepository: Sendable {
             """)
     }
 
-    /// Deletes the budget and its alerts; false when there was none.
+    /// Deletes the budget and its alerts; false when there was none. The organization's
+    /// `has_budgets` follows.
     public func delete(_ tx: TenantTransaction, id: BudgetID) async throws -> Bool {
-        try await !tx.executor.query(
+        let deleted = try await !tx.executor.query(
             "DELETE FROM budgets WHERE tenant_id = \(tx.tenantID) AND id = \(id) RETURNING id"
         ).isEmpty
+        if try await !any(tx) {
+            try await tx.executor.execute("UPDATE organizations SET has_budgets = \(false) WHERE id = \(tx.tenantID)")
+        }
+        return deleted
     }
 
     /// With `lock`, the row stays locked (`FOR UPDATE` on PostgreSQL) until the transaction ends.

@@ -132,13 +132,13 @@ public struct OrganizationRepository: Sendable {
     static func columns(prefix: String) -> String {
         [
             "id", "name", "kind", "currency", "time_zone", "week_start", "receipt_required_above", "created_at",
-            "updated_at",
+            "updated_at", "has_budgets",
         ]
         .map { prefix + $0 }.joined(separator: ", ")
     }
 
     static func organization(from row: SQLRow) throws -> Organization {
-        Organization(
+        var organization = Organization(
             id: try row.decode("id"),
             name: try row.decode("name"),
             kind: try row.decode("kind"),
@@ -149,5 +149,7 @@ public struct OrganizationRepository: Sendable {
             createdAt: try row.decode("created_at"),
             updatedAt: try row.decode("updated_at")
         )
+        organization.hasBudgets = try row.decode("has_budgets")
+        return organization
     }
 }

@@ -45,6 +45,7 @@ import Testing
                 let user = try #require(try await store.users.find(tx, id: userID))
                 let (organization, role) = try #require(
                     try await store.organizations.findWithRole(tx, user: userID, lockingMembership: true))
+                #expect(organization.hasBudgets)
                 let access = TenantAccess(organization: organization, role: role, user: user, transaction: tx)
                 _ = try await expenses.create(access, ExpenseInput(amount: "45.00", date: date))
                 try await beforeCommit()
