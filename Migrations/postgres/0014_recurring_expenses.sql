@@ -37,8 +37,9 @@ CREATE POLICY recurring_expenses_tenant ON recurring_expenses
     USING (tenant_id = app_tenant_id())
     WITH CHECK (tenant_id = app_tenant_id());
 -- The worker finds due schedules across organizations in a transaction that says it is the
--- scheduler (`app.scope`, set only by its own scan): read-only, and only schedules that are due
--- to run. It then writes each one in that organization's own transaction, under the policy above.
+-- scheduler (`app.scope`, set only by its own scan): read-only, and only unpaused schedules
+-- with a next date. It then writes each one in that organization's own transaction, under the
+-- policy above.
 CREATE POLICY recurring_expenses_scheduler ON recurring_expenses FOR SELECT
     USING (current_setting('app.scope', true) = 'scheduler' AND NOT paused AND next_on IS NOT NULL);
 CREATE INDEX recurring_expenses_due_idx ON recurring_expenses (next_on) WHERE NOT paused AND next_on IS NOT NULL;

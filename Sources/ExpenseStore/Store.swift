@@ -74,10 +74,10 @@ public struct Store: Sendable {
         }
     }
 
-    /// Runs `body` in one transaction that can read the invitation a token belongs to.
     /// A system transaction marked as the scheduler's (`app.scope`, transaction-local like every
-    /// setting the policies read): it finds due recurring schedules across tenants and nothing
-    /// else of theirs. SQLite has no row security; its repositories filter as always.
+    /// setting the policies read): it reads the unpaused recurring schedules of every tenant that
+    /// have a next date, and nothing else of theirs. SQLite has no row security; its
+    /// repositories filter as always.
     public func withScheduler<T: Sendable>(_ body: (SchedulerTransaction) async throws -> T) async throws -> T {
         try await database.transaction(.system) { executor in
             if executor.dialect == .postgres {
@@ -87,6 +87,7 @@ public struct Store: Sendable {
         }
     }
 
+    /// Runs `body` in one transaction that can read the invitation a token belongs to.
     public func withInvitation<T: Sendable>(
         tokenHash: String,
         _ body: (InvitationTransaction) async throws -> T

@@ -19,7 +19,8 @@ struct BudgetAlerts: Sendable {
     let settings: AccountSettings
     let ids: IDGenerator
 
-    /// A change to an expense of `category` dated `date` (both old and new ones for an edit).
+    /// An expense of `category` dated `date` written or changed (its new date and category: a
+    /// change can only raise spending where the expense now is).
     struct Touch: Sendable {
         var date: CalendarDate
         var category: CategoryID?

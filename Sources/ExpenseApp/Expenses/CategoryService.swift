@@ -86,6 +86,10 @@ public struct CategoryService: Sendable {
             guard try await !store.budgets.usesCategory(tx, id) else {
                 throw AppError.conflict("A budget is kept for this category: delete the budget first, or archive it.")
             }
+            guard try await !store.recurring.usesCategory(tx, id) else {
+                throw AppError.conflict(
+                    "A recurring expense logs under this category: change or delete it first, or archive the category.")
+            }
             _ = try await store.categories.delete(tx, id: id)
             try await store.audit.append(
                 tx, auditEntry(access, .categoryDeleted, id, AuditDetails.before(["name": current.name]), now))

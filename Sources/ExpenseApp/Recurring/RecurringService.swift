@@ -56,7 +56,7 @@ public struct RecurringService: Sendable {
         try access.require(.createExpenses)
         let now = clock.now()
         let today = access.organization.today(at: now)
-        var schedule = try validated(input, onto: nil, access)
+        var schedule = try await validated(input, onto: nil, access)
         if schedule.rule.start < today { schedule.createdThrough = today.adding(days: -1) }
         schedule.nextOn = schedule.rule.next(after: schedule.createdThrough)
         try await store.recurring.insert(access.transaction, schedule)
@@ -70,7 +70,7 @@ public struct RecurringService: Sendable {
     public func update(_ access: TenantAccess, id: RecurringID, _ input: Input) async throws -> RecurringExpense {
         var schedule = try await editable(access, id)
         let now = clock.now()
-        schedule = try validated(input, onto: schedule, access)
+        schedule = try await validated(input, onto: schedule, access)
         schedule.updatedAt = now
         schedule.nextOn = schedule.rule.next(after: schedule.createdThrough)
         try await store.recurring.update(access.transaction, schedule)
@@ -123,21 +123,31 @@ public struct RecurringService: Sendable {
     }
 
     /// The schedule with the input applied, every field checked at once.
-    private func validated(_ input: Input, onto current: RecurringExpense?, _ access: TenantAccess) throws
+    private func validated(_ input: Input, onto current: RecurringExpense?, _ access: TenantAccess) async throws
         -> RecurringExpense
     {
         var validator = Validator()
         let now = clock.now()
         let start = input.startDate ?? current?.rule.start.description
-        let draft = try validator.check {
-            try ExpenseDraft(
+        var draft: ExpenseDraft?
+        do {
+            draft = try ExpenseDraft(
                 amount: input.amount ?? current?.amount.decimalString,
-                currency: input.currency
-                    ?? current?.amount.currency.code, date: start,
+                currency: input.currency ?? current?.amount.currency.code, date: start,
                 categoryID: input.categoryGiven ? input.categoryID : current?.categoryID?.description,
                 merchant: input.merchant ?? current?.merchant ?? "", note: input.note ?? current?.note ?? "",
                 tags: input.tags ?? current?.tags ?? [], defaultCurrency: access.organization.currency,
                 amountAsTyped: input.amountAsTyped)
+        } catch let error as ValidationError {
+            // The template's date is the schedule's start.
+            for field in error.fields { validator.add(field.name == "date" ? "start_date" : field.name, field.message) }
+        }
+        // An active category of the organization (a schedule keeps its own if archived since).
+        if let category = draft?.categoryID, category != current?.categoryID {
+            let found = try await store.categories.find(access.transaction, id: category)
+            if found == nil || found?.isArchived == true {
+                validator.add("category_id", "Choose one of the organization's active categories, or none.")
+            }
         }
         let frequency: Recurrence.Frequency? = {
             guard let raw = input.frequency else { return current?.rule.frequency }

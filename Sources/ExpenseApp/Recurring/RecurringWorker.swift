@@ -48,7 +48,18 @@ public struct RecurringWorker: Service {
                 try await store.recurring.due(tx, through: through, after: key, limit: Self.batch)
             }
             for schedule in due {
-                written += try await writer.writeDue(tenant: schedule.tenant, id: schedule.id, at: now)
+                // One schedule that cannot be written (its amount too large in the base currency
+                // at a new rate, say) must not hold up the others: it is logged and tried again
+                // on the next pass.
+                do {
+                    written += try await writer.writeDue(tenant: schedule.tenant, id: schedule.id, at: now)
+                } catch is CancellationError {
+                    throw CancellationError()
+                } catch {
+                    logger.warning(
+                        "recurring expense not written",
+                        metadata: ["recurring_id": "\(schedule.id)", "error": "\(String(reflecting: error))"])
+                }
             }
             guard due.count == Self.batch, let last = due.last else { break }
             after = (last.next, last.id)

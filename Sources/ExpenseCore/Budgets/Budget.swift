@@ -110,6 +110,7 @@ public struct BudgetStatus: Sendable, Equatable {
     /// Negative once overspent.
     public var remaining: Int128 { Int128(budget.minorUnits) - spent }
 
-    /// Whole percent used, rounded down (99.9% is 99, so "100%" means all of it is spent).
-    public var percent: Int { Int(spent * 100 / Int128(budget.minorUnits)) }
+    /// Whole percent used, rounded down (99.9% is 99, so "100%" means all of it is spent); held
+    /// within `Int` however far past the budget the spending goes.
+    public var percent: Int { Int(clamping: spent * 100 / Int128(budget.minorUnits)) }
 }

@@ -29,15 +29,12 @@ public struct BudgetRepository: Sendable {
     }
 
     /// Deletes the budget and its alerts; false when there was none. The organization's
-    /// `has_budgets` follows.
+    /// `has_budgets` stays set: cleared, it could race a budget set up meanwhile and switch
+    /// alerts off; kept, an organization that had budgets spends one statement per expense.
     public func delete(_ tx: TenantTransaction, id: BudgetID) async throws -> Bool {
-        let deleted = try await !tx.executor.query(
+        try await !tx.executor.query(
             "DELETE FROM budgets WHERE tenant_id = \(tx.tenantID) AND id = \(id) RETURNING id"
         ).isEmpty
-        if try await !any(tx) {
-            try await tx.executor.execute("UPDATE organizations SET has_budgets = \(false) WHERE id = \(tx.tenantID)")
-        }
-        return deleted
     }
 
     /// With `lock`, the row stays locked (`FOR UPDATE` on PostgreSQL) until the transaction ends.

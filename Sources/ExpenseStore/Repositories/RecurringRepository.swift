@@ -101,6 +101,15 @@ public struct RecurringRepository: Sendable {
             """)
     }
 
+    /// Whether a schedule logs under the category (it is then not deleted).
+    public func usesCategory(_ tx: TenantTransaction, _ category: CategoryID) async throws -> Bool {
+        try await tx.executor.first(
+            """
+            SELECT 1 AS one FROM recurring_expenses WHERE tenant_id = \(tx.tenantID) AND category_id = \(category)
+            LIMIT 1
+            """) != nil
+    }
+
     /// How many expenses the schedule wrote that still exist.
     public func occurrenceCount(_ tx: TenantTransaction, schedule: RecurringID) async throws -> Int {
         try await tx.executor.first(

@@ -160,7 +160,7 @@ import Testing
             #expect(try await mine().first?["member_name"] as? String == "Mia")
             for bad: [String: Any] in [
                 ["frequency": "hourly"], ["interval": 0], ["end_date": "2026-01-01"], ["count": 0], ["amount": "0"],
-                ["start_date": "2026-02-30"],
+                ["start_date": "2026-02-30"], ["category_id": UUID().uuidString],
             ] {
                 let body = ["amount": "1", "frequency": "daily", "start_date": "2026-11-30"].merging(bad) { $1 }
                 #expect(
@@ -169,6 +169,23 @@ import Testing
             }
             #expect(
                 try await client.send(.post, "\(base)/\(id)/pause", headers: other.auth).status == .forbidden)
+            let badStart = try await client.send(
+                .post, base, json: ["amount": "1", "frequency": "daily", "start_date": "2026-02-30"],
+                headers: member.auth)
+            #expect((badStart.json["errors"] as? [[String: Any]])?.first?["field"] as? String == "start_date")
+            // A category a schedule logs under is not deleted.
+            let postage = try await client.send(
+                .post, "/api/v1/orgs/\(org)/categories", json: ["name": "Postage"], headers: owner.auth)
+            let postageID = try #require(postage.json["id"] as? String)
+            let stamps = try await client.send(
+                .post, base,
+                json: [
+                    "amount": "1", "frequency": "monthly", "start_date": "2027-01-05", "category_id": postageID,
+                ], headers: owner.auth)
+            #expect(stamps.status == .created)
+            #expect(
+                try await client.send(.delete, "/api/v1/orgs/\(org)/categories/\(postageID)", headers: owner.auth)
+                    .status == .conflict)
 
             // Paused for three days: nothing; resumed: from that day on, not the paused days.
             #expect(

@@ -22,6 +22,11 @@ struct BudgetsAPIController: Sendable {
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
+            if try container.decodeIfPresent(String.self, forKey: .categoryID)?.isEmpty == true {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .categoryID, in: container,
+                    debugDescription: "null clears the category; not an empty string")
+            }
             input = BudgetService.Input(
                 name: try container.decodeIfPresent(String.self, forKey: .name),
                 amount: try container.decodeIfPresent(String.self, forKey: .amount),

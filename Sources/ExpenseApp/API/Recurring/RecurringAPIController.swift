@@ -30,6 +30,11 @@ struct RecurringAPIController: Sendable {
             input.currency = try container.decodeIfPresent(String.self, forKey: .currency)
             input.categoryGiven = container.contains(.categoryID)
             input.categoryID = try container.decodeIfPresent(String.self, forKey: .categoryID)
+            if input.categoryID?.isEmpty == true {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .categoryID, in: container,
+                    debugDescription: "null clears the category; not an empty string")
+            }
             input.merchant = try container.decodeIfPresent(String.self, forKey: .merchant)
             input.note = try container.decodeIfPresent(String.self, forKey: .note)
             input.tags = try container.decodeIfPresent([String].self, forKey: .tags)
@@ -39,6 +44,10 @@ struct RecurringAPIController: Sendable {
             input.startDate = try container.decodeIfPresent(String.self, forKey: .startDate)
             input.endGiven = container.contains(.endDate)
             input.endDate = try container.decodeIfPresent(String.self, forKey: .endDate)
+            if input.endDate?.isEmpty == true {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .endDate, in: container, debugDescription: "null clears the end date; not an empty string")
+            }
             input.countGiven = container.contains(.count)
             input.count = try container.decodeIfPresent(Int.self, forKey: .count)
             self.input = input
