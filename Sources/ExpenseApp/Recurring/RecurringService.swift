@@ -192,8 +192,9 @@ public struct RecurringService: Sendable {
                 createdAt: now))
     }
 
-    /// "every 2 weeks from 2026-11-02, 10 times", "monthly from 2026-01-31 until 2026-12-31".
-    static func describe(_ rule: Recurrence) -> String {
+    /// "every 2 weeks from 2026-11-02, 10 times", "every month from 2026-01-31 until
+    /// 2026-12-31"; pages give their own way of writing a day.
+    static func describe(_ rule: Recurrence, day: (CalendarDate) -> String = \.description) -> String {
         let unit =
             switch rule.frequency {
             case .daily: "day"
@@ -202,8 +203,8 @@ public struct RecurringService: Sendable {
             case .yearly: "year"
             }
         var text = rule.interval == 1 ? "every \(unit)" : "every \(rule.interval) \(unit)s"
-        text += " from \(rule.start)"
-        if let end = rule.end { text += " until \(end)" }
+        text += " from \(day(rule.start))"
+        if let end = rule.end { text += " until \(day(end))" }
         if let count = rule.count { text += count == 1 ? ", once" : ", \(count) times" }
         return text
     }

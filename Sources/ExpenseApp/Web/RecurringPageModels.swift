@@ -30,18 +30,8 @@ struct RecurringRow: Sendable {
 
     /// "Every 2 weeks from 1 Dec 2026 until 1 Mar 2027", "Every month from 31 Dec 2026, 12 times".
     static func describe(_ rule: Recurrence) -> String {
-        let unit =
-            switch rule.frequency {
-            case .daily: "day"
-            case .weekly: "week"
-            case .monthly: "month"
-            case .yearly: "year"
-            }
-        var text = rule.interval == 1 ? "Every \(unit)" : "Every \(rule.interval) \(unit)s"
-        text += " from \(PageFormat.day(rule.start))"
-        if let end = rule.end { text += " until \(PageFormat.day(end))" }
-        if let count = rule.count { text += count == 1 ? ", once" : ", \(count) times" }
-        return text
+        let text = RecurringService.describe(rule, day: PageFormat.day)
+        return text.prefix(1).uppercased() + text.dropFirst()
     }
 }
 

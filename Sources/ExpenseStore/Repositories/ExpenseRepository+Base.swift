@@ -72,13 +72,7 @@ extension ExpenseRepository {
         _ tx: TenantTransaction, from: CalendarDate, to: CalendarDate, groupBy: Grouping?, base: Currency
     ) async throws -> [DayTotal] {
         let postgres = tx.executor.dialect == .postgres
-        let group: String
-        switch (groupBy, postgres) {
-        case (.category, true): group = "NULLIF(category_key, '00000000-0000-0000-0000-000000000000')"
-        case (.category, false): group = "category_id"
-        case (.member, _): group = "member_id"
-        case (nil, _): group = "NULL"
-        }
+        let group = Self.groupColumn(groupBy, postgres: postgres)
         let groupClause = groupBy == nil ? "" : ", \(group)"
         let sql: SQL =
             postgres

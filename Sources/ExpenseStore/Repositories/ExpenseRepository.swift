@@ -147,13 +147,7 @@ public struct ExpenseRepository: Sendable {
         async throws -> [DayTotal]
     {
         let postgres = tx.executor.dialect == .postgres
-        let group: String
-        switch (groupBy, postgres) {
-        case (.category, true): group = "NULLIF(category_key, '00000000-0000-0000-0000-000000000000')"
-        case (.category, false): group = "category_id"
-        case (.member, _): group = "member_id"
-        case (nil, _): group = "NULL"
-        }
+        let group = Self.groupColumn(groupBy, postgres: postgres)
         let groupClause = groupBy == nil ? "" : ", \(group)"
         let sql: SQL =
             postgres
@@ -175,6 +169,17 @@ public struct ExpenseRepository: Sendable {
             DayTotal(
                 day: try row.decode("occurred_on"), currency: try Currency(code: try row.decode("currency")),
                 group: try row.decode("grp"), minorUnits: try Self.exactSum(row, postgres), count: try row.decode("n"))
+        }
+    }
+
+    /// The column a report groups day rows by: the day sums' category key (the nil UUID as
+    /// NULL, "no category") on PostgreSQL, the expense's category on SQLite, the member on both.
+    static func groupColumn(_ groupBy: Grouping?, postgres: Bool) -> String {
+        switch (groupBy, postgres) {
+        case (.category, true): "NULLIF(category_key, '00000000-0000-0000-0000-000000000000')"
+        case (.category, false): "category_id"
+        case (.member, _): "member_id"
+        case (nil, _): "NULL"
         }
     }
 
