@@ -71,6 +71,11 @@ public struct RecurringService: Sendable {
         var schedule = try await editable(access, id)
         let now = clock.now()
         schedule = try await validated(input, onto: schedule, access)
+        // As when set up: a start moved into the past logs no backlog (nothing written yet).
+        let today = access.organization.today(at: now)
+        if schedule.createdThrough == nil, schedule.rule.start < today {
+            schedule.createdThrough = today.adding(days: -1)
+        }
         schedule.updatedAt = now
         schedule.nextOn = schedule.rule.next(after: schedule.createdThrough)
         try await store.recurring.update(access.transaction, schedule)

@@ -183,9 +183,18 @@ import Testing
                     "amount": "1", "frequency": "monthly", "start_date": "2027-01-05", "category_id": postageID,
                 ], headers: owner.auth)
             #expect(stamps.status == .created)
+            // Its start moved years back logs no backlog (the 5th is not today, 30 November).
+            let moved = try await client.send(
+                .patch, "\(base)/\(stamps.json["id"] as? String ?? "")", json: ["start_date": "2020-01-05"],
+                headers: owner.auth)
+            #expect(moved.status == .ok && moved.json["created_count"] as? Int == 0, "\(moved.body)")
             #expect(
                 try await client.send(.delete, "/api/v1/orgs/\(org)/categories/\(postageID)", headers: owner.auth)
                     .status == .conflict)
+            #expect(
+                try await client.send(
+                    .delete, "\(base)/\(stamps.json["id"] as? String ?? "")", headers: owner.auth
+                ).status == .noContent)
 
             // Paused for three days: nothing; resumed: from that day on, not the paused days.
             #expect(
