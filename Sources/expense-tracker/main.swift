@@ -67,7 +67,8 @@ struct Serve: AsyncParsableCommand {
 
     @Flag(
         name: .customLong("no-worker"),
-        help: "Do not send mail from this process (run `expense-tracker worker` instead).")
+        help:
+            "Do not send mail or write recurring expenses from this process (run `expense-tracker worker` instead).")
     var noWorker = false
 
     func run() async throws {
@@ -96,7 +97,7 @@ struct Migrate: AsyncParsableCommand {
 
 struct Worker: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Send queued mail, without serving HTTP.",
+        abstract: "Send queued mail and write due recurring expenses, without serving HTTP.",
         discussion:
             "For scaled-out setups: run servers with --no-worker and one or more of these. Stops on SIGINT or SIGTERM."
     )
