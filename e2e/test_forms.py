@@ -116,6 +116,7 @@ def organization_pages(tour, olga, mika, harbour):
     row = olga.page.get_by_role("row").filter(has_text="Corner Kiosk")
     tour.visit(row.get_by_role("link", name=re.compile("^Delete")).get_attribute("href"), olga)
     tour.visit(org + "/reports", olga)
+    tour.visit(org + "/books", olga)
     tour.visit(org + "/rates", olga)
     tour.visit(org + "/budgets", olga)
     olga.page.goto(org + "/budgets")

@@ -32,6 +32,7 @@ public struct Store: Sendable {
     public let rates = RateRepository()
     public let budgets = BudgetRepository()
     public let recurring = RecurringRepository()
+    public let closes = PeriodCloseRepository()
 
     public init(database: any Database) {
         self.database = database
@@ -84,6 +85,19 @@ public struct Store: Sendable {
                 try await executor.execute("SELECT set_config('app.scope', 'scheduler', true)")
             }
             return try await body(SchedulerTransaction(executor: executor))
+        }
+    }
+
+    /// Every organization's id, deleted ones too (their audit log stays), for `audit verify`: a
+    /// system transaction marked as the auditor's, which row security lets read the ids.
+    public func allOrganizationIDs() async throws -> [TenantID] {
+        try await database.transaction(.system) { executor in
+            if executor.dialect == .postgres {
+                try await executor.execute("SELECT set_config('app.scope', 'auditor', true)")
+            }
+            return try await executor.query("SELECT id FROM organizations ORDER BY created_at, id").map {
+                try $0.decode("id")
+            }
         }
     }
 

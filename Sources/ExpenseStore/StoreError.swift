@@ -12,6 +12,8 @@ public enum StoreError: Error, Sendable, Equatable {
     case permissionDenied(String)
     /// The database is busy or the transaction lost a race; the caller may retry.
     case retryable
+    /// A trigger refused a write to an expense or receipt dated in a closed period.
+    case periodClosed
     /// A transaction was started while the task already held one: a programming error, since
     /// one request runs in one transaction.
     case nestedTransaction
@@ -41,6 +43,7 @@ extension StoreError: CustomStringConvertible {
         case .permissionDenied(let message):
             "the database refused: \(message). Check the role's grants (README, Running on PostgreSQL)."
         case .retryable: "the database was busy; try again"
+        case .periodClosed: "the books are closed for that date"
         case .nestedTransaction: "a transaction was started inside another; pass the open one instead"
         case .unavailable(let reason): "the database is unavailable (\(reason)); try again later"
         case .migrationEdited(let names):

@@ -12,7 +12,7 @@ struct ExpenseTrackerCommand: AsyncParsableCommand {
             in the working directory, and the defaults (see config/example.env).
             """,
         version: ExpenseTracker.version,
-        subcommands: [Serve.self, Migrate.self, Worker.self, Mail.self, Dev.self],
+        subcommands: [Serve.self, Migrate.self, Worker.self, Mail.self, Audit.self, Dev.self],
         defaultSubcommand: nil
     )
 }
@@ -137,6 +137,31 @@ struct Mail: AsyncParsableCommand {
         func run() async throws {
             let config = await ExpenseTracker.configuration(overrides: common.overrides)
             try await ExpenseTracker.mail(config: config, retryDead: true)
+        }
+    }
+}
+
+struct Audit: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check the audit log.",
+        subcommands: [Verify.self]
+    )
+
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract:
+                "Walk each organization's audit hash chain; exit 1 naming the first entry altered, removed or moved."
+        )
+        @OptionGroup var common: CommonOptions
+
+        @Option(name: .customLong("org"), help: "Check only this organization (its id).")
+        var organization: String?
+
+        func run() async throws {
+            let config = await ExpenseTracker.configuration(overrides: common.overrides)
+            guard try await ExpenseTracker.verifyAudit(config: config, organization: organization) else {
+                throw ExitCode.failure
+            }
         }
     }
 }

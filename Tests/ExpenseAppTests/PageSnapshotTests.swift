@@ -93,12 +93,18 @@ import Testing
                     "count": 12,
                 ], headers: owner.auth)
             let rentID = try #require(rent.json["id"] as? String, "\(rent.body)")
+            // October is closed: the reports and the dashboard say so, and the Books page shows
+            // the close with the audit chain's head, which both databases compute alike.
+            let close = try await client.send(
+                .post, "/api/v1/orgs/\(org)/closes", json: ["through": "2026-10-31"], headers: owner.auth)
+            #expect(close.status == .created)
             let pages =
                 Self.pages + [
                     ("claims", "/claims", true), ("claim", "/claims/\(claimID)", true), ("rates", "/rates", true),
                     ("reports-base", "/reports?period=month&from=2026-10-01&to=2026-11-29&currency=base", true),
                     ("budgets", "/budgets", true), ("budget", "/budgets/\(budgetID)", true),
                     ("recurring", "/recurring", true), ("recurring-schedule", "/recurring/\(rentID)", true),
+                    ("books", "/books?check=1", true),
                 ]
             let (cookie, _) = try await OrganizationPageTests.browserSession(client, "olga@example.org")
 

@@ -21,6 +21,9 @@ import Testing
         .reimburseClaims: [.owner, .finance],
         .manageRates: [.owner, .admin, .finance],
         .manageBudgets: [.owner, .admin, .finance],
+        .closeBooks: [.owner, .finance],
+        .reopenBooks: [.owner],
+        .verifyAuditLog: [.owner, .admin, .finance],
     ]
 
     @Test(arguments: Role.allCases, Permission.allCases)

@@ -142,6 +142,8 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
     let budgets = BudgetService(
         store: store, clock: dependencies.clock, ids: dependencies.ids, alerts: budgetAlerts,
         logger: dependencies.logger)
+    let books = PeriodCloseService(
+        store: store, clock: dependencies.clock, ids: dependencies.ids, logger: dependencies.logger)
     let pages = try await PageRenderer.load()
     // Read now, so that a description the reference page cannot show stops the start-up.
     let apiReference = try APIReference.load()
@@ -225,6 +227,7 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
     ratesAPI.addUploadRoutes(to: organizationRateFileAPI)
     BudgetsAPIController(budgets: budgets).addRoutes(to: organizationAPI)
     RecurringAPIController(recurring: recurring).addRoutes(to: organizationAPI)
+    BooksAPIController(books: books).addRoutes(to: organizationAPI)
 
     let web = router.group()
         .add(middleware: SessionAuthenticator(accounts: accounts, cookie: cookie))
@@ -291,6 +294,7 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
         rates: rates, organizations: organizations, pages: pages, clock: dependencies.clock)
     webRates.addRoutes(to: organizationPages)
     webRates.addUploadRoutes(to: organizationRateFilePages)
+    WebBooksController(books: books, organizations: organizations, pages: pages).addRoutes(to: organizationPages)
     WebExportController(reports: reports, receipts: receipts).addRoutes(to: organizationPages)
     WebCategoryController(categories: categories, organizations: organizations, pages: pages)
         .addRoutes(to: organizationPages)

@@ -50,6 +50,8 @@ public enum AppError: Error, Sendable, Equatable {
     case selfApproval
     /// A claim's costlier expenses lack receipts: one `errors` entry per expense.
     case receiptRequired([MissingReceipt])
+    /// 409: the expense's date is in a closed period (the closed-through date when known).
+    case periodClosed(through: CalendarDate?)
 
     /// An expense the claim policy asks a receipt of, and why.
     public struct MissingReceipt: Sendable, Equatable {
@@ -79,6 +81,7 @@ extension AppError {
         case .expenseLocked, .claimState: .conflict
         case .selfApproval: .forbidden
         case .receiptRequired: .unprocessableContent
+        case .periodClosed: .conflict
         }
     }
 
@@ -106,6 +109,7 @@ extension AppError {
         case .claimState: "/problems/claim-state"
         case .selfApproval: "/problems/self-approval"
         case .receiptRequired: "/problems/receipt-required"
+        case .periodClosed: "/problems/period-closed"
         }
     }
 
@@ -133,6 +137,7 @@ extension AppError {
         case .claimState: "Claim not in that state"
         case .selfApproval: "Not your own claim"
         case .receiptRequired: "Receipts required"
+        case .periodClosed: "Period closed"
         }
     }
 
@@ -169,6 +174,9 @@ extension AppError {
         case .receiptRequired:
             "The organization asks for a receipt with every expense above its threshold (and with every "
                 + "expense in another currency). Attach the receipts listed in errors, then submit again."
+        case .periodClosed(let through):
+            "The books are closed through \(through.map(\.description) ?? "this date"), so expenses dated then or "
+                + "before cannot be added, changed, deleted or given receipts. An owner can reopen the period."
         }
     }
 }

@@ -61,6 +61,9 @@ struct ErrorRenderingMiddleware: RouterMiddleware {
         switch error {
         case let error as AppError:
             return .app(error)
+        case StoreError.periodClosed:
+            // The database's own check, met when a close committed after this request's read.
+            return .app(.periodClosed(through: nil))
         case StoreError.retryable:
             return .unavailable(retryAfter: Self.retryAfterBusy)
         case StoreError.unavailable:

@@ -26,6 +26,7 @@ public struct ExpenseService: Sendable {
     public func create(_ access: TenantAccess, _ input: ExpenseInput) async throws -> Expense {
         try access.require(.createExpenses)
         var draft = try validating { try input.draft(defaultCurrency: access.organization.currency) }
+        try Self.open(draft.date, in: access)
         draft.baseMinorUnits = try await BaseAmounts.of(draft, given: input.rate, in: access, store: store)
         let now = clock.now()
         let id: ExpenseID = ids()
@@ -111,6 +112,11 @@ public struct ExpenseService: Sendable {
                 before == after
                 ? nil
                 : auditEntry(access, .expenseUpdated, id, AuditDetails.change(before: before, after: after), now)
+            // A closed expense changes nothing that counts, and none moves into a closed period.
+            if audit != nil {
+                try Self.open(current.date, in: access)
+                try Self.open(draft.date, in: access)
+            }
             guard
                 var updated = try await store.expenses.update(
                     tx, id: id, version: current.version, draft, audit: audit, at: now)
@@ -139,6 +145,7 @@ public struct ExpenseService: Sendable {
         try await access.inTransaction { tx in
             let current = try await Self.editable(id, access, in: tx, store: store)
             if let ifMatch, ifMatch != current.version { throw AppError.preconditionFailed }
+            try Self.open(current.date, in: access)
             var snapshot = current.auditSnapshot
             snapshot["member_id"] = current.memberID.description
             let audit = auditEntry(access, .expenseDeleted, id, AuditDetails.before(snapshot), now)
@@ -188,6 +195,14 @@ public struct ExpenseService: Sendable {
             throw AppError.expenseLocked
         }
         return expense
+    }
+
+    /// Refuses a date in a closed period (409) before anything is written; the database refuses
+    /// it too, for a close that commits after this request read its organization.
+    static func open(_ date: CalendarDate, in access: TenantAccess) throws {
+        if access.organization.isClosed(date) {
+            throw AppError.periodClosed(through: access.organization.closedThrough)
+        }
     }
 
     /// The 403 for changing an expense the role does not allow changing.

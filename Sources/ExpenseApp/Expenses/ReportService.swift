@@ -39,6 +39,8 @@ public struct ReportService: Sendable {
         public var inBase: Bool = false
         /// Category or member names by id; a group without a key is "Uncategorized".
         public var names: [String: String]
+        /// The books are closed through this date (nil: nothing is closed).
+        public var closedThrough: CalendarDate?
 
         public func name(of key: String?) -> String {
             guard let key else { return "Uncategorized" }
@@ -94,7 +96,9 @@ public struct ReportService: Sendable {
                 period: request.period, range: range, weekStart: organization.weekStart, baseCurrency: base,
                 grouped: request.groupBy != nil, days: days)
         }
-        return Totals(report: report, groupBy: request.groupBy, inBase: request.inBase, names: names)
+        return Totals(
+            report: report, groupBy: request.groupBy, inBase: request.inBase, names: names,
+            closedThrough: access.organization.closedThrough)
     }
 
     /// Every expense matching `filter`, oldest first, read page by page. The role is checked

@@ -29,7 +29,8 @@ public struct ReceiptService: Sendable {
     func add(_ access: TenantAccess, to expenseID: ExpenseID, _ file: SpooledFile) async throws -> Receipt {
         let tx = access.transaction
         guard try await store.receipts.lockExpense(tx, expenseID) else { throw AppError.notFound }
-        _ = try await ExpenseService.editable(expenseID, access, in: tx, store: store)
+        let expense = try await ExpenseService.editable(expenseID, access, in: tx, store: store)
+        try ExpenseService.open(expense.date, in: access)
         try await store.receipts.lockUploads(tx)
         if try await !store.receipts.fileExists(tx, sha256: file.sha256) {
             let used = try await store.receipts.storageUsed(tx)
@@ -76,7 +77,8 @@ public struct ReceiptService: Sendable {
     public func remove(_ access: TenantAccess, id: ReceiptID) async throws -> Receipt {
         let tx = access.transaction
         let receipt = try await find(access, id: id)
-        _ = try await ExpenseService.editable(receipt.expenseID, access, in: tx, store: store)
+        let expense = try await ExpenseService.editable(receipt.expenseID, access, in: tx, store: store)
+        try ExpenseService.open(expense.date, in: access)
         guard try await store.receipts.delete(tx, id: id) else { throw AppError.notFound }
         try await store.audit.append(tx, auditEntry(access, .receiptRemoved, receipt, clock.now()))
         return receipt

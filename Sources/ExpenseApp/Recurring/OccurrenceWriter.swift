@@ -35,10 +35,18 @@ struct OccurrenceWriter: Sendable {
             return 0
         }
         let today = organization.today(at: now)
-        let access = TenantAccess(organization: organization, role: role, user: user, transaction: tx)
+        var access = TenantAccess(organization: organization, role: role, user: user, transaction: tx)
+        // Read with the organization's row locked, so a close deciding now is waited for.
+        access.organization.closedThrough = try await store.closes.lockedClosedThrough(tx)
         var written = 0
         for date in schedule.due(through: today)
         where try await !store.recurring.occurrenceExists(tx, schedule: schedule.id, date: date) {
+            // The books are closed for that date: not written, counted for the schedule's page.
+            if access.organization.isClosed(date) {
+                schedule.skippedCount += 1
+                schedule.lastSkippedOn = date
+                continue
+            }
             try await writeOccurrence(schedule, on: date, access: access, at: now)
             written += 1
         }

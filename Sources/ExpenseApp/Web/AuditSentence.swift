@@ -63,6 +63,11 @@ enum AuditSentence {
         case .budgetCreated: return "\(who) set up the budget \(quoted("name"))."
         case .budgetUpdated: return "\(who) changed the budget \(quoted("name"))."
         case .budgetDeleted: return "\(who) deleted the budget \(quoted("name"))."
+        case .periodClosed: return "\(who) closed the books through \(facts["closed_through"] ?? "")."
+        case .periodReopened:
+            let through = facts["closed_through"].flatMap { $0.isEmpty ? nil : $0 }
+            return "\(who) reopened the books"
+                + (through.map { " back to \($0)" } ?? " entirely") + ", because: \(quoted("reason"))."
         case .ratesImported:
             return
                 "\(who) imported \(facts["rates"] ?? "") rates for \(facts["first"] ?? "") to \(facts["last"] ?? "") from \(quoted("filename"))."

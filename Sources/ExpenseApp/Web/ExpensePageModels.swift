@@ -70,6 +70,8 @@ struct ExpenseRow: Sendable {
     /// For an expense in another currency than the organization's: its base amount ("€11.30"),
     /// or that it waits for a rate. Nil in the organization's own currency.
     var inBase: String?
+    /// Its date is in a closed period: "The books are closed through 30 Sep 2026".
+    var closedNote: String?
 
     /// `locked`: its claim is submitted, approved or reimbursed, so nobody may change it.
     init(_ expense: Expense, access: TenantAccess, locked: Bool = false) {
@@ -83,7 +85,11 @@ struct ExpenseRow: Sendable {
         note = expense.note.isEmpty ? nil : PageFormat.excerpt(expense.note, limit: 140)
         tags = expense.tags
         member = expense.memberName
-        editable = access.role.mayChange(expenseBy: expense.memberID, actor: access.user.id) && !locked
+        let closed = access.organization.isClosed(expense.date)
+        editable = access.role.mayChange(expenseBy: expense.memberID, actor: access.user.id) && !locked && !closed
+        closedNote = access.organization.closedThrough.flatMap {
+            closed ? "The books are closed through \(PageFormat.day($0)), so this expense no longer changes." : nil
+        }
         receipts = expense.receiptCount > 0 ? expense.receiptCount : nil
         merchantOrAmount =
             expense.merchant.isEmpty ? expense.amount.text : PageFormat.excerpt(expense.merchant, limit: 80)
@@ -138,6 +144,8 @@ struct OrganizationDashboardPage: PageModel {
     /// Each budget's current period, as bars.
     var budgets: [BudgetRow]
     var hasBudgets: Bool
+    /// "30 Sep 2026" when the books are closed through that date.
+    var closedThrough: String? = nil
 }
 
 /// The dashboard's claim line: each part nil when it does not apply, the line absent when none does.
@@ -342,45 +350,4 @@ struct CategoriesPage: PageModel {
     var hasArchived: Bool
     var newName = ""
     var nameError: String? = nil
-}
-
-struct ReportsPage: PageModel {
-    struct Row: Sendable {
-        /// `1 Nov 2026`, with the ISO dates beside them for machines.
-        var start: String
-        var end: String
-        var isoStart: String
-        var isoEnd: String
-        var totals: [AmountCell]
-        var groups: [CategoryTotalRow]
-        /// In the base currency: "2 wait for a rate", when some do.
-        var unconverted: String?
-    }
-
-    var title: String
-    var wide = true
-    var account: LayoutAccount?
-    var notice: String? = nil
-    var failure: String? = nil
-    var org: OrganizationChrome
-    var periods: [Choice]
-    var groupings: [Choice]
-    /// Each currency as spent, or all in the organization's.
-    var amountChoices: [Choice]
-    var from: String
-    var to: String
-    var rows: [Row]
-    /// "Weeks start on Monday, …; the first week counts from 4 Nov 2026, …", when it matters.
-    var periodNote: String?
-    var grouped: Bool
-    var totals: [AmountCell]
-    /// "€49.70 across 2 expenses; ¥3,200 across 1 expense", or "nothing spent".
-    var wholeRange: String
-    var groups: [CategoryTotalRow]
-    /// One per currency, the organization's first.
-    var charts: [BarChart]
-    var totalsCSV: String
-    var expensesCSV: String
-    /// The ZIP of the range's receipts, with its expenses.csv.
-    var receiptsZip: String
 }

@@ -8,6 +8,7 @@ enum PageTemplate: String, CaseIterable, Sendable {
     case acceptInvitation = "accept-invitation"
     case apiDocs = "api-docs"
     case audit
+    case books
     case budget
     case budgets
     case categories

@@ -172,4 +172,6 @@ struct RecurringPage: PageModel {
     /// "12 expenses written so far".
     var written: String
     var form: RecurringForm
+    /// "2 occurrences fell in a closed period and were not logged, the last on 1 Dec 2026."
+    var skipped: String? = nil
 }

@@ -62,7 +62,7 @@ struct WebDashboardController: Sendable {
         let claimSummary = try await claims.summary(access)
         let budgetRows = try await budgets.list(access).map { BudgetRow($0, organization: access.tenantID) }
         let locked = try await claims.locked(access, among: latest)
-        let page = OrganizationDashboardPage(
+        var page = OrganizationDashboardPage(
             title: access.organization.name,
             account: try await LayoutAccount.load(
                 context.identity, organizations: organizations, in: access),
@@ -81,6 +81,7 @@ struct WebDashboardController: Sendable {
             latest: latest.map { ExpenseRow($0, access: access, locked: locked.contains($0.id)) },
             hasLatest: !latest.isEmpty,
             claims: ClaimCounts(claimSummary), budgets: budgetRows, hasBudgets: !budgetRows.isEmpty)
+        page.closedThrough = access.organization.closedThrough.map(PageFormat.day)
         return try pages.render(.organizationDashboard, page)
     }
 

@@ -126,6 +126,10 @@ struct WebExpenseController: Sendable {
         } catch AppError.validation(let error) {
             form.show(error)
             return try await renderForm(context, form: form, expenseID: nil, status: .unprocessableContent)
+        } catch AppError.periodClosed(let through) {
+            form.show(ValidationError("date", Self.closed(through, context)))
+            return try await renderForm(
+                context, form: form, expenseID: nil, failure: Self.closedNotSaved, status: .conflict)
         } catch AppError.quotaExceeded(let reason) {
             // Answered 409, so the expense logged just before rolls back with the refused file.
             form.fileError = reason
@@ -165,6 +169,11 @@ struct WebExpenseController: Sendable {
             let current = try await expenses.find(context.access, id: id)
             return try await renderForm(
                 context, form: form, expenseID: id, archived: current, status: .unprocessableContent)
+        } catch AppError.periodClosed(let through) {
+            form.show(ValidationError("date", Self.closed(through, context)))
+            let current = try await expenses.find(context.access, id: id)
+            return try await renderForm(
+                context, form: form, expenseID: id, archived: current, failure: Self.closedNotSaved, status: .conflict)
         } catch AppError.preconditionFailed {
             let current = try await expenses.find(context.access, id: id)
             return try await renderForm(
@@ -177,6 +186,14 @@ struct WebExpenseController: Sendable {
     }
 
     static let notSaved = "Nothing was saved: the receipt needs attention. Choose the file again after correcting it."
+
+    static let closedNotSaved = "Nothing was saved: the books are closed for that date."
+
+    /// Beside the date: why, and what can be done.
+    static func closed(_ through: CalendarDate?, _ context: OrgRequestContext) -> String {
+        let date = (through ?? context.access.organization.closedThrough).map(PageFormat.day) ?? "this date"
+        return "The books are closed through \(date): use a later date, or ask an owner to reopen the period."
+    }
 
     /// The error of a file the form sent that is no receipt, empty or too large; nil when the
     /// form sent a receipt or no file.

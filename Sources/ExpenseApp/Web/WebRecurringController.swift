@@ -119,13 +119,19 @@ struct WebRecurringController: Sendable {
         let count = try await recurring.occurrences(access, id: id)
         var form = form ?? RecurringForm(schedule)
         form.offer(try await categories.list(access))
-        let page = RecurringPage(
+        var page = RecurringPage(
             title: "Recurring expense · \(access.organization.name)",
             account: try await LayoutAccount.load(context.identity, organizations: organizations, in: access),
             notice: notice, failure: failure,
             org: OrganizationChrome(access, csrf: context.csrfToken, tab: .recurring),
             schedule: RecurringRow(schedule, access: access),
             written: count == 1 ? "1 expense logged so far" : "\(count) expenses logged so far", form: form)
+        if let last = schedule.lastSkippedOn, schedule.skippedCount > 0 {
+            let count = schedule.skippedCount
+            page.skipped =
+                (count == 1 ? "1 occurrence" : "\(count) occurrences")
+                + " fell in a closed period and \(count == 1 ? "was" : "were") not logged, the last on \(PageFormat.day(last))."
+        }
         return try pages.render(.recurringSchedule, page, status: status)
     }
 }

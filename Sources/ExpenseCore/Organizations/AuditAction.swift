@@ -39,9 +39,11 @@ public enum AuditAction: String, Sendable, CaseIterable {
     case recurringPaused = "recurring.paused"
     case recurringResumed = "recurring.resumed"
     case recurringDeleted = "recurring.deleted"
+    case periodClosed = "period.closed"
+    case periodReopened = "period.reopened"
 }
 
 /// The kind of record an audit entry is about.
 public enum AuditSubject: String, Sendable, CaseIterable {
-    case organization, member, invitation, category, expense, receipt, claim, rate, budget, recurring
+    case organization, member, invitation, category, expense, receipt, claim, rate, budget, recurring, period
 }

@@ -18,6 +18,11 @@ public struct Organization: Sendable, Equatable, Codable {
     /// Whether it keeps any budget: read with the organization, so that logging an expense in
     /// one without budgets spends no statement on them.
     public var hasBudgets = false
+    /// The books are closed through this date: expenses dated on or before it no longer change.
+    public var closedThrough: CalendarDate?
+
+    /// Whether an expense dated `date` is in a closed period.
+    public func isClosed(_ date: CalendarDate) -> Bool { closedThrough.map { date <= $0 } ?? false }
 
     /// The receipt threshold as an amount of the organization's currency.
     public var receiptThreshold: Money? {

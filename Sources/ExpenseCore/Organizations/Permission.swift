@@ -32,6 +32,12 @@ public enum Permission: String, Sendable, CaseIterable {
     case manageRates
     /// Create, change and delete budgets (and be told when one reaches an alert percent).
     case manageBudgets
+    /// Close the books through a date.
+    case closeBooks
+    /// Move the closed-through date back, giving a reason.
+    case reopenBooks
+    /// Check the audit log's hash chain (the check shows counts and hashes, not the entries).
+    case verifyAuditLog
 }
 
 extension Role {
@@ -44,12 +50,13 @@ extension Role {
             [
                 .changeSettings, .manageMembers, .manageCategories, .createExpenses, .editOwnExpenses,
                 .editAnyExpenses, .viewOrganization, .exportCSV, .viewAuditLog, .submitClaims, .approveClaims,
-                .manageRates, .manageBudgets,
+                .manageRates, .manageBudgets, .verifyAuditLog,
             ]
         case .finance:
             [
                 .manageCategories, .createExpenses, .editOwnExpenses, .editAnyExpenses, .viewOrganization, .exportCSV,
-                .submitClaims, .approveClaims, .reimburseClaims, .manageRates, .manageBudgets,
+                .submitClaims, .approveClaims, .reimburseClaims, .manageRates, .manageBudgets, .closeBooks,
+                .verifyAuditLog,
             ]
         case .member:
             [.createExpenses, .editOwnExpenses, .viewOrganization, .submitClaims]

@@ -18,6 +18,9 @@ public struct RecurringExpense: Sendable, Equatable {
     public var createdCount: Int
     /// The next occurrence to write, nil once the rule has ended.
     public var nextOn: CalendarDate?
+    /// Occurrences not written because their date was in a closed period, and the last of them.
+    public var skippedCount = 0
+    public var lastSkippedOn: CalendarDate?
     public var createdAt: Date
     public var updatedAt: Date
 

@@ -70,8 +70,15 @@ public struct MigrationRunner: Sendable {
             guard let name = status.pending.first, let migration = migrations.first(where: { $0.name == name }) else {
                 return nil
             }
-            for statement in SQLStatementSplitter.split(migration.sql) {
-                try await tx.execute(SQL(stringLiteral: statement))
+            for part in try MigrationSteps.parts(of: migration) {
+                switch part {
+                case .sql(let text):
+                    for statement in SQLStatementSplitter.split(text) {
+                        try await tx.execute(SQL(stringLiteral: statement))
+                    }
+                case .step(let step):
+                    try await step(tx)
+                }
             }
             try await tx.execute(
                 """

@@ -175,6 +175,8 @@ extension StoreError {
             let message = error.serverInfo?[.message] ?? ""
             self = message.contains("row-level security") ? .rowSecurityViolation : .permissionDenied(message)
         case "40001", "40P01": self = .retryable
+        // Raised by the closed-period triggers (migration 0015).
+        case "ETC01": self = .periodClosed
         // too_many_connections, the server shutting down or starting up, and class 08
         // (connection exception).
         case "53300", "57P01", "57P02", "57P03": self = .unavailable(reason: "SQLSTATE \(state)")

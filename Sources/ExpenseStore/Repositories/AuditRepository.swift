@@ -7,13 +7,46 @@ public struct AuditRepository: Sendable {
     public init() {}
 
     public func append(_ tx: TenantTransaction, _ entry: AuditEntry) async throws {
-        try await tx.executor.execute(
-            """
-            INSERT INTO audit_log (tenant_id, id, actor_id, actor_name, action, subject_type, subject_id, details, created_at)
-            VALUES (\(tx.tenantID), \(entry.id), \(entry.actorID), \(entry.actorName), \(entry.action),
-                    \(entry.subjectType), \(entry.subjectID), \(entry.details), \(entry.createdAt))
-            """
-        )
+        switch tx.executor.dialect {
+        case .postgres:
+            // The chain trigger numbers and hashes the entry under the organization's row lock.
+            try await tx.executor.execute(
+                """
+                INSERT INTO audit_log (tenant_id, id, actor_id, actor_name, action, subject_type, subject_id, details,
+                                       created_at)
+                VALUES (\(tx.tenantID), \(entry.id), \(entry.actorID), \(entry.actorName), \(entry.action),
+                        \(entry.subjectType), \(entry.subjectID), \(entry.details), \(entry.createdAt))
+                """
+            )
+        case .sqlite:
+            // One writer at a time: the head read here is still the head at the insert, which a
+            // trigger checks (and then moves to this entry).
+            let head = try await self.head(tx)
+            let createdAt = AuditChain.stored(entry.createdAt)
+            let link = AuditChain.Link(
+                tenantID: tx.tenantID.description, seq: head.seq + 1, id: entry.id.uuidString.lowercased(),
+                actorID: entry.actorID?.description, actorName: entry.actorName, action: entry.action.rawValue,
+                subjectType: entry.subjectType.rawValue, subjectID: entry.subjectID, details: entry.details?.json,
+                createdAt: AuditChain.timestamp(createdAt))
+            try await tx.executor.execute(
+                """
+                INSERT INTO audit_log (tenant_id, id, actor_id, actor_name, action, subject_type, subject_id, details,
+                                       created_at, chain_seq, hash)
+                VALUES (\(tx.tenantID), \(entry.id), \(entry.actorID), \(entry.actorName), \(entry.action),
+                        \(entry.subjectType), \(entry.subjectID), \(entry.details), \(createdAt), \(link.seq),
+                        \(link.hash(after: head.hash)))
+                """
+            )
+        }
+    }
+
+    /// The organization's chain head: its newest entry's number and hash.
+    public func head(_ tx: TenantTransaction) async throws -> AuditHead {
+        guard
+            let row = try await tx.executor.first(
+                "SELECT audit_seq, audit_hash FROM organizations WHERE id = \(tx.tenantID)")
+        else { return AuditHead(seq: 0, hash: AuditChain.genesis) }
+        return AuditHead(seq: try row.decode("audit_seq"), hash: try row.decode("audit_hash"))
     }
 
     /// The audit row as a data-modifying step of a larger PostgreSQL statement: inserted once
@@ -32,13 +65,12 @@ public struct AuditRepository: Sendable {
 
     /// Newest first, at most `limit`.
     public func list(_ tx: TenantTransaction, limit: Int) async throws -> [AuditEntry] {
-        let order = tx.executor.dialect == .postgres ? "seq DESC" : "rowid DESC"
-        return try await entries(
+        try await entries(
             tx,
             """
             SELECT id, actor_id, actor_name, action, subject_type, subject_id, details, created_at
             FROM audit_log WHERE tenant_id = \(tx.tenantID)
-            ORDER BY \(unsafeRaw: order) LIMIT \(limit)
+            ORDER BY chain_seq DESC LIMIT \(limit)
             """)
     }
 
@@ -46,13 +78,12 @@ public struct AuditRepository: Sendable {
     public func history(_ tx: TenantTransaction, of type: AuditSubject, id: String, limit: Int) async throws
         -> [AuditEntry]
     {
-        let order = tx.executor.dialect == .postgres ? "seq DESC" : "rowid DESC"
         let newest = try await entries(
             tx,
             """
             SELECT id, actor_id, actor_name, action, subject_type, subject_id, details, created_at
             FROM audit_log WHERE tenant_id = \(tx.tenantID) AND subject_type = \(type) AND subject_id = \(id)
-            ORDER BY \(unsafeRaw: order) LIMIT \(limit)
+            ORDER BY chain_seq DESC LIMIT \(limit)
             """)
         return newest.reversed()
     }

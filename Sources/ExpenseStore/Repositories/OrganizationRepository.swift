@@ -132,7 +132,7 @@ public struct OrganizationRepository: Sendable {
     static func columns(prefix: String) -> String {
         [
             "id", "name", "kind", "currency", "time_zone", "week_start", "receipt_required_above", "created_at",
-            "updated_at", "has_budgets",
+            "updated_at", "has_budgets", "closed_through",
         ]
         .map { prefix + $0 }.joined(separator: ", ")
     }
@@ -150,6 +150,7 @@ public struct OrganizationRepository: Sendable {
             updatedAt: try row.decode("updated_at")
         )
         organization.hasBudgets = try row.decode("has_budgets")
+        organization.closedThrough = try row.decode("closed_through")
         return organization
     }
 }

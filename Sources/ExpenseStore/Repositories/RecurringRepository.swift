@@ -32,6 +32,7 @@ public struct RecurringRepository: Sendable {
                 start_on = \(schedule.rule.start), end_on = \(schedule.rule.end), max_count = \(schedule.rule.count),
                 paused = \(schedule.paused), created_through = \(schedule.createdThrough),
                 created_count = \(schedule.createdCount), next_on = \(schedule.nextOn),
+                skipped_count = \(schedule.skippedCount), last_skipped_on = \(schedule.lastSkippedOn),
                 updated_at = \(schedule.updatedAt)
             WHERE tenant_id = \(tx.tenantID) AND id = \(schedule.id)
             """)
@@ -121,7 +122,8 @@ public struct RecurringRepository: Sendable {
     static let select: SQL = """
         SELECT r.id, r.member_id, u.name AS member_name, r.amount_minor, r.currency, r.category_id, r.merchant,
                r.note, r.tags, r.reimbursable, r.frequency, r.interval_count, r.start_on, r.end_on, r.max_count,
-               r.paused, r.created_through, r.created_count, r.next_on, r.created_at, r.updated_at
+               r.paused, r.created_through, r.created_count, r.next_on, r.created_at, r.updated_at,
+               r.skipped_count, r.last_skipped_on
         FROM recurring_expenses r JOIN users u ON u.id = r.member_id
         """
 
@@ -139,7 +141,7 @@ public struct RecurringRepository: Sendable {
             frequency: frequency, interval: try row.decode("interval_count"), start: try row.decode("start_on"),
             end: try row.decode("end_on"), count: try row.decode("max_count"))
         let tags: String = try row.decode("tags")
-        return RecurringExpense(
+        var schedule = RecurringExpense(
             id: try row.decode("id"), memberID: try row.decode("member_id"), memberName: try row.decode("member_name"),
             amount: amount, categoryID: try row.decode("category_id"), merchant: try row.decode("merchant"),
             note: try row.decode("note"), tags: tags.split(separator: ",").map(String.init),
@@ -147,5 +149,8 @@ public struct RecurringRepository: Sendable {
             createdThrough: try row.decode("created_through"), createdCount: try row.decode("created_count"),
             nextOn: try row.decode("next_on"), createdAt: try row.decode("created_at"),
             updatedAt: try row.decode("updated_at"))
+        schedule.skippedCount = try row.decode("skipped_count")
+        schedule.lastSkippedOn = try row.decode("last_skipped_on")
+        return schedule
     }
 }

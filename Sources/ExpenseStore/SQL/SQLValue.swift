@@ -200,6 +200,7 @@ extension AuditAction: SQLCodable {}
 extension AuditSubject: SQLCodable {}
 extension MailKind: SQLCodable {}
 extension OutboxStatus: SQLCodable {}
+extension PeriodClose.Action: SQLCodable {}
 
 /// Audit details are stored as their JSON text; text that is not details is a read error.
 extension AuditDetails: SQLCodable {

@@ -182,6 +182,11 @@ extension StoreError {
     init?(sqlite error: any Error) {
         guard let error = error as? SQLiteError else { return nil }
         let message = error.message
+        // Raised by the closed-period triggers (migration 0015).
+        if message == "period_closed" {
+            self = .periodClosed
+            return
+        }
         switch error.reason {
         case .constraintUniqueFailed, .constraintPrimaryKeyFailed:
             self = .uniqueViolation(constraint: message)

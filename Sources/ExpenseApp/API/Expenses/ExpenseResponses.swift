@@ -168,6 +168,8 @@ struct TotalsResponse: ResponseEncodable {
         var groups: [Group]
         /// Base-currency reports only: expenses left out for want of a rate.
         var unconverted: Int?
+        /// Every day of it is on or before the closed-through date.
+        var closed: Bool
     }
 
     var period: String
@@ -180,6 +182,7 @@ struct TotalsResponse: ResponseEncodable {
     var totals: [Amount]
     var groups: [Group]
     var buckets: [Bucket]
+    var closedThrough: String?
 
     init(_ result: ReportService.Totals) {
         let report = result.report
@@ -204,21 +207,25 @@ struct TotalsResponse: ResponseEncodable {
             }
         totals = report.totals.map(Amount.init)
         self.groups = groups(report.groups)
-        buckets = report.buckets.map {
+        buckets = report.buckets.map { bucket in
             Bucket(
-                start: $0.start.description, end: $0.end.description, totals: $0.totals.map(Amount.init),
-                groups: groups($0.groups), unconverted: inBase ? $0.unconverted : nil)
+                start: bucket.start.description, end: bucket.end.description, totals: bucket.totals.map(Amount.init),
+                groups: groups(bucket.groups), unconverted: inBase ? bucket.unconverted : nil,
+                closed: result.closedThrough.map { bucket.end <= $0 } ?? false)
         }
+        closedThrough = result.closedThrough?.description
     }
 
     enum CodingKeys: String, CodingKey {
         case period, from, to, totals, groups, buckets, currency, unconverted
         case groupBy = "group_by"
+        case closedThrough = "closed_through"
     }
 
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(period, forKey: .period)
+        try container.encode(closedThrough, forKey: .closedThrough)
         try container.encode(from, forKey: .from)
         try container.encode(to, forKey: .to)
         try container.encode(groupBy, forKey: .groupBy)

@@ -124,6 +124,8 @@ struct RecurringResponse: ResponseEncodable {
     var paused: Bool
     var nextDate: String?
     var createdCount: Int
+    var skippedCount: Int
+    var lastSkippedDate: String?
     var createdAt: String
     var updatedAt: String
 
@@ -146,6 +148,8 @@ struct RecurringResponse: ResponseEncodable {
         paused = schedule.paused
         nextDate = schedule.paused ? nil : schedule.nextOn?.description
         createdCount = schedule.createdCount
+        skippedCount = schedule.skippedCount
+        lastSkippedDate = schedule.lastSkippedOn?.description
         createdAt = UTCTimestamp.format(schedule.createdAt)
         updatedAt = UTCTimestamp.format(schedule.updatedAt)
     }
@@ -159,6 +163,8 @@ struct RecurringResponse: ResponseEncodable {
         case endDate = "end_date"
         case nextDate = "next_date"
         case createdCount = "created_count"
+        case skippedCount = "skipped_count"
+        case lastSkippedDate = "last_skipped_date"
         case createdAt = "created_at"
         case updatedAt = "updated_at"
     }
@@ -183,6 +189,8 @@ struct RecurringResponse: ResponseEncodable {
         try container.encode(paused, forKey: .paused)
         try container.encode(nextDate, forKey: .nextDate)
         try container.encode(createdCount, forKey: .createdCount)
+        try container.encode(skippedCount, forKey: .skippedCount)
+        try container.encode(lastSkippedDate, forKey: .lastSkippedDate)
         try container.encode(createdAt, forKey: .createdAt)
         try container.encode(updatedAt, forKey: .updatedAt)
     }
