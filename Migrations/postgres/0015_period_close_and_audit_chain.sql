@@ -67,37 +67,59 @@ CREATE TRIGGER organizations_closed_through_guard BEFORE UPDATE OF closed_throug
 
 -- An expense dated on or before the closed-through date is not created, deleted, moved in or
 -- out, or changed, except for its claim, its first base amount (a late rate), and the version
--- and time those bump. The organization's row is locked first (as every audited write locks it
--- anyway for the chain), so a close that commits meanwhile is seen, not raced.
+-- and time those bump. Each check first takes a KEY SHARE lock on the organization's row, which
+-- expense writers share with each other and a close (FOR UPDATE) waits for, then reads the date
+-- as committed: a close that commits meanwhile is seen, not raced. Inserts and deletes are
+-- checked once per statement, so a bulk import pays once, not once per row.
 -- SQLSTATE ETC01 is this application's "period closed"; the server answers it with 409.
-CREATE FUNCTION expenses_respect_close() RETURNS trigger
+CREATE FUNCTION expenses_rows_respect_close() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        PERFORM 1 FROM organizations WHERE id IN (SELECT tenant_id FROM new_rows) FOR KEY SHARE;
+        IF EXISTS (
+            SELECT 1 FROM new_rows n JOIN organizations o ON o.id = n.tenant_id WHERE n.occurred_on <= o.closed_through
+        ) THEN
+            RAISE EXCEPTION USING ERRCODE = 'ETC01', MESSAGE = 'the books are closed for a date written';
+        END IF;
+    ELSE
+        PERFORM 1 FROM organizations WHERE id IN (SELECT tenant_id FROM old_rows) FOR KEY SHARE;
+        IF EXISTS (
+            SELECT 1 FROM old_rows r JOIN organizations o ON o.id = r.tenant_id WHERE r.occurred_on <= o.closed_through
+        ) THEN
+            RAISE EXCEPTION USING ERRCODE = 'ETC01', MESSAGE = 'the books are closed for a date deleted';
+        END IF;
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER expenses_insert_respects_close AFTER INSERT ON expenses
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION expenses_rows_respect_close();
+CREATE TRIGGER expenses_delete_respects_close AFTER DELETE ON expenses
+    REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION expenses_rows_respect_close();
+
+CREATE FUNCTION expenses_change_respects_close() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 DECLARE
     closed date;
-    tenant uuid := CASE WHEN TG_OP = 'DELETE' THEN OLD.tenant_id ELSE NEW.tenant_id END;
     free text[] := ARRAY['claim_id', 'base_amount_minor', 'version', 'updated_at'];
 BEGIN
-    SELECT closed_through INTO closed FROM organizations WHERE id = tenant FOR NO KEY UPDATE;
-    IF closed IS NULL THEN
-        RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+    SELECT closed_through INTO closed FROM organizations WHERE id = OLD.tenant_id FOR KEY SHARE;
+    IF closed IS NULL OR (OLD.occurred_on > closed AND NEW.occurred_on > closed) THEN
+        RETURN NEW;
     END IF;
-    IF TG_OP = 'INSERT' THEN
-        IF NEW.occurred_on > closed THEN RETURN NEW; END IF;
-    ELSIF TG_OP = 'DELETE' THEN
-        IF OLD.occurred_on > closed THEN RETURN OLD; END IF;
-    ELSE
-        IF OLD.occurred_on > closed AND NEW.occurred_on > closed THEN RETURN NEW; END IF;
-        IF (to_jsonb(NEW) - free) = (to_jsonb(OLD) - free)
-            AND (OLD.base_amount_minor IS NULL OR NEW.base_amount_minor IS NOT DISTINCT FROM OLD.base_amount_minor)
-        THEN
-            RETURN NEW;
-        END IF;
+    IF (to_jsonb(NEW) - free) = (to_jsonb(OLD) - free)
+        AND (OLD.base_amount_minor IS NULL OR NEW.base_amount_minor IS NOT DISTINCT FROM OLD.base_amount_minor)
+    THEN
+        RETURN NEW;
     END IF;
     RAISE EXCEPTION USING ERRCODE = 'ETC01', MESSAGE = format('the books are closed through %s', closed);
 END $$;
-CREATE TRIGGER expenses_respect_close BEFORE INSERT OR UPDATE OR DELETE ON expenses
-    FOR EACH ROW EXECUTE FUNCTION expenses_respect_close();
+CREATE TRIGGER expenses_change_respects_close BEFORE UPDATE ON expenses
+    FOR EACH ROW EXECUTE FUNCTION expenses_change_respects_close();
 
 -- A receipt is part of its expense: none is added to or removed from a closed-period expense.
 -- (Deleting an open expense removes its receipts after the expense row is gone: allowed.)
@@ -108,7 +130,7 @@ DECLARE
     closed date;
     r receipts := CASE WHEN TG_OP = 'INSERT' THEN NEW ELSE OLD END;
 BEGIN
-    SELECT closed_through INTO closed FROM organizations WHERE id = r.tenant_id FOR NO KEY UPDATE;
+    SELECT closed_through INTO closed FROM organizations WHERE id = r.tenant_id FOR KEY SHARE;
     IF closed IS NOT NULL AND EXISTS (
         SELECT 1 FROM expenses WHERE tenant_id = r.tenant_id AND id = r.expense_id AND occurred_on <= closed
     ) THEN

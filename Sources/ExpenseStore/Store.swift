@@ -33,6 +33,7 @@ public struct Store: Sendable {
     public let budgets = BudgetRepository()
     public let recurring = RecurringRepository()
     public let closes = PeriodCloseRepository()
+    public let imports = ImportRepository()
 
     public init(database: any Database) {
         self.database = database

@@ -33,7 +33,9 @@ public func buildApplication(
 ) async throws -> some ApplicationProtocol {
     let migrations = try Migration.bundled(for: dependencies.database.dialect)
     try MailTemplates.check()
-    let router = try await buildRouter(config: config, dependencies: dependencies, migrations: migrations)
+    let imports = ImportRunner()
+    let router = try await buildRouter(
+        config: config, dependencies: dependencies, migrations: migrations, imports: imports)
     let maintenance = AccountMaintenance(
         store: Store(database: dependencies.database),
         settings: AccountSettings(config: config),
@@ -43,7 +45,8 @@ public func buildApplication(
     let preflight = DatabasePreflight(database: dependencies.database, logger: dependencies.logger)
     let policy: DatabasePreflight.SchemaPolicy =
         config.usesEmbeddedDatabase || options.migrate ? .migrate : .requireCurrent
-    var services: [any Service] = [dependencies.database, maintenance]
+    // Imports stop (and roll back) before the database closes: services stop in reverse order.
+    var services: [any Service] = [dependencies.database, maintenance, imports]
     // The server checks (and on SQLite migrates) the database before it listens; the worker
     // starts only once that check has passed, so a refused start leaves nothing in flight.
     let databaseChecked = AsyncGate()
@@ -90,9 +93,10 @@ public func makeRecurringWorker(config: AppConfig, dependencies: AppDependencies
         logger: dependencies.logger)
 }
 
-func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [Migration]) async throws -> Router<
-    AppRequestContext
-> {
+func buildRouter(
+    config: AppConfig, dependencies: AppDependencies, migrations: [Migration],
+    imports runner: ImportRunner = ImportRunner()
+) async throws -> Router<AppRequestContext> {
     let store = Store(database: dependencies.database)
     // One limiter for every service: its counters live in the database, so one instance holds them all.
     let limiter = RateLimiter(store: store, clock: dependencies.clock)
@@ -142,6 +146,11 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
     let budgets = BudgetService(
         store: store, clock: dependencies.clock, ids: dependencies.ids, alerts: budgetAlerts,
         logger: dependencies.logger)
+    let imports = ImportService(
+        store: store, clock: dependencies.clock, ids: dependencies.ids, alerts: budgetAlerts, runner: runner,
+        logger: dependencies.logger)
+    let importFiles = UploadReader(
+        fileLimit: ImportService.maximumFileBytes, accepting: .text, permission: .createExpenses)
     let books = PeriodCloseService(
         store: store, clock: dependencies.clock, ids: dependencies.ids, logger: dependencies.logger)
     let pages = try await PageRenderer.load()
@@ -193,6 +202,9 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
     let organizationRateFileAPI = router.group("api/v1/orgs/:orgId")
         .add(middleware: BearerTenantResolver(tenant: tenantRequest, uploads: rateFiles))
         .group(context: OrgRequestContext.self)
+    let organizationImportAPI = router.group("api/v1/orgs/:orgId")
+        .add(middleware: BearerTenantResolver(tenant: tenantRequest, uploads: importFiles))
+        .group(context: OrgRequestContext.self)
     let api = router.group("api/v1").add(middleware: BearerAuthenticator(accounts: accounts))
     let authAPI = AuthAPIController(accounts: accounts)
     authAPI.addPublicRoutes(to: api.group("auth"))
@@ -228,6 +240,9 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
     BudgetsAPIController(budgets: budgets).addRoutes(to: organizationAPI)
     RecurringAPIController(recurring: recurring).addRoutes(to: organizationAPI)
     BooksAPIController(books: books).addRoutes(to: organizationAPI)
+    let importsAPI = ImportsAPIController(imports: imports)
+    importsAPI.addRoutes(to: organizationAPI)
+    importsAPI.addUploadRoutes(to: organizationImportAPI)
 
     let web = router.group()
         .add(middleware: SessionAuthenticator(accounts: accounts, cookie: cookie))
@@ -260,6 +275,10 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
     let organizationRateFilePages = web.group("orgs/:orgId")
         .add(middleware: RequireSession())
         .add(middleware: SessionTenantResolver(tenant: tenantRequest, uploads: rateFiles))
+        .group(context: OrgRequestContext.self)
+    let organizationImportPages = web.group("orgs/:orgId")
+        .add(middleware: RequireSession())
+        .add(middleware: SessionTenantResolver(tenant: tenantRequest, uploads: importFiles))
         .group(context: OrgRequestContext.self)
     webOrganizations.addOrganizationRoutes(to: organizationPages)
     let membersPage = MembersPageRenderer(members: members, organizations: organizations, pages: pages)
@@ -295,6 +314,9 @@ func buildRouter(config: AppConfig, dependencies: AppDependencies, migrations: [
     webRates.addRoutes(to: organizationPages)
     webRates.addUploadRoutes(to: organizationRateFilePages)
     WebBooksController(books: books, organizations: organizations, pages: pages).addRoutes(to: organizationPages)
+    let webImports = WebImportController(imports: imports, organizations: organizations, pages: pages)
+    webImports.addRoutes(to: organizationPages)
+    webImports.addUploadRoutes(to: organizationImportPages)
     WebExportController(reports: reports, receipts: receipts).addRoutes(to: organizationPages)
     WebCategoryController(categories: categories, organizations: organizations, pages: pages)
         .addRoutes(to: organizationPages)

@@ -16,7 +16,9 @@ enum CSVBytes {
     /// A first byte a spreadsheet would read as the start of a formula.
     static func startsFormula(_ byte: UInt8) -> Bool {
         switch byte {
-        case UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D: true
+        // An apostrophe too: so that one taken off on import always was the export's.
+        case UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D, UInt8(ascii: "'"):
+            true
         default: false
         }
     }

@@ -36,8 +36,9 @@ struct OccurrenceWriter: Sendable {
         }
         let today = organization.today(at: now)
         var access = TenantAccess(organization: organization, role: role, user: user, transaction: tx)
-        // Read with the organization's row locked, so a close deciding now is waited for.
-        access.organization.closedThrough = try await store.closes.lockedClosedThrough(tx)
+        // Read fresh: a close committed since the organization was read counts. (One that
+        // commits while this writes is met by the expense trigger, and the next run skips.)
+        access.organization.closedThrough = try await store.closes.closedThrough(tx)
         var written = 0
         for date in schedule.due(through: today)
         where try await !store.recurring.occurrenceExists(tx, schedule: schedule.id, date: date) {

@@ -59,7 +59,7 @@ struct CSRFProtection: RouterMiddleware {
     /// The page routes that take a file (a receipt, a rate file), as the router names them.
     static let uploadEndpoints: Set<String> = [
         "/orgs/{orgId}/expenses", "/orgs/{orgId}/expenses/{expenseId}", "/orgs/{orgId}/expenses/{expenseId}/receipts",
-        "/orgs/{orgId}/rates/import",
+        "/orgs/{orgId}/rates/import", "/orgs/{orgId}/imports",
     ]
 
     /// The boundary of a `multipart/form-data` body, nil for any other body.

@@ -63,6 +63,9 @@ enum AuditSentence {
         case .budgetCreated: return "\(who) set up the budget \(quoted("name"))."
         case .budgetUpdated: return "\(who) changed the budget \(quoted("name"))."
         case .budgetDeleted: return "\(who) deleted the budget \(quoted("name"))."
+        case .expensesImported:
+            return "\(who) imported \(facts["imported"] ?? "") expenses from a file (\(facts["format"] ?? ""), "
+                + "\(facts["rows"] ?? "") rows, \(facts["skipped"] ?? "") skipped)."
         case .periodClosed: return "\(who) closed the books through \(facts["closed_through"] ?? "")."
         case .periodReopened:
             let through = facts["closed_through"].flatMap { $0.isEmpty ? nil : $0 }

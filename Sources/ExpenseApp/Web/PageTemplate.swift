@@ -21,6 +21,8 @@ enum PageTemplate: String, CaseIterable, Sendable {
     case expenseForm = "expense-form"
     case expenses
     case forgot
+    case importResult = "import-result"
+    case imports
     case login
     case members
     case message

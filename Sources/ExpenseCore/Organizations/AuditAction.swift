@@ -41,9 +41,12 @@ public enum AuditAction: String, Sendable, CaseIterable {
     case recurringDeleted = "recurring.deleted"
     case periodClosed = "period.closed"
     case periodReopened = "period.reopened"
+    case expensesImported = "expenses.imported"
 }
 
 /// The kind of record an audit entry is about.
 public enum AuditSubject: String, Sendable, CaseIterable {
     case organization, member, invitation, category, expense, receipt, claim, rate, budget, recurring, period
+    /// An import of a file; the raw value is the word people read.
+    case fileImport = "import"
 }

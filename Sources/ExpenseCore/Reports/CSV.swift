@@ -22,7 +22,7 @@ public enum CSV {
     /// Text that a spreadsheet would read as a formula (it starts with `=`, `+`, `-`, `@`, a tab
     /// or a carriage return) gets a leading apostrophe, as OWASP recommends.
     public static func neutralize(_ text: String) -> String {
-        guard let first = text.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) else { return text }
+        guard let first = text.unicodeScalars.first, "=+-@\t\r'".unicodeScalars.contains(first) else { return text }
         return "'" + text
     }
 

@@ -49,6 +49,19 @@ struct PostgresExecutor: SQLExecutor {
         }
     }
 
+    /// `COPY table (columns) FROM STDIN` in text format, its rows written by `body`.
+    func copy(into table: String, columns: [String], _ body: (PostgresCopyFromWriter) async throws -> Void)
+        async throws
+    {
+        try ensureOpen()
+        counter.increment()
+        do {
+            try await connection.copyFrom(table: table, columns: columns, logger: logger, writeData: body)
+        } catch {
+            throw StoreError(postgres: error) ?? error
+        }
+    }
+
     /// postgres-nio never answers a statement written to a connection that has closed (once the
     /// channel's handlers are gone the write fails with nobody told), so the request would wait
     /// forever and its lease would never return to the pool: a statement for a closed

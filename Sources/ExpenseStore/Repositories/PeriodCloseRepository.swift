@@ -6,13 +6,21 @@ import Foundation
 public struct PeriodCloseRepository: Sendable {
     public init() {}
 
-    /// The closed-through date as committed now, with the organization's row locked until the
-    /// transaction ends: expense writes wait for a close being decided, and it for them.
+    /// The closed-through date as committed now, with the organization's row locked (`FOR
+    /// UPDATE`) until the transaction ends: expense writes, which take a KEY SHARE lock on it
+    /// first, wait for a close being decided, and it for them.
     public func lockedClosedThrough(_ tx: TenantTransaction) async throws -> CalendarDate? {
-        let lock = tx.executor.dialect == .postgres ? " FOR NO KEY UPDATE" : ""
+        let lock = tx.executor.dialect == .postgres ? " FOR UPDATE" : ""
         return try await tx.executor.first(
             "SELECT closed_through FROM organizations WHERE id = \(tx.tenantID)\(unsafeRaw: lock)"
         )?.decode("closed_through")
+    }
+
+    /// The closed-through date as committed when the statement runs, without a lock (the
+    /// expense triggers hold writers to it anyway).
+    public func closedThrough(_ tx: TenantTransaction) async throws -> CalendarDate? {
+        try await tx.executor.first("SELECT closed_through FROM organizations WHERE id = \(tx.tenantID)")?
+            .decode("closed_through")
     }
 
     /// Records a close or reopen as the next in the organization's list; call it with the row
