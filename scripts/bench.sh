@@ -321,6 +321,8 @@ trap - EXIT
 scripts/bench-mail.sh 1000 >/dev/null
 echo "bench: receipts" >&2
 scripts/bench-receipts.sh >/dev/null
+echo "bench: import" >&2
+scripts/bench-import.sh >/dev/null
 
 echo "bench: done; results in $RESULTS" >&2
 cat "$RESULTS"
