@@ -65,6 +65,17 @@ def _rate_file(tour, person, form, button):
         files=[{"name": "eurofxref.csv", "mimeType": "text/csv", "buffer": RATE_FILE}])
 
 
+BANK_FILE = b"Date,Amount,Payee\n2026-01-05,-4.20,Corner Bakery\n2026-01-06,250.00,Refund\n"
+
+
+def _import_file(tour, person, form, button):
+    """A bank's CSV of two rows (one money in), checked by a dry run as the form starts."""
+    form.get_by_label("File", exact=True).set_input_files(
+        files=[{"name": "bank.csv", "mimeType": "text/csv", "buffer": BANK_FILE}])
+    _fields(Date_column="Date", Merchant_column="Payee")(tour, person, form, button)
+    form.get_by_label("Amount column (money out negative)").fill("Amount")
+
+
 def _filter(tour, person, form, button):
     form.locator("xpath=ancestor::details/summary").click()
     _fields(From="2020-01-01", To=datetime.date.today().isoformat(), Minimum_amount="1")(tour, person, form, button)

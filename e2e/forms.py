@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from urllib.parse import urlparse
 
 from form_fills import (
-    _account, _change_password, _confirm_name, _expense, _fields, _filter, _invite, _newest_verification, _pay_claims,
+    _account, _change_password, _confirm_name, _expense, _fields, _filter, _import_file, _invite, _newest_verification,
+    _pay_claims,
     _rate_file, _receipt, _reject_claim, _relogin, _remember_claim, _remember_org, _rename, _rename_claim, _report,
     _resend_invitation, _reset_password, _role, _start_claim)
 from harness import Mail
@@ -109,6 +110,7 @@ RECIPES = [
     Recipe("delete claim", "post", ORG + "/claims/{id}/delete", "Delete draft",
            notice="Draft deleted; its expenses can go in another claim.", rank=3, ends_page=True),
     Recipe("show report", "get", ORG + "/reports", "Show", _report, url=r"group_by=category"),
+    Recipe("import expenses", "post", ORG + "/imports", "Import", _import_file, url=r"/imports/[0-9a-f-]{36}$"),
     Recipe("close books", "post", ORG + "/books/close", "Close the books", _fields(Through="2020-01-31"),
            notice="The books are closed."),
     Recipe("check audit log", "get", ORG + "/books", "Check the audit log", url=r"check=1"),

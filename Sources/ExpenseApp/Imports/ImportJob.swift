@@ -127,7 +127,7 @@ struct ImportJob: Sendable {
         }
         let now = service.clock.now()
         var checker = RowChecker(organization: organization, categories: categories, ids: service.ids)
-        var lastProgress = Date()
+        var lastProgress = Date.distantPast  // the first thousand rows are reported at once
         try await store.imports.stage(tx) { sink in
             try await read { read in
                 tally.rows += 1
@@ -179,12 +179,17 @@ struct ImportJob: Sendable {
 
     /// Progress where other servers can read it (PostgreSQL; on SQLite the import is the one
     /// writer, and the process that runs it answers for it).
+    /// Its own short transaction, on a task of its own: the import's transaction is open in this
+    /// task (a transaction inside it would be refused), and must not hold the record's row.
     private func reportProgress(rows: Int) async throws {
         let store = service.store
         guard store.database.dialect == .postgres else { return }
-        try await store.withTenant(tenant) { tx in
-            try await store.imports.progress(tx, id: id, rows: rows, at: service.clock.now())
-        }
+        let (tenant, id, now) = (tenant, id, service.clock.now())
+        try await Task.detached {
+            try await store.withTenant(tenant) { tx in
+                try await store.imports.progress(tx, id: id, rows: rows, at: now)
+            }
+        }.value
     }
 
     /// Reads the file as its format says and hands each row, as read, to `body`.

@@ -70,8 +70,9 @@ public struct ImportService: Sendable {
         let format = try request.parsed()
         let id = ids.uuid()
         let now = clock.now()
+        let filename = file.filename.isEmpty ? "import" : String(file.filename.prefix(255))
         try await store.imports.create(
-            access.transaction, id: id, member: access.user.id, format: format.name, filename: file.filename,
+            access.transaction, id: id, member: access.user.id, format: format.name, filename: filename,
             dryRun: request.dryRun, at: now)
         let owned = try await ImportFile.take(file, id: id)
         let job = ImportJob(

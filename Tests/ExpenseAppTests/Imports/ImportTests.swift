@@ -223,4 +223,27 @@ import Testing
             #expect(try await client.allExpenses(org, by: owner).isEmpty)
         }
     }
+
+    @Test("A longer file is staged in batches and reports its progress", arguments: TestBackend.available)
+    func longerFile(_ backend: TestBackend) async throws {
+        let harness = try await AccountsHarness.make(backend) { $0.httpPort = 0 }
+        try await harness.app.test(.live) { client async throws in
+            let owner = try await client.signUp("owner@example.org", name: "Olga", harness: harness)
+            let org = try await client.createOrganization("Ledger Co", by: owner)
+            // 4,500 rows, the same coffee every day: each is its own expense by its occurrence.
+            var file = "Date,Out,Payee\n"
+            for n in 0..<4_500 { file += "2026-\(10 + n % 2)-\(String(format: "%02d", 1 + n % 28)),3.50,Coffee\n" }
+            let fields = [("format", "bank-csv"), ("mapping", #"{"date":"Date","debit":"Out","merchant":"Payee"}"#)]
+            let done = try await Self.importFile(client, org: org, file, fields: fields, by: owner)
+            #expect(done["status"] as? String == "done", "\(done)")
+            #expect(done["rows"] as? Int == 4_500 && done["imported"] as? Int == 4_500)
+            let totals = try await client.send(
+                .get, "/api/v1/orgs/\(org)/reports/totals?period=month&from=2026-10-01&to=2026-11-30",
+                headers: owner.auth)
+            let amounts = (totals.json["totals"] as? [[String: Any]])?.compactMap { $0["amount"] as? String }
+            #expect(amounts == ["15750.00"])
+            let again = try await Self.importFile(client, org: org, file, fields: fields, by: owner)
+            #expect(again["imported"] as? Int == 0 && again["skipped"] as? Int == 4_500)
+        }
+    }
 }
