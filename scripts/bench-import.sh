@@ -68,8 +68,10 @@ echo "$before" >"$peak_file"
 SAMPLER=$!
 start=$(date +%s.%N)
 ID=$(curl -fs -X POST "http://127.0.0.1:$PORT/api/v1/orgs/$ORG/imports" -H "Authorization: Bearer $TOKEN" \
-    -F format=bank-csv -F 'mapping={"date":"Datum","merchant":"Omschrijving","amount":"Bedrag","note":"Mededeling"}' \
-    -F date_format=DD-MM-YYYY -F decimal_separator=, -F delimiter=';' -F "file=@$OUT/import.csv;type=text/csv" |
+    --form-string format=bank-csv \
+    --form-string 'mapping={"date":"Datum","merchant":"Omschrijving","amount":"Bedrag","note":"Mededeling"}' \
+    --form-string date_format=DD-MM-YYYY --form-string decimal_separator=, --form-string 'delimiter=;' \
+    -F "file=@$OUT/import.csv;type=text/csv" |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 uploaded=$(date +%s.%N)
 while true; do
