@@ -40,7 +40,8 @@ struct ImportJob: Sendable {
         var staged = 0
         /// Occurrences of each field-made fingerprint so far: the second identical coffee of
         /// a day is its own row.
-        var occurrences: [String: Int] = [:]
+        /// Keyed by the first 128 bits of the fields' SHA-256: a few bytes a row, not the text.
+        var occurrences: [RowChecker.Key: Int] = [:]
 
         mutating func problem(_ problem: ImportProblem) {
             problemCount += 1

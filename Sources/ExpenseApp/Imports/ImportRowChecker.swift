@@ -79,11 +79,13 @@ struct RowChecker {
             return
         }
         // Kept as SHA-256 (hex): fixed in length whatever the fields hold.
-        var fingerprint = Self.sha256(row.fingerprint)
+        let digest = Array(SHA256.hash(data: Data(row.fingerprint.utf8)))
+        var fingerprint = Self.hex(digest)
         if !row.fingerprintIsID {
-            let seen = (tally.occurrences[fingerprint] ?? 0) + 1
-            tally.occurrences[fingerprint] = seen
-            fingerprint = Self.sha256(fingerprint + "#\(seen)")
+            let key = Key(digest)
+            let seen = (tally.occurrences[key] ?? 0) + 1
+            tally.occurrences[key] = seen
+            fingerprint = Self.hex(Array(SHA256.hash(data: Data((fingerprint + "#\(seen)").utf8))))
         }
         if tally.preview.count < ImportService.previewRows {
             tally.preview.append([
@@ -97,12 +99,23 @@ struct RowChecker {
             note: draft.note, tags: draft.tags, baseMinorUnits: base, fingerprint: fingerprint)
     }
 
-    /// Lower-case hex of the text's SHA-256 (without `String(format:)`, slow at a million calls).
-    static func sha256(_ text: String) -> String {
+    /// The first 128 bits of a digest, as a dictionary key.
+    struct Key: Hashable {
+        var high: UInt64
+        var low: UInt64
+
+        init(_ digest: [UInt8]) {
+            high = digest[0..<8].reduce(0) { $0 << 8 | UInt64($1) }
+            low = digest[8..<16].reduce(0) { $0 << 8 | UInt64($1) }
+        }
+    }
+
+    /// Lower-case hex (without `String(format:)`, slow at a million calls).
+    static func hex(_ digest: [UInt8]) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var hex: [UInt8] = []
         hex.reserveCapacity(64)
-        for byte in SHA256.hash(data: Data(text.utf8)) {
+        for byte in digest {
             hex.append(digits[Int(byte >> 4)])
             hex.append(digits[Int(byte & 0x0F)])
         }
