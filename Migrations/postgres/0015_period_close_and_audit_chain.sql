@@ -121,18 +121,24 @@ END $$;
 CREATE TRIGGER expenses_change_respects_close BEFORE UPDATE ON expenses
     FOR EACH ROW EXECUTE FUNCTION expenses_change_respects_close();
 
--- A receipt is part of its expense: none is added to or removed from a closed-period expense.
--- (Deleting an open expense removes its receipts after the expense row is gone: allowed.)
+-- A receipt is part of its expense: none is added to, removed from or moved onto or off a
+-- closed-period expense. (Deleting an open expense removes its receipts after the expense row is
+-- gone: allowed.) A receipt's stored bytes never change once written: they are addressed by
+-- their SHA-256.
 CREATE FUNCTION receipts_respect_close() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 DECLARE
     closed date;
-    r receipts := CASE WHEN TG_OP = 'INSERT' THEN NEW ELSE OLD END;
+    tenant uuid := CASE WHEN TG_OP = 'INSERT' THEN NEW.tenant_id ELSE OLD.tenant_id END;
+    touched uuid[] := CASE TG_OP
+        WHEN 'INSERT' THEN ARRAY[NEW.expense_id]
+        WHEN 'DELETE' THEN ARRAY[OLD.expense_id]
+        ELSE ARRAY[OLD.expense_id, NEW.expense_id] END;
 BEGIN
-    SELECT closed_through INTO closed FROM organizations WHERE id = r.tenant_id FOR KEY SHARE;
+    SELECT closed_through INTO closed FROM organizations WHERE id = tenant FOR KEY SHARE;
     IF closed IS NOT NULL AND EXISTS (
-        SELECT 1 FROM expenses WHERE tenant_id = r.tenant_id AND id = r.expense_id AND occurred_on <= closed
+        SELECT 1 FROM expenses WHERE tenant_id = tenant AND id = ANY (touched) AND occurred_on <= closed
     ) THEN
         RAISE EXCEPTION USING ERRCODE = 'ETC01', MESSAGE = format('the books are closed through %s', closed);
     END IF;
@@ -140,6 +146,8 @@ BEGIN
 END $$;
 CREATE TRIGGER receipts_respect_close BEFORE INSERT OR UPDATE OR DELETE ON receipts
     FOR EACH ROW EXECUTE FUNCTION receipts_respect_close();
+CREATE TRIGGER receipt_chunks_unchanging BEFORE UPDATE ON receipt_chunks
+    FOR EACH ROW EXECUTE FUNCTION refuse_change();
 
 -- Occurrences of a recurring expense that fell in a closed period are not written; the
 -- schedule counts them and keeps the last such date, for its page to say.

@@ -88,6 +88,11 @@ WHEN EXISTS (
 BEGIN
     SELECT RAISE(ABORT, 'period_closed');
 END;
+-- A receipt's stored bytes never change once written: they are addressed by their SHA-256.
+CREATE TRIGGER receipt_chunks_unchanging BEFORE UPDATE ON receipt_chunks
+BEGIN
+    SELECT RAISE(ABORT, 'receipt_chunks is append-only');
+END;
 CREATE TRIGGER receipts_closed_delete BEFORE DELETE ON receipts
 WHEN EXISTS (
     SELECT 1 FROM expenses e JOIN organizations o ON o.id = e.tenant_id

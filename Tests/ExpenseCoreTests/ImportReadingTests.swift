@@ -32,6 +32,10 @@ import Testing
         #expect(try Self.records("d;e\n1,5;x\n", delimiter: UInt8(ascii: ";")).last?.fields == ["1,5", "x"])
         #expect(throws: CSVRecordReader.Malformed.self) { try Self.records("a\n\"never ends") }
         #expect(throws: CSVRecordReader.Malformed.self) { try Self.records("a\n\"x\"y\n") }
+        // No record holds the memory of a whole file.
+        #expect(throws: CSVRecordReader.Malformed.self) {
+            try Self.records(String(repeating: ",", count: CSVRecordReader.fieldLimit + 1), pieces: 4096)
+        }
     }
 
     @Test func datesAndAmountsAsBanksWriteThem() throws {
@@ -116,5 +120,13 @@ import Testing
         #expect(row.date == "2026-11-05" && row.amount == "7.25" && row.currency == "USD")
         #expect(ImportRecords.ofx(one.transactions[1], statement: one) == .skipped)
         #expect(throws: OFXStatement.Malformed.self) { try OFXStatement(parsing: Array("date,amount\n".utf8)) }
+        // 1.x without closing tags, and a mix: every block ends at the next one.
+        let open =
+            "<OFX><BANKTRANLIST>" + (1...3).map { "<STMTTRN><TRNAMT>-\($0).00<FITID>F\($0)\n" }.joined()
+            + "</BANKTRANLIST></OFX>"
+        #expect(try OFXStatement(parsing: Array(open.utf8)).transactions.map(\.fitID) == ["F1", "F2", "F3"])
+        let mixed =
+            "<OFX><STMTTRN><TRNAMT>-1<FITID>A\n<STMTTRN><TRNAMT>-2<FITID>B</STMTTRN><STMTTRN><TRNAMT>-3<FITID>C\n</OFX>"
+        #expect(try OFXStatement(parsing: Array(mixed.utf8)).transactions.map(\.amount) == ["-1", "-2", "-3"])
     }
 }

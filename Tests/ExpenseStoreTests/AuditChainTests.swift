@@ -216,6 +216,30 @@ import Testing
             let result = try await store.withTenant(org) { tx in try await store.audit.verify(tx) }
             #expect(result.firstBreak?.seq == anchor.seq)
             #expect(result.firstBreak?.detail.contains("the books were closed on") == true)
+
+            // Or cuts the log off before that entry and sets the head back to the new last one.
+            let kept: String = try await database.transaction(.tenant(org, actor: nil)) { executor in
+                try await executor.first(
+                    "SELECT hash FROM audit_log WHERE tenant_id = \(org) AND chain_seq = \(second - 1)")!.decode("hash")
+            }
+            try await Self.tamper(
+                database, ["DELETE FROM audit_log WHERE tenant_id = '\(tenant)' AND chain_seq >= \(second)"])
+            try await database.transaction(.system) { executor in
+                if executor.dialect == .postgres {
+                    try await executor.execute("ALTER TABLE organizations NO FORCE ROW LEVEL SECURITY")
+                }
+                try await executor.execute(
+                    SQL(
+                        stringLiteral:
+                            "UPDATE organizations SET audit_seq = \(second - 1), audit_hash = '\(kept)' WHERE id = '\(tenant)'"
+                    ))
+                if executor.dialect == .postgres {
+                    try await executor.execute("ALTER TABLE organizations FORCE ROW LEVEL SECURITY")
+                }
+            }
+            let cut = try await store.withTenant(org) { tx in try await store.audit.verify(tx) }
+            #expect(cut.firstBreak?.seq == anchor.seq)
+            #expect(cut.firstBreak?.detail.contains("were removed") == true)
         }
     }
 

@@ -21,8 +21,11 @@ extension ExpenseTracker {
         }
         let lines = try await withDatabase(config: config, schema: .requireCurrent, logger: logger) { dependencies in
             let store = Store(database: dependencies.database)
-            let ids: [TenantID]
-            if let only { ids = [only] } else { ids = try await store.allOrganizationIDs() }
+            let all = try await store.allOrganizationIDs()
+            if let only, !all.contains(only) {
+                throw AuditCommandError("No organization has the id \(only).")
+            }
+            let ids = only.map { [$0] } ?? all
             var lines: [(ok: Bool, text: String)] = []
             for id in ids {
                 let result = try await store.withTenant(id) { tx in try await store.audit.verify(tx) }

@@ -42,6 +42,9 @@ struct ImportJob: Sendable {
         /// a day is its own row.
         /// Keyed by the first 128 bits of the fields' SHA-256: a few bytes a row, not the text.
         var occurrences: [RowChecker.Key: Int] = [:]
+        /// Rows dated in a closed period, by fingerprint: skipped when imported before (a
+        /// statement overlapping a closed month), problems otherwise.
+        var closed: [(row: Int, fingerprint: String)] = []
 
         mutating func problem(_ problem: ImportProblem) {
             problemCount += 1
@@ -56,10 +59,15 @@ struct ImportJob: Sendable {
         // The request that recorded the import commits after it hands over the job.
         guard await waitForRecord() else { return }
         var tally = Tally()
+        let staged = file.path + ".staged"
+        defer { try? FileManager.default.removeItem(atPath: staged) }
         var outcome: (status: String, imported: Int, detail: String?) = ("failed", 0, nil)
         do {
+            // Read and checked outside any transaction (on SQLite a transaction holds the one
+            // connection, and every other request would wait); written in one.
+            try await check(into: &tally, staging: staged)
             let imported = try await store.withTenant(tenant, actor: member) { tx in
-                try await importRows(tx, tally: &tally)
+                try await write(tx, staged: staged, tally: &tally)
             }
             outcome = ("done", imported, nil)
         } catch Failure.dryRun {
@@ -115,38 +123,91 @@ struct ImportJob: Sendable {
             errors: errors, preview: preview, detail: detail, at: service.clock.now())
     }
 
-    /// The import's transaction: returns how many expenses it wrote.
-    private func importRows(_ tx: TenantTransaction, tally: inout Tally) async throws -> Int {
+    /// The member as an importer now: still in the organization and allowed to log expenses.
+    private func importer(_ tx: TenantTransaction) async throws -> TenantAccess {
         let store = service.store
         guard let (organization, role) = try await store.organizations.findWithRole(tx, user: member),
             role.can(.createExpenses), let user = try await store.users.find(tx, id: member)
         else { throw Failure.file("You may no longer log expenses in this organization.") }
-        let access = TenantAccess(organization: organization, role: role, user: user, transaction: tx)
-        var categories: [String: CategoryID] = [:]
-        for category in try await store.categories.list(tx) where !category.isArchived {
-            categories[category.name.lowercased()] = category.id
+        return TenantAccess(organization: organization, role: role, user: user, transaction: tx)
+    }
+
+    /// Reads every row and checks it, writing the good ones to `staging` (COPY text lines); no
+    /// transaction stays open while it reads. Throws `Failure.rows` when a row has a problem.
+    private func check(into tally: inout Tally, staging: String) async throws {
+        let store = service.store
+        let (organization, categories) = try await store.withTenant(tenant, actor: member) { tx in
+            let access = try await importer(tx)
+            var categories: [String: CategoryID] = [:]
+            for category in try await store.categories.list(tx) where !category.isArchived {
+                categories[category.name.lowercased()] = category.id
+            }
+            return (access.organization, categories)
         }
-        let now = service.clock.now()
         var checker = RowChecker(organization: organization, categories: categories, ids: service.ids)
+        guard FileManager.default.createFile(atPath: staging, contents: nil),
+            let output = FileHandle(forWritingAtPath: staging)
+        else { throw Failure.file("The server could not write the import's working file.") }
+        defer { try? output.close() }
+        var buffer: [UInt8] = []
         var lastProgress = Date.distantPast  // the first thousand rows are reported at once
-        try await store.imports.stage(tx) { sink in
-            try await read { read in
-                tally.rows += 1
-                checker.check(read, into: &tally)
-                // After the first problem nothing more is staged; reading goes on to find the rest.
-                if let expense = checker.take(), tally.problemCount == 0 {
-                    try await sink.add(expense)
-                    tally.staged += 1
+        try await read { read in
+            tally.rows += 1
+            checker.check(read, into: &tally)
+            // After the first problem nothing more is kept; reading goes on to find the rest.
+            if let expense = checker.take(), tally.problemCount == 0 {
+                tally.staged += 1
+                ImportRepository.copyLine(expense, seq: tally.staged, into: &buffer)
+                if buffer.count >= 1 << 20 {
+                    try output.write(contentsOf: buffer)
+                    buffer.removeAll(keepingCapacity: true)
                 }
-                if tally.rows % 1000 == 0 {
-                    await service.runner.report(id, rows: tally.rows)
-                    if Date().timeIntervalSince(lastProgress) > Self.progressEvery {
-                        lastProgress = Date()
-                        try await reportProgress(rows: tally.rows)
-                    }
+            }
+            if tally.rows % 1000 == 0 {
+                // A server stopping cancels the import here: nothing was written.
+                try Task.checkCancellation()
+                await service.runner.report(id, rows: tally.rows)
+                if Date().timeIntervalSince(lastProgress) > Self.progressEvery {
+                    lastProgress = Date()
+                    await reportProgress(rows: tally.rows)
                 }
             }
         }
+        try output.write(contentsOf: buffer)
+        try await settleClosedRows(&tally, closedThrough: organization.closedThrough)
+        tally.problems.sort { ($0.row, $0.field) < ($1.row, $1.field) }
+        if tally.problemCount > 0 { throw Failure.rows }
+    }
+
+    /// Rows dated in a closed period that were imported before are skipped; the others are the
+    /// rows' problems.
+    private func settleClosedRows(_ tally: inout Tally, closedThrough: CalendarDate?) async throws {
+        guard !tally.closed.isEmpty else { return }
+        let store = service.store
+        let fingerprints = tally.closed.map(\.fingerprint)
+        let existing = try await store.withTenant(tenant, actor: member) { tx in
+            try await store.imports.existingFingerprints(tx, member: member, among: fingerprints)
+        }
+        for row in tally.closed {
+            if existing.contains(row.fingerprint) {
+                tally.skipped += 1
+            } else {
+                tally.problem(
+                    ImportProblem(
+                        row: row.row, field: "date",
+                        detail: "The books are closed through \(closedThrough?.description ?? "this date").")
+                )
+            }
+        }
+    }
+
+    /// The import's transaction: stages the checked rows and writes them; returns how many.
+    private func write(_ tx: TenantTransaction, staged: String, tally: inout Tally) async throws -> Int {
+        let store = service.store
+        let access = try await importer(tx)
+        let user = access.user
+        let now = service.clock.now()
+        try await store.imports.stage(tx, file: staged)
         let counts = tally
         if counts.problemCount > 0 { throw Failure.rows }
         if dryRun {
@@ -182,68 +243,15 @@ struct ImportJob: Sendable {
     /// writer, and the process that runs it answers for it).
     /// Its own short transaction, on a task of its own: the import's transaction is open in this
     /// task (a transaction inside it would be refused), and must not hold the record's row.
-    private func reportProgress(rows: Int) async throws {
+    /// Best effort: a progress report that finds no free connection is skipped, not the import.
+    private func reportProgress(rows: Int) async {
         let store = service.store
         guard store.database.dialect == .postgres else { return }
         let (tenant, id, now) = (tenant, id, service.clock.now())
-        try await Task.detached {
+        _ = try? await Task.detached {
             try await store.withTenant(tenant) { tx in
                 try await store.imports.progress(tx, id: id, rows: rows, at: now)
             }
         }.value
-    }
-
-    /// Reads the file as its format says and hands each row, as read, to `body`.
-    private func read(_ body: (ImportRead) async throws -> Void) async throws {
-        switch format {
-        case .ofx:
-            let statement: OFXStatement
-            do {
-                statement = try OFXStatement(parsing: try file.bytes())
-            } catch let malformed as OFXStatement.Malformed {
-                throw Failure.file(malformed.detail)
-            }
-            for transaction in statement.transactions {
-                try await body(ImportRecords.ofx(transaction, statement: statement))
-            }
-        case .expensesCSV, .bankCSV:
-            var options: BankCSVOptions?
-            if case .bankCSV(let given) = format { options = given }
-            var reader = CSVRecordReader(delimiter: options?.delimiter ?? UInt8(ascii: ","))
-            var header: ImportRecords.Header?
-            var records: [CSVRecordReader.Record] = []
-            func handle(_ records: [CSVRecordReader.Record]) async throws {
-                for record in records {
-                    guard let known = header else {
-                        do {
-                            header =
-                                if let options {
-                                    try ImportRecords.Header(bankCSV: record, options: options)
-                                } else {
-                                    try ImportRecords.Header(expensesCSV: record)
-                                }
-                        } catch {
-                            throw Failure.file(error.detail)
-                        }
-                        continue
-                    }
-                    try await body(
-                        options.map { ImportRecords.bankCSV(record, header: known, options: $0) }
-                            ?? ImportRecords.expensesCSV(record, header: known))
-                }
-            }
-            do {
-                try await file.pieces(of: 1 << 20) { piece in
-                    try reader.read(piece, into: &records)
-                    try await handle(records)
-                    records.removeAll(keepingCapacity: true)
-                }
-                try reader.finish(into: &records)
-                try await handle(records)
-            } catch let malformed as CSVRecordReader.Malformed {
-                throw Failure.file(malformed.detail)
-            }
-            if header == nil { throw Failure.file("The file is empty: it has no header.") }
-        }
     }
 }

@@ -5,8 +5,9 @@ import Foundation
 
 /// Checks each row read from a file as the expense it would become, under the same rules as an
 /// expense logged by hand: its amount, currency, date, texts and tags, an active category of
-/// that name, a date not in a closed period. A good row becomes a staged expense with its
-/// fingerprint; a bad one becomes problems, one per field.
+/// that name. A good row becomes a staged expense with its fingerprint; a bad one becomes
+/// problems, one per field; one dated in a closed period is set aside for the job to settle (it
+/// may have been imported before).
 struct RowChecker {
     let organization: Organization
     /// Active categories by lower-cased name.
@@ -59,9 +60,6 @@ struct RowChecker {
                 add("category", "No active category is named \"\(name)\": add it first, or leave the column empty.")
             }
         }
-        if let date = draft?.date, organization.isClosed(date) {
-            add("date", "The books are closed through \(organization.closedThrough?.description ?? "")")
-        }
         var base: Int64?
         if let draft {
             if draft.amount.currency == organization.currency {
@@ -86,6 +84,12 @@ struct RowChecker {
             let seen = (tally.occurrences[key] ?? 0) + 1
             tally.occurrences[key] = seen
             fingerprint = Self.hex(Array(SHA256.hash(data: Data((fingerprint + "#\(seen)").utf8))))
+        }
+        // In a closed period: skipped if imported before, else a problem (decided once every
+        // row is read, by the fingerprints the member's expenses hold).
+        if organization.isClosed(draft.date) {
+            tally.closed.append((row.row, fingerprint))
+            return
         }
         if tally.preview.count < ImportService.previewRows {
             tally.preview.append([

@@ -46,6 +46,16 @@ public struct ImportService: Sendable {
         }
 
         func parsed() throws -> ImportFormat {
+            // The layout settings are checked whatever the format: a value no format knows is a
+            // mistake worth saying, not one to ignore.
+            var validator = Validator()
+            if let decimalSeparator, ![".", ","].contains(decimalSeparator) {
+                validator.add("decimal_separator", "Choose . or , as the decimal separator.")
+            }
+            if let delimiter, ![",", ";", "tab", "\t", "|"].contains(delimiter) {
+                validator.add("delimiter", "Choose , ; | or tab as the delimiter.")
+            }
+            try validating { try validator.finish() }
             switch format?.trimmingCharacters(in: .whitespaces) ?? "" {
             case "expenses-csv": return .expensesCSV
             case "ofx": return .ofx
@@ -70,7 +80,7 @@ public struct ImportService: Sendable {
         let format = try request.parsed()
         let id = ids.uuid()
         let now = clock.now()
-        let filename = file.filename.isEmpty ? "import" : String(file.filename.prefix(255))
+        let filename = Self.storedName(file.filename)
         try await store.imports.create(
             access.transaction, id: id, member: access.user.id, format: format.name, filename: filename,
             dryRun: request.dryRun, at: now)
@@ -116,6 +126,18 @@ public struct ImportService: Sendable {
             record.detail = Self.interrupted
         }
         return record
+    }
+
+    /// The file's name as kept: no control characters, at most 255 code points (what the
+    /// column's check counts), "import" when nothing is left.
+    static func storedName(_ name: String) -> String {
+        var scalars = String.UnicodeScalarView()
+        for scalar in name.unicodeScalars where scalar.value >= 0x20 && scalar.value != 0x7F {
+            guard scalars.count < 255 else { break }
+            scalars.append(scalar)
+        }
+        let kept = String(scalars).trimmingCharacters(in: .whitespaces)
+        return kept.isEmpty ? "import" : kept
     }
 
     static let interrupted =

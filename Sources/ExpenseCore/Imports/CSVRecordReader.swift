@@ -34,6 +34,11 @@ public struct CSVRecordReader: Sendable {
     /// Inside quotes, the byte before was a CR (so a LF after it ends no further line).
     private var quotedCR = false
 
+    /// A record with more fields, or a field with more bytes, is no statement's: the file is
+    /// refused there rather than held in memory.
+    public static let fieldLimit = 1000
+    public static let fieldBytesLimit = 1 << 20
+
     public init(delimiter: UInt8 = UInt8(ascii: ",")) {
         self.delimiter = delimiter
     }
@@ -84,19 +89,19 @@ public struct CSVRecordReader: Sendable {
                     state = .quoted
                 } else {
                     state = .unquoted
-                    field.append(byte)
+                    try append(byte)
                 }
             case .quoted:
                 if byte == quote {
                     state = .quoteInQuoted
                 } else {
                     if byte == cr || (byte == lf && !quotedCR) { line += 1 }
-                    field.append(byte)
+                    try append(byte)
                 }
                 quotedCR = byte == cr
             case .quoteInQuoted:
                 if byte == quote {
-                    field.append(quote)
+                    try append(quote)
                     state = .quoted
                 } else if byte == delimiter {
                     try endField()
@@ -113,12 +118,22 @@ public struct CSVRecordReader: Sendable {
     }
 
     private mutating func endField() throws {
+        guard fields.count < Self.fieldLimit else {
+            throw Malformed(line: recordLine, detail: "Line \(recordLine) has more than \(Self.fieldLimit) fields.")
+        }
         guard let text = String(validating: field, as: UTF8.self) else {
             throw Malformed(line: recordLine, detail: "Line \(recordLine) is not UTF-8 text: save the file as UTF-8.")
         }
         fields.append(text)
         field.removeAll(keepingCapacity: true)
         state = .fieldStart
+    }
+
+    private mutating func append(_ byte: UInt8) throws {
+        guard field.count < Self.fieldBytesLimit else {
+            throw Malformed(line: recordLine, detail: "A field on line \(recordLine) is longer than 1 MiB.")
+        }
+        field.append(byte)
     }
 
     private mutating func endRecord(into records: inout [Record]) throws {

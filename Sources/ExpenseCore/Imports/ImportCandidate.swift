@@ -77,7 +77,8 @@ public enum ImportRecords {
             guard missing.isEmpty else {
                 throw ImportHeaderError(
                     detail: "The file's header has no column named " + missing.sorted().joined(separator: ", ")
-                        + "; it has " + record.fields.joined(separator: ", ") + ".")
+                        + "; it has " + record.fields.prefix(30).map { String($0.prefix(60)) }.joined(separator: ", ")
+                        + (record.fields.count > 30 ? "…" : "") + ".")
             }
             self.positions = positions
         }

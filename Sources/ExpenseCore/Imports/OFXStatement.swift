@@ -40,14 +40,18 @@ public struct OFXStatement: Sendable, Equatable {
         currency = Self.value(of: "CURDEF", in: Substring(text))
         account = Self.value(of: "ACCTID", in: Substring(text))
         var transactions: [Transaction] = []
-        var rest = Substring(text)
-        while let open = rest.range(of: "<STMTTRN>", options: .caseInsensitive) {
-            let after = rest[open.upperBound...]
-            let close = after.range(of: "</STMTTRN>", options: .caseInsensitive)
-            // 1.x files may omit the aggregate's closing tag only before the next one or the list's end.
+        let rest = Substring(text)
+        // One forward pass: a block ends at its closing tag, or (1.x files may leave it out) at
+        // the next block or the list's end, whichever comes first; the closing tag is looked
+        // for only before the next block, so no search runs past it.
+        var open = rest.range(of: "<STMTTRN>", options: .caseInsensitive)
+        while let start = open {
+            let after = rest[start.upperBound...]
+            let next = after.range(of: "<STMTTRN>", options: .caseInsensitive)
+            let bounded = after[..<(next?.lowerBound ?? after.endIndex)]
             let end =
-                close?.lowerBound ?? after.range(of: "<STMTTRN>", options: .caseInsensitive)?.lowerBound
-                ?? after.range(of: "</BANKTRANLIST>", options: .caseInsensitive)?.lowerBound ?? after.endIndex
+                bounded.range(of: "</STMTTRN>", options: .caseInsensitive)?.lowerBound
+                ?? bounded.range(of: "</BANKTRANLIST>", options: .caseInsensitive)?.lowerBound ?? bounded.endIndex
             let block = after[..<end]
             let payee = block.range(of: "<PAYEE>", options: .caseInsensitive).map { block[$0.upperBound...] }
             transactions.append(
@@ -61,7 +65,7 @@ public struct OFXStatement: Sendable, Equatable {
                     currency: block.range(of: "<CURRENCY>", options: .caseInsensitive).flatMap {
                         Self.value(of: "CURSYM", in: block[$0.upperBound...])
                     }))
-            rest = close.map { after[$0.upperBound...] } ?? after[end...]
+            open = next
         }
         self.transactions = transactions
     }

@@ -66,6 +66,7 @@ extension AuditRepository {
                        CAST(actor_id AS TEXT) AS actor, actor_name, action, subject_type, subject_id, details,
                        \(unsafeRaw: stamp)
                 FROM audit_log WHERE tenant_id = \(tx.tenantID) AND chain_seq >= \(expected)
+                    AND chain_seq <= \(head.seq)
                 ORDER BY chain_seq LIMIT \(Self.verifyPage)
                 """)
             for row in rows {
@@ -101,6 +102,14 @@ extension AuditRepository {
             if rows.count < Self.verifyPage { break }
         }
         let last = expected - 1
+        // Entries written after the head was read are left for the next check: each page reads
+        // only up to the head, which was committed with its entry.
+        if let beyond = anchors.keys.filter({ $0 > last }).min(), let anchor = anchors[beyond] {
+            return broken(
+                beyond, nil,
+                "The log ends at entry \(last), before entry \(beyond) recorded when the books were closed at "
+                    + "\(UTCTimestamp.format(anchor.on)): entries from there on were removed.")
+        }
         if head.seq > last {
             return broken(
                 last + 1, nil, "Entry \(last + 1) is missing: it was removed (the log should reach \(head.seq)).")

@@ -116,10 +116,29 @@ public struct ImportRepository: Sendable {
         "base_amount_minor", "fingerprint",
     ]
 
-    /// Stages the rows `produce` hands to its sink, in order, in a temporary table of the
-    /// transaction; returns how many. `insertStaged` then writes them.
-    @discardableResult
-    public func stage(_ tx: TenantTransaction, produce: (inout StagingSink) async throws -> Void) async throws -> Int {
+    /// The fingerprints among `fingerprints` that `member`'s expenses already hold.
+    public func existingFingerprints(_ tx: TenantTransaction, member: UserID, among fingerprints: [String])
+        async throws -> Set<String>
+    {
+        var found: Set<String> = []
+        for start in stride(from: 0, to: fingerprints.count, by: 500) {
+            var sql: SQL = """
+                SELECT import_fingerprint FROM expenses
+                WHERE tenant_id = \(tx.tenantID) AND member_id = \(member) AND import_fingerprint IN (
+                """
+            for (index, fingerprint) in fingerprints[start..<min(start + 500, fingerprints.count)].enumerated() {
+                sql.append(index == 0 ? "\(fingerprint)" : ", \(fingerprint)")
+            }
+            sql.append(")")
+            for row in try await tx.executor.query(sql) { found.insert(try row.decode("import_fingerprint")) }
+        }
+        return found
+    }
+
+    /// Stages the rows of a file of COPY text lines (`copyLine`), in order, in a temporary table
+    /// of the transaction; `insertStaged` then writes them. PostgreSQL takes the file's bytes as
+    /// they are (`COPY FROM`); SQLite takes them in multi-row inserts of 500.
+    public func stage(_ tx: TenantTransaction, file path: String) async throws {
         let executor = tx.executor
         switch executor.dialect {
         case .postgres:
@@ -132,18 +151,9 @@ public struct ImportRepository: Sendable {
                 ) ON COMMIT DROP
                 """)
             guard let postgres = executor as? PostgresExecutor else { preconditionFailure("a PostgreSQL executor") }
-            var count = 0
             try await postgres.copy(into: "import_staging", columns: Self.stagingColumns) { writer in
-                var sink = StagingSink(flush: { rows in
-                    var buffer = ByteBuffer()
-                    for row in rows { Self.copyLine(row, into: &buffer) }
-                    try await writer.write(buffer)
-                })
-                try await produce(&sink)
-                try await sink.flushPending()
-                count = sink.count
+                try await Self.pieces(of: path) { piece in try await writer.write(ByteBuffer(bytes: piece)) }
             }
-            return count
         case .sqlite:
             try await executor.execute("DROP TABLE IF EXISTS temp.import_staging")
             try await executor.execute(
@@ -153,24 +163,39 @@ public struct ImportRepository: Sendable {
                     merchant TEXT, note TEXT, tags TEXT, base_amount_minor INTEGER, fingerprint TEXT
                 )
                 """)
-            var sink = StagingSink(flush: { rows in
+            var rows: [[String?]] = []
+            func flush() async throws {
+                guard !rows.isEmpty else { return }
                 var sql: SQL =
                     "INSERT INTO temp.import_staging (\(unsafeRaw: Self.stagingColumns.joined(separator: ", "))) VALUES "
                 for (index, row) in rows.enumerated() {
-                    if index > 0 { sql.append(", ") }
-                    let expense = row.expense
-                    sql.append(
-                        """
-                        (\(row.seq), \(expense.id), \(expense.categoryID), \(expense.amount.minorUnits),
-                         \(expense.amount.currency.code), \(expense.date), \(expense.merchant), \(expense.note),
-                         \(ExpenseRepository.storedTags(expense.tags)), \(expense.baseMinorUnits), \(expense.fingerprint))
-                        """)
+                    sql.append(index == 0 ? "(" : ", (")
+                    for (position, value) in row.enumerated() {
+                        if position > 0 { sql.append(", ") }
+                        // seq, amount_minor and base_amount_minor are integers; the rest text.
+                        if [0, 3, 9].contains(position), let value, let number = Int64(value) {
+                            sql.append("\(number)")
+                        } else {
+                            sql.append("\(value)")
+                        }
+                    }
+                    sql.append(")")
                 }
                 try await executor.execute(sql)
-            })
-            try await produce(&sink)
-            try await sink.flushPending()
-            return sink.count
+                rows.removeAll(keepingCapacity: true)
+            }
+            var pending: [UInt8] = []
+            try await Self.pieces(of: path) { piece in
+                pending.append(contentsOf: piece)
+                var start = 0
+                while let end = pending[start...].firstIndex(of: UInt8(ascii: "\n")) {
+                    rows.append(Self.copyFields(pending[start..<end]))
+                    start = end + 1
+                    if rows.count == 500 { try await flush() }
+                }
+                pending.removeFirst(start)
+            }
+            try await flush()
         }
     }
 
@@ -200,33 +225,69 @@ public struct ImportRepository: Sendable {
         }
     }
 
-    /// One row in COPY's text format: tab-separated, `\N` for NULL, backslash, tab, line feed
-    /// and carriage return escaped.
-    static func copyLine(_ row: StagingSink.Row, into buffer: inout ByteBuffer) {
-        let expense = row.expense
+    /// One staged row as a line of COPY's text format: tab-separated, `\N` for NULL, backslash,
+    /// tab, line feed and carriage return escaped.
+    public static func copyLine(_ expense: StagedExpense, seq: Int, into bytes: inout [UInt8]) {
         let fields: [String?] = [
-            String(row.seq), expense.id.description, expense.categoryID?.description,
-            String(expense.amount.minorUnits), expense.amount.currency.code, expense.date.description,
-            expense.merchant, expense.note, ExpenseRepository.storedTags(expense.tags),
-            expense.baseMinorUnits.map { String($0) }, expense.fingerprint,
+            String(seq), expense.id.description, expense.categoryID?.description, String(expense.amount.minorUnits),
+            expense.amount.currency.code, expense.date.description, expense.merchant, expense.note,
+            ExpenseRepository.storedTags(expense.tags), expense.baseMinorUnits.map { String($0) }, expense.fingerprint,
         ]
         for (index, field) in fields.enumerated() {
-            if index > 0 { buffer.writeInteger(UInt8(ascii: "\t")) }
+            if index > 0 { bytes.append(0x09) }
             guard let field else {
-                buffer.writeStaticString("\\N")
+                bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "N")])
                 continue
             }
             for byte in field.utf8 {
                 switch byte {
-                case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")
-                case 0x09: buffer.writeStaticString("\\t")
-                case 0x0A: buffer.writeStaticString("\\n")
-                case 0x0D: buffer.writeStaticString("\\r")
-                default: buffer.writeInteger(byte)
+                case UInt8(ascii: "\\"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+                case 0x09: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+                case 0x0A: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+                case 0x0D: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+                default: bytes.append(byte)
                 }
             }
         }
-        buffer.writeInteger(UInt8(ascii: "\n"))
+        bytes.append(0x0A)
+    }
+
+    /// A COPY text line's fields, unescaped (nil for `\N`).
+    static func copyFields(_ line: ArraySlice<UInt8>) -> [String?] {
+        var fields: [String?] = []
+        var field: [UInt8] = []
+        var escaped = false
+        var isNull = false
+        for byte in line {
+            if escaped {
+                escaped = false
+                switch byte {
+                case UInt8(ascii: "t"): field.append(0x09)
+                case UInt8(ascii: "n"): field.append(0x0A)
+                case UInt8(ascii: "r"): field.append(0x0D)
+                case UInt8(ascii: "N"): isNull = true
+                default: field.append(byte)
+                }
+            } else if byte == UInt8(ascii: "\\") {
+                escaped = true
+            } else if byte == 0x09 {
+                fields.append(isNull ? nil : String(decoding: field, as: UTF8.self))
+                field.removeAll(keepingCapacity: true)
+                isNull = false
+            } else {
+                field.append(byte)
+            }
+        }
+        fields.append(isNull ? nil : String(decoding: field, as: UTF8.self))
+        return fields
+    }
+
+    static func pieces(of path: String, _ body: ([UInt8]) async throws -> Void) async throws {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw CocoaError(.fileNoSuchFile) }
+        defer { try? handle.close() }
+        while let data = try handle.read(upToCount: 1 << 20), !data.isEmpty {
+            try await body(Array(data))
+        }
     }
 
     static let columns = """
@@ -243,36 +304,5 @@ public struct ImportRepository: Sendable {
             preview: try row.decode("preview"), detail: try row.decode("detail"),
             createdAt: try row.decode("created_at"), updatedAt: try row.decode("updated_at"),
             finishedAt: try row.decode("finished_at"))
-    }
-}
-
-/// Where an import hands its rows: they are written in batches, so a file of any length takes
-/// the memory of one batch.
-public struct StagingSink {
-    struct Row {
-        var seq: Int
-        var expense: ImportRepository.StagedExpense
-    }
-
-    static let batch = 1000
-    let flush: ([Row]) async throws -> Void
-    var pending: [Row] = []
-    public private(set) var count = 0
-
-    init(flush: @escaping ([Row]) async throws -> Void) {
-        self.flush = flush
-        pending.reserveCapacity(Self.batch)
-    }
-
-    public mutating func add(_ expense: ImportRepository.StagedExpense) async throws {
-        count += 1
-        pending.append(Row(seq: count, expense: expense))
-        if pending.count >= Self.batch { try await flushPending() }
-    }
-
-    mutating func flushPending() async throws {
-        guard !pending.isEmpty else { return }
-        try await flush(pending)
-        pending.removeAll(keepingCapacity: true)
     }
 }

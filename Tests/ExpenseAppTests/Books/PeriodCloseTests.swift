@@ -134,6 +134,11 @@ import Testing
                 "UPDATE expenses SET occurred_on = '2026-11-03' WHERE id = '\(october)'",
                 "UPDATE expenses SET occurred_on = '2026-10-03' WHERE id = '\(november)'",
                 "UPDATE expenses SET tags = ',x,' WHERE id = '\(october)'",
+                "UPDATE expenses SET currency = 'USD' WHERE id = '\(october)'",
+                "UPDATE expenses SET merchant = 'Other' WHERE id = '\(october)'",
+                "UPDATE expenses SET reimbursable = false WHERE id = '\(october)'",
+                "UPDATE expenses SET member_id = member_id, category_id = NULL, note = 'n' WHERE id = '\(october)'",
+                "UPDATE receipts SET expense_id = '\(november)' WHERE id = '\(receiptID)'",
                 "UPDATE expenses SET base_amount_minor = 1 WHERE id = '\(dollars)'",
                 "DELETE FROM expenses WHERE id = '\(october)'",
                 "DELETE FROM receipts WHERE id = '\(receiptID)'",
@@ -142,6 +147,24 @@ import Testing
                     try await store.withTenant(tenant) { tx in
                         try await tx.executor.execute(SQL(stringLiteral: statement))
                     }
+                }
+            }
+            // A receipt of an open expense is not moved onto a closed one; stored bytes never change.
+            let novemberReceipt = try await client.uploadRaw(
+                ReceiptFixtures.jpeg(1_500, seed: 4), to: "\(api)/expenses/\(november)/receipts", name: "n.jpg",
+                auth: member.auth)
+            let novemberReceiptID = try #require(novemberReceipt.json["id"] as? String)
+            await #expect(throws: StoreError.periodClosed) {
+                try await store.withTenant(tenant) { tx in
+                    try await tx.executor.execute(
+                        SQL(
+                            stringLiteral:
+                                "UPDATE receipts SET expense_id = '\(october)' WHERE id = '\(novemberReceiptID)'"))
+                }
+            }
+            await #expect(throws: (any Error).self) {
+                try await store.withTenant(tenant) { tx in
+                    try await tx.executor.execute("UPDATE receipt_chunks SET position = position")
                 }
             }
             // Nor is the closed-through date changed except by a close or reopen.

@@ -213,14 +213,39 @@ import Testing
                 fields: [("format", "bank-csv"), ("mapping", "{")], headers: owner.auth)
             #expect(mapping.status == .unprocessableContent)
 
-            // A closed period: its rows are problems.
-            _ = try await client.send(
-                .post, "/api/v1/orgs/\(org)/closes", json: ["through": "2026-11-01"], headers: owner.auth)
+            // Settings no format knows, and a dry_run that is neither true nor false: 422.
+            for extra in [("delimiter", "x"), ("decimal_separator", ";"), ("dry_run", "yes")] {
+                let refused = try await client.uploadMultipart(
+                    Array(file.utf8), to: "/api/v1/orgs/\(org)/imports", filename: "x.csv", contentType: "text/csv",
+                    fields: [("format", "ofx"), extra], headers: owner.auth)
+                #expect(refused.status == .unprocessableContent, "\(extra)")
+            }
+            // A file name of any length or content is kept within the column's limits.
+            let longName = String(repeating: "e\u{301}", count: 300) + ".csv"
+            let named = try await client.uploadMultipart(
+                Array("Date,Amount,Payee\n".utf8), to: "/api/v1/orgs/\(org)/imports", filename: longName,
+                contentType: "text/csv", fields: fields, headers: owner.auth)
+            #expect(named.status == .accepted)
+
+            // A statement imported, then its month closed: importing it again (with a new row
+            // after the close) skips the closed rows already imported and adds the new one.
+            let november = "Date,Amount,Payee\n2026-11-01,-5.00,One\n2026-11-02,-6.00,Two\n"
+            let first = try await Self.importFile(client, org: org, november, fields: fields, by: owner)
+            #expect(first["imported"] as? Int == 2)
+            let close = try await client.send(
+                .post, "/api/v1/orgs/\(org)/closes", json: ["through": "2026-11-02"], headers: owner.auth)
+            #expect(close.status == .created)
+            let overlapping = try await Self.importFile(
+                client, org: org, november + "2026-11-03,-7.00,Three\n", fields: fields, by: owner)
+            #expect(overlapping["status"] as? String == "done", "\(overlapping)")
+            #expect(overlapping["imported"] as? Int == 1 && overlapping["skipped"] as? Int == 2)
+            // A row in the closed period not imported before is a problem: nothing is imported.
             let closed = try await Self.importFile(
-                client, org: org, "Date,Amount,Payee\n2026-11-01,-5.00,One\n2026-11-02,-6.00,Two\n", fields: fields,
-                by: owner)
-            #expect((closed["errors"] as? [[String: Any]])?.first?["row"] as? Int == 2)
-            #expect(try await client.allExpenses(org, by: owner).isEmpty)
+                client, org: org, "Date,Amount,Payee\n2026-11-03,-8.00,Four\n2026-11-02,-9.00,Five\n",
+                fields: fields, by: owner)
+            #expect(closed["status"] as? String == "failed")
+            #expect((closed["errors"] as? [[String: Any]])?.map { $0["row"] as? Int } == [3])
+            #expect(try await client.allExpenses(org, by: owner).count == 3)
         }
     }
 

@@ -22,7 +22,7 @@ struct ImportsAPIController: Sendable {
 
     @Sendable func start(_ request: Request, context: OrgRequestContext) async throws -> Response {
         let file = try Upload.requireFile(context.upload, limit: ImportService.maximumFileBytes)
-        let record = try await imports.start(context.access, file: file, Self.request(context.upload))
+        let record = try await imports.start(context.access, file: file, try Self.request(context.upload))
         var response = try ImportResponse(record).response(from: request, context: context)
         response.status = .accepted
         response.headers[.location] =
@@ -30,13 +30,16 @@ struct ImportsAPIController: Sendable {
         return response
     }
 
-    /// The form's fields as an import request; `dry_run` is true for `true`, `1` or `on`.
-    static func request(_ upload: Upload?) -> ImportService.Request {
-        ImportService.Request(
+    /// The form's fields as an import request; `dry_run` is `true` or `false` (absent: false).
+    static func request(_ upload: Upload?) throws -> ImportService.Request {
+        let dryRun = upload?.field("dry_run")
+        guard dryRun == nil || dryRun == "true" || dryRun == "false" else {
+            throw AppError.validation(.init("dry_run", "Send dry_run as true or false."))
+        }
+        return ImportService.Request(
             format: upload?.field("format"), mapping: upload?.field("mapping"),
             dateFormat: upload?.field("date_format"), decimalSeparator: upload?.field("decimal_separator"),
-            delimiter: upload?.field("delimiter"),
-            dryRun: ["true", "1", "on"].contains(upload?.field("dry_run")?.lowercased() ?? ""))
+            delimiter: upload?.field("delimiter"), dryRun: dryRun == "true")
     }
 
     @Sendable func show(_ request: Request, context: OrgRequestContext) async throws -> ImportResponse {
