@@ -64,18 +64,29 @@ import Testing
     /// Runs statements as the tables' owner with the audit log's triggers and row security
     /// lifted, as someone who means to rewrite history would.
     static func tamper(_ database: any Database, _ statements: [String]) async throws {
+        try await asOwner(database, table: "audit_log", withoutTriggers: true, statements)
+    }
+
+    /// Runs statements across tenants as the owner of `table`, its row security (and, with
+    /// `withoutTriggers`, its append-only triggers) lifted while they run.
+    static func asOwner(
+        _ database: any Database, table: String, withoutTriggers: Bool = false, _ statements: [String]
+    ) async throws {
         try await database.transaction(.system) { executor in
-            if executor.dialect == .postgres {
-                try await executor.execute("ALTER TABLE audit_log DISABLE TRIGGER USER")
-                try await executor.execute("ALTER TABLE audit_log NO FORCE ROW LEVEL SECURITY")
-            } else {
+            let postgres = executor.dialect == .postgres
+            if postgres {
+                if withoutTriggers {
+                    try await executor.execute("ALTER TABLE \(unsafeRaw: table) DISABLE TRIGGER USER")
+                }
+                try await executor.execute("ALTER TABLE \(unsafeRaw: table) NO FORCE ROW LEVEL SECURITY")
+            } else if withoutTriggers {
                 try await executor.execute("DROP TRIGGER IF EXISTS audit_log_no_update")
                 try await executor.execute("DROP TRIGGER IF EXISTS audit_log_no_delete")
             }
             for statement in statements { try await executor.execute(SQL(stringLiteral: statement)) }
-            if executor.dialect == .postgres {
-                try await executor.execute("ALTER TABLE audit_log FORCE ROW LEVEL SECURITY")
-                try await executor.execute("ALTER TABLE audit_log ENABLE TRIGGER USER")
+            if postgres {
+                try await executor.execute("ALTER TABLE \(unsafeRaw: table) FORCE ROW LEVEL SECURITY")
+                if withoutTriggers { try await executor.execute("ALTER TABLE \(unsafeRaw: table) ENABLE TRIGGER USER") }
             }
         }
     }
@@ -203,16 +214,9 @@ import Testing
                     "UPDATE audit_log SET hash = '\(previous)' WHERE tenant_id = '\(tenant)' AND chain_seq = \(seq)")
             }
             try await Self.tamper(database, rewrite)
-            try await database.transaction(.system) { executor in
-                if executor.dialect == .postgres {
-                    try await executor.execute("ALTER TABLE organizations NO FORCE ROW LEVEL SECURITY")
-                }
-                try await executor.execute(
-                    SQL(stringLiteral: "UPDATE organizations SET audit_hash = '\(previous)' WHERE id = '\(tenant)'"))
-                if executor.dialect == .postgres {
-                    try await executor.execute("ALTER TABLE organizations FORCE ROW LEVEL SECURITY")
-                }
-            }
+            try await Self.asOwner(
+                database, table: "organizations",
+                ["UPDATE organizations SET audit_hash = '\(previous)' WHERE id = '\(tenant)'"])
             let result = try await store.withTenant(org) { tx in try await store.audit.verify(tx) }
             #expect(result.firstBreak?.seq == anchor.seq)
             #expect(result.firstBreak?.detail.contains("the books were closed on") == true)
@@ -224,19 +228,9 @@ import Testing
             }
             try await Self.tamper(
                 database, ["DELETE FROM audit_log WHERE tenant_id = '\(tenant)' AND chain_seq >= \(second)"])
-            try await database.transaction(.system) { executor in
-                if executor.dialect == .postgres {
-                    try await executor.execute("ALTER TABLE organizations NO FORCE ROW LEVEL SECURITY")
-                }
-                try await executor.execute(
-                    SQL(
-                        stringLiteral:
-                            "UPDATE organizations SET audit_seq = \(second - 1), audit_hash = '\(kept)' WHERE id = '\(tenant)'"
-                    ))
-                if executor.dialect == .postgres {
-                    try await executor.execute("ALTER TABLE organizations FORCE ROW LEVEL SECURITY")
-                }
-            }
+            try await Self.asOwner(
+                database, table: "organizations",
+                ["UPDATE organizations SET audit_seq = \(second - 1), audit_hash = '\(kept)' WHERE id = '\(tenant)'"])
             let cut = try await store.withTenant(org) { tx in try await store.audit.verify(tx) }
             #expect(cut.firstBreak?.seq == anchor.seq)
             #expect(cut.firstBreak?.detail.contains("were removed") == true)

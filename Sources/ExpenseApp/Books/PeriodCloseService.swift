@@ -38,7 +38,7 @@ public struct PeriodCloseService: Sendable {
                 .init("through", "Choose today (\(today)) or an earlier date: days still to come cannot be closed."))
         }
         let tx = access.transaction
-        let current = try await store.closes.lockedClosedThrough(tx)
+        let current = try await store.closes.closedThrough(tx, lock: true)
         if let current, through <= current {
             throw AppError.conflict(
                 "The books are already closed through \(current). Choose a later date, or ask an owner to reopen.")
@@ -55,7 +55,7 @@ public struct PeriodCloseService: Sendable {
         let through = try Self.date(raw, field: "through", required: false)
         let reason = try Self.reason(rawReason ?? "")
         let tx = access.transaction
-        guard let current = try await store.closes.lockedClosedThrough(tx) else {
+        guard let current = try await store.closes.closedThrough(tx, lock: true) else {
             throw AppError.conflict("The books are not closed, so there is nothing to reopen.")
         }
         if let through, through >= current {

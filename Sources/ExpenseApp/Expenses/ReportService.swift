@@ -42,6 +42,11 @@ public struct ReportService: Sendable {
         /// The books are closed through this date (nil: nothing is closed).
         public var closedThrough: CalendarDate?
 
+        /// Whether every day of the bucket is in the closed period.
+        public func isClosed(_ bucket: TotalsReport.Bucket) -> Bool {
+            closedThrough.map { bucket.end <= $0 } ?? false
+        }
+
         public func name(of key: String?) -> String {
             guard let key else { return "Uncategorized" }
             return names[key] ?? "Unknown"

@@ -78,12 +78,12 @@ struct RowChecker {
         }
         // Kept as SHA-256 (hex): fixed in length whatever the fields hold.
         let digest = Array(SHA256.hash(data: Data(row.fingerprint.utf8)))
-        var fingerprint = Self.hex(digest)
+        var fingerprint = Hex.lowercase(digest)
         if !row.fingerprintIsID {
             let key = Key(digest)
             let seen = (tally.occurrences[key] ?? 0) + 1
             tally.occurrences[key] = seen
-            fingerprint = Self.hex(Array(SHA256.hash(data: Data((fingerprint + "#\(seen)").utf8))))
+            fingerprint = Hex.lowercase(SHA256.hash(data: Data((fingerprint + "#\(seen)").utf8)))
         }
         // In a closed period: skipped if imported before, else a problem (decided once every
         // row is read, by the fingerprints the member's expenses hold).
@@ -112,17 +112,5 @@ struct RowChecker {
             high = digest[0..<8].reduce(0) { $0 << 8 | UInt64($1) }
             low = digest[8..<16].reduce(0) { $0 << 8 | UInt64($1) }
         }
-    }
-
-    /// Lower-case hex (without `String(format:)`, slow at a million calls).
-    static func hex(_ digest: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var hex: [UInt8] = []
-        hex.reserveCapacity(64)
-        for byte in digest {
-            hex.append(digits[Int(byte >> 4)])
-            hex.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: hex, as: UTF8.self)
     }
 }

@@ -150,16 +150,14 @@ struct ImportPage: PageModel {
         refresh = running ? "2" : nil
         summary = Self.summary(record)
         detail = record.detail
-        let rows = (try? JSONDecoder().decode([[String: String]].self, from: Data(record.preview.utf8))) ?? []
-        preview = rows.map {
+        preview = record.previewRows.map {
             PreviewRow(
                 row: $0["row"] ?? "", date: $0["date"] ?? "", amount: $0["amount"] ?? "",
                 currency: $0["currency"] ?? "", category: $0["category"] ?? "", merchant: $0["merchant"] ?? "",
                 note: $0["note"] ?? "")
         }
         hasPreview = !preview.isEmpty
-        let found = (try? JSONDecoder().decode([ImportProblem].self, from: Data(record.errors.utf8))) ?? []
-        problems = found.map { Problem(row: $0.row, field: $0.field, detail: $0.detail) }
+        problems = record.problems.map { Problem(row: $0.row, field: $0.field, detail: $0.detail) }
         hasProblems = !problems.isEmpty
         moreProblems =
             record.errorCount > problems.count

@@ -65,7 +65,6 @@ struct WebReportController: Sendable {
                     unconverted: waiting($0.unconverted))
             }
         }
-        let closed = access.organization.closedThrough
         var page = ReportsPage(
             title: "Reports of \(access.organization.name)",
             account: try await LayoutAccount.load(
@@ -89,7 +88,7 @@ struct WebReportController: Sendable {
                     isoStart: max($0.start, report.range.from).description,
                     isoEnd: $0.end.description, totals: $0.totals.map(AmountCell.init),
                     groups: groupRows($0.groups), unconverted: waiting($0.unconverted),
-                    closed: Self.isClosed($0, through: closed))
+                    closed: result.isClosed($0))
             },
             periodNote: Self.periodNote(report, weekStart: access.organization.weekStart),
             grouped: result.groupBy != nil, totals: report.totals.map(AmountCell.init),
@@ -102,7 +101,7 @@ struct WebReportController: Sendable {
             totalsCSV: "/orgs/\(access.tenantID)/exports/totals.csv?" + QueryString.encode(reportQuery),
             expensesCSV: "/orgs/\(access.tenantID)/exports/expenses.csv?" + QueryString.encode(exportQuery),
             receiptsZip: "/orgs/\(access.tenantID)/exports/receipts.zip?" + QueryString.encode(exportQuery))
-        page.closedThrough = closed.map(PageFormat.day)
+        page.closedThrough = result.closedThrough.map(PageFormat.day)
         return try pages.render(.reports, page, status: status)
     }
 
@@ -136,11 +135,6 @@ struct WebReportController: Sendable {
         guard inBase, unconverted > 0 else { return "" }
         return "; \(unconverted == 1 ? "1 expense" : "\(unconverted) expenses") in other currencies left out "
             + "until a rate converts \(unconverted == 1 ? "it" : "them")"
-    }
-
-    /// Whether every day of the bucket is in the closed period.
-    static func isClosed(_ bucket: TotalsReport.Bucket, through closed: CalendarDate?) -> Bool {
-        closed.map { bucket.end <= $0 } ?? false
     }
 
     static func label(_ bucket: TotalsReport.Bucket, period: ReportPeriod) -> String {

@@ -36,7 +36,7 @@ public struct Receipt: Sendable, Equatable {
     }
 
     /// The SHA-256 in lowercase hex, as the API shows it.
-    public var sha256Hex: String { sha256.map { String(format: "%02x", $0) }.joined() }
+    public var sha256Hex: String { Hex.lowercase(sha256) }
 
     /// The name a download is saved under: the uploaded name, with the extension of what the
     /// bytes are when it names something else (`scan.pdf` holding a JPEG becomes `scan.pdf.jpg`),

@@ -1,4 +1,5 @@
 import Crypto
+import ExpenseCore
 import ExpenseMigrations
 import Foundation
 
@@ -13,7 +14,7 @@ public struct Migration: Sendable, Equatable {
     public init(name: String, sql: String) {
         self.name = name
         self.sql = sql
-        self.checksum = SHA256.hash(data: Data(sql.utf8)).map { String(format: "%02x", $0) }.joined()
+        self.checksum = Hex.lowercase(SHA256.hash(data: Data(sql.utf8)))
     }
 
     /// The migrations shipped with this build for a dialect, in order.

@@ -1,4 +1,5 @@
 import Crypto
+import ExpenseCore
 import Foundation
 
 /// The audit log's hash chain. Each entry's hash is SHA-256 over the previous entry's hash (32
@@ -70,7 +71,7 @@ public enum AuditChain {
             var hasher = SHA256()
             hasher.update(data: AuditChain.bytes(hex: previous) ?? Array(repeating: 0, count: 32))
             hasher.update(data: canonicalBytes)
-            return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+            return Hex.lowercase(hasher.finalize())
         }
     }
 

@@ -31,6 +31,16 @@ public struct ImportRepository: Sendable {
         public var createdAt: Date
         public var updatedAt: Date
         public var finishedAt: Date?
+
+        /// `errors` read back.
+        public var problems: [ImportProblem] {
+            (try? JSONDecoder().decode([ImportProblem].self, from: Data(errors.utf8))) ?? []
+        }
+
+        /// `preview` read back: each row's fields by name.
+        public var previewRows: [[String: String]] {
+            (try? JSONDecoder().decode([[String: String]].self, from: Data(preview.utf8))) ?? []
+        }
     }
 
     /// A row ready for `expenses`, its category found and its base amount decided.
@@ -150,7 +160,9 @@ public struct ImportRepository: Sendable {
                     merchant text, note text, tags text, base_amount_minor bigint, fingerprint text
                 ) ON COMMIT DROP
                 """)
-            guard let postgres = executor as? PostgresExecutor else { preconditionFailure("a PostgreSQL executor") }
+            guard let postgres = executor as? PostgresExecutor else {
+                throw StoreError.unavailable(reason: "COPY FROM needs a PostgreSQL connection")
+            }
             try await postgres.copy(into: "import_staging", columns: Self.stagingColumns) { writer in
                 try await Self.pieces(of: path) { piece in try await writer.write(ByteBuffer(bytes: piece)) }
             }

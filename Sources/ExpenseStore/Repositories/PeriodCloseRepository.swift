@@ -6,25 +6,19 @@ import Foundation
 public struct PeriodCloseRepository: Sendable {
     public init() {}
 
-    /// The closed-through date as committed now, with the organization's row locked (`FOR
-    /// UPDATE`) until the transaction ends: expense writes, which take a KEY SHARE lock on it
-    /// first, wait for a close being decided, and it for them.
-    public func lockedClosedThrough(_ tx: TenantTransaction) async throws -> CalendarDate? {
-        let lock = tx.executor.dialect == .postgres ? " FOR UPDATE" : ""
+    /// The closed-through date as committed now. With `lock` the organization's row stays
+    /// locked (`FOR UPDATE`) until the transaction ends: expense writes, which take a KEY SHARE
+    /// lock on it first, wait for a close being decided, and it for them. Without, a read the
+    /// expense triggers hold writers to anyway.
+    public func closedThrough(_ tx: TenantTransaction, lock: Bool = false) async throws -> CalendarDate? {
+        let suffix = lock && tx.executor.dialect == .postgres ? " FOR UPDATE" : ""
         return try await tx.executor.first(
-            "SELECT closed_through FROM organizations WHERE id = \(tx.tenantID)\(unsafeRaw: lock)"
+            "SELECT closed_through FROM organizations WHERE id = \(tx.tenantID)\(unsafeRaw: suffix)"
         )?.decode("closed_through")
     }
 
-    /// The closed-through date as committed when the statement runs, without a lock (the
-    /// expense triggers hold writers to it anyway).
-    public func closedThrough(_ tx: TenantTransaction) async throws -> CalendarDate? {
-        try await tx.executor.first("SELECT closed_through FROM organizations WHERE id = \(tx.tenantID)")?
-            .decode("closed_through")
-    }
-
     /// Records a close or reopen as the next in the organization's list; call it with the row
-    /// locked (`lockedClosedThrough`) so two at once cannot take the same number.
+    /// locked (`closedThrough(lock: true)`) so two at once cannot take the same number.
     public func add(
         _ tx: TenantTransaction, action: PeriodClose.Action, through: CalendarDate?, reason: String?,
         actor: UserID, actorName: String, head: AuditHead, at now: Date

@@ -211,7 +211,7 @@ struct TotalsResponse: ResponseEncodable {
             Bucket(
                 start: bucket.start.description, end: bucket.end.description, totals: bucket.totals.map(Amount.init),
                 groups: groups(bucket.groups), unconverted: inBase ? bucket.unconverted : nil,
-                closed: result.closedThrough.map { bucket.end <= $0 } ?? false)
+                closed: result.isClosed(bucket))
         }
         closedThrough = result.closedThrough?.description
     }

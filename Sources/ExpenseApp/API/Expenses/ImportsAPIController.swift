@@ -81,10 +81,8 @@ struct ImportResponse: ResponseEncodable, Sendable {
         try container.encode(record.imported, forKey: .imported)
         try container.encode(record.skipped, forKey: .skipped)
         try container.encode(record.errorCount, forKey: .errorCount)
-        let problems = (try? JSONDecoder().decode([ImportProblem].self, from: Data(record.errors.utf8))) ?? []
-        try container.encode(problems, forKey: .errors)
-        let preview = (try? JSONDecoder().decode([[String: String]].self, from: Data(record.preview.utf8))) ?? []
-        try container.encode(preview, forKey: .preview)
+        try container.encode(record.problems, forKey: .errors)
+        try container.encode(record.previewRows, forKey: .preview)
         try container.encode(record.detail, forKey: .detail)
         try container.encode(UTCTimestamp.format(record.createdAt), forKey: .createdAt)
         try container.encode(record.finishedAt.map(UTCTimestamp.format), forKey: .finishedAt)
