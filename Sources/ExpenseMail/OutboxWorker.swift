@@ -21,7 +21,7 @@ public struct OutboxWorker: Service {
         /// How long a claim lasts before another worker may take the message over. It must outlast
         /// the slowest round (`claimLease` makes sure), or a live worker's queued message could be
         /// taken over and sent twice.
-        public var lease: TimeInterval = 120
+        public var lease: TimeInterval = 30
         /// The longest one send may take (the SMTP transport's overall timeout).
         public var sendTimeLimit: TimeInterval = 60
         /// Attempts before a message that keeps failing temporarily is given up (dead).

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ExpenseApp
+import Foundation
 
 /// The command line. Only argument parsing lives here; the work is in ExpenseApp.
 @main
@@ -12,7 +13,7 @@ struct ExpenseTrackerCommand: AsyncParsableCommand {
             in the working directory, and the defaults (see config/example.env).
             """,
         version: ExpenseTracker.version,
-        subcommands: [Serve.self, Migrate.self, Worker.self, Mail.self, Audit.self, Dev.self],
+        subcommands: [Serve.self, Migrate.self, Worker.self, Backup.self, Mail.self, Audit.self, Dev.self],
         defaultSubcommand: nil
     )
 }
@@ -107,6 +108,32 @@ struct Worker: AsyncParsableCommand {
     func run() async throws {
         let config = await ExpenseTracker.configuration(overrides: common.overrides)
         try await ExpenseTracker.worker(config: config)
+    }
+}
+
+struct Backup: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Copy the embedded SQLite database to FILE, consistently, while the server runs.",
+        discussion: """
+            The copy is checked with SQLite's integrity check before the command succeeds. To \
+            restore, stop the server and put the file at DATA_DIR/expense-tracker.sqlite. On \
+            PostgreSQL use pg_dump and pg_restore instead (deploy/backup.md).
+            """
+    )
+
+    @OptionGroup var common: CommonOptions
+
+    @Argument(help: "Where to write the copy; it must not exist.")
+    var file: String
+
+    func run() async throws {
+        let config = await ExpenseTracker.configuration(overrides: common.overrides)
+        do {
+            try await ExpenseTracker.backup(config: config, to: file)
+        } catch let refusal as ExpenseTracker.BackupRefusal {
+            FileHandle.standardError.write(Data("expense-tracker: \(refusal)\n".utf8))
+            throw ExitCode.failure
+        }
     }
 }
 

@@ -120,7 +120,7 @@ import Testing
         #expect(config.databasePoolTimeoutSeconds == 2)
         #expect(config.mailRetrySeconds == 1)
         let group = ExpenseTracker.shutdownConfiguration(
-            service: IdleService(), config: config, logger: Logger(label: "test"))
+            services: [IdleService()], config: config, logger: Logger(label: "test"))
         #expect(group.maximumGracefulShutdownDuration == .seconds(45))
         #expect(group.maximumCancellationDuration == .seconds(5))
         await #expect {
@@ -130,6 +130,40 @@ import Testing
         } throws: { error in
             (error as? ConfigurationError)?.problems.map(\.setting) == [
                 "DATABASE_POOL_TIMEOUT_SECONDS", "MAIL_RETRY_SECONDS", "SHUTDOWN_GRACE_SECONDS",
+            ]
+        }
+    }
+
+    @Test func aStandbyNeedsPostgreSQLOnBothSidesAndADrainDelayIsBounded() async throws {
+        let defaults = try await load()
+        #expect(defaults.databaseReadURL == nil)
+        #expect(defaults.databaseReadMaxLagSeconds == 5)
+        #expect(defaults.shutdownDrainSeconds == 0)
+        let primary = "postgres://app@db1:5432/expenses"
+        let config = try await load(environment: [
+            "DATABASE_URL": primary, "DATABASE_READ_URL": "postgres://app@db2:5432/expenses",
+            "DATABASE_READ_MAX_LAG_SECONDS": "2", "SHUTDOWN_DRAIN_SECONDS": "3",
+        ])
+        #expect(config.databaseReadURL == "postgres://app@db2:5432/expenses")
+        #expect(config.databaseReadMaxLagSeconds == 2)
+        #expect(config.shutdownDrainSeconds == 3)
+        // A standby of the embedded store, or one that is not PostgreSQL, is a mistake to say
+        // at start, not a setting to ignore.
+        await #expect {
+            try await load(environment: [
+                "DATABASE_READ_URL": "postgres://app@db2:5432/expenses", "SHUTDOWN_DRAIN_SECONDS": "301",
+            ])
+        } throws: { error in
+            (error as? ConfigurationError)?.problems.map(\.setting) == ["DATABASE_READ_URL", "SHUTDOWN_DRAIN_SECONDS"]
+        }
+        await #expect {
+            try await load(environment: [
+                "DATABASE_URL": primary, "DATABASE_READ_URL": "sqlite:///tmp/x.sqlite",
+                "DATABASE_READ_MAX_LAG_SECONDS": "0",
+            ])
+        } throws: { error in
+            (error as? ConfigurationError)?.problems.map(\.setting) == [
+                "DATABASE_READ_MAX_LAG_SECONDS", "DATABASE_READ_URL",
             ]
         }
     }

@@ -47,6 +47,12 @@ public func buildApplication(
         config.usesEmbeddedDatabase || options.migrate ? .migrate : .requireCurrent
     // Imports stop (and roll back) before the database closes: services stop in reverse order.
     var services: [any Service] = [dependencies.database, maintenance, imports]
+    if let replica = dependencies.readReplica, let primary = dependencies.database as? PostgresDatabase {
+        services.insert(contentsOf: [replica.standby as any Service], at: 1)
+        services.append(
+            ReplicaMonitor(
+                primary: primary, replica: replica, registry: dependencies.metrics, logger: dependencies.logger))
+    }
     // The server checks (and on SQLite migrates) the database before it listens; the worker
     // starts only once that check has passed, so a refused start leaves nothing in flight.
     let databaseChecked = AsyncGate()
@@ -74,6 +80,11 @@ public func makeMailWorker(config: AppConfig, dependencies: AppDependencies) thr
     let clock = dependencies.clock
     var settings = OutboxWorker.Settings(from: config.mailFrom)
     settings.firstBackoff = TimeInterval(config.mailRetrySeconds)
+    // A send cannot outlast the transport's own timeout, so claims last as long as a round of
+    // sends at that limit: a worker that died mid-round has its messages taken over that soon.
+    if case .smtp(let smtp) = config.mail {
+        settings.sendTimeLimit = TimeInterval(smtp.timeout)
+    }
     return OutboxWorker(
         store: Store(database: dependencies.database),
         transport: dependencies.mailTransport,
@@ -169,6 +180,11 @@ func buildRouter(
     router.add(middleware: SecurityHeaders())
     router.add(middleware: ReferrerPolicyMiddleware())
     router.add(middleware: CORSPolicy(allowedOrigins: Set(config.allowedOrigins)))
+    // With a standby, a browser that changed something reads the primary for a while (middleware
+    // apply to the routes added after them, so this comes before every route).
+    if let replica = dependencies.readReplica {
+        router.add(middleware: ReadYourWrites(window: replica.maxLag, secure: config.isServedOverHTTPS))
+    }
     // Every error below becomes a response here, and only here.
     router.add(
         middleware: ErrorRenderingMiddleware(
@@ -183,13 +199,15 @@ func buildRouter(
         )
     )
 
-    HealthController(database: dependencies.database, migrations: migrations).addRoutes(to: router.group("health"))
+    HealthController(database: dependencies.database, migrations: migrations, draining: dependencies.draining)
+        .addRoutes(to: router.group("health"))
     MetricsController(
         registry: dependencies.metrics, store: store, token: config.metricsToken, clock: dependencies.clock
     ).addRoutes(to: router)
     OpenAPIController().addRoutes(to: router.group("api"))
 
-    let tenantRequest = TenantRequest(organizations: organizations, accounts: accounts)
+    let tenantRequest = TenantRequest(
+        organizations: organizations, accounts: accounts, replica: dependencies.readReplica)
     // Every route of one organization runs in one transaction that also finds the caller and
     // their role (two statements after BEGIN); typed so a handler cannot skip the check.
     let organizationAPI = router.group("api/v1/orgs/:orgId")

@@ -20,6 +20,10 @@ public struct AppDependencies: Sendable {
     public var metrics: PrometheusCollectorRegistry
     /// The bound on password hashes waiting for a thread.
     public var hashing: HashingQueue
+    /// The hot standby reports, exports and lists read from (`DATABASE_READ_URL`), if any.
+    public var readReplica: ReadReplica? = nil
+    /// Set on SIGTERM while the server leaves the load balancer's rotation.
+    public var draining = Draining()
 
     public init(
         database: any Database, mailTransport: any MailTransport, logger: Logger, clock: AppClock,

@@ -30,7 +30,9 @@ public enum ExpenseTracker {
     public static func serve(config: AppConfig, options: ServeOptions) async throws {
         AppLogHandler.bootstrap(level: config.logLevel, format: config.logFormat)
         let logger = Logger(label: "expense-tracker")
-        let dependencies = try await AppDependencies.live(config: config, logger: logger)
+        var dependencies = try await AppDependencies.live(config: config, logger: logger)
+        dependencies.readReplica = try ReadReplica.live(
+            config: config, registry: dependencies.metrics, logger: logger)
         // Everything that reports through swift-metrics (the HTTP middleware, libraries) lands in
         // the registry `/metrics` shows.
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: dependencies.metrics))
@@ -44,16 +46,22 @@ public enum ExpenseTracker {
                 "public_base_url": .string(config.publicBaseURL),
             ]
         )
-        try await ServiceGroup(configuration: shutdownConfiguration(service: app, config: config, logger: logger)).run()
+        let drain = DrainBeforeShutdown(
+            draining: dependencies.draining, delay: .seconds(config.shutdownDrainSeconds))
+        try await ServiceGroup(
+            configuration: shutdownConfiguration(
+                services: config.shutdownDrainSeconds > 0 ? [app, drain] : [app], config: config, logger: logger)
+        ).run()
     }
 
-    /// One service run until SIGTERM or SIGINT, then shut down gracefully for at most the grace
-    /// period before being cancelled.
-    static func shutdownConfiguration(service: some Service, config: AppConfig, logger: Logger)
+    /// Services run until SIGTERM or SIGINT, then shut down gracefully, the last first, for at
+    /// most the grace period before being cancelled.
+    static func shutdownConfiguration(services: [any Service], config: AppConfig, logger: Logger)
         -> ServiceGroupConfiguration
     {
         var configuration = ServiceGroupConfiguration(
-            services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger)
         limitShutdown(&configuration, config: config)
         return configuration
     }

@@ -113,8 +113,20 @@ extension AppConfig {
         integer(.organizationsPerDay, in: 1...100_000, into: &organizationsPerDay)
         integer(.loginLockoutMinutes, in: 1...10_080, into: &loginLockoutMinutes)
         integer(.databasePoolTimeoutSeconds, in: 1...300, into: &databasePoolTimeoutSeconds)
+        integer(.databaseReadMaxLagSeconds, in: 1...3_600, into: &databaseReadMaxLagSeconds)
+        if let url = read(.databaseReadURL) {
+            if case .postgres = database, case .postgres(let readURL)? = Self.databaseLocation(url) {
+                databaseReadURL = readURL
+            } else {
+                problem(
+                    .databaseReadURL,
+                    "expected postgres://user:password@host:port/database of a standby, with DATABASE_URL on PostgreSQL too"
+                )
+            }
+        }
         integer(.mailRetrySeconds, in: 1...86_400, into: &mailRetrySeconds)
         integer(.shutdownGraceSeconds, in: 1...3_600, into: &shutdownGraceSeconds)
+        integer(.shutdownDrainSeconds, in: 0...300, into: &shutdownDrainSeconds)
         integer(.receiptMaxBytes, in: 1...1_073_741_824, into: &receiptMaxBytes)
         integer(.receiptQuotaBytes, in: 1...(1 << 50), into: &receiptQuotaBytes)
         if let origins = read(.allowedOrigins) {
@@ -175,8 +187,10 @@ extension AppConfig {
                 problem(.smtpCAFile, "cannot read '\(file)'")
             }
         }
+        var smtpTimeout = 60
+        integer(.smtpTimeoutSeconds, in: 1...600, into: &smtpTimeout)
         if transport == .smtp, let smtpURL {
-            mail = .smtp(.init(url: smtpURL, startTLS: startTLS, caFile: caFile))
+            mail = .smtp(.init(url: smtpURL, startTLS: startTLS, caFile: caFile, timeout: smtpTimeout))
         }
         if let token = read(.metricsToken) {
             if token.count >= 16 {
@@ -284,8 +298,13 @@ public struct Setting: Sendable {
     public static let databaseMaxConnections = Setting(variable: "DATABASE_MAX_CONNECTIONS", isSecret: false)
     public static let databasePoolTimeoutSeconds = Setting(
         variable: "DATABASE_POOL_TIMEOUT_SECONDS", isSecret: false)
+    public static let databaseReadURL = Setting(variable: "DATABASE_READ_URL", isSecret: true)
+    public static let databaseReadMaxLagSeconds = Setting(
+        variable: "DATABASE_READ_MAX_LAG_SECONDS", isSecret: false)
     public static let mailRetrySeconds = Setting(variable: "MAIL_RETRY_SECONDS", isSecret: false)
     public static let shutdownGraceSeconds = Setting(variable: "SHUTDOWN_GRACE_SECONDS", isSecret: false)
+    public static let smtpTimeoutSeconds = Setting(variable: "SMTP_TIMEOUT_SECONDS", isSecret: false)
+    public static let shutdownDrainSeconds = Setting(variable: "SHUTDOWN_DRAIN_SECONDS", isSecret: false)
     public static let publicBaseURL = Setting(variable: "PUBLIC_BASE_URL", isSecret: false)
     public static let logLevel = Setting(variable: "LOG_LEVEL", isSecret: false)
     public static let logFormat = Setting(variable: "LOG_FORMAT", isSecret: false)

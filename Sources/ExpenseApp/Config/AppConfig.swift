@@ -35,6 +35,14 @@ public struct AppConfig: Sendable, Equatable {
     /// connection (all busy, or the database unreachable) before it is answered 503 with
     /// `Retry-After`. Default 5.
     public var databasePoolTimeoutSeconds: Int = 5
+    /// `DATABASE_READ_URL`: a streaming standby of the PostgreSQL database that reports, exports
+    /// and expense lists read from (see README, "Reading from a standby"). Unset: everything
+    /// reads the primary.
+    public var databaseReadURL: String?
+    /// `DATABASE_READ_MAX_LAG_SECONDS`: the standby is read only while it holds everything the
+    /// primary held this many seconds ago, and a browser reads the primary for this long after
+    /// it changed something. Default 5.
+    public var databaseReadMaxLagSeconds: Int = 5
     /// `PUBLIC_BASE_URL`: the address people reach the server at, used for links in emails;
     /// never taken from a request's Host header. No trailing slash.
     public var publicBaseURL: String = "http://127.0.0.1:8080"
@@ -79,6 +87,10 @@ public struct AppConfig: Sendable, Equatable {
     /// `SHUTDOWN_GRACE_SECONDS`: after SIGTERM or SIGINT, how long requests under way and mail
     /// being sent may take to finish before the rest is cancelled. Default 20.
     public var shutdownGraceSeconds: Int = 20
+    /// `SHUTDOWN_DRAIN_SECONDS`: after SIGTERM, how long the server fails `/health/ready` while
+    /// still serving, before it stops accepting connections (for a load balancer's checks to
+    /// take it out of rotation). Default 0.
+    public var shutdownDrainSeconds: Int = 0
     /// `METRICS_TOKEN`: the bearer token a Prometheus scraper sends to `GET /metrics`. Unset:
     /// `/metrics` answers only connections from the loopback interface.
     public var metricsToken: String? = nil

@@ -12,12 +12,18 @@ public struct ExpensePages: Sendable {
     let actor: UserID
     let filter: ExpenseFilter
     public let batchSize: Int
+    /// The standby the pages read when the request that started the export could.
+    var replica: ReadReplica? = nil
 
     /// The page after `cursor` (the first when nil); shorter than `batchSize` only at the end.
     public func page(after cursor: ExpenseCursor?) async throws -> [Expense] {
         let (store, filter, batchSize) = (self.store, self.filter, self.batchSize)
-        return try await store.withTenant(tenantID, actor: actor) { tx in
+        let read = { (tx: TenantTransaction) in
             try await store.expenses.chronological(tx, filter, after: cursor, limit: batchSize)
+        }
+        guard let replica else { return try await store.withTenant(tenantID, actor: actor, read) }
+        return try await replica.read(tenantID, actor: actor, read) {
+            try await store.withTenant(tenantID, actor: actor, read)
         }
     }
 

@@ -159,7 +159,7 @@ public struct ExpenseService: Sendable {
     public func totals(_ access: TenantAccess, _ filter: ExpenseFilter) async throws -> [MoneyTotal] {
         try access.require(.viewOrganization)
         let store = self.store
-        return try await access.inTransaction { tx in try await store.expenses.filteredTotals(tx, filter) }
+        return try await access.reading { tx in try await store.expenses.filteredTotals(tx, filter) }
     }
 
     /// Newest first, after `cursor`, at most `limit` (1 to 200; 50 when nil).
@@ -172,7 +172,7 @@ public struct ExpenseService: Sendable {
             throw AppError.validation(.init("limit", "Ask for 1 to \(Self.maximumPageSize) items."))
         }
         let store = self.store
-        let rows = try await access.inTransaction { tx in
+        let rows = try await access.reading { tx in
             try await store.expenses.list(tx, filter, after: cursor, limit: size + 1)
         }
         let items = Array(rows.prefix(size))

@@ -65,7 +65,7 @@ public struct ReportService: Sendable {
         try access.require(.viewOrganization)
         let today = access.organization.today(at: clock.now())
         let store = self.store
-        let first = try await access.inTransaction { tx in try await store.expenses.earliestDate(tx) }
+        let first = try await access.reading { tx in try await store.expenses.earliestDate(tx) }
         let yearStart = CalendarDate(year: today.year, month: 1, day: 1) ?? today
         return (from: min(max(yearStart, first ?? today), today), to: today)
     }
@@ -87,7 +87,7 @@ public struct ReportService: Sendable {
                 grouped: false, days: [])
         }
         let store = self.store
-        let (days, names) = try await access.inTransaction { tx in
+        let (days, names) = try await access.reading { tx in
             let days =
                 request.inBase
                 ? try await store.expenses.baseDayTotals(
@@ -113,7 +113,8 @@ public struct ReportService: Sendable {
     {
         try access.require(.exportCSV)
         return ExpensePages(
-            store: store, tenantID: access.tenantID, actor: access.user.id, filter: filter, batchSize: batchSize)
+            store: store, tenantID: access.tenantID, actor: access.user.id, filter: filter, batchSize: batchSize,
+            replica: access.replica)
     }
 
     static func groupNames(

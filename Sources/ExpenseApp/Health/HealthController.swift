@@ -6,6 +6,7 @@ import Logging
 struct HealthController: Sendable {
     let database: any Database
     let migrations: [Migration]
+    var draining = Draining()
 
     struct Live: ResponseEncodable {
         var status = "ok"
@@ -22,8 +23,13 @@ struct HealthController: Sendable {
         group.get("ready", use: ready)
     }
 
-    /// 200 when the database answers and its schema is what this build expects; 503 otherwise.
+    /// 200 when the database answers and its schema is what this build expects; 503 otherwise,
+    /// and 503 from the moment the server starts draining before shutdown.
     @Sendable func ready(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<Ready> {
+        if draining.isDraining {
+            return .init(
+                status: .serviceUnavailable, response: Ready(status: "draining", database: "ok", schema: "current"))
+        }
         let runner = MigrationRunner(database: database, migrations: migrations, logger: context.logger)
         do {
             try await pingWithin(.seconds(3))

@@ -15,6 +15,9 @@ public struct TenantAccess: Sendable {
     public var role: Role
     public var user: User
     public let transaction: TenantTransaction
+    /// Where reports, exports and lists read when not the primary: set by the resolver for the
+    /// requests `ReadReplica.forRequest` lets read the standby, nil for all others.
+    var replica: ReadReplica? = nil
 
     public var tenantID: TenantID { organization.id }
 
@@ -57,5 +60,13 @@ extension TenantAccess {
     /// Runs `body` in the request's transaction (opened by the route, committed with it).
     func inTransaction<T>(_ body: (TenantTransaction) async throws -> T) async throws -> T {
         try await body(transaction)
+    }
+
+    /// Runs a report's, an export's or a list's reading `body` on the standby when this request
+    /// may read it (`replica`), else in the request's transaction. The caller's role was checked
+    /// on the primary either way.
+    func reading<T: Sendable>(_ body: (TenantTransaction) async throws -> T) async throws -> T {
+        guard let replica else { return try await body(transaction) }
+        return try await replica.read(tenantID, actor: user.id, body) { try await body(transaction) }
     }
 }

@@ -16,6 +16,8 @@ import HummingbirdAuth
 struct TenantRequest: Sendable {
     let organizations: OrganizationService
     let accounts: AccountService
+    /// The standby reports, exports and lists may read (`DATABASE_READ_URL`), if any.
+    var replica: ReadReplica? = nil
 
     /// Writes lock the caller's membership row `FOR SHARE`: a demotion committed meanwhile
     /// waits for the write or is seen by it.
@@ -184,8 +186,9 @@ struct BearerTenantResolver: RouterMiddleware {
                     else { return .refused(.notFound) }
                     var context = context
                     context.identity = identity
-                    let access = TenantAccess(
+                    var access = TenantAccess(
                         organization: organization, role: role, user: identity.user, transaction: tx)
+                    access.replica = tenant.replica?.forRequest(request)
                     return try await TenantRequest.run(request, context, access: access, next: next)
                 }
             }
@@ -224,8 +227,9 @@ struct SessionTenantResolver: RouterMiddleware {
                         let (organization, role) = try await store.organizations.findWithRole(
                             tx, user: identity.user.id, lockingMembership: lock)
                     else { return .refused(.notFound) }
-                    let access = TenantAccess(
+                    var access = TenantAccess(
                         organization: organization, role: role, user: identity.user, transaction: tx)
+                    access.replica = tenant.replica?.forRequest(request)
                     return try await TenantRequest.run(request, context, access: access, next: next)
                 }
             }

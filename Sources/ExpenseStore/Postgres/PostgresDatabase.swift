@@ -19,6 +19,9 @@ public final class PostgresDatabase: Database {
     /// Every statement sent through this database's executors, `BEGIN` and `COMMIT` included:
     /// the tests read it to hold each request to its statement budget.
     public let statementCounter = StatementCounter()
+    /// A hot standby's pool (`DATABASE_READ_URL`): its transactions are `READ ONLY` and may run
+    /// inside a request's transaction on the primary (see `TransactionGuard`).
+    public let isStandby: Bool
 
     /// A pool of up to `connections`, opened as requests need them and kept while in use (five
     /// idle minutes), one kept open from the start unless `keepOpen` is false (tests that open
@@ -31,13 +34,14 @@ public final class PostgresDatabase: Database {
     /// that finds every connection busy asserts that the minimum still stands.
     public init(
         url: String, connections: Int = PostgresDatabase.defaultConnections, keepOpen: Bool = true,
-        leaseTimeout: Duration = PostgresDatabase.defaultLeaseTimeout, logger: Logger
+        leaseTimeout: Duration = PostgresDatabase.defaultLeaseTimeout, standby: Bool = false, logger: Logger
     ) throws {
         let configuration = try PostgresURL.configuration(
             from: url, connections: connections, minimum: keepOpen ? 1 : 0)
         self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.logger = logger
         self.leaseDeadlines = LeaseDeadlines(timeout: leaseTimeout)
+        self.isStandby = standby
     }
 
     /// Sixteen: on the 2-core benchmark machine 6, 16 and 32 connections served within 10% of
@@ -69,11 +73,11 @@ public final class PostgresDatabase: Database {
         _ scope: TransactionScope,
         _ body: (any SQLExecutor) async throws -> T
     ) async throws -> T {
-        try await TransactionGuard.enter {
+        try await TransactionGuard.enter(standby: isStandby) {
             try await running.wait()
             return try await leased { connection in
                 let executor = PostgresExecutor(connection: connection, logger: logger, counter: statementCounter)
-                try await executor.run("BEGIN")
+                try await executor.run(isStandby ? "BEGIN READ ONLY" : "BEGIN")
                 do {
                     // Settings are transaction-local, so a new transaction starts with none: the
                     // system scope (all empty) needs no statement, and a deferred scope is set by
@@ -102,7 +106,7 @@ public final class PostgresDatabase: Database {
     }
 
     public func autocommit<T: Sendable>(_ body: (any SQLExecutor) async throws -> T) async throws -> T {
-        try await TransactionGuard.enter {
+        try await TransactionGuard.enter(standby: isStandby) {
             try await running.wait()
             return try await leased { connection in
                 try await body(PostgresExecutor(connection: connection, logger: logger, counter: statementCounter))
@@ -158,6 +162,21 @@ public final class PostgresDatabase: Database {
         try await running.wait()
         try await leased { connection in
             _ = try await connection.query("SELECT 1", logger: logger)
+        }
+    }
+
+    /// How far this server's write-ahead log goes: on a primary, what it has written; on a hot
+    /// standby, what it has replayed (and so what its readers see). Comparing the two says how
+    /// far a standby is behind (`WALPosition`).
+    public func walPosition() async throws -> WALPosition? {
+        try await autocommit { executor in
+            let row = try await executor.first(
+                """
+                SELECT (CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn()
+                             ELSE pg_current_wal_lsn() END)::text AS position
+                """)
+            let text: String? = try row?.decode("position")
+            return text.flatMap(WALPosition.init)
         }
     }
 

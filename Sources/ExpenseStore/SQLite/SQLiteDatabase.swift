@@ -202,3 +202,23 @@ extension StoreError {
         }
     }
 }
+
+extension SQLiteDatabase {
+    /// Writes a consistent copy of the whole database to `path` (SQLite's `VACUUM INTO`), while
+    /// the database stays in use: the copy is one read transaction's view, compacted, and a
+    /// complete database file of its own (no write-ahead log beside it). SQLite refuses a
+    /// `path` that exists and is not empty.
+    public func backup(to path: String) async throws {
+        try await autocommit { executor in
+            try await executor.execute("VACUUM INTO \(path)")
+        }
+    }
+
+    /// SQLite's own check of every page and index of the file: "ok", or what it found wrong.
+    public func integrityCheck() async throws -> String {
+        try await autocommit { executor in
+            let rows = try await executor.query("PRAGMA integrity_check")
+            return try rows.map { row -> String in try row.decode("integrity_check") }.joined(separator: "; ")
+        }
+    }
+}

@@ -1,0 +1,175 @@
+"""The scale-out shape on loopback, with real parts: a PostgreSQL primary and a streaming hot
+standby (pg_basebackup), HAProxy (deploy/haproxy.cfg, as shipped) in front of two `serve
+--no-worker` processes, two `worker` processes, and the SMTP test server. test_scaleout.py
+drives it; `make scaleout` runs it on the release build for longer."""
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from harness import ROOT, free_port
+from pgcluster import Cluster, _as_postgres, _bin_dir
+
+HAPROXY_CONFIG = ROOT / "deploy" / "haproxy.cfg"
+
+
+def wait_for(predicate, timeout, what, interval=0.1):
+    """Polls until `predicate()` holds; a hang guard, not a measurement."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"timed out waiting for {what}")
+        time.sleep(interval)
+
+
+class Standby:
+    """A streaming hot standby of `cluster`, cloned with pg_basebackup -R, on a port of its own."""
+
+    def __init__(self, cluster):
+        self.cluster = cluster
+        self.directory = Path(tempfile.mkdtemp(prefix="e2e-standby-"))
+        if os.getuid() == 0:
+            shutil.chown(self.directory, "postgres", "postgres")
+        bin_dir = _bin_dir()
+        self.data = self.directory / "data"
+        subprocess.run(_as_postgres([str(bin_dir / "pg_basebackup"), "-h", "127.0.0.1", "-p", str(cluster.port),
+                                     "-U", "postgres", "-D", str(self.data), "-R", "-X", "stream",
+                                     "--checkpoint=fast"]), check=True, capture_output=True)
+        self.port = free_port()
+        # A hot standby needs max_connections no lower than its primary's (300, test-postgres.sh).
+        options = (f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.directory} -c hot_standby=on "
+                   "-c max_connections=300 -c fsync=off")
+        subprocess.run(_as_postgres([str(bin_dir / "pg_ctl"), "-D", str(self.data), "-l",
+                                     str(self.directory / "server.log"), "-w", "-t", "60", "start", "-o", options]),
+                       check=True, capture_output=True)
+        self.superuser_url = cluster.superuser_url.replace(f":{cluster.port}/", f":{self.port}/")
+
+    def url(self, primary_url):
+        """The same role and database as `primary_url`, on the standby."""
+        return primary_url.replace(f":{self.cluster.port}/", f":{self.port}/")
+
+    def sql(self, database_url, statement):
+        return Cluster.sql(self.url(database_url), statement)
+
+    def destroy(self):
+        subprocess.run(_as_postgres([str(_bin_dir() / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop"]),
+                       capture_output=True)
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+class Process:
+    """One `expense-tracker` process (serve or worker) with a log file of its own; `port` is
+    kept across restarts, as a load balancer's configuration expects."""
+
+    def __init__(self, binary, args, env, name, port=None):
+        self.binary, self.args, self.env, self.name = binary, args, env, name
+        self.port = port
+        self.directory = Path(tempfile.mkdtemp(prefix=f"e2e-{name}-"))
+        self.starts = 0
+        self.process = None
+        self.start()
+
+    @property
+    def base_url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self):
+        self.starts += 1
+        self.log_path = self.directory / f"{self.name}-{self.starts}.log"
+        self.log = open(self.log_path, "w")
+        env = dict(self.env, DATA_DIR=str(self.directory))
+        if self.port is not None:
+            env.update(HTTP_HOST="127.0.0.1", HTTP_PORT=str(self.port))
+        self.process = subprocess.Popen([str(self.binary), *self.args], env=env, cwd=self.directory,
+                                        stdout=self.log, stderr=subprocess.STDOUT)
+        if self.port is not None:
+            wait_for(self.ready, 60, f"{self.name} to be ready")
+
+    def ready(self):
+        if self.process.poll() is not None:
+            raise RuntimeError(f"{self.name} exited:\n" + self.log_path.read_text()[-3000:])
+        try:
+            with urllib.request.urlopen(self.base_url + "/health/ready", timeout=1) as response:
+                return response.status == 200
+        except OSError:
+            return False
+
+    def terminate(self, timeout=60):
+        """SIGTERM, and the exit code once it has ended."""
+        self.process.send_signal(signal.SIGTERM)
+        code = self.process.wait(timeout)
+        self.log.close()
+        return code
+
+    def kill(self):
+        self.process.kill()
+        self.process.wait()
+        self.log.close()
+
+    def close(self):
+        if self.process is not None and self.process.poll() is None:
+            self.kill()
+
+
+class HAProxy:
+    """HAProxy on deploy/haproxy.cfg itself, its addresses given through the environment the
+    file reads; the configuration is checked (`haproxy -c`) before it starts."""
+
+    def __init__(self, servers):
+        self.port, self.stats_port = free_port(), free_port()
+        self.env = dict(os.environ, HAPROXY_BIND=f"127.0.0.1:{self.port}",
+                        HAPROXY_STATS_BIND=f"127.0.0.1:{self.stats_port}",
+                        APP1_ADDR=f"127.0.0.1:{servers[0].port}", APP2_ADDR=f"127.0.0.1:{servers[1].port}")
+        check = subprocess.run(["haproxy", "-c", "-f", str(HAPROXY_CONFIG)], env=self.env, capture_output=True,
+                               text=True)
+        assert check.returncode == 0, check.stdout + check.stderr
+        self.log_path = Path(tempfile.mkdtemp(prefix="e2e-haproxy-")) / "haproxy.log"
+        self.log = open(self.log_path, "w")
+        self.process = subprocess.Popen(["haproxy", "-db", "-f", str(HAPROXY_CONFIG)], env=self.env,
+                                        stdout=self.log, stderr=subprocess.STDOUT)
+        wait_for(lambda: self.states() == {"app1": "UP", "app2": "UP"}, 30, "HAProxy to see both servers up")
+
+    @property
+    def address(self):
+        return "127.0.0.1", self.port
+
+    def states(self):
+        """Each server's state as HAProxy's checks see it: UP, DOWN, NOLB (draining)..."""
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.stats_port}/;csv", timeout=2) as response:
+                lines = response.read().decode().splitlines()
+        except OSError:
+            return {}
+        header = lines[0].lstrip("# ").split(",")
+        states = {}
+        for line in lines[1:]:
+            row = dict(zip(header, line.split(",")))
+            if row.get("pxname") == "servers" and row.get("svname") not in ("BACKEND", "FRONTEND"):
+                states[row["svname"]] = row["status"].split()[0]
+        return states
+
+    def close(self):
+        self.process.kill()
+        self.process.wait()
+        self.log.close()
+
+
+def metrics(server, token):
+    """`/metrics` of one server as {name with labels: value}."""
+    request = urllib.request.Request(server.base_url + "/metrics", headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=5) as response:
+        text = response.read().decode()
+    values = {}
+    for line in text.splitlines():
+        match = re.match(r"^([a-zA-Z_:][^ ]*) (\S+)$", line)
+        if match:
+            values[match.group(1)] = float(match.group(2))
+    return values

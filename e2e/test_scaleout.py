@@ -1,0 +1,286 @@
+"""The scale-out shape proven on loopback (scaleout.py): a session made through one server
+works on the other; a rolling restart under load through HAProxy drops no request; a worker
+killed with SIGKILL mid-batch loses no mail (only messages in flight may arrive twice, with
+the same Message-ID); reports read from the standby match the primary's; the standby's lag is
+in /metrics, and a standby that falls behind is not read.
+
+`make test` runs it on the debug build with a short load; `make scaleout` on the release build
+(built as deploy/Dockerfile builds it) with SCALEOUT_SECONDS of load per restart and more
+clients. Every wait is bounded; none is a timing assertion."""
+import asyncio
+import json
+import os
+import re
+import secrets
+import time
+import urllib.parse
+import urllib.request
+from collections import Counter
+
+import pytest
+
+from harness import BINARY, SMTPServer, free_port
+from loadcheck import check_everything, sign_in_all
+from loadgen import PASSWORD, Load, setup_tenants
+from loadhttp import Connection
+from loadrun import migrate
+from pgcluster import Cluster
+from scaleout import HAProxy, Process, Standby, metrics, wait_for
+
+SECONDS = float(os.environ.get("SCALEOUT_SECONDS", "4"))
+CLIENTS = int(os.environ.get("SCALEOUT_CLIENTS", "12"))
+MAX_LAG = 2
+
+
+class ScaleOut:
+    def __init__(self, cluster):
+        self.cluster = cluster
+        self.owner_url, self.superuser_url = cluster.create_database()
+        migrate(BINARY, self.owner_url)
+        self.standby = Standby(cluster)
+        # A relay that takes a while over each message, so a worker is mid-batch when killed.
+        self.smtp = SMTPServer(options=("--delay", "0.3"))
+        self.metrics_token = secrets.token_hex(16)
+        self.proxy_port = None
+        ports = [free_port(), free_port()]
+        self.env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", "/root"),
+            "DATABASE_URL": self.owner_url, "DATABASE_READ_URL": self.standby.url(self.owner_url),
+            "DATABASE_READ_MAX_LAG_SECONDS": str(MAX_LAG),
+            "MAIL_TRANSPORT": "smtp", "SMTP_URL": f"smtp://127.0.0.1:{self.smtp.port}", "SMTP_STARTTLS": "off",
+            "SMTP_TIMEOUT_SECONDS": "3", "MAIL_FROM": "ExpenseTracker <no-reply@expenses.test>",
+            "BCRYPT_COST": "4", "LOGIN_MAX_FAILURES": "1000", "LOG_LEVEL": "notice", "LOG_FORMAT": "json",
+            "TRUSTED_PROXIES": "127.0.0.1", "METRICS_TOKEN": self.metrics_token,
+            "SHUTDOWN_DRAIN_SECONDS": "3", "PUBLIC_BASE_URL": "http://127.0.0.1:8080",
+        }
+        self.servers = [Process(BINARY, ["serve", "--no-worker"], self.env, f"server{n + 1}", port=port)
+                        for n, port in enumerate(ports)]
+        self.workers = [Process(BINARY, ["worker"], self.env, f"worker{n + 1}") for n in range(2)]
+        self.proxy = HAProxy(self.servers)
+
+    def close(self):
+        for process in self.servers + self.workers:
+            process.close()
+        self.proxy.close()
+        self.smtp.stop()
+        self.standby.destroy()
+
+    def outbox(self):
+        return Counter(row[0] for row in Cluster.sql(self.superuser_url, "SELECT status FROM outbox"))
+
+    def message_ids(self, where="true"):
+        return {row[0].strip("<>") for row in
+                Cluster.sql(self.superuser_url, f"SELECT message_id FROM outbox WHERE {where}")}
+
+    def standby_caught_up(self):
+        """Whether every server sees the standby with nothing left to replay."""
+        return all(metrics(server, self.metrics_token).get("database_standby_lag_bytes") == 0.0
+                   for server in self.servers)
+
+
+@pytest.fixture(scope="module")
+def stack(pg_cluster):
+    scale = ScaleOut(pg_cluster)
+    yield scale
+    scale.close()
+
+
+def _request(base_url, method, path, headers=None, body=None, form=None):
+    """(status, headers, body) without following redirects."""
+    data = None
+    headers = dict(headers or {})
+    if body is not None:
+        data = json.dumps(body).encode()
+        headers["Content-Type"] = "application/json"
+    if form is not None:
+        data = urllib.parse.urlencode(form).encode()
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    request = urllib.request.Request(base_url + path, data=data, headers=headers, method=method)
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        with opener.open(request, timeout=30) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
+
+
+def _cookies(headers):
+    return {cookie.split("=", 1)[0]: cookie.split(";", 1)[0].split("=", 1)[1]
+            for cookie in headers.get_all("Set-Cookie") or []}
+
+
+def test_a_session_made_through_one_server_works_on_the_other(stack):
+    one, two = stack.servers
+    tenants = asyncio.run(setup_tenants("127.0.0.1", one.port, 1, "session"))
+    tenant = tenants[0]
+    # API: a token issued by one server is honoured by the other.
+    status, _, body = _request(one.base_url, "POST", "/api/v1/auth/login", {"X-Forwarded-For": "198.18.0.1"},
+                               {"email": tenant.email, "password": PASSWORD})
+    assert status == 200, body
+    token = json.loads(body)["token"]
+    status, _, body = _request(two.base_url, "GET", "/api/v1/me", {"Authorization": f"Bearer {token}"})
+    assert status == 200 and json.loads(body)["user"]["email"] == tenant.email, (status, body)
+    # Pages: a browser session signed in on one server posts a form (with its CSRF token) to
+    # the other, and the list it is sent to shows the new expense at once: after a change the
+    # browser reads the primary, whatever the standby has replayed.
+    status, headers, _ = _request(one.base_url, "POST", "/login",
+                                  {"Origin": stack.env["PUBLIC_BASE_URL"], "X-Forwarded-For": "198.18.0.2"},
+                                  form={"email": tenant.email, "password": PASSWORD})
+    assert status == 303, status
+    cookies = _cookies(headers)
+    cookie = "; ".join(f"{name}={value}" for name, value in cookies.items())
+    status, _, page = _request(two.base_url, "GET", f"/orgs/{tenant.org_id}/expenses/new", {"Cookie": cookie})
+    assert status == 200, status
+    csrf = re.search(rb'name="_csrf" value="([^"]+)"', page).group(1).decode()
+    status, headers, _ = _request(
+        two.base_url, "POST", f"/orgs/{tenant.org_id}/expenses", {"Cookie": cookie, "Origin": stack.env["PUBLIC_BASE_URL"]},
+        form={"_csrf": csrf, "amount": "12.34", "currency": "EUR", "date": "2026-11-02", "merchant": "Across servers"})
+    assert status == 303, status
+    written = _cookies(headers)
+    assert "read_primary" in written, written
+    cookie += f"; read_primary={written['read_primary']}"
+    status, _, page = _request(one.base_url, "GET", f"/orgs/{tenant.org_id}/expenses", {"Cookie": cookie})
+    assert status == 200 and b"Across servers" in page, status
+
+
+def test_a_rolling_restart_under_load_through_haproxy_drops_no_request(stack):
+    host, port = stack.proxy.address
+    tenants = asyncio.run(setup_tenants(host, port, 4, "rolling"))
+    restarts = []
+
+    async def scenario():
+        # Strict: every request must get its expected answer (or 503 with Retry-After); a refused
+        # or dropped connection, or HAProxy's own 503, is a failure.
+        load = Load(host, port, tenants, clients=CLIENTS, duration=600, strict=True)
+        running = asyncio.create_task(load.run())
+        await asyncio.sleep(SECONDS)
+        for server in stack.servers:
+            signalled = time.monotonic()
+            code = await asyncio.to_thread(server.terminate)
+            stopped = time.monotonic() - signalled
+            await asyncio.to_thread(server.start)
+            await asyncio.to_thread(wait_for, lambda: stack.proxy.states().get(f"app{stack.servers.index(server) + 1}")
+                                    == "UP", 30, "HAProxy to take the server back")
+            restarts.append((server.name, code, round(stopped, 1)))
+            await asyncio.sleep(SECONDS)
+        load.stop()
+        await running
+        return load
+
+    load = asyncio.run(scenario())
+    assert [code for _, code, _ in restarts] == [0, 0], restarts
+    assert load.stats.failures == [], load.stats.failures[:10]
+    assert sum(load.stats.connection_errors.values()) == 0, load.stats.connection_errors
+    assert load.stats.completed > 100, load.stats.completed
+    # Both servers answered: each restart sent the traffic to the other and took it back.
+    wait_for(stack.standby_caught_up, 60, "the standby to catch up")
+    problems, _ = asyncio.run(check_everything(host, port, load, tenants, stack.superuser_url, PASSWORD))
+    assert problems == []
+    summary = load.summary()
+    print(f"rolling restart: {summary['requests']} requests at {summary['per_second']:.0f}/s, "
+          f"p99 {summary['p99_ms']:.0f} ms, 503s {summary['unavailable']}; restarts {restarts}")
+
+
+def test_a_worker_killed_mid_batch_loses_no_mail_and_repeats_only_what_was_in_flight(stack):
+    first, second = stack.workers
+    # One worker holds the queue while the other is stopped (gracefully: it hands its claims back).
+    assert second.terminate() == 0
+    host, port = stack.proxy.address
+    before = stack.message_ids()
+    # Each registration queues a welcome and an address confirmation.
+    asyncio.run(setup_tenants(host, port, 15, "mail"))
+    wait_for(lambda: stack.outbox()["sending"] > 4, 60, "the worker to claim a batch")
+    sending = stack.message_ids("status = 'sending'")
+    first.kill()
+    second.start()
+    first.start()
+    # The survivors send what was pending at once, and what the dead worker had claimed when its
+    # claim runs out (a round at SMTP_TIMEOUT_SECONDS, plus 30 s).
+    wait_for(lambda: set(stack.outbox()) == {"sent"}, 180, "every message to be sent", interval=1)
+    queued = stack.message_ids() - before
+    arrived = Counter(message["Message-ID"].strip().strip("<>") for message in stack.smtp.messages())
+    assert queued <= set(arrived), queued - set(arrived)
+    repeated = {message_id for message_id, count in arrived.items() if count > 1}
+    # Only a message whose send was under way when the worker died can arrive twice (the relay
+    # had it, the worker had not recorded it); four are sent at once.
+    assert repeated <= sending, repeated - sending
+    assert len(repeated) <= 4, repeated
+    assert all(count <= 2 for count in arrived.values())
+    print(f"worker killed holding {len(sending)} claims; {len(queued)} messages sent, "
+          f"{len(repeated)} arrived twice (same Message-ID)")
+
+
+def test_reports_read_from_the_standby_match_the_primary(stack):
+    host, port = stack.proxy.address
+    tenants = asyncio.run(setup_tenants(host, port, 3, "reports"))
+    tokens = asyncio.run(sign_in_all(host, port, tenants, PASSWORD))
+
+    async def write_some():
+        connection = Connection(host, port)
+        for number, tenant in enumerate(tenants):
+            for day in range(1, 13):
+                response = await connection.request(
+                    "POST", f"/api/v1/orgs/{tenant.org_id}/expenses", {"Authorization": f"Bearer {tokens[tenant.org_id]}"},
+                    {"amount": f"{number + day}.{day:02d}", "date": f"2026-{day:02d}-0{1 + number}",
+                     "merchant": f"report {number}-{day}"})
+                assert response.status == 201, response.body
+        await connection.close()
+
+    asyncio.run(write_some())
+    reads_before = sum(metrics(server, stack.metrics_token).get("database_standby_reads_total", 0)
+                       for server in stack.servers)
+    wait_for(stack.standby_caught_up, 60, "the standby to catch up")
+    for tenant in tenants:
+        auth = {"Authorization": f"Bearer {tokens[tenant.org_id]}"}
+        for path in (f"/api/v1/orgs/{tenant.org_id}/reports/totals?period=month&from=2026-01-01&to=2026-12-31",
+                     f"/api/v1/orgs/{tenant.org_id}/exports/expenses.csv?from=2026-01-01&to=2026-12-31",
+                     f"/api/v1/orgs/{tenant.org_id}/expenses?limit=100"):
+            standby = _request(f"http://{host}:{port}", "GET", path, auth)
+            primary = _request(f"http://{host}:{port}", "GET", path, dict(auth, **{"Cache-Control": "no-cache"}))
+            assert standby[0] == primary[0] == 200, (standby[0], primary[0])
+            assert standby[2] == primary[2], path
+    reads_after = sum(metrics(server, stack.metrics_token).get("database_standby_reads_total", 0)
+                      for server in stack.servers)
+    # Nine reads went to the standby (three per tenant; an export's pages each count).
+    assert reads_after - reads_before >= 9, (reads_before, reads_after)
+
+
+def test_the_standby_lag_is_in_metrics_and_a_standby_behind_is_not_read(stack):
+    host, port = stack.proxy.address
+    tenant = asyncio.run(setup_tenants(host, port, 1, "lag"))[0]
+    token = asyncio.run(sign_in_all(host, port, [tenant], PASSWORD))[tenant.org_id]
+    auth = {"Authorization": f"Bearer {token}"}
+    base = f"http://{host}:{port}"
+    for server in stack.servers:
+        values = metrics(server, stack.metrics_token)
+        assert values.get("database_standby_up") == 1.0, values
+        assert "database_standby_lag_seconds" in values and "database_standby_lag_bytes" in values
+    Cluster.sql(stack.standby.superuser_url, "SELECT pg_wal_replay_pause()")
+    try:
+        status, _, body = _request(base, "POST", f"/api/v1/orgs/{tenant.org_id}/expenses", auth,
+                                   {"amount": "7.00", "date": "2026-11-03", "merchant": "Written while paused"})
+        assert status == 201, body
+        # The lag grows past DATABASE_READ_MAX_LAG_SECONDS on every server, which then stops
+        # reading the standby: the list shows the expense the standby has not replayed.
+        wait_for(lambda: all(metrics(server, stack.metrics_token).get("database_standby_up") == 0.0
+                             for server in stack.servers), 30, "the servers to see the standby behind")
+        lag = metrics(stack.servers[0], stack.metrics_token)
+        assert lag["database_standby_lag_seconds"] > MAX_LAG and lag["database_standby_lag_bytes"] > 0, lag
+        status, _, body = _request(base, "GET", f"/api/v1/orgs/{tenant.org_id}/expenses", auth)
+        assert status == 200 and b"Written while paused" in body
+    finally:
+        Cluster.sql(stack.standby.superuser_url, "SELECT pg_wal_replay_resume()")
+    wait_for(lambda: all(metrics(server, stack.metrics_token).get("database_standby_up") == 1.0
+                         for server in stack.servers), 30, "the standby to be read again")
+    status, _, body = _request(base, "GET", f"/api/v1/orgs/{tenant.org_id}/expenses", auth)
+    assert status == 200 and b"Written while paused" in body
+    # Sign-in and the role check read the primary: a token signed out is refused at once.
+    status, _, _ = _request(base, "POST", "/api/v1/auth/logout", auth)
+    assert status == 204, status
+    status, _, _ = _request(base, "GET", f"/api/v1/orgs/{tenant.org_id}/expenses", auth)
+    assert status == 401, status
