@@ -1,5 +1,5 @@
 # ExpenseTracker developer commands. `make run` and `make test` are the README's two commands.
-.PHONY: run build test test-unit bench soak migrate format lint clean
+.PHONY: run build test test-unit bench soak scaleout migrate format lint clean
 
 # Build and serve on the embedded default (SQLite under ./data, mail to files).
 run:
@@ -26,6 +26,12 @@ bench:
 # change checked afterwards (scripts/soak.sh; `make test` runs a 15-second one on the debug build).
 soak:
 	scripts/soak.sh
+
+# The scale-out shape on loopback (PostgreSQL primary and streaming standby, HAProxy, two
+# servers, two workers, an SMTP server) on the release build, with capacity figures
+# (scripts/scaleout.sh; `make test` runs a short version on the debug build).
+scaleout:
+	scripts/scaleout.sh
 
 # Apply pending migrations to DATABASE_URL (or the embedded database).
 migrate:

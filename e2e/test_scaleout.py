@@ -12,6 +12,7 @@ import json
 import os
 import re
 import secrets
+import subprocess
 import time
 import urllib.parse
 import urllib.request
@@ -284,3 +285,43 @@ def test_the_standby_lag_is_in_metrics_and_a_standby_behind_is_not_read(stack):
     assert status == 204, status
     status, _, _ = _request(base, "GET", f"/api/v1/orgs/{tenant.org_id}/expenses", auth)
     assert status == 401, status
+
+
+CAPACITY_SECONDS = int(os.environ.get("SCALEOUT_CAPACITY_SECONDS", "0"))
+
+
+def _wrk(url, token, seconds, script=None):
+    """wrk's requests per second, its 99th-percentile latency in ms, and non-2xx answers."""
+    command = ["wrk", "-t2", "-c32", f"-d{seconds}s", "--latency", "-H", f"Authorization: Bearer {token}",
+               "-H", "X-Forwarded-For: 198.18.9.9"]
+    if script:
+        command += ["-s", script]
+    output = subprocess.run([*command, url], check=True, capture_output=True, text=True).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", output)
+    scale = {"us": 0.001, "ms": 1, "s": 1000}[p99.group(2)]
+    failed = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    return rate, float(p99.group(1)) * scale, int(failed.group(1)) if failed else 0
+
+
+@pytest.mark.skipif(CAPACITY_SECONDS == 0, reason="a measurement: `make scaleout` runs it")
+def test_capacity_of_one_server_and_of_two_behind_haproxy(stack, tmp_path):
+    host, port = stack.proxy.address
+    tenant = asyncio.run(setup_tenants(host, port, 1, "capacity"))[0]
+    token = asyncio.run(sign_in_all(host, port, [tenant], PASSWORD))[tenant.org_id]
+    create = tmp_path / "create.lua"
+    create.write_text('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
+                      'wrk.body = \'{"amount":"12.34","date":"2026-11-02","merchant":"capacity"}\'\n')
+    one, proxy = stack.servers[0].base_url, f"http://{host}:{port}"
+    rows = []
+    base = f"/api/v1/orgs/{tenant.org_id}"
+    for label, script, target in (("create an expense (primary)", str(create), f"{base}/expenses"),
+                                  ("list 50 expenses (standby)", None, f"{base}/expenses?limit=50"),
+                                  ("monthly totals report (standby)", None, f"{base}/reports/totals?period=month")):
+        single = _wrk(one + target, token, CAPACITY_SECONDS, script)
+        double = _wrk(proxy + target, token, CAPACITY_SECONDS, script)
+        assert single[2] == 0 and double[2] == 0, (label, single, double)
+        rows.append(f"| {label} | {single[0]:,.0f} | {single[1]:.1f} | {double[0]:,.0f} | {double[1]:.1f} |")
+    print(f"\n{os.cpu_count()} cores; wrk -t2 -c32 for {CAPACITY_SECONDS} s each\n"
+          "| request | one server req/s | p99 ms | two behind HAProxy req/s | p99 ms |\n|---|---|---|---|---|\n"
+          + "\n".join(rows))

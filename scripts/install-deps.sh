@@ -1,16 +1,22 @@
 #!/usr/bin/env bash
 # Installs what building and testing need on a Debian machine, skipping what is already there.
 #   scripts/install-deps.sh build   libcurl headers (the SMTP transport links libcurl)
-#   scripts/install-deps.sh test    the above plus PostgreSQL, openssl, Chromium and the Python
-#                                   test tools (pytest, Playwright, Schemathesis, aiosmtpd, the
-#                                   OpenAPI validator)
+#   scripts/install-deps.sh test    the above plus PostgreSQL, openssl, Chromium, HAProxy, nginx
+#                                   and the Python test tools (pytest, Playwright, Schemathesis,
+#                                   aiosmtpd, the OpenAPI validator)
+#   scripts/install-deps.sh scaleout  the above plus wrk
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want=(libcurl4-openssl-dev pkg-config)
-if [[ "${1:-build}" == "test" ]]; then
-    # Debian's Chromium for the browser journeys (Playwright cannot download its own here).
-    want+=(postgresql openssl chromium fonts-dejavu-core)
+if [[ "${1:-build}" == "test" || "${1:-build}" == "scaleout" ]]; then
+    # Debian's Chromium for the browser journeys (Playwright cannot download its own here);
+    # HAProxy and nginx, whose deploy/ configurations the tests check and run.
+    want+=(postgresql openssl chromium fonts-dejavu-core haproxy nginx)
+fi
+if [[ "${1:-build}" == "scaleout" ]]; then
+    # wrk measures one server and two behind HAProxy.
+    want+=(wrk)
 fi
 
 missing=()
@@ -28,7 +34,7 @@ if ((${#missing[@]} > 0)); then
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-if [[ "${1:-build}" == "test" ]]; then
+if [[ "${1:-build}" != "build" ]]; then
     # Python tools of the end-to-end checks, pinned in e2e/requirements.txt: the OpenAPI
     # validator, aiosmtpd (a real SMTP server on loopback), pytest and Playwright (driving
     # Debian's Chromium), Schemathesis (the API contract run).

@@ -7,6 +7,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import NIOCore
+import Prometheus
 import Synchronization
 import Testing
 
@@ -30,7 +31,10 @@ struct AccountsHarness: Sendable {
         limits: RateLimits = .generous,
         ids: IDGenerator = .random,
         tokens: TokenGenerator = .secure,
-        configure: (inout AppConfig) -> Void = { _ in }
+        configure: (inout AppConfig) -> Void = { _ in },
+        readReplica: (_ databaseURL: String, _ registry: PrometheusCollectorRegistry) throws -> ReadReplica? = { _, _ in
+            nil
+        }
     ) async throws -> AccountsHarness {
         let url = try await TestDatabases.makeURL(backend)
         var config = AppConfig()
@@ -47,9 +51,10 @@ struct AccountsHarness: Sendable {
         }
         let hashing = HashingQueue()
         // The application under test queues mail but never sends it: no worker runs here.
-        let dependencies = AppDependencies(
+        var dependencies = AppDependencies(
             database: database, mailTransport: RecordingTransport(answers: []), logger: logger, clock: clock.clock,
             ids: ids, tokens: tokens, rateLimits: limits, hashing: hashing)
+        dependencies.readReplica = try readReplica(url, dependencies.metrics)
         let app = try await buildApplication(
             config: config, options: ServeOptions(migrate: true), dependencies: dependencies)
         return AccountsHarness(
