@@ -2,6 +2,7 @@
 test machines): each is checked by the tool that would read it, with the values the compose
 file gives it. HAProxy's configuration is also the one test_scaleout.py runs."""
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -38,6 +39,16 @@ def test_the_compose_file_wires_the_scale_out_shape():
         environment = services[name]["environment"]
         assert environment["TRUSTED_PROXIES"] == address
         assert int(environment["SHUTDOWN_DRAIN_SECONDS"]) >= 3
+
+
+def test_every_setting_the_compose_file_gives_the_app_is_one_it_reads():
+    settings = set(re.findall(r'variable: "([A-Z_]+)"', (ROOT / "Sources" / "ExpenseApp" / "Config"
+                                                          / "AppConfig+Load.swift").read_text()))
+    assert "DATABASE_URL" in settings and "SHUTDOWN_DRAIN_SECONDS" in settings
+    services = compose()["services"]
+    for name in ("migrate", "server1", "server2", "worker"):
+        unknown = set(services[name]["environment"]) - settings
+        assert unknown == set(), (name, unknown)
 
 
 def test_haproxy_accepts_its_configuration_with_the_compose_values():

@@ -47,11 +47,9 @@ public func buildApplication(
         config.usesEmbeddedDatabase || options.migrate ? .migrate : .requireCurrent
     // Imports stop (and roll back) before the database closes: services stop in reverse order.
     var services: [any Service] = [dependencies.database, maintenance, imports]
-    if let replica = dependencies.readReplica, let primary = dependencies.database as? PostgresDatabase {
-        services.insert(contentsOf: [replica.standby as any Service], at: 1)
-        services.append(
-            ReplicaMonitor(
-                primary: primary, replica: replica, registry: dependencies.metrics, logger: dependencies.logger))
+    if let replica = dependencies.readReplica {
+        services.insert(contentsOf: replica.databases.map { $0 as any Service }, at: 1)
+        services.append(ReplicaMonitor(replica: replica, registry: dependencies.metrics, logger: dependencies.logger))
     }
     // The server checks (and on SQLite migrates) the database before it listens; the worker
     // starts only once that check has passed, so a refused start leaves nothing in flight.

@@ -28,9 +28,13 @@ extension ExpenseTracker {
         }
         let started = ContinuousClock.now
         try await withDatabase(config: config, schema: .requireCurrent, logger: logger) { dependencies in
-            guard let database = dependencies.database as? SQLiteDatabase else { return }
+            guard let database = dependencies.database as? SQLiteDatabase else {
+                throw BackupRefusal(description: "the embedded database did not open as SQLite")
+            }
             try await database.backup(to: target)
         }
+        // It holds password and token hashes: readable by the server's user alone, whatever the umask.
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: target)
         let copy = try await SQLiteDatabase.open(path: target, logger: logger)
         let check: String
         do {

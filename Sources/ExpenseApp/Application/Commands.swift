@@ -50,27 +50,30 @@ public enum ExpenseTracker {
             draining: dependencies.draining, delay: .seconds(config.shutdownDrainSeconds))
         try await ServiceGroup(
             configuration: shutdownConfiguration(
-                services: config.shutdownDrainSeconds > 0 ? [app, drain] : [app], config: config, logger: logger)
+                services: config.shutdownDrainSeconds > 0 ? [app, drain] : [app], config: config,
+                drain: .seconds(config.shutdownDrainSeconds), logger: logger)
         ).run()
     }
 
-    /// Services run until SIGTERM or SIGINT, then shut down gracefully, the last first, for at
-    /// most the grace period before being cancelled.
-    static func shutdownConfiguration(services: [any Service], config: AppConfig, logger: Logger)
-        -> ServiceGroupConfiguration
-    {
+    /// Services run until SIGTERM or SIGINT, then shut down gracefully, the last first: the
+    /// drain delay, then the grace period, before being cancelled.
+    static func shutdownConfiguration(
+        services: [any Service], config: AppConfig, drain: Duration = .zero, logger: Logger
+    ) -> ServiceGroupConfiguration {
         var configuration = ServiceGroupConfiguration(
             services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger)
-        limitShutdown(&configuration, config: config)
+        limitShutdown(&configuration, config: config, drain: drain)
         return configuration
     }
 
-    /// The grace period, then cancellation; a process whose work does not end when cancelled
-    /// (a statement the database driver never answers) aborts after `cancellationLimit` rather
-    /// than staying up half-stopped.
-    static func limitShutdown(_ configuration: inout ServiceGroupConfiguration, config: AppConfig) {
-        configuration.maximumGracefulShutdownDuration = .seconds(config.shutdownGraceSeconds)
+    /// The grace period (counted from the signal, so after a drain delay), then cancellation; a
+    /// process whose work does not end when cancelled (a statement the database driver never
+    /// answers) aborts after `cancellationLimit` rather than staying up half-stopped.
+    static func limitShutdown(
+        _ configuration: inout ServiceGroupConfiguration, config: AppConfig, drain: Duration = .zero
+    ) {
+        configuration.maximumGracefulShutdownDuration = .seconds(config.shutdownGraceSeconds) + drain
         configuration.maximumCancellationDuration = cancellationLimit
     }
 

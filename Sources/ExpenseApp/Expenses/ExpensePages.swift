@@ -21,7 +21,9 @@ public struct ExpensePages: Sendable {
         let read = { (tx: TenantTransaction) in
             try await store.expenses.chronological(tx, filter, after: cursor, limit: batchSize)
         }
-        guard let replica else { return try await store.withTenant(tenantID, actor: actor, read) }
+        // Checked for each page: a long export that the standby falls behind during goes on
+        // from the primary.
+        guard let replica, replica.isCurrent else { return try await store.withTenant(tenantID, actor: actor, read) }
         return try await replica.read(tenantID, actor: actor, read) {
             try await store.withTenant(tenantID, actor: actor, read)
         }

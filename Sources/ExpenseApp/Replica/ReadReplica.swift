@@ -19,18 +19,38 @@ import Synchronization
 ///   cookie a browser gets for `maxLag` after any change it made (`ReadYourWrites`), so the
 ///   list after "Save" always shows what was saved.
 public final class ReadReplica: Sendable {
+    /// The pool reads go through.
     public let standby: PostgresDatabase
     public let store: Store
+    /// One connection to each server for `ReplicaMonitor` alone, so a measurement never waits
+    /// behind requests for a pooled connection (a busy pool would otherwise read as a standby
+    /// that is down, and send every read to the already busy primary).
+    let probes: (primary: PostgresDatabase, standby: PostgresDatabase)
     /// The staleness a reader may be shown, at most.
     public let maxLag: Duration
-    private let lag = Mutex<Duration?>(nil)
+    /// Whether the standby must be one (in recovery). Only tests read a second pool on the
+    /// primary itself as their "standby".
+    let requiresRecovery: Bool
+    private let measurement = Mutex<(lag: Duration, at: ContinuousClock.Instant)?>(nil)
     private let reads: Counter
     private let fallbacks: Counter
 
-    public init(standby: PostgresDatabase, maxLag: Duration, registry: PrometheusCollectorRegistry) {
-        self.standby = standby
+    /// A standby at `standbyURL` of the primary at `primaryURL`: the read pool of
+    /// `connections`, and the monitor's two single connections.
+    public init(
+        primaryURL: String, standbyURL: String, connections: Int, leaseTimeout: Duration, maxLag: Duration,
+        registry: PrometheusCollectorRegistry, requiresRecovery: Bool = true, logger: Logger
+    ) throws {
+        self.standby = try PostgresDatabase(
+            url: standbyURL, connections: connections, leaseTimeout: leaseTimeout, standby: true, logger: logger)
+        self.probes = (
+            primary: try PostgresDatabase(url: primaryURL, connections: 1, leaseTimeout: .seconds(2), logger: logger),
+            standby: try PostgresDatabase(
+                url: standbyURL, connections: 1, leaseTimeout: .seconds(2), standby: true, logger: logger)
+        )
         self.store = Store(database: standby)
         self.maxLag = maxLag
+        self.requiresRecovery = requiresRecovery
         reads = registry.makeCounter(
             descriptor: MetricNameDescriptor(
                 metricName: "database_standby_reads", unitName: "total",
@@ -45,22 +65,31 @@ public final class ReadReplica: Sendable {
     static func live(config: AppConfig, registry: PrometheusCollectorRegistry, logger: Logger) throws
         -> ReadReplica?
     {
-        guard let url = config.databaseReadURL else { return nil }
-        let standby = try PostgresDatabase(
-            url: url, connections: config.databaseMaxConnections,
-            leaseTimeout: .seconds(config.databasePoolTimeoutSeconds), standby: true, logger: logger)
-        return ReadReplica(standby: standby, maxLag: .seconds(config.databaseReadMaxLagSeconds), registry: registry)
+        guard let url = config.databaseReadURL, case .postgres(let primaryURL) = config.database else { return nil }
+        return try ReadReplica(
+            primaryURL: primaryURL, standbyURL: url, connections: config.databaseMaxConnections,
+            leaseTimeout: .seconds(config.databasePoolTimeoutSeconds),
+            maxLag: .seconds(config.databaseReadMaxLagSeconds), registry: registry, logger: logger)
     }
 
-    /// How far behind the primary the standby was at the last measurement; nil when it could
-    /// not be measured (the standby or the primary unreachable).
-    public var currentLag: Duration? { lag.withLock { $0 } }
+    /// The databases to run as services beside the primary: the read pool and the probes.
+    var databases: [PostgresDatabase] { [standby, probes.primary, probes.standby] }
 
-    /// Records a measurement (nil: none could be made).
+    /// How far behind the primary the standby is now, at least: the last measurement plus the
+    /// time since it was made. Nil when the last attempt measured nothing (the standby or the
+    /// primary unreachable, or the standby behind every position measured so far).
+    public var currentLag: Duration? {
+        measurement.withLock { $0 }.map { $0.lag + (ContinuousClock.now - $0.at) }
+    }
+
+    /// Records a measurement made now (nil: none could be made).
     public func record(lag measured: Duration?) {
-        lag.withLock { $0 = measured }
+        let now = ContinuousClock.now
+        measurement.withLock { $0 = measured.map { (lag: $0, at: now) } }
     }
 
+    /// Whether reads may go to the standby: a measurement that, aged by the time since it was
+    /// made, is still within `maxLag` (a monitor that stalled lets it age out).
     public var isCurrent: Bool {
         guard let current = currentLag else { return false }
         return current <= maxLag

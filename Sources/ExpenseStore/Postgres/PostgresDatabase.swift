@@ -166,17 +166,20 @@ public final class PostgresDatabase: Database {
     }
 
     /// How far this server's write-ahead log goes: on a primary, what it has written; on a hot
-    /// standby, what it has replayed (and so what its readers see). Comparing the two says how
-    /// far a standby is behind (`WALPosition`).
-    public func walPosition() async throws -> WALPosition? {
+    /// standby (`inRecovery`), what it has replayed, and so what its readers see. Comparing the
+    /// two says how far a standby is behind (`WALPosition`).
+    public func logPosition() async throws -> (position: WALPosition, inRecovery: Bool)? {
         try await autocommit { executor in
             let row = try await executor.first(
                 """
-                SELECT (CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn()
+                SELECT pg_is_in_recovery() AS recovering,
+                       (CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn()
                              ELSE pg_current_wal_lsn() END)::text AS position
                 """)
-            let text: String? = try row?.decode("position")
-            return text.flatMap(WALPosition.init)
+            guard let row, let position = WALPosition(try row.decode("position", as: String?.self) ?? "") else {
+                return nil
+            }
+            return (position, try row.decode("recovering"))
         }
     }
 

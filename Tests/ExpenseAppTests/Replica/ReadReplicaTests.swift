@@ -5,6 +5,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Prometheus
+import Synchronization
 import Testing
 
 @testable import ExpenseApp
@@ -16,10 +17,12 @@ import Testing
 @Suite(.serialized) struct ReadReplicaTests {
     static var backends: [TestBackend] { TestBackend.available.filter { $0 == .postgres } }
 
+    /// A second, read-only pool on the primary's own database as the "standby" (so it is not in
+    /// recovery, which a real one must be).
     static func standby(_ url: String, _ registry: PrometheusCollectorRegistry) throws -> ReadReplica {
-        ReadReplica(
-            standby: try PostgresDatabase(url: url, standby: true, logger: TestDatabases.logger), maxLag: .seconds(5),
-            registry: registry)
+        try ReadReplica(
+            primaryURL: url, standbyURL: url, connections: 4, leaseTimeout: .seconds(5), maxLag: .seconds(5),
+            registry: registry, requiresRecovery: false, logger: TestDatabases.logger)
     }
 
     @Test(arguments: backends) func reportsExportsAndListsReadTheStandbyAndEverythingElseThePrimary(
@@ -60,27 +63,40 @@ import Testing
     }
 
     @Test(arguments: backends) func anUnreachableStandbyFallsBackToThePrimary(_ backend: TestBackend) async throws {
-        // A standby nobody listens at: the monitor finds it down, and a read sent before it
-        // noticed is answered by the primary.
+        // A standby nobody listens at: the monitor finds it down, and a read sent while it was
+        // still taken for current is answered by the primary.
+        let replica = Mutex<ReadReplica?>(nil)
         let harness = try await AccountsHarness.make(
             backend, configure: { $0.httpPort = 0 },
-            readReplica: { _, registry in try Self.standby("postgres://app@127.0.0.1:9/none?sslmode=disable", registry)
+            readReplica: { url, registry in
+                let made = try ReadReplica(
+                    primaryURL: url, standbyURL: "postgres://app@127.0.0.1:9/none?sslmode=disable", connections: 1,
+                    leaseTimeout: .seconds(1), maxLag: .seconds(5), registry: registry, logger: TestDatabases.logger)
+                replica.withLock { $0 = made }
+                return made
             })
         try await harness.app.test(.live) { client in
             let owner = try await client.signUp("owner@example.org", name: "Owner", harness: harness)
             let org = try await client.createOrganization("Fallback Co", by: owner)
             try await client.logExpense(org, ["amount": "1.00", "date": "2026-11-02", "merchant": "Kiosk"], by: owner)
-            let list = try await client.send(.get, "/api/v1/orgs/\(org)/expenses", headers: owner.auth)
-            #expect(list.status == .ok && (list.json["items"] as? [Any])?.count == 1)
             try await eventually {
                 let counts = try await Self.counts(client)
                 return counts.upKnown && counts.up == 0
+            }
+            // The monitor records "down" about once a second; a read sent just after "current"
+            // is recorded meets the unreachable standby, and the primary answers it.
+            try await eventually {
+                replica.withLock { $0 }?.record(lag: .zero)
+                let list = try await client.send(.get, "/api/v1/orgs/\(org)/expenses", headers: owner.auth)
+                #expect(list.status == .ok && (list.json["items"] as? [Any])?.count == 1)
+                return try await Self.counts(client).fallbacks >= 1
             }
         }
     }
 
     struct Counts {
         var reads: Double
+        var fallbacks: Double
         var up: Double
         var upKnown: Bool
     }
@@ -94,7 +110,8 @@ import Testing
             }
         }
         return Counts(
-            reads: value("database_standby_reads_total") ?? 0, up: value("database_standby_up") ?? -1,
+            reads: value("database_standby_reads_total") ?? 0,
+            fallbacks: value("database_standby_fallbacks_total") ?? 0, up: value("database_standby_up") ?? -1,
             upKnown: value("database_standby_up") != nil)
     }
 
