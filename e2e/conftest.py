@@ -6,6 +6,7 @@ from playwright.sync_api import sync_playwright
 
 from harness import ROOT, SMTPServer, Server
 from pgcluster import Cluster
+from scaleout import ScaleOut
 
 ARTIFACTS = Path(os.environ.get("E2E_ARTIFACTS", ROOT / ".build" / "e2e-artifacts"))
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -32,6 +33,14 @@ def pg_cluster():
     cluster = Cluster()
     yield cluster
     cluster.destroy()
+
+
+@pytest.fixture(scope="module")
+def scaleout(pg_cluster):
+    """The scale-out stack (scaleout.py), shared by the checks of one module."""
+    stack = ScaleOut(pg_cluster)
+    yield stack
+    stack.close()
 
 
 @pytest.fixture(scope="session")

@@ -4,18 +4,23 @@ standby (pg_basebackup), HAProxy (deploy/haproxy.cfg, as shipped) in front of tw
 drives it; `make scaleout` runs it on the release build for longer."""
 import os
 import re
+import secrets
 import shutil
 import signal
 import subprocess
 import tempfile
 import time
 import urllib.request
+from collections import Counter
 from pathlib import Path
 
-from harness import ROOT, free_port
+from harness import BINARY, ROOT, SMTPServer, free_port
+from loadrun import migrate
 from pgcluster import Cluster, _as_postgres, _bin_dir
 
 HAPROXY_CONFIG = ROOT / "deploy" / "haproxy.cfg"
+# DATABASE_READ_MAX_LAG_SECONDS of the servers.
+MAX_LAG = 5
 
 
 def wait_for(predicate, timeout, what, interval=0.1):
@@ -173,3 +178,56 @@ def metrics(server, token):
         if match:
             values[match.group(1)] = float(match.group(2))
     return values
+
+
+class ScaleOut:
+    """The whole stack on a new database of `cluster`, with every server reading the standby."""
+
+    def __init__(self, cluster):
+        self.cluster = cluster
+        self.owner_url, self.superuser_url = cluster.create_database()
+        migrate(BINARY, self.owner_url)
+        self.standby = Standby(cluster)
+        # A relay that takes a while over each message, so a worker is mid-batch when killed.
+        self.smtp = SMTPServer(options=("--delay", "0.3"))
+        self.metrics_token = secrets.token_hex(16)
+        self.proxy_port = None
+        ports = [free_port(), free_port()]
+        self.env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", "/root"),
+            "DATABASE_URL": self.owner_url, "DATABASE_READ_URL": self.standby.url(self.owner_url),
+            "DATABASE_READ_MAX_LAG_SECONDS": str(MAX_LAG),
+            "MAIL_TRANSPORT": "smtp", "SMTP_URL": f"smtp://127.0.0.1:{self.smtp.port}", "SMTP_STARTTLS": "off",
+            "SMTP_TIMEOUT_SECONDS": "3", "MAIL_FROM": "ExpenseTracker <no-reply@expenses.test>",
+            "BCRYPT_COST": "4", "LOGIN_MAX_FAILURES": "1000", "LOG_LEVEL": "notice", "LOG_FORMAT": "json",
+            "TRUSTED_PROXIES": "127.0.0.1", "METRICS_TOKEN": self.metrics_token,
+            "SHUTDOWN_DRAIN_SECONDS": "5", "PUBLIC_BASE_URL": "http://127.0.0.1:8080",
+        }
+        self.servers = [Process(BINARY, ["serve", "--no-worker"], self.env, f"server{n + 1}", port=port)
+                        for n, port in enumerate(ports)]
+        self.workers = [Process(BINARY, ["worker"], self.env, f"worker{n + 1}") for n in range(2)]
+        self.proxy = HAProxy(self.servers)
+        # Each server reads the standby once it has measured it current (within a second or two).
+        wait_for(lambda: all(metrics(server, self.metrics_token).get("database_standby_up") == 1.0
+                             for server in self.servers), 30, "the servers to measure the standby")
+
+    def close(self):
+        for process in self.servers + self.workers:
+            process.close()
+        self.proxy.close()
+        self.smtp.stop()
+        self.standby.destroy()
+
+    def outbox(self):
+        return Counter(row[0] for row in Cluster.sql(self.superuser_url, "SELECT status FROM outbox"))
+
+    def message_ids(self, where="true"):
+        return {row[0].strip("<>") for row in
+                Cluster.sql(self.superuser_url, f"SELECT message_id FROM outbox WHERE {where}")}
+
+    def standby_caught_up(self):
+        """Whether the standby has replayed everything the primary had written when asked (read
+        from both servers now, not from a measurement that may predate the last write)."""
+        written = Cluster.sql(self.superuser_url, "SELECT pg_current_wal_lsn()")[0][0]
+        return Cluster.sql(self.standby.superuser_url,
+                           f"SELECT pg_last_wal_replay_lsn() >= '{written}'::pg_lsn")[0][0] == "t"

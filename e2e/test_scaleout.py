@@ -11,85 +11,19 @@ import asyncio
 import json
 import os
 import re
-import secrets
-import subprocess
 import time
 import urllib.parse
 import urllib.request
 from collections import Counter
 
-import pytest
-
-from harness import BINARY, SMTPServer, free_port
 from loadcheck import check_everything, sign_in_all
 from loadgen import PASSWORD, Load, setup_tenants
 from loadhttp import Connection
-from loadrun import migrate
 from pgcluster import Cluster
-from scaleout import HAProxy, Process, Standby, metrics, wait_for
+from scaleout import MAX_LAG, metrics, wait_for
 
 SECONDS = float(os.environ.get("SCALEOUT_SECONDS", "4"))
 CLIENTS = int(os.environ.get("SCALEOUT_CLIENTS", "12"))
-MAX_LAG = 5
-
-
-class ScaleOut:
-    def __init__(self, cluster):
-        self.cluster = cluster
-        self.owner_url, self.superuser_url = cluster.create_database()
-        migrate(BINARY, self.owner_url)
-        self.standby = Standby(cluster)
-        # A relay that takes a while over each message, so a worker is mid-batch when killed.
-        self.smtp = SMTPServer(options=("--delay", "0.3"))
-        self.metrics_token = secrets.token_hex(16)
-        self.proxy_port = None
-        ports = [free_port(), free_port()]
-        self.env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", "/root"),
-            "DATABASE_URL": self.owner_url, "DATABASE_READ_URL": self.standby.url(self.owner_url),
-            "DATABASE_READ_MAX_LAG_SECONDS": str(MAX_LAG),
-            "MAIL_TRANSPORT": "smtp", "SMTP_URL": f"smtp://127.0.0.1:{self.smtp.port}", "SMTP_STARTTLS": "off",
-            "SMTP_TIMEOUT_SECONDS": "3", "MAIL_FROM": "ExpenseTracker <no-reply@expenses.test>",
-            "BCRYPT_COST": "4", "LOGIN_MAX_FAILURES": "1000", "LOG_LEVEL": "notice", "LOG_FORMAT": "json",
-            "TRUSTED_PROXIES": "127.0.0.1", "METRICS_TOKEN": self.metrics_token,
-            "SHUTDOWN_DRAIN_SECONDS": "5", "PUBLIC_BASE_URL": "http://127.0.0.1:8080",
-        }
-        self.servers = [Process(BINARY, ["serve", "--no-worker"], self.env, f"server{n + 1}", port=port)
-                        for n, port in enumerate(ports)]
-        self.workers = [Process(BINARY, ["worker"], self.env, f"worker{n + 1}") for n in range(2)]
-        self.proxy = HAProxy(self.servers)
-        # Each server reads the standby once it has measured it current (within a second or two).
-        wait_for(lambda: all(metrics(server, self.metrics_token).get("database_standby_up") == 1.0
-                             for server in self.servers), 30, "the servers to measure the standby")
-
-    def close(self):
-        for process in self.servers + self.workers:
-            process.close()
-        self.proxy.close()
-        self.smtp.stop()
-        self.standby.destroy()
-
-    def outbox(self):
-        return Counter(row[0] for row in Cluster.sql(self.superuser_url, "SELECT status FROM outbox"))
-
-    def message_ids(self, where="true"):
-        return {row[0].strip("<>") for row in
-                Cluster.sql(self.superuser_url, f"SELECT message_id FROM outbox WHERE {where}")}
-
-    def standby_caught_up(self):
-        """Whether the standby has replayed everything the primary had written when asked (read
-        from both servers now, not from a measurement that may predate the last write)."""
-        written = Cluster.sql(self.superuser_url, "SELECT pg_current_wal_lsn()")[0][0]
-        return Cluster.sql(self.standby.superuser_url,
-                           f"SELECT pg_last_wal_replay_lsn() >= '{written}'::pg_lsn")[0][0] == "t"
-
-
-@pytest.fixture(scope="module")
-def stack(pg_cluster):
-    scale = ScaleOut(pg_cluster)
-    yield scale
-    scale.close()
-
 
 def _request(base_url, method, path, headers=None, body=None, form=None):
     """(status, headers, body) without following redirects."""
@@ -120,7 +54,8 @@ def _cookies(headers):
             for cookie in headers.get_all("Set-Cookie") or []}
 
 
-def test_a_session_made_through_one_server_works_on_the_other(stack):
+def test_a_session_made_through_one_server_works_on_the_other(scaleout):
+    stack = scaleout
     one, two = stack.servers
     tenants = asyncio.run(setup_tenants("127.0.0.1", one.port, 1, "session"))
     tenant = tenants[0]
@@ -167,7 +102,8 @@ def test_a_session_made_through_one_server_works_on_the_other(stack):
         Cluster.sql(stack.standby.superuser_url, "SELECT pg_wal_replay_resume()")
 
 
-def test_a_rolling_restart_under_load_through_haproxy_drops_no_request(stack):
+def test_a_rolling_restart_under_load_through_haproxy_drops_no_request(scaleout):
+    stack = scaleout
     host, port = stack.proxy.address
     tenants = asyncio.run(setup_tenants(host, port, 4, "rolling"))
     restarts = []
@@ -204,7 +140,10 @@ def test_a_rolling_restart_under_load_through_haproxy_drops_no_request(stack):
     assert load.stats.failures == [], load.stats.failures[:10]
     assert sum(load.stats.connection_errors.values()) == 0, load.stats.connection_errors
     assert load.stats.completed > 100, load.stats.completed
-    assert sum(load.stats.unavailable.values()) == 0, load.stats.unavailable
+    # The only 503s are the server's own, with Retry-After, when more sign-ins wait for a
+    # password check than it takes on (by design, at the start of a large load); none from
+    # HAProxy (it sends no Retry-After, so the load counts it a failure above).
+    assert set(load.stats.unavailable) <= {"sign-in"}, load.stats.unavailable
     # Both servers answered: each restart sent the traffic to the other and took it back.
     wait_for(stack.standby_caught_up, 60, "the standby to catch up")
     problems, _ = asyncio.run(check_everything(host, port, load, tenants, stack.superuser_url, PASSWORD))
@@ -214,7 +153,8 @@ def test_a_rolling_restart_under_load_through_haproxy_drops_no_request(stack):
           f"p99 {summary['p99_ms']:.0f} ms, 503s {summary['unavailable']}; restarts {restarts}")
 
 
-def test_a_worker_killed_mid_batch_loses_no_mail_and_repeats_only_what_was_in_flight(stack):
+def test_a_worker_killed_mid_batch_loses_no_mail_and_repeats_only_what_was_in_flight(scaleout):
+    stack = scaleout
     first, second = stack.workers
     # One worker holds the queue while the other is stopped (gracefully: it hands its claims back).
     assert second.terminate() == 0
@@ -243,7 +183,8 @@ def test_a_worker_killed_mid_batch_loses_no_mail_and_repeats_only_what_was_in_fl
           f"{len(repeated)} arrived twice (same Message-ID)")
 
 
-def test_reports_read_from_the_standby_match_the_primary(stack):
+def test_reports_read_from_the_standby_match_the_primary(scaleout):
+    stack = scaleout
     host, port = stack.proxy.address
     tenants = asyncio.run(setup_tenants(host, port, 3, "reports"))
     tokens = asyncio.run(sign_in_all(host, port, tenants, PASSWORD))
@@ -278,7 +219,8 @@ def test_reports_read_from_the_standby_match_the_primary(stack):
     assert reads_after - reads_before >= 9, (reads_before, reads_after)
 
 
-def test_the_standby_lag_is_in_metrics_and_a_standby_behind_is_not_read(stack):
+def test_the_standby_lag_is_in_metrics_and_a_standby_behind_is_not_read(scaleout):
+    stack = scaleout
     host, port = stack.proxy.address
     tenant = asyncio.run(setup_tenants(host, port, 1, "lag"))[0]
     token = asyncio.run(sign_in_all(host, port, [tenant], PASSWORD))[tenant.org_id]
@@ -318,76 +260,3 @@ def test_the_standby_lag_is_in_metrics_and_a_standby_behind_is_not_read(stack):
                          for server in stack.servers), 30, "the standby to be read again")
     status, _, body = _request(base, "GET", f"/api/v1/orgs/{tenant.org_id}/expenses", auth)
     assert status == 200 and b"Written while paused" in body
-
-
-CAPACITY_SECONDS = int(os.environ.get("SCALEOUT_CAPACITY_SECONDS", "0"))
-
-
-def _wrk(url, token, seconds, script=None):
-    """wrk's requests per second, its 99th-percentile latency in ms, and non-2xx answers."""
-    command = ["wrk", "-t2", "-c32", f"-d{seconds}s", "--latency", "-H", f"Authorization: Bearer {token}",
-               "-H", "X-Forwarded-For: 198.18.9.9"]
-    if script:
-        command += ["-s", script]
-    output = subprocess.run([*command, url], check=True, capture_output=True, text=True).stdout
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
-    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", output)
-    scale = {"us": 0.001, "ms": 1, "s": 1000}[p99.group(2)]
-    failed = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
-    return rate, float(p99.group(1)) * scale, int(failed.group(1)) if failed else 0
-
-
-@pytest.mark.skipif(CAPACITY_SECONDS == 0, reason="a measurement: `make scaleout` runs it")
-def test_capacity_of_one_server_and_of_two_behind_haproxy(stack, tmp_path):
-    host, port = stack.proxy.address
-    tenant = asyncio.run(setup_tenants(host, port, 1, "capacity"))[0]
-    token = asyncio.run(sign_in_all(host, port, [tenant], PASSWORD))[tenant.org_id]
-    create = tmp_path / "create.lua"
-    create.write_text('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
-                      'wrk.body = \'{"amount":"12.34","date":"2026-11-02","merchant":"capacity"}\'\n')
-    one, proxy = stack.servers[0].base_url, f"http://{host}:{port}"
-    rows = []
-    base = f"/api/v1/orgs/{tenant.org_id}"
-    for label, script, target in (("create an expense (primary)", str(create), f"{base}/expenses"),
-                                  ("list 50 expenses (standby)", None, f"{base}/expenses?limit=50"),
-                                  ("monthly totals report (standby)", None, f"{base}/reports/totals?period=month")):
-        before = [metrics(server, stack.metrics_token) for server in stack.servers]
-        single = _wrk(one + target, token, CAPACITY_SECONDS, script)
-        double = _wrk(proxy + target, token, CAPACITY_SECONDS, script)
-        after = [metrics(server, stack.metrics_token) for server in stack.servers]
-        assert single[2] == 0 and double[2] == 0, (label, single, double)
-        if "(standby)" in label:
-            # The figure is the standby's: nearly every read went there, none fell back.
-            def total(values, name):
-                return sum(value.get(name, 0) for value in values)
-            reads = total(after, "database_standby_reads_total") - total(before, "database_standby_reads_total")
-            assert reads >= 0.9 * (single[0] + double[0]) * CAPACITY_SECONDS, (label, reads)
-            assert total(after, "database_standby_fallbacks_total") == total(before, "database_standby_fallbacks_total")
-        rows.append(f"| {label} | {single[0]:,.0f} | {single[1]:.1f} | {double[0]:,.0f} | {double[1]:.1f} |")
-    # The limit beside it: the list's own SQL (tenant scope, then the page) straight from
-    # pgbench, prepared, on the primary and on the standby, same clients and duration.
-    script = tmp_path / "list.sql"
-    script.write_text(
-        "BEGIN;\n"
-        f"SELECT set_config('app.tenant_id', '{tenant.org_id}', true);\n"
-        "SELECT e.id, e.seq, e.member_id, u.name, e.category_id, c.name, e.amount_minor, e.currency, "
-        "e.occurred_on, e.merchant, e.note, e.tags, e.version, e.created_at, e.updated_at FROM expenses e "
-        "JOIN users u ON u.id = e.member_id LEFT JOIN categories c ON c.tenant_id = e.tenant_id AND "
-        f"c.id = e.category_id WHERE e.tenant_id = '{tenant.org_id}' ORDER BY e.occurred_on DESC, e.seq DESC "
-        "LIMIT 51;\nCOMMIT;\n")
-    limits = []
-    for label, url in (("primary", stack.owner_url), ("standby", stack.standby.url(stack.owner_url))):
-        output = subprocess.run(["pgbench", url, "-n", "-M", "prepared", "-c", "32", "-j", "2",
-                                 "-T", str(CAPACITY_SECONDS), "-f", str(script)],
-                                check=True, capture_output=True, text=True).stdout
-        tps = float(re.search(r"tps = ([\d.]+)", output).group(1))
-        limits.append(f"{label} {tps:,.0f} tx/s")
-    # What an expense costs on disk, with its audit entry and its share of the day sums.
-    size = Cluster.sql(stack.superuser_url,
-                       "SELECT count(*), pg_total_relation_size('expenses') + pg_total_relation_size('audit_log') "
-                       "+ pg_total_relation_size('expense_day_totals') FROM expenses")[0]
-    limits.append(f"{int(size[0]):,} expenses, {int(size[1]) / int(size[0]):,.0f} bytes each on disk "
-                  "(expenses, audit log, day sums, with indexes)")
-    print(f"\n{os.cpu_count()} cores; wrk -t2 -c32 for {CAPACITY_SECONDS} s each\n"
-          "| request | one server req/s | p99 ms | two behind HAProxy req/s | p99 ms |\n|---|---|---|---|---|\n"
-          + "\n".join(rows) + "\npgbench, the list's SQL, 32 clients: " + ", ".join(limits))

@@ -17,4 +17,4 @@ export BIN
 export SCALEOUT_SECONDS=${SCALEOUT_SECONDS:-15}
 export SCALEOUT_CLIENTS=${SCALEOUT_CLIENTS:-200}
 export SCALEOUT_CAPACITY_SECONDS=${SCALEOUT_CAPACITY_SECONDS:-15}
-python3 -m pytest e2e/test_scaleout.py e2e/test_deploy_files.py e2e/test_backup.py -q -s -p no:cacheprovider
+python3 -m pytest e2e/test_scaleout.py e2e/test_capacity.py e2e/test_deploy_files.py e2e/test_backup.py -q -s -p no:cacheprovider
