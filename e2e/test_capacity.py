@@ -3,7 +3,6 @@ SCALEOUT_CAPACITY_SECONDS; docs/scaling.md records the figures): wrk against one
 against two behind HAProxy, and pgbench on the list's SQL on the primary and the standby as the
 limit. A measurement, not a check of speed: it asserts only that every answer was a success and
 that the reads it calls the standby's went there."""
-import asyncio
 import os
 import re
 import subprocess
@@ -12,6 +11,7 @@ import pytest
 
 from loadcheck import sign_in_all
 from loadgen import PASSWORD, setup_tenants
+from loadrun import run_async
 from pgcluster import Cluster
 from scaleout import metrics
 
@@ -36,8 +36,8 @@ def _wrk(url, token, seconds, script=None):
 def test_capacity_of_one_server_and_of_two_behind_haproxy(scaleout, tmp_path):
     stack = scaleout
     host, port = stack.proxy.address
-    tenant = asyncio.run(setup_tenants(host, port, 1, "capacity"))[0]
-    token = asyncio.run(sign_in_all(host, port, [tenant], PASSWORD))[tenant.org_id]
+    tenant = run_async(setup_tenants(host, port, 1, "capacity"))[0]
+    token = run_async(sign_in_all(host, port, [tenant], PASSWORD))[tenant.org_id]
     create = tmp_path / "create.lua"
     create.write_text('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
                       'wrk.body = \'{"amount":"12.34","date":"2026-11-02","merchant":"capacity"}\'\n')

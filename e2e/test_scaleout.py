@@ -19,6 +19,7 @@ from collections import Counter
 from loadcheck import check_everything, sign_in_all
 from loadgen import PASSWORD, Load, setup_tenants
 from loadhttp import Connection
+from loadrun import run_async
 from pgcluster import Cluster
 from scaleout import MAX_LAG, metrics, wait_for
 
@@ -57,7 +58,7 @@ def _cookies(headers):
 def test_a_session_made_through_one_server_works_on_the_other(scaleout):
     stack = scaleout
     one, two = stack.servers
-    tenants = asyncio.run(setup_tenants("127.0.0.1", one.port, 1, "session"))
+    tenants = run_async(setup_tenants("127.0.0.1", one.port, 1, "session"))
     tenant = tenants[0]
     # API: a token issued by one server is honoured by the other.
     status, _, body = _request(one.base_url, "POST", "/api/v1/auth/login", {"X-Forwarded-For": "198.18.0.1"},
@@ -105,7 +106,7 @@ def test_a_session_made_through_one_server_works_on_the_other(scaleout):
 def test_a_rolling_restart_under_load_through_haproxy_drops_no_request(scaleout):
     stack = scaleout
     host, port = stack.proxy.address
-    tenants = asyncio.run(setup_tenants(host, port, 4, "rolling"))
+    tenants = run_async(setup_tenants(host, port, 4, "rolling"))
     restarts = []
 
     async def scenario():
@@ -135,7 +136,7 @@ def test_a_rolling_restart_under_load_through_haproxy_drops_no_request(scaleout)
         await running
         return load
 
-    load = asyncio.run(scenario())
+    load = run_async(scenario())
     assert [code for _, code, _ in restarts] == [0, 0], restarts
     assert load.stats.failures == [], load.stats.failures[:10]
     assert sum(load.stats.connection_errors.values()) == 0, load.stats.connection_errors
@@ -146,7 +147,7 @@ def test_a_rolling_restart_under_load_through_haproxy_drops_no_request(scaleout)
     assert set(load.stats.unavailable) <= {"sign-in"}, load.stats.unavailable
     # Both servers answered: each restart sent the traffic to the other and took it back.
     wait_for(stack.standby_caught_up, 60, "the standby to catch up")
-    problems, _ = asyncio.run(check_everything(host, port, load, tenants, stack.superuser_url, PASSWORD))
+    problems, _ = run_async(check_everything(host, port, load, tenants, stack.superuser_url, PASSWORD))
     assert problems == []
     summary = load.summary()
     print(f"rolling restart: {summary['requests']} requests at {summary['per_second']:.0f}/s, "
@@ -161,7 +162,7 @@ def test_a_worker_killed_mid_batch_loses_no_mail_and_repeats_only_what_was_in_fl
     host, port = stack.proxy.address
     before = stack.message_ids()
     # Each registration queues a welcome and an address confirmation.
-    asyncio.run(setup_tenants(host, port, 15, "mail"))
+    run_async(setup_tenants(host, port, 15, "mail"))
     wait_for(lambda: stack.outbox()["sending"] > 4, 60, "the worker to claim a batch")
     sending = stack.message_ids("status = 'sending'")
     first.kill()
@@ -186,8 +187,8 @@ def test_a_worker_killed_mid_batch_loses_no_mail_and_repeats_only_what_was_in_fl
 def test_reports_read_from_the_standby_match_the_primary(scaleout):
     stack = scaleout
     host, port = stack.proxy.address
-    tenants = asyncio.run(setup_tenants(host, port, 3, "reports"))
-    tokens = asyncio.run(sign_in_all(host, port, tenants, PASSWORD))
+    tenants = run_async(setup_tenants(host, port, 3, "reports"))
+    tokens = run_async(sign_in_all(host, port, tenants, PASSWORD))
 
     async def write_some():
         connection = Connection(host, port)
@@ -200,7 +201,7 @@ def test_reports_read_from_the_standby_match_the_primary(scaleout):
                 assert response.status == 201, response.body
         await connection.close()
 
-    asyncio.run(write_some())
+    run_async(write_some())
     reads_before = sum(metrics(server, stack.metrics_token).get("database_standby_reads_total", 0)
                        for server in stack.servers)
     wait_for(stack.standby_caught_up, 60, "the standby to catch up")
@@ -222,8 +223,8 @@ def test_reports_read_from_the_standby_match_the_primary(scaleout):
 def test_the_standby_lag_is_in_metrics_and_a_standby_behind_is_not_read(scaleout):
     stack = scaleout
     host, port = stack.proxy.address
-    tenant = asyncio.run(setup_tenants(host, port, 1, "lag"))[0]
-    token = asyncio.run(sign_in_all(host, port, [tenant], PASSWORD))[tenant.org_id]
+    tenant = run_async(setup_tenants(host, port, 1, "lag"))[0]
+    token = run_async(sign_in_all(host, port, [tenant], PASSWORD))[tenant.org_id]
     auth = {"Authorization": f"Bearer {token}"}
     base = f"http://{host}:{port}"
     for server in stack.servers:
