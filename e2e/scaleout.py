@@ -2,6 +2,7 @@
 standby (pg_basebackup), HAProxy (deploy/haproxy.cfg, as shipped) in front of two `serve
 --no-worker` processes, two `worker` processes, and the SMTP test server. test_scaleout.py
 drives it; `make scaleout` runs it on the release build for longer."""
+import json
 import os
 import re
 import secrets
@@ -10,6 +11,7 @@ import signal
 import subprocess
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from collections import Counter
 from pathlib import Path
@@ -231,3 +233,31 @@ class ScaleOut:
         written = Cluster.sql(self.superuser_url, "SELECT pg_current_wal_lsn()")[0][0]
         return Cluster.sql(self.standby.superuser_url,
                            f"SELECT pg_last_wal_replay_lsn() >= '{written}'::pg_lsn")[0][0] == "t"
+
+
+def http_request(base_url, method, path, headers=None, body=None, form=None, raw=None, content_type=None):
+    """(status, headers, body) without following redirects; `body` is sent as JSON, `form` as a
+    urlencoded form, `raw` as it is with `content_type`."""
+    data = None
+    headers = dict(headers or {})
+    if body is not None:
+        data = json.dumps(body).encode()
+        headers["Content-Type"] = "application/json"
+    if form is not None:
+        data = urllib.parse.urlencode(form).encode()
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    if raw is not None:
+        data = raw
+        headers["Content-Type"] = content_type
+    request = urllib.request.Request(base_url + path, data=data, headers=headers, method=method)
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        with opener.open(request, timeout=30) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()

@@ -6,36 +6,25 @@ chain verifies."""
 import json
 import subprocess
 import tempfile
-import urllib.request
 from pathlib import Path
 
 from harness import BINARY, Server
 from journeys import receipt_jpeg
 from loadrun import migrate
 from pgcluster import Cluster, _bin_dir
+from scaleout import http_request
 
 PASSWORD = "correct horse battery staple"
 
 
 def _api(server, method, path, token=None, body=None, raw=None, content_type=None):
+    """(status, the JSON answer decoded, or its bytes) from one client address."""
     headers = {"X-Forwarded-For": "198.18.7.1"}
-    data = None
     if token:
         headers["Authorization"] = f"Bearer {token}"
-    if body is not None:
-        data = json.dumps(body).encode()
-        headers["Content-Type"] = "application/json"
-    if raw is not None:
-        data = raw
-        headers["Content-Type"] = content_type
-    request = urllib.request.Request(server.base_url + path, data=data, headers=headers, method=method)
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            payload = response.read()
-            return response.status, (json.loads(payload) if response.headers.get_content_subtype() == "json"
-                                     else payload)
-    except urllib.error.HTTPError as error:
-        return error.code, error.read()
+    status, answer_headers, payload = http_request(server.base_url, method, path, headers, body=body, raw=raw,
+                                                   content_type=content_type)
+    return status, (json.loads(payload) if answer_headers.get_content_subtype() == "json" else payload)
 
 
 def _write_the_books(server):

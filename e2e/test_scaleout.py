@@ -12,8 +12,6 @@ import json
 import os
 import re
 import time
-import urllib.parse
-import urllib.request
 from collections import Counter
 
 from loadcheck import check_everything, sign_in_all
@@ -21,34 +19,10 @@ from loadgen import PASSWORD, Load, setup_tenants
 from loadhttp import Connection
 from loadrun import run_async
 from pgcluster import Cluster
-from scaleout import MAX_LAG, metrics, wait_for
+from scaleout import MAX_LAG, http_request, metrics, wait_for
 
 SECONDS = float(os.environ.get("SCALEOUT_SECONDS", "4"))
 CLIENTS = int(os.environ.get("SCALEOUT_CLIENTS", "12"))
-
-def _request(base_url, method, path, headers=None, body=None, form=None):
-    """(status, headers, body) without following redirects."""
-    data = None
-    headers = dict(headers or {})
-    if body is not None:
-        data = json.dumps(body).encode()
-        headers["Content-Type"] = "application/json"
-    if form is not None:
-        data = urllib.parse.urlencode(form).encode()
-        headers["Content-Type"] = "application/x-www-form-urlencoded"
-    request = urllib.request.Request(base_url + path, data=data, headers=headers, method=method)
-
-    class NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args, **kwargs):
-            return None
-
-    opener = urllib.request.build_opener(NoRedirect)
-    try:
-        with opener.open(request, timeout=30) as response:
-            return response.status, response.headers, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers, error.read()
-
 
 def _cookies(headers):
     return {cookie.split("=", 1)[0]: cookie.split(";", 1)[0].split("=", 1)[1]
@@ -61,31 +35,31 @@ def test_a_session_made_through_one_server_works_on_the_other(scaleout):
     tenants = run_async(setup_tenants("127.0.0.1", one.port, 1, "session"))
     tenant = tenants[0]
     # API: a token issued by one server is honoured by the other.
-    status, _, body = _request(one.base_url, "POST", "/api/v1/auth/login", {"X-Forwarded-For": "198.18.0.1"},
+    status, _, body = http_request(one.base_url, "POST", "/api/v1/auth/login", {"X-Forwarded-For": "198.18.0.1"},
                                {"email": tenant.email, "password": PASSWORD})
     assert status == 200, body
     token = json.loads(body)["token"]
-    status, _, body = _request(two.base_url, "GET", "/api/v1/me", {"Authorization": f"Bearer {token}"})
+    status, _, body = http_request(two.base_url, "GET", "/api/v1/me", {"Authorization": f"Bearer {token}"})
     assert status == 200 and json.loads(body)["user"]["email"] == tenant.email, (status, body)
     # Pages: a browser session signed in on one server posts a form (with its CSRF token) to
     # the other, and the list it is sent to shows the new expense at once: after a change the
     # browser reads the primary, whatever the standby has replayed. The standby's replay is
     # paused meanwhile (well within DATABASE_READ_MAX_LAG_SECONDS, so it is still read), so
     # the same list without that cookie, read from the standby, does not have it yet.
-    status, headers, _ = _request(one.base_url, "POST", "/login",
+    status, headers, _ = http_request(one.base_url, "POST", "/login",
                                   {"Origin": stack.env["PUBLIC_BASE_URL"], "X-Forwarded-For": "198.18.0.2"},
                                   form={"email": tenant.email, "password": PASSWORD})
     assert status == 303, status
     # The session alone: the sign-in, a change like any other, also set the read_primary
     # cookie, which a browser drops a few seconds later.
     cookie = f"session={_cookies(headers)['session']}"
-    status, _, page = _request(two.base_url, "GET", f"/orgs/{tenant.org_id}/expenses/new", {"Cookie": cookie})
+    status, _, page = http_request(two.base_url, "GET", f"/orgs/{tenant.org_id}/expenses/new", {"Cookie": cookie})
     assert status == 200, status
     csrf = re.search(rb'name="_csrf" value="([^"]+)"', page).group(1).decode()
     wait_for(stack.standby_caught_up, 30, "the standby to catch up")
     Cluster.sql(stack.standby.superuser_url, "SELECT pg_wal_replay_pause()")
     try:
-        status, headers, _ = _request(
+        status, headers, _ = http_request(
             two.base_url, "POST", f"/orgs/{tenant.org_id}/expenses",
             {"Cookie": cookie, "Origin": stack.env["PUBLIC_BASE_URL"]},
             form={"_csrf": csrf, "amount": "12.34", "currency": "EUR", "date": "2026-11-02",
@@ -93,17 +67,17 @@ def test_a_session_made_through_one_server_works_on_the_other(scaleout):
         assert status == 303, status
         written = _cookies(headers)
         assert "read_primary" in written, written
-        status, _, page = _request(one.base_url, "GET", f"/orgs/{tenant.org_id}/expenses",
+        status, _, page = http_request(one.base_url, "GET", f"/orgs/{tenant.org_id}/expenses",
                                    {"Cookie": cookie + f"; read_primary={written['read_primary']}"})
         assert status == 200 and b"Across servers" in page, status
-        status, _, page = _request(two.base_url, "GET", f"/orgs/{tenant.org_id}/expenses", {"Cookie": cookie})
+        status, _, page = http_request(two.base_url, "GET", f"/orgs/{tenant.org_id}/expenses", {"Cookie": cookie})
         at = page.find(b"Across servers")
         assert status == 200 and at < 0, (metrics(two, stack.metrics_token), page[max(0, at - 400):at + 40])
     finally:
         Cluster.sql(stack.standby.superuser_url, "SELECT pg_wal_replay_resume()")
 
 
-def test_a_rolling_restart_under_load_through_haproxy_drops_no_request(scaleout):
+def test_a_rolling_restart_under_load_through_haproxy_drops_nohttp_request(scaleout):
     stack = scaleout
     host, port = stack.proxy.address
     tenants = run_async(setup_tenants(host, port, 4, "rolling"))
@@ -210,8 +184,8 @@ def test_reports_read_from_the_standby_match_the_primary(scaleout):
         for path in (f"/api/v1/orgs/{tenant.org_id}/reports/totals?period=month&from=2026-01-01&to=2026-12-31",
                      f"/api/v1/orgs/{tenant.org_id}/exports/expenses.csv?from=2026-01-01&to=2026-12-31",
                      f"/api/v1/orgs/{tenant.org_id}/expenses?limit=100"):
-            standby = _request(f"http://{host}:{port}", "GET", path, auth)
-            primary = _request(f"http://{host}:{port}", "GET", path, dict(auth, **{"Cache-Control": "no-cache"}))
+            standby = http_request(f"http://{host}:{port}", "GET", path, auth)
+            primary = http_request(f"http://{host}:{port}", "GET", path, dict(auth, **{"Cache-Control": "no-cache"}))
             assert standby[0] == primary[0] == 200, (standby[0], primary[0])
             assert standby[2] == primary[2], path
     reads_after = sum(metrics(server, stack.metrics_token).get("database_standby_reads_total", 0)
@@ -231,7 +205,7 @@ def test_the_standby_lag_is_in_metrics_and_a_standby_behind_is_not_read(scaleout
         values = metrics(server, stack.metrics_token)
         assert values.get("database_standby_up") == 1.0, values
         assert "database_standby_lag_seconds" in values and "database_standby_lag_bytes" in values
-    status, _, body = _request(base, "POST", "/api/v1/auth/login", {"X-Forwarded-For": "198.18.0.3"},
+    status, _, body = http_request(base, "POST", "/api/v1/auth/login", {"X-Forwarded-For": "198.18.0.3"},
                                {"email": tenant.email, "password": PASSWORD})
     assert status == 200, body
     other = {"Authorization": f"Bearer {json.loads(body)['token']}"}
@@ -240,11 +214,11 @@ def test_the_standby_lag_is_in_metrics_and_a_standby_behind_is_not_read(scaleout
     try:
         # Sign-in and the role check read the primary: a token signed out is refused at once,
         # though the standby (paused, and still read for a few seconds) holds it as it was.
-        status, _, _ = _request(base, "POST", "/api/v1/auth/logout", other)
+        status, _, _ = http_request(base, "POST", "/api/v1/auth/logout", other)
         assert status == 204, status
-        status, _, _ = _request(base, "GET", f"/api/v1/orgs/{tenant.org_id}/expenses", other)
+        status, _, _ = http_request(base, "GET", f"/api/v1/orgs/{tenant.org_id}/expenses", other)
         assert status == 401, status
-        status, _, body = _request(base, "POST", f"/api/v1/orgs/{tenant.org_id}/expenses", auth,
+        status, _, body = http_request(base, "POST", f"/api/v1/orgs/{tenant.org_id}/expenses", auth,
                                    {"amount": "7.00", "date": "2026-11-03", "merchant": "Written while paused"})
         assert status == 201, body
         # The lag grows past DATABASE_READ_MAX_LAG_SECONDS on every server, which then stops
@@ -253,11 +227,11 @@ def test_the_standby_lag_is_in_metrics_and_a_standby_behind_is_not_read(scaleout
                              for server in stack.servers), 30, "the servers to see the standby behind")
         lag = metrics(stack.servers[0], stack.metrics_token)
         assert lag["database_standby_lag_seconds"] > MAX_LAG and lag["database_standby_lag_bytes"] > 0, lag
-        status, _, body = _request(base, "GET", f"/api/v1/orgs/{tenant.org_id}/expenses", auth)
+        status, _, body = http_request(base, "GET", f"/api/v1/orgs/{tenant.org_id}/expenses", auth)
         assert status == 200 and b"Written while paused" in body
     finally:
         Cluster.sql(stack.standby.superuser_url, "SELECT pg_wal_replay_resume()")
     wait_for(lambda: all(metrics(server, stack.metrics_token).get("database_standby_up") == 1.0
                          for server in stack.servers), 30, "the standby to be read again")
-    status, _, body = _request(base, "GET", f"/api/v1/orgs/{tenant.org_id}/expenses", auth)
+    status, _, body = http_request(base, "GET", f"/api/v1/orgs/{tenant.org_id}/expenses", auth)
     assert status == 200 and b"Written while paused" in body

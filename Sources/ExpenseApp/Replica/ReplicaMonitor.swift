@@ -67,7 +67,7 @@ struct ReplicaMonitor: Service {
                 if replica.requiresRecovery, !replayed.inRecovery { throw Refusal.notAStandby }
                 let lag = history.measure(written: written.position, replayed: replayed.position, at: clock.now)
                 replica.record(lag: lag.isLowerBound ? nil : lag.duration)
-                seconds.set(Self.seconds(lag.duration))
+                seconds.set(lag.duration / .seconds(1))
                 bytes.set(Double(written.position.bytes(after: replayed.position)) as Double)
                 up.set(replica.isCurrent ? 1.0 : 0.0)
                 if problem != nil { logger.notice("standby measured again; reading it when current") }
@@ -85,10 +85,6 @@ struct ReplicaMonitor: Service {
             }
             try? await Task.sleep(for: interval)
         }
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }
 

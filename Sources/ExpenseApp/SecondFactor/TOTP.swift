@@ -8,7 +8,8 @@ import Foundation
 /// little off, a code typed as it changes), and never for a step at or before the last one
 /// accepted: a code seen once, by the user or by someone watching, cannot be used again.
 public struct TOTP: Sendable, Equatable {
-    /// The shared secret (20 random bytes when enrolled, as RFC 4226 recommends).
+    /// The secret the server and the person's authenticator app both hold (20 random bytes
+    /// when enrolled: 160 bits, the HMAC-SHA1 block's worth).
     public let secret: [UInt8]
     public var digits = 6
     public var period: TimeInterval = 30
@@ -49,7 +50,7 @@ public struct TOTP: Sendable, Equatable {
         guard typed.count == digits, typed.allSatisfy(\.isASCII), typed.allSatisfy(\.isNumber) else { return nil }
         let now = step(at: date)
         for step in (now - 1)...(now + 1) where step > (lastAccepted ?? .min) {
-            if Self.constantTimeEquals(code(step: step), typed) { return step }
+            if CSRFProtection.constantTimeEquals(code(step: step), typed) { return step }
         }
         return nil
     }
@@ -69,12 +70,6 @@ public struct TOTP: Sendable, Equatable {
             URLQueryItem(name: "period", value: String(Int(period))),
         ]
         return components.string ?? ""
-    }
-
-    static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
-        let (x, y) = (Array(a.utf8), Array(b.utf8))
-        guard x.count == y.count else { return false }
-        return zip(x, y).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
     }
 }
 

@@ -46,7 +46,7 @@ struct TOTPTests {
         }
     }
 
-    /// RFC 4648, section 10.
+    /// The base32 test vectors of RFC 4648: each prefix of "foobar".
     @Test func base32Vectors() {
         let vectors = [
             ("", ""), ("f", "MY"), ("fo", "MZXQ"), ("foo", "MZXW6"), ("foob", "MZXW6YQ"), ("fooba", "MZXW6YTB"),
