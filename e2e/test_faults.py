@@ -132,8 +132,8 @@ async def _database_restart(stack, cluster):
 
 
 def test_sigterm_under_load_finishes_requests_in_flight_and_hands_back_mail_claims(pg_cluster):
-    # A slow relay (two seconds a message), so the worker is mid-batch at the signal.
-    smtp = SMTPServer(options=("--delay", "2"))
+    # A slow relay (three seconds a message), so the worker is mid-batch at the signal.
+    smtp = SMTPServer(options=("--delay", "3"))
     stack = Stack(cluster=pg_cluster, smtp=smtp, extra_env={"LOG_LEVEL": "info", "LOG_FORMAT": "json"})
     try:
         run(stack, _sigterm_under_load(stack, smtp))
@@ -153,16 +153,21 @@ async def _sigterm_under_load(stack, smtp):
     load = Load(host, port, tenants, clients=40, duration=180, strict=False, in_doubt=())
     running = asyncio.create_task(load.run())
     await eventually(lambda: len(load.ledger.expenses) >= 100, 60, "expenses under load")
-    # More mail (a welcome and a confirmation each) than the relay takes in the seconds to come,
-    # until the worker holds claims beyond the four it sends at once: some not yet started.
-    await setup_tenants(host, port, 10, "term-mail")
-    await eventually(lambda: _outbox(stack)["sending"] > 4, 60, "the worker to claim a batch")
+    # More mail (a welcome and a confirmation each) than the relay takes, until the worker holds
+    # at least five claims beyond the four it sends at once. However soon the sends under way
+    # finish after this is seen, the next four leave one claim unstarted for a whole relay delay,
+    # which is far longer than the signal takes to arrive.
+    registering = asyncio.create_task(setup_tenants(host, port, 16, "term-mail"))
+    await eventually(lambda: _outbox(stack)["sending"] >= 9, 90, "the worker to claim a batch")
 
     signalled = time.monotonic()
     stack.server.process.send_signal(signal.SIGTERM)
     # Hang guard: the grace period (20 s by default) plus slack.
     code = await asyncio.to_thread(stack.server.process.wait, 40)
     stopped_after = time.monotonic() - signalled
+    # Registrations still going when the server stopped only made mail; they need no answer.
+    registering.cancel()
+    await asyncio.gather(registering, return_exceptions=True)
     load.stop()
     await running
     stack.server.log.close()
