@@ -28,10 +28,13 @@ struct MeController: Sendable {
     }
 
     @Sendable func me(_ request: Request, context: AppRequestContext) async throws -> MeResponse {
-        let (user, memberships) = try await accounts.profile(of: try context.requireAccount().user.id)
+        let identity = try context.requireAccount()
+        let (user, memberships) = try await accounts.profile(of: identity.user.id)
+        // A token limited to one organization sees only that membership.
+        let limited = identity.limitedOrganization
         return MeResponse(
             user: UserResponse(user),
-            memberships: memberships.map { organization, role in
+            memberships: memberships.filter { limited == nil || $0.0.id == limited }.map { organization, role in
                 .init(
                     organizationID: organization.id.description, name: organization.name, kind: organization.kind,
                     role: role)

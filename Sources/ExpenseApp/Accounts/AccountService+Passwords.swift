@@ -96,6 +96,7 @@ extension AccountService {
     /// Changes the password of a signed-in user who knows the current one. Every other session
     /// and token ends; the one making the change stays signed in.
     public func changePassword(of identity: AccountIdentity, current: String, new: String) async throws {
+        try identity.requireSignInCredential()
         // Limited before anything is hashed: one session cannot keep the hashing threads busy.
         try await limiter.check(limits.passwordChangesPerAccount, key: identity.user.id.description)
         var validator = Validator()

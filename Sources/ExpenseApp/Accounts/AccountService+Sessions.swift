@@ -89,14 +89,16 @@ extension AccountService {
         }
     }
 
-    /// The identity of a bearer token found (with its user) in `tx`, if within both limits: an
+    /// The identity of a bearer token found (with its user) in `tx`, if within its limits (a
+    /// login's token: idle and absolute, like a session; a personal token: its own expiry): an
     /// expired token is revoked, and its last use is written at most once a minute.
     func identity(bearer found: (token: APIToken, user: User)?, in tx: some Transaction) async throws
         -> AccountIdentity?
     {
         guard case (var record, let user)? = found else { return nil }
         let now = clock.now()
-        guard record.expiresAt > now, record.lastUsedAt.addingTimeInterval(settings.sessionIdle) > now else {
+        let idle = record.kind == .session && record.lastUsedAt.addingTimeInterval(settings.sessionIdle) <= now
+        guard record.expiresAt > now, !idle else {
             _ = try await store.apiTokens.revoke(tx, id: record.id, user: record.userID)
             return nil
         }

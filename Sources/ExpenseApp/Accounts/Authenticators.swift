@@ -55,13 +55,24 @@ struct BearerAuthenticator: RouterMiddleware {
 }
 
 /// Refuses API requests without a valid bearer token: 401 with `WWW-Authenticate: Bearer`.
+/// A personal access token is held to its scopes here: a read token changes nothing, and a
+/// token limited to one organization changes nothing outside it (it may still read the account
+/// and sign itself out).
 struct RequireBearer: RouterMiddleware {
     typealias Context = AppRequestContext
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
     {
-        guard context.identity != nil else { throw AppError.unauthenticated }
+        guard let identity = context.identity else { throw AppError.unauthenticated }
+        let isWrite = TenantRequest.isWrite(request)
+        if identity.personalToken != nil, isWrite, request.uri.path != "/api/v1/auth/logout" {
+            try identity.requireScope(forWrite: isWrite)
+            if identity.limitedOrganization != nil {
+                throw AppError.insufficientScope(
+                    "This token is limited to one organization: it changes nothing outside that organization.")
+            }
+        }
         return try await next(request, context)
     }
 }

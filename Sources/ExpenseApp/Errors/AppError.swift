@@ -52,6 +52,9 @@ public enum AppError: Error, Sendable, Equatable {
     case receiptRequired([MissingReceipt])
     /// 409: the expense's date is in a closed period (the closed-through date when known).
     case periodClosed(through: CalendarDate?)
+    /// 403: a personal access token whose scopes do not cover the request (a read token that
+    /// writes, or any personal token managing credentials).
+    case insufficientScope(String)
 
     /// An expense the claim policy asks a receipt of, and why.
     public struct MissingReceipt: Sendable, Equatable {
@@ -82,6 +85,7 @@ extension AppError {
         case .selfApproval: .forbidden
         case .receiptRequired: .unprocessableContent
         case .periodClosed: .conflict
+        case .insufficientScope: .forbidden
         }
     }
 
@@ -110,6 +114,7 @@ extension AppError {
         case .selfApproval: "/problems/self-approval"
         case .receiptRequired: "/problems/receipt-required"
         case .periodClosed: "/problems/period-closed"
+        case .insufficientScope: "/problems/insufficient-scope"
         }
     }
 
@@ -138,6 +143,7 @@ extension AppError {
         case .selfApproval: "Not your own claim"
         case .receiptRequired: "Receipts required"
         case .periodClosed: "Period closed"
+        case .insufficientScope: "Token not allowed to do this"
         }
     }
 
@@ -177,6 +183,7 @@ extension AppError {
         case .periodClosed(let through):
             "The books are closed through \(through.map(\.description) ?? "this date"), so expenses dated then or "
                 + "before cannot be added, changed, deleted or given receipts. An owner can reopen the period."
+        case .insufficientScope(let reason): reason
         }
     }
 }

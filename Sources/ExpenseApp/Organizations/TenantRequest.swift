@@ -170,6 +170,8 @@ struct BearerTenantResolver: RouterMiddleware {
             guard let caller = try await accounts.identity(bearerToken: bearer.token) else {
                 throw AppError.unauthenticated
             }
+            if let limited = caller.personalToken?.organizationID, limited != id { throw AppError.notFound }
+            try caller.requireScope(forWrite: true)
             try await tenant.checkUploader(
                 context, organization: id, user: caller.user.id, permission: uploads?.permission ?? .createExpenses)
         }
@@ -179,6 +181,15 @@ struct BearerTenantResolver: RouterMiddleware {
                 try await accounts.store.withTenant(id, bearerTokenHash: SecretToken.hash(bearer.token)) { found, tx in
                     guard let identity = try await accounts.identity(bearer: found, in: tx) else {
                         return .refused(.unauthenticated)
+                    }
+                    // A token limited to another organization finds this one as a stranger would.
+                    if let limited = identity.personalToken?.organizationID, limited != id {
+                        return .refused(.notFound)
+                    }
+                    do {
+                        try identity.requireScope(forWrite: lock)
+                    } catch let error as AppError {
+                        return .refused(error)
                     }
                     guard
                         let (organization, role) = try await accounts.store.organizations.findWithRole(

@@ -3,20 +3,40 @@ import Foundation
 
 /// A bearer token of the JSON API, as its owner sees it (never the secret itself).
 public struct APIToken: Sendable, Equatable, Codable {
+    /// Where a token came from, which decides its limits.
+    public enum Kind: String, Sendable, Codable {
+        /// Issued by a login: limited like a browser session (idle and absolute).
+        case session
+        /// Created for an integration: no idle limit, its own expiry, and possibly limited to
+        /// reading and to one organization.
+        case personal
+    }
+
     public var id: UUID
     public var userID: UserID
     public var name: String
     public var createdAt: Date
     public var lastUsedAt: Date
     public var expiresAt: Date
+    public var kind: Kind
+    /// False for a token that may only read (`GET` and `HEAD`).
+    public var canWrite: Bool
+    /// The one organization a limited token may reach; nil reaches all the user's.
+    public var organizationID: OrganizationID?
 
-    public init(id: UUID, userID: UserID, name: String, createdAt: Date, lastUsedAt: Date, expiresAt: Date) {
+    public init(
+        id: UUID, userID: UserID, name: String, createdAt: Date, lastUsedAt: Date, expiresAt: Date,
+        kind: Kind = .session, canWrite: Bool = true, organizationID: OrganizationID? = nil
+    ) {
         self.id = id
         self.userID = userID
         self.name = name
         self.createdAt = createdAt
         self.lastUsedAt = lastUsedAt
         self.expiresAt = expiresAt
+        self.kind = kind
+        self.canWrite = canWrite
+        self.organizationID = organizationID
     }
 }
 
@@ -26,9 +46,11 @@ public struct APITokenRepository: Sendable {
     public func create(_ tx: some Transaction, _ token: APIToken, hash: String) async throws {
         try await tx.executor.execute(
             """
-            INSERT INTO api_tokens (id, user_id, token_hash, name, created_at, last_used_at, expires_at)
+            INSERT INTO api_tokens (id, user_id, token_hash, name, created_at, last_used_at, expires_at,
+                                    kind, can_write, organization_id)
             VALUES (\(token.id), \(token.userID), \(hash), \(token.name), \(token.createdAt),
-                    \(token.lastUsedAt), \(token.expiresAt))
+                    \(token.lastUsedAt), \(token.expiresAt), \(token.kind.rawValue), \(token.canWrite),
+                    \(token.organizationID))
             """
         )
     }
@@ -59,7 +81,8 @@ public struct APITokenRepository: Sendable {
     }
 
     static let withUserColumns = """
-        t.id, t.user_id, t.name, t.created_at, t.last_used_at, t.expires_at, u.email AS user_email,
+        t.id, t.user_id, t.name, t.created_at, t.last_used_at, t.expires_at, t.kind, t.can_write,
+        t.organization_id, u.email AS user_email,
         u.name AS user_name, u.email_verified_at AS user_email_verified_at, u.created_at AS user_created_at
         """
 
@@ -126,15 +149,28 @@ public struct APITokenRepository: Sendable {
         }
     }
 
-    /// Removes tokens past either limit; returns how many.
+    /// Removes tokens past their limits (a login's token also past the idle limit); returns how many.
     @discardableResult
     public func deleteExpired(_ tx: some Transaction, now: Date, idleSince: Date) async throws -> Int {
         try await tx.executor.query(
-            "DELETE FROM api_tokens WHERE expires_at <= \(now) OR last_used_at <= \(idleSince) RETURNING id"
+            """
+            DELETE FROM api_tokens
+            WHERE expires_at <= \(now) OR (kind = 'session' AND last_used_at <= \(idleSince)) RETURNING id
+            """
         ).count
     }
 
-    static let columns = "id, user_id, name, created_at, last_used_at, expires_at"
+    /// How many personal tokens the user holds that have not expired.
+    public func personalCount(_ tx: some Transaction, user: UserID, now: Date) async throws -> Int {
+        let row = try await tx.executor.first(
+            """
+            SELECT count(*) AS n FROM api_tokens
+            WHERE user_id = \(user) AND kind = 'personal' AND expires_at > \(now)
+            """)
+        return try row?.decode("n", as: Int.self) ?? 0
+    }
+
+    static let columns = "id, user_id, name, created_at, last_used_at, expires_at, kind, can_write, organization_id"
 
     static func token(from row: SQLRow) throws -> APIToken {
         APIToken(
@@ -143,7 +179,10 @@ public struct APITokenRepository: Sendable {
             name: try row.decode("name"),
             createdAt: try row.decode("created_at"),
             lastUsedAt: try row.decode("last_used_at"),
-            expiresAt: try row.decode("expires_at")
+            expiresAt: try row.decode("expires_at"),
+            kind: APIToken.Kind(rawValue: try row.decode("kind")) ?? .session,
+            canWrite: try row.decode("can_write"),
+            organizationID: try row.decode("organization_id")
         )
     }
 }

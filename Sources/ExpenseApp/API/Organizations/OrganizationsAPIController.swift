@@ -40,8 +40,14 @@ struct OrganizationsAPIController: Sendable {
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> ItemList<OrganizationResponse> {
-        let memberships = try await organizations.list(for: try context.requireAccount().user)
-        return ItemList(items: memberships.map { OrganizationResponse($0.0, role: $0.1) })
+        let identity = try context.requireAccount()
+        let memberships = try await organizations.list(for: identity.user)
+        // A token limited to one organization sees only that one.
+        let limited = identity.limitedOrganization
+        return ItemList(
+            items: memberships.filter { limited == nil || $0.0.id == limited }.map {
+                OrganizationResponse($0.0, role: $0.1)
+            })
     }
 
     @Sendable func read(_ request: Request, context: OrgRequestContext) async throws -> OrganizationResponse {
