@@ -34,6 +34,7 @@ public struct Store: Sendable {
     public let recurring = RecurringRepository()
     public let closes = PeriodCloseRepository()
     public let imports = ImportRepository()
+    public let secondFactors = SecondFactorRepository()
 
     public init(database: any Database) {
         self.database = database

@@ -24,6 +24,7 @@ import Testing
         .closeBooks: [.owner, .finance],
         .reopenBooks: [.owner],
         .verifyAuditLog: [.owner, .admin, .finance],
+        .requireSecondFactor: [.owner],
     ]
 
     @Test(arguments: Role.allCases, Permission.allCases)

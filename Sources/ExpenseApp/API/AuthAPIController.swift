@@ -6,6 +6,7 @@ import Hummingbird
 /// `/api/v1/auth/register`, `login` and `logout`: accounts and their bearer tokens over JSON.
 struct AuthAPIController: Sendable {
     let accounts: AccountService
+    let secondFactor: SecondFactorService
 
     struct RegisterRequest: JSONRequestBody {
         var email: String
@@ -69,6 +70,10 @@ struct AuthAPIController: Sendable {
             ?? "API sign-in"
         let user = try await accounts.authenticate(
             email: body.email, password: body.password, client: context.client)
+        // The password alone does not sign in an account that also takes a code.
+        if user.secondFactorEnabled {
+            throw AppError.secondFactorRequired(mfaToken: try await secondFactor.challenge(for: user))
+        }
         let issued = try await accounts.issueToken(for: user, name: name)
         return LoginResponse(token: issued.token, expiresAt: issued.record.expiresAt, user: UserResponse(user))
     }

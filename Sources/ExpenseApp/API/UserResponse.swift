@@ -8,6 +8,7 @@ struct UserResponse: ResponseEncodable, Equatable {
     var email: String
     var name: String
     var emailVerified: Bool
+    var secondFactorEnabled: Bool
     var createdAt: Date
 
     init(_ user: User) {
@@ -15,12 +16,14 @@ struct UserResponse: ResponseEncodable, Equatable {
         email = user.email
         name = user.name
         emailVerified = user.emailVerifiedAt != nil
+        secondFactorEnabled = user.secondFactorEnabled
         createdAt = user.createdAt
     }
 
     enum CodingKeys: String, CodingKey {
         case id, email, name
         case emailVerified = "email_verified"
+        case secondFactorEnabled = "second_factor_enabled"
         case createdAt = "created_at"
     }
 }

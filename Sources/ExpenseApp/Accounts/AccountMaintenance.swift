@@ -43,7 +43,8 @@ struct AccountMaintenance: Service {
         let idleSince = now.addingTimeInterval(-settings.sessionIdle)
         let store = self.store
         return try await store.withSystem { tx in
-            (
+            try await store.secondFactors.deleteExpiredChallenges(tx, now: now)
+            return (
                 try await store.sessions.deleteExpired(tx, now: now, idleSince: idleSince),
                 try await store.apiTokens.deleteExpired(tx, now: now, idleSince: idleSince),
                 try await store.accountTokens.deleteSpent(tx, before: now.addingTimeInterval(-24 * 3600)),

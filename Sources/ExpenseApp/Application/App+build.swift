@@ -121,6 +121,9 @@ func buildRouter(
         tokens: dependencies.tokens,
         logger: dependencies.logger
     )
+    let secondFactor = SecondFactorService(
+        store: store, box: try SecretBox.make(config: config), limiter: limiter, limits: dependencies.rateLimits,
+        clock: dependencies.clock, tokens: dependencies.tokens, logger: dependencies.logger)
     let organizations = OrganizationService(
         store: store, limiter: limiter, limits: dependencies.rateLimits, clock: dependencies.clock,
         ids: dependencies.ids, logger: dependencies.logger)
@@ -222,7 +225,7 @@ func buildRouter(
         .add(middleware: BearerTenantResolver(tenant: tenantRequest, uploads: importFiles))
         .group(context: OrgRequestContext.self)
     let api = router.group("api/v1").add(middleware: BearerAuthenticator(accounts: accounts))
-    let authAPI = AuthAPIController(accounts: accounts)
+    let authAPI = AuthAPIController(accounts: accounts, secondFactor: secondFactor)
     authAPI.addPublicRoutes(to: api.group("auth"))
     let passwordsAPI = PasswordsAPIController(accounts: accounts)
     passwordsAPI.addPublicRoutes(to: api.group("auth"))
@@ -234,6 +237,9 @@ func buildRouter(
     verificationAPI.addSignedInRoutes(to: signedInAPI.group("auth"))
     TokensAPIController(accounts: accounts).addRoutes(to: signedInAPI.group("auth"))
     MeController(accounts: accounts).addRoutes(to: signedInAPI)
+    let secondFactorAPI = SecondFactorAPIController(accounts: accounts, secondFactor: secondFactor)
+    secondFactorAPI.addPublicRoutes(to: api.group("auth"))
+    secondFactorAPI.addSignedInRoutes(to: signedInAPI.group("me"))
     let organizationsAPI = OrganizationsAPIController(organizations: organizations)
     let invitationsAPI = InvitationsAPIController(members: members)
     organizationsAPI.addCollectionRoutes(to: signedInAPI.group("orgs"))

@@ -192,6 +192,13 @@ extension AppConfig {
         if transport == .smtp, let smtpURL {
             mail = .smtp(.init(url: smtpURL, startTLS: startTLS, caFile: caFile, timeout: smtpTimeout))
         }
+        if let key = read(.secretKey) {
+            if key.count >= 32 {
+                secretKey = key
+            } else {
+                problem(.secretKey, "expected at least 32 characters (for example: openssl rand -base64 32)")
+            }
+        }
         if let token = read(.metricsToken) {
             if token.count >= 16 {
                 metricsToken = token
@@ -325,4 +332,5 @@ public struct Setting: Sendable {
     public static let smtpStartTLS = Setting(variable: "SMTP_STARTTLS", isSecret: false)
     public static let smtpCAFile = Setting(variable: "SMTP_CA_FILE", isSecret: false)
     public static let metricsToken = Setting(variable: "METRICS_TOKEN", isSecret: true)
+    public static let secretKey = Setting(variable: "SECRET_KEY", isSecret: true)
 }

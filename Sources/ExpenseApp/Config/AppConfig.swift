@@ -94,6 +94,10 @@ public struct AppConfig: Sendable, Equatable {
     /// `METRICS_TOKEN`: the bearer token a Prometheus scraper sends to `GET /metrics`. Unset:
     /// `/metrics` answers only connections from the loopback interface.
     public var metricsToken: String? = nil
+    /// `SECRET_KEY`: at least 32 random characters; authenticator secrets are sealed under a key
+    /// derived from it. Unset on the embedded store: a key file is made in `DATA_DIR`. Unset on
+    /// PostgreSQL: two-factor enrolment is refused (every server must share the key).
+    public var secretKey: String? = nil
 
     public init() {}
 

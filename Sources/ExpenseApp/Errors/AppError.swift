@@ -55,6 +55,14 @@ public enum AppError: Error, Sendable, Equatable {
     /// 403: a personal access token whose scopes do not cover the request (a read token that
     /// writes, or any personal token managing credentials).
     case insufficientScope(String)
+    /// 401: the password was right and the account also takes a code: `mfa_token` carries the
+    /// sign-in to `POST /api/v1/auth/login/totp`.
+    case secondFactorRequired(mfaToken: String)
+    /// 401: the code (or recovery code) is wrong or was used already, or the sign-in it would
+    /// finish is unknown or expired.
+    case invalidSecondFactor(String)
+    /// 403: the organization requires two-factor sign-in and the caller has not enrolled.
+    case secondFactorEnrolmentRequired
 
     /// An expense the claim policy asks a receipt of, and why.
     public struct MissingReceipt: Sendable, Equatable {
@@ -86,6 +94,8 @@ extension AppError {
         case .receiptRequired: .unprocessableContent
         case .periodClosed: .conflict
         case .insufficientScope: .forbidden
+        case .secondFactorRequired, .invalidSecondFactor: .unauthorized
+        case .secondFactorEnrolmentRequired: .forbidden
         }
     }
 
@@ -115,6 +125,9 @@ extension AppError {
         case .receiptRequired: "/problems/receipt-required"
         case .periodClosed: "/problems/period-closed"
         case .insufficientScope: "/problems/insufficient-scope"
+        case .secondFactorRequired: "/problems/second-factor-required"
+        case .invalidSecondFactor: "/problems/invalid-second-factor"
+        case .secondFactorEnrolmentRequired: "/problems/second-factor-enrolment-required"
         }
     }
 
@@ -144,6 +157,9 @@ extension AppError {
         case .receiptRequired: "Receipts required"
         case .periodClosed: "Period closed"
         case .insufficientScope: "Token not allowed to do this"
+        case .secondFactorRequired: "Code required"
+        case .invalidSecondFactor: "Code not accepted"
+        case .secondFactorEnrolmentRequired: "Two-factor sign-in required"
         }
     }
 
@@ -184,6 +200,13 @@ extension AppError {
             "The books are closed through \(through.map(\.description) ?? "this date"), so expenses dated then or "
                 + "before cannot be added, changed, deleted or given receipts. An owner can reopen the period."
         case .insufficientScope(let reason): reason
+        case .secondFactorRequired:
+            "The password is right. Send a code from your authenticator app (or a recovery code) with mfa_token "
+                + "to POST /api/v1/auth/login/totp within five minutes."
+        case .invalidSecondFactor(let reason): reason
+        case .secondFactorEnrolmentRequired:
+            "This organization requires two-factor sign-in. Turn it on for your account (POST /api/v1/me/totp, "
+                + "or Account, then Security, on the pages), then try again."
         }
     }
 }

@@ -116,12 +116,14 @@ struct ErrorRenderingMiddleware: RouterMiddleware {
                 problem.errors = missing.map {
                     .init(field: "expense_ids", message: $0.message, expenseID: $0.expenseID.description)
                 }
+            case .secondFactorRequired(let token):
+                problem.mfaToken = token
             default:
                 break
             }
             var response = ProblemResponse.make(problem)
             switch error {
-            case .unauthenticated, .invalidCredentials:
+            case .unauthenticated, .invalidCredentials, .secondFactorRequired, .invalidSecondFactor:
                 response.headers[.wwwAuthenticate] = #"Bearer realm="expense-tracker""#
             case .rateLimited(let seconds):
                 response.headers[.retryAfter] = String(seconds)

@@ -22,10 +22,13 @@ struct Problem: Codable, Sendable, Equatable {
     var requestID: String?
     /// Per-field failures, for validation problems.
     var errors: [FieldError]?
+    /// The token that carries a sign-in to its second step (`POST /api/v1/auth/login/totp`).
+    var mfaToken: String? = nil
 
     enum CodingKeys: String, CodingKey {
         case type, title, status, detail, errors
         case requestID = "request_id"
+        case mfaToken = "mfa_token"
     }
 }
 

@@ -25,6 +25,8 @@ public struct OrganizationService: Sendable {
         public var statesReceiptRule: Bool
         /// Amounts as a person types them ("1,250.00", "$25"): the pages; the API takes plain decimals.
         public var amountsAsTyped = false
+        /// Whether every member must sign in with a second factor (owners only); absent keeps it.
+        public var requireSecondFactor: Bool?
 
         public init(
             name: String? = nil, kind: String? = nil, currency: String? = nil, timeZone: String? = nil,
@@ -48,6 +50,7 @@ public struct OrganizationService: Sendable {
             weekStart = try container.decodeIfPresent(String.self, forKey: .weekStart)
             statesReceiptRule = container.contains(.receiptRequiredAbove)
             receiptRequiredAbove = try container.decodeIfPresent(String.self, forKey: .receiptRequiredAbove)
+            requireSecondFactor = try container.decodeIfPresent(Bool.self, forKey: .requireSecondFactor)
         }
 
         enum CodingKeys: String, CodingKey, CaseIterable {
@@ -55,6 +58,7 @@ public struct OrganizationService: Sendable {
             case timeZone = "timezone"
             case weekStart = "week_start"
             case receiptRequiredAbove = "receipt_required_above"
+            case requireSecondFactor = "require_second_factor"
         }
     }
 
@@ -68,8 +72,11 @@ public struct OrganizationService: Sendable {
         let organization = try await store.withTenant(ids() as OrganizationID, actor: user.id) { tx in
             // Counted with the creation itself: a refused one leaves the count as it was.
             try await limiter.check(limit, key: user.id.description, in: tx)
-            let organization = try await store.organizations.create(tx, settings, at: now)
+            var organization = try await store.organizations.create(tx, settings, at: now)
             _ = try await store.memberships.add(tx, user: user.id, role: .owner, at: now)
+            if input.requireSecondFactor == true {
+                organization = try await Self.requireSecondFactor(true, by: user, in: tx, store: store, at: now)
+            }
             try await store.categories.createDefaults(tx, kind: organization.kind, ids: ids, at: now)
             try await store.audit.append(
                 tx,
@@ -140,8 +147,12 @@ public struct OrganizationService: Sendable {
                 let hasBudgets = try await store.budgets.any(tx)
                 if hasExpenses || hasRates || hasBudgets { throw AppError.conflict(Self.currencyStays) }
             }
-            guard let updated = try await store.organizations.update(tx, settings, at: now) else {
+            guard var updated = try await store.organizations.update(tx, settings, at: now) else {
                 throw AppError.notFound
+            }
+            if let required = input.requireSecondFactor, required != before.requireSecondFactor {
+                try access.require(.requireSecondFactor)
+                updated = try await Self.requireSecondFactor(required, by: access.user, in: tx, store: store, at: now)
             }
             try await store.audit.append(
                 tx,
@@ -313,6 +324,7 @@ public struct OrganizationService: Sendable {
             "timezone": organization.timeZone.name, "week_start": organization.weekStart.name,
         ]
         snapshot["receipt_required_above"] = organization.receiptThreshold?.decimalString
+        snapshot["require_second_factor"] = organization.requireSecondFactor ? "yes" : nil
         return snapshot
     }
 }

@@ -195,6 +195,9 @@ struct BearerTenantResolver: RouterMiddleware {
                         let (organization, role) = try await accounts.store.organizations.findWithRole(
                             tx, user: identity.user.id, lockingMembership: lock)
                     else { return .refused(.notFound) }
+                    if organization.requireSecondFactor, !identity.user.secondFactorEnabled {
+                        return .refused(.secondFactorEnrolmentRequired)
+                    }
                     var context = context
                     context.identity = identity
                     var access = TenantAccess(
@@ -238,6 +241,9 @@ struct SessionTenantResolver: RouterMiddleware {
                         let (organization, role) = try await store.organizations.findWithRole(
                             tx, user: identity.user.id, lockingMembership: lock)
                     else { return .refused(.notFound) }
+                    if organization.requireSecondFactor, !identity.user.secondFactorEnabled {
+                        return .refused(.secondFactorEnrolmentRequired)
+                    }
                     var access = TenantAccess(
                         organization: organization, role: role, user: identity.user, transaction: tx)
                     access.replica = tenant.replica?.forRequest(request)

@@ -42,6 +42,9 @@ public struct RateLimits: Sendable {
     public var invitationsPerOrganization = RateLimitRule(name: "invite-org", limit: 100, window: .seconds(3600))
     /// Organizations one account creates (each can send its own invitations).
     public var organizationsPerAccount = RateLimitRule(name: "org-create", limit: 10, window: .seconds(86_400))
+    /// Second-factor codes tried for one account (signing in, confirming, turning it off): with
+    /// three codes valid at a time, this keeps guessing one hopeless.
+    public var secondFactorPerAccount = RateLimitRule(name: "second-factor-account", limit: 10, window: .seconds(900))
     /// Resends of one invitation.
     public var invitationResends = RateLimitRule(name: "invite-resend", limit: 3, window: .seconds(3600))
 

@@ -8,12 +8,18 @@ public struct User: Sendable, Equatable, Codable {
     public var name: String
     public var emailVerifiedAt: Date?
     public var createdAt: Date
+    /// Whether signing in also takes a code from an authenticator app (or a recovery code).
+    public var secondFactorEnabled: Bool
 
-    public init(id: UserID, email: String, name: String, emailVerifiedAt: Date?, createdAt: Date) {
+    public init(
+        id: UserID, email: String, name: String, emailVerifiedAt: Date?, createdAt: Date,
+        secondFactorEnabled: Bool = false
+    ) {
         self.id = id
         self.email = email
         self.name = name
         self.emailVerifiedAt = emailVerifiedAt
         self.createdAt = createdAt
+        self.secondFactorEnabled = secondFactorEnabled
     }
 }

@@ -20,6 +20,8 @@ public struct Organization: Sendable, Equatable, Codable {
     public var hasBudgets = false
     /// The books are closed through this date: expenses dated on or before it no longer change.
     public var closedThrough: CalendarDate?
+    /// Every member must sign in with a second factor to reach it.
+    public var requireSecondFactor = false
 
     /// Whether an expense dated `date` is in a closed period.
     public func isClosed(_ date: CalendarDate) -> Bool { closedThrough.map { date <= $0 } ?? false }

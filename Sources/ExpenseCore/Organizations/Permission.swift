@@ -38,6 +38,8 @@ public enum Permission: String, Sendable, CaseIterable {
     case reopenBooks
     /// Check the audit log's hash chain (the check shows counts and hashes, not the entries).
     case verifyAuditLog
+    /// Require every member to sign in with a second factor.
+    case requireSecondFactor
 }
 
 extension Role {

@@ -76,14 +76,16 @@ public struct APITokenRepository: Sendable {
         let token = try Self.token(from: row)
         let user = User(
             id: token.userID, email: try row.decode("user_email"), name: try row.decode("user_name"),
-            emailVerifiedAt: try row.decode("user_email_verified_at"), createdAt: try row.decode("user_created_at"))
+            emailVerifiedAt: try row.decode("user_email_verified_at"), createdAt: try row.decode("user_created_at"),
+            secondFactorEnabled: try row.decode("user_second_factor_enabled"))
         return (token, user)
     }
 
     static let withUserColumns = """
         t.id, t.user_id, t.name, t.created_at, t.last_used_at, t.expires_at, t.kind, t.can_write,
         t.organization_id, u.email AS user_email,
-        u.name AS user_name, u.email_verified_at AS user_email_verified_at, u.created_at AS user_created_at
+        u.name AS user_name, u.email_verified_at AS user_email_verified_at, u.created_at AS user_created_at,
+        u.second_factor_enabled AS user_second_factor_enabled
         """
 
     static func withUser(hash: String) -> SQL {

@@ -100,6 +100,19 @@ public struct OrganizationRepository: Sendable {
         ).map(Self.organization)
     }
 
+    /// Sets whether every member must sign in with a second factor; returns it as stored.
+    public func setSecondFactorRule(_ tx: TenantTransaction, required: Bool, at now: Date) async throws
+        -> Organization?
+    {
+        try await tx.executor.first(
+            """
+            UPDATE organizations SET require_second_factor = \(required), updated_at = \(now)
+            WHERE id = \(tx.tenantID) AND deleted_at IS NULL
+            RETURNING \(unsafeRaw: Self.columns)
+            """
+        ).map(Self.organization)
+    }
+
     /// Marks the organization deleted: it disappears from every list and route, its rows stay
     /// (the audit log keeps the story) until an operator purges them.
     public func softDelete(_ tx: TenantTransaction, at now: Date) async throws {
@@ -132,7 +145,7 @@ public struct OrganizationRepository: Sendable {
     static func columns(prefix: String) -> String {
         [
             "id", "name", "kind", "currency", "time_zone", "week_start", "receipt_required_above", "created_at",
-            "updated_at", "has_budgets", "closed_through",
+            "updated_at", "has_budgets", "closed_through", "require_second_factor",
         ]
         .map { prefix + $0 }.joined(separator: ", ")
     }
@@ -151,6 +164,7 @@ public struct OrganizationRepository: Sendable {
         )
         organization.hasBudgets = try row.decode("has_budgets")
         organization.closedThrough = try row.decode("closed_through")
+        organization.requireSecondFactor = try row.decode("require_second_factor")
         return organization
     }
 }

@@ -57,7 +57,8 @@ public struct SessionRepository: Sendable {
             let row = try await tx.executor.first(
                 """
                 SELECT s.id_hash, s.user_id, s.csrf_token, s.created_at, s.last_seen_at, s.expires_at,
-                       u.email, u.name, u.email_verified_at, u.created_at AS user_created_at
+                       u.email, u.name, u.email_verified_at, u.created_at AS user_created_at,
+                       u.second_factor_enabled
                 FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = \(idHash)
                 """)
         else { return nil }
@@ -68,7 +69,8 @@ public struct SessionRepository: Sendable {
             expiresAt: try row.decode("expires_at"))
         let user = User(
             id: session.userID, email: try row.decode("email"), name: try row.decode("name"),
-            emailVerifiedAt: try row.decode("email_verified_at"), createdAt: try row.decode("user_created_at"))
+            emailVerifiedAt: try row.decode("email_verified_at"), createdAt: try row.decode("user_created_at"),
+            secondFactorEnabled: try row.decode("second_factor_enabled"))
         return (session, user)
     }
 

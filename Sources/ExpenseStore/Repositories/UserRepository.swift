@@ -53,7 +53,7 @@ public struct UserRepository: Sendable {
             """)
     }
 
-    static let columns = "id, email, name, email_verified_at, created_at"
+    static let columns = "id, email, name, email_verified_at, created_at, second_factor_enabled"
 
     static func user(from row: SQLRow) throws -> User {
         User(
@@ -61,7 +61,8 @@ public struct UserRepository: Sendable {
             email: try row.decode("email"),
             name: try row.decode("name"),
             emailVerifiedAt: try row.decode("email_verified_at"),
-            createdAt: try row.decode("created_at")
+            createdAt: try row.decode("created_at"),
+            secondFactorEnabled: try row.decode("second_factor_enabled")
         )
     }
 }

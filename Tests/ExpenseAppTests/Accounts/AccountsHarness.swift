@@ -42,6 +42,7 @@ struct AccountsHarness: Sendable {
             backend == .sqlite ? .sqlite(path: String(url.dropFirst("sqlite://".count))) : .postgres(url: url)
         config.bcryptCost = 4
         config.publicBaseURL = "https://expenses.example.org"
+        config.secretKey = "test secret key, thirty-two characters or more"
         configure(&config)
         let database = try await TestDatabases.open(url: url)
         let clock = ManualClock()

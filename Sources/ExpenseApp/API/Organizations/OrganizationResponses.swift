@@ -12,6 +12,7 @@ struct OrganizationResponse: ResponseEncodable {
     var weekStart: String
     /// A decimal string, or null (written out) when there is no receipt rule.
     var receiptRequiredAbove: String?
+    var requireSecondFactor: Bool
     var role: Role
     var createdAt: Date
     var updatedAt: Date
@@ -24,6 +25,7 @@ struct OrganizationResponse: ResponseEncodable {
         timezone = organization.timeZone.name
         weekStart = organization.weekStart.name
         receiptRequiredAbove = organization.receiptThreshold?.decimalString
+        requireSecondFactor = organization.requireSecondFactor
         self.role = role
         createdAt = organization.createdAt
         updatedAt = organization.updatedAt
@@ -33,6 +35,7 @@ struct OrganizationResponse: ResponseEncodable {
         case id, name, kind, currency, timezone, role
         case weekStart = "week_start"
         case receiptRequiredAbove = "receipt_required_above"
+        case requireSecondFactor = "require_second_factor"
         case createdAt = "created_at"
         case updatedAt = "updated_at"
     }
@@ -46,6 +49,7 @@ struct OrganizationResponse: ResponseEncodable {
         try container.encode(timezone, forKey: .timezone)
         try container.encode(weekStart, forKey: .weekStart)
         try container.encode(receiptRequiredAbove, forKey: .receiptRequiredAbove)
+        try container.encode(requireSecondFactor, forKey: .requireSecondFactor)
         try container.encode(role, forKey: .role)
         try container.encode(createdAt, forKey: .createdAt)
         try container.encode(updatedAt, forKey: .updatedAt)

@@ -1,0 +1,47 @@
+import Crypto
+import Foundation
+
+/// Seals the secrets the server must read back (authenticator secrets) with AES-256-GCM under a
+/// key derived from `SECRET_KEY` (HKDF-SHA256). Each sealed value is bound to its owner's id, so
+/// one account's sealed secret copied onto another's row does not open.
+public struct SecretBox: Sendable {
+    let key: SymmetricKey
+
+    public init(secretKey: String) {
+        key = HKDF<SHA256>.deriveKey(
+            inputKeyMaterial: SymmetricKey(data: Data(secretKey.utf8)),
+            info: Data("expense-tracker second factor v1".utf8), outputByteCount: 32)
+    }
+
+    /// The key `SECRET_KEY` names, or, on the embedded store without one, the key file in the
+    /// data directory (made once, readable by the server's user only); nil when neither applies.
+    public static func make(config: AppConfig) throws -> SecretBox? {
+        if let key = config.secretKey { return SecretBox(secretKey: key) }
+        guard config.usesEmbeddedDatabase else { return nil }
+        let path = (config.dataDirectory as NSString).appendingPathComponent("secret.key")
+        let manager = FileManager.default
+        if let existing = try? String(contentsOfFile: path, encoding: .utf8), existing.count >= 32 {
+            return SecretBox(secretKey: existing.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        try manager.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
+        let fresh = Data((0..<32).map { _ in UInt8.random(in: .min ... .max) }).base64EncodedString()
+        guard manager.createFile(atPath: path, contents: Data(fresh.utf8), attributes: [.posixPermissions: 0o600])
+        else { throw CocoaError(.fileWriteUnknown) }
+        return SecretBox(secretKey: fresh)
+    }
+
+    public func seal(_ plaintext: String, owner: String) throws -> String {
+        let box = try AES.GCM.seal(Data(plaintext.utf8), using: key, authenticating: Data(owner.utf8))
+        guard let combined = box.combined else { throw CryptoKitError.incorrectParameterSize }
+        return "v1:" + combined.base64EncodedString()
+    }
+
+    public func open(_ sealed: String, owner: String) throws -> String {
+        guard sealed.hasPrefix("v1:"), let data = Data(base64Encoded: String(sealed.dropFirst(3))) else {
+            throw CryptoKitError.incorrectParameterSize
+        }
+        let plaintext = try AES.GCM.open(
+            AES.GCM.SealedBox(combined: data), using: key, authenticating: Data(owner.utf8))
+        return String(decoding: plaintext, as: UTF8.self)
+    }
+}
