@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs what building and testing need on a Debian machine, skipping what is already there.
 #   scripts/install-deps.sh build   libcurl headers (the SMTP transport links libcurl)
-#   scripts/install-deps.sh test    the above plus PostgreSQL, openssl, Chromium, HAProxy, nginx
-#                                   and the Python test tools (pytest, Playwright, Schemathesis,
-#                                   aiosmtpd, the OpenAPI validator)
+#   scripts/install-deps.sh test    the above plus PostgreSQL, openssl, Chromium, HAProxy, nginx,
+#                                   zbar (reads QR codes) and the Python test tools (pytest,
+#                                   Playwright, Schemathesis, aiosmtpd, the OpenAPI validator, pyotp)
 #   scripts/install-deps.sh scaleout  the above plus wrk
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,8 +11,9 @@ cd "$(dirname "$0")/.."
 want=(libcurl4-openssl-dev pkg-config)
 if [[ "${1:-build}" == "test" || "${1:-build}" == "scaleout" ]]; then
     # Debian's Chromium for the browser journeys (Playwright cannot download its own here);
-    # HAProxy and nginx, whose deploy/ configurations the tests check and run.
-    want+=(postgresql openssl chromium fonts-dejavu-core haproxy nginx)
+    # HAProxy and nginx, whose deploy/ configurations the tests check and run; zbar, which reads
+    # the enrolment page's QR code as a phone would.
+    want+=(postgresql openssl chromium fonts-dejavu-core haproxy nginx zbar-tools)
 fi
 if [[ "${1:-build}" == "scaleout" ]]; then
     # wrk measures one server and two behind HAProxy.

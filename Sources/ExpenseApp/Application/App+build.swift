@@ -271,7 +271,7 @@ func buildRouter(
         .add(middleware: CSRFProtection(publicOrigin: config.publicOrigin))
     let pendingInvitation = PendingInvitationCookie(secure: config.isServedOverHTTPS)
     WebAuthController(
-        accounts: accounts, members: members, pages: pages, cookie: cookie, pending: pendingInvitation
+        accounts: accounts, secondFactor: secondFactor, members: members, pages: pages, cookie: cookie, pending: pendingInvitation
     ).addRoutes(to: web)
     WebPasswordController(accounts: accounts, pages: pages).addRoutes(to: web)
     WebAPIDocsController(reference: apiReference, organizations: organizations, pages: pages).addRoutes(to: web)

@@ -13,6 +13,18 @@ struct LoginPage: PageModel {
     var next = ""
 }
 
+/// The second step of signing in: the code from the authenticator app, or a recovery code.
+struct LoginCodePage: PageModel {
+    var title = "Enter your code"
+    var account: LayoutAccount? = nil
+    var notice: String? = nil
+    var failure: String? = nil
+    var mfaToken = ""
+    var next = ""
+    /// The sign-in ended (expired or too many wrong codes): only a new one from the password helps.
+    var ended = false
+}
+
 struct RegisterPage: PageModel {
     var title = "Create your account"
     var account: LayoutAccount? = nil

@@ -24,6 +24,7 @@ enum PageTemplate: String, CaseIterable, Sendable {
     case importResult = "import-result"
     case imports
     case login
+    case loginCode = "login-code"
     case members
     case message
     case organizationDashboard = "org-dashboard"
@@ -33,6 +34,7 @@ enum PageTemplate: String, CaseIterable, Sendable {
     case recurring
     case recurringSchedule = "recurring-schedule"
     case register
+    case security
     case reports
     case reset
     case verify

@@ -5,6 +5,7 @@ import Hummingbird
 /// The sign-in pages: log in, create account, log out.
 struct WebAuthController: Sendable {
     let accounts: AccountService
+    let secondFactor: SecondFactorService
     let members: MemberService
     let pages: PageRenderer
     let cookie: SessionCookie
@@ -14,6 +15,17 @@ struct WebAuthController: Sendable {
         var email: String?
         var password: String?
         var next: String?
+    }
+
+    struct CodeForm: Decodable {
+        var mfaToken: String?
+        var code: String?
+        var next: String?
+
+        enum CodingKeys: String, CodingKey {
+            case code, next
+            case mfaToken = "mfa_token"
+        }
     }
 
     struct RegisterForm: Decodable {
@@ -26,6 +38,7 @@ struct WebAuthController: Sendable {
     func addRoutes(to router: RouterGroup<AppRequestContext>) {
         router.get("login", use: loginPage)
         router.post("login", use: login)
+        router.post("login/code", use: loginCode)
         router.get("register", use: registerPage)
         router.post("register", use: register)
         router.post("logout", use: logout)
@@ -47,6 +60,12 @@ struct WebAuthController: Sendable {
         do {
             let user = try await accounts.authenticate(
                 email: email, password: form.password ?? "", client: context.client)
+            // The password alone does not sign in an account that also takes a code: the next
+            // page asks for it, carrying the sign-in in a five-minute challenge.
+            if user.secondFactorEnabled {
+                let challenge = try await secondFactor.challenge(for: user)
+                return try pages.render(.loginCode, LoginCodePage(mfaToken: challenge, next: next))
+            }
             return try await signIn(user, next: next)
         } catch AppError.invalidCredentials {
             let page = LoginPage(failure: AppError.invalidCredentials.detail, email: email, next: next)
@@ -55,6 +74,28 @@ struct WebAuthController: Sendable {
             guard case .rateLimited(let seconds) = error else { throw error }
             var response = try pages.render(
                 .login, LoginPage(failure: error.detail, email: email, next: next), status: .tooManyRequests)
+            response.headers[.retryAfter] = String(seconds)
+            return response
+        }
+    }
+
+    /// The second step: a code from the authenticator app, or a recovery code.
+    @Sendable func loginCode(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let form = try await FormBody.decode(CodeForm.self, from: request, context: context)
+        let next = LocalRedirect.path(form.next) ?? ""
+        let token = form.mfaToken ?? ""
+        do {
+            let user = try await secondFactor.complete(challenge: token, code: form.code ?? "", client: context.client)
+            return try await signIn(user, next: next)
+        } catch AppError.invalidSecondFactor(let reason) {
+            // A sign-in that ended (expired, or too many wrong codes) starts again from the password.
+            let ended = reason.contains("again")
+            let page = LoginCodePage(failure: reason, mfaToken: ended ? "" : token, next: next, ended: ended)
+            return try pages.render(.loginCode, page, status: .unauthorized)
+        } catch AppError.rateLimited(let seconds) {
+            let failure = AppError.rateLimited(retryAfter: seconds).detail
+            var response = try pages.render(
+                .loginCode, LoginCodePage(failure: failure, mfaToken: token, next: next), status: .tooManyRequests)
             response.headers[.retryAfter] = String(seconds)
             return response
         }
