@@ -271,9 +271,14 @@ func buildRouter(
         .add(middleware: CSRFProtection(publicOrigin: config.publicOrigin))
     let pendingInvitation = PendingInvitationCookie(secure: config.isServedOverHTTPS)
     WebAuthController(
-        accounts: accounts, secondFactor: secondFactor, members: members, pages: pages, cookie: cookie, pending: pendingInvitation
+        accounts: accounts, secondFactor: secondFactor, members: members, pages: pages, cookie: cookie,
+        pending: pendingInvitation
     ).addRoutes(to: web)
     WebPasswordController(accounts: accounts, pages: pages).addRoutes(to: web)
+    WebSecurityController(
+        accounts: accounts, secondFactor: secondFactor, organizations: organizations, pages: pages,
+        clock: dependencies.clock
+    ).addRoutes(to: web)
     WebAPIDocsController(reference: apiReference, organizations: organizations, pages: pages).addRoutes(to: web)
     WebAccountController(accounts: accounts, organizations: organizations, pages: pages).addRoutes(to: web)
     WebVerificationController(accounts: accounts, pages: pages).addRoutes(to: web)

@@ -241,8 +241,9 @@ struct SessionTenantResolver: RouterMiddleware {
                         let (organization, role) = try await store.organizations.findWithRole(
                             tx, user: identity.user.id, lockingMembership: lock)
                     else { return .refused(.notFound) }
+                    // The pages lead a member the organization's rule stops to setting it up.
                     if organization.requireSecondFactor, !identity.user.secondFactorEnabled {
-                        return .refused(.secondFactorEnrolmentRequired)
+                        return .answered(.redirect(to: "/settings/security?required=1", type: .normal))
                     }
                     var access = TenantAccess(
                         organization: organization, role: role, user: identity.user, transaction: tx)

@@ -22,7 +22,8 @@ extension QRCode {
             let centres = QRCode.alignment[version - 1]
             for (i, cy) in centres.enumerated() {
                 for (j, cx) in centres.enumerated() {
-                    let corner = (i == 0 && j == 0) || (i == 0 && j == centres.count - 1) || (i == centres.count - 1 && j == 0)
+                    let corner =
+                        (i == 0 && j == 0) || (i == 0 && j == centres.count - 1) || (i == centres.count - 1 && j == 0)
                     if !corner { alignmentPattern(cx, cy) }
                 }
             }
@@ -154,7 +155,9 @@ extension QRCode {
             for y in 0..<(size - 1) {
                 for x in 0..<(size - 1) {
                     let dark = modules[y][x]
-                    if modules[y][x + 1] == dark, modules[y + 1][x] == dark, modules[y + 1][x + 1] == dark { total += 3 }
+                    if modules[y][x + 1] == dark, modules[y + 1][x] == dark, modules[y + 1][x + 1] == dark {
+                        total += 3
+                    }
                 }
             }
             let dark = modules.reduce(0) { $0 + $1.filter { $0 }.count }

@@ -114,6 +114,8 @@ struct MessagePage: PageModel {
 enum Notice: String {
     case passwordReset = "password-reset"
     case passwordChanged = "password-changed"
+    case secondFactorOff = "second-factor-off"
+    case tokenRevoked = "token-revoked"
     case signedOut = "signed-out"
     case emailVerified = "email-verified"
     case verificationSent = "verification-sent"
@@ -161,6 +163,8 @@ enum Notice: String {
         switch self {
         case .passwordReset: "Your password was changed. Log in with the new one."
         case .passwordChanged: "Your password was changed. Your other sessions were signed out."
+        case .secondFactorOff: "Two-factor sign-in is off: your password alone signs you in."
+        case .tokenRevoked: "The token was revoked: it no longer works."
         case .signedOut: "You are logged out."
         case .emailVerified: "Thank you: your email address is confirmed."
         case .verificationSent: "We sent you a new confirmation link."

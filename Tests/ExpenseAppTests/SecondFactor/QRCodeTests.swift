@@ -17,7 +17,8 @@ struct QRCodeTests {
     @Test func theSmallestVersionThatHoldsTheBytesIsChosen() throws {
         #expect(try QRCode(String(repeating: "a", count: 14)).version == 1)
         #expect(try QRCode(String(repeating: "a", count: 15)).version == 2)
-        let uri = "otpauth://totp/ExpenseTracker:someone.with.a.long.address@example.org?secret="
+        let uri =
+            "otpauth://totp/ExpenseTracker:someone.with.a.long.address@example.org?secret="
             + String(repeating: "A", count: 52) + "&issuer=ExpenseTracker"
         let code = try QRCode(uri)
         #expect(code.size == code.version * 4 + 17)
