@@ -180,6 +180,29 @@ import Testing
         #expect(config.trustedProxies == ["127.0.0.1"])
     }
 
+    /// A short secret key is refused at start; a good one is used, and the embedded store without
+    /// one makes a key file of its own (readable by the server's user only) and reuses it.
+    @Test func secretKeyIsLongEnoughOrMadeOnce() async throws {
+        await #expect {
+            try await load(environment: ["SECRET_KEY": "too short"])
+        } throws: { error in
+            (error as? ConfigurationError)?.problems.map(\.setting) == ["SECRET_KEY"]
+        }
+        let key = String(repeating: "k", count: 32)
+        #expect(try await load(environment: ["SECRET_KEY": key]).secretKey == key)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString).path
+        var config = try await load(environment: ["DATA_DIR": directory])
+        #expect(config.secretKey == nil)
+        let sealed = try #require(try SecretBox.make(config: config)).seal("JBSWY3DPEHPK3PXP", owner: "ana")
+        let file = directory + "/secret.key"
+        let mode = try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        #expect(try SecretBox.make(config: config)?.open(sealed, owner: "ana") == "JBSWY3DPEHPK3PXP")
+        #expect(throws: (any Error).self) { try SecretBox.make(config: config)?.open(sealed, owner: "bo") }
+        config.database = .postgres(url: "postgres://localhost/x")
+        #expect(try SecretBox.make(config: config) == nil)
+    }
+
     @Test func smtpSettingsAreCheckedTogether() async throws {
         let smtp = try await load(environment: [
             "MAIL_TRANSPORT": "SMTP", "SMTP_URL": "smtps://mailer:p%40ss@smtp.example.org:465",

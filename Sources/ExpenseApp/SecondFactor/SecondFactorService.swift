@@ -58,8 +58,9 @@ public struct SecondFactorService: Sendable {
     /// The enrolment under way, to show its QR code again (a page reloaded); nil when none.
     public func pending(_ identity: AccountIdentity) async throws -> Enrolment? {
         let user = identity.user
-        guard let box, let factor = try await factor(of: user.id), factor.confirmedAt == nil else { return nil }
-        let secret = try box.open(factor.secretSealed, owner: user.id.description)
+        guard let box, let factor = try await factor(of: user.id), factor.confirmedAt == nil,
+            let secret = try? box.open(factor.secretSealed, owner: user.id.description)
+        else { return nil }
         let uri = TOTPCode(secret: secret).provisioningURI(issuer: Self.issuer, account: user.email)
         let base32 = URLComponents(string: uri)?.queryItems?.first { $0.name == "secret" }?.value ?? ""
         return Enrolment(secret: base32, uri: uri)
@@ -70,10 +71,12 @@ public struct SecondFactorService: Sendable {
         try identity.requireSignInCredential()
         let user = identity.user.id
         try await limiter.check(limits.secondFactorPerAccount, key: user.description)
-        guard let box, let factor = try await factor(of: user), factor.confirmedAt == nil else {
+        // A secret sealed under another key (SECRET_KEY changed since) cannot be confirmed either.
+        guard let box, let factor = try await factor(of: user), factor.confirmedAt == nil,
+            let secret = try? box.open(factor.secretSealed, owner: user.description)
+        else {
             throw AppError.conflict("There is no enrolment to confirm: start one first.")
         }
-        let secret = try box.open(factor.secretSealed, owner: user.description)
         let now = clock.now()
         guard let step = TOTPCode(secret: secret).accept(code, at: now, after: nil) else {
             throw AppError.validation(
@@ -192,8 +195,11 @@ public struct SecondFactorService: Sendable {
     ) async throws -> Bool {
         let digits = code.filter { !$0.isWhitespace }
         if digits.count == 6, digits.utf8.allSatisfy({ (0x30...0x39).contains($0) }) {
-            guard let box else { return false }
-            let secret = try box.open(factor.secretSealed, owner: factor.userID.description)
+            // Without the key it was sealed under (SECRET_KEY unset or changed) no code matches;
+            // recovery codes, stored as hashes, still do.
+            guard let box, let secret = try? box.open(factor.secretSealed, owner: factor.userID.description) else {
+                return false
+            }
             guard let step = TOTPCode(secret: secret).accept(digits, at: now, after: factor.lastStep) else {
                 return false
             }
