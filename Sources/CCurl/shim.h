@@ -35,6 +35,10 @@ static inline CURLcode et_curl_setopt_read_function(CURL *handle, curl_read_call
     return curl_easy_setopt(handle, CURLOPT_READFUNCTION, callback);
 }
 
+static inline CURLcode et_curl_setopt_write_function(CURL *handle, curl_write_callback callback) {
+    return curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, callback);
+}
+
 static inline CURLcode et_curl_getinfo_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);
 }

@@ -35,6 +35,8 @@ public struct Store: Sendable {
     public let closes = PeriodCloseRepository()
     public let imports = ImportRepository()
     public let secondFactors = SecondFactorRepository()
+    public let webhooks = WebhookRepository()
+    public let webhookDeliveries = WebhookDeliveryRepository()
 
     public init(database: any Database) {
         self.database = database
@@ -87,6 +89,17 @@ public struct Store: Sendable {
                 try await executor.execute("SELECT set_config('app.scope', 'scheduler', true)")
             }
             return try await body(SchedulerTransaction(executor: executor))
+        }
+    }
+
+    /// A system transaction marked as the webhook worker's (`app.scope`): it reads, across
+    /// tenants, the deliveries still to make, and nothing else of theirs.
+    public func withWebhookWorker<T: Sendable>(_ body: (SystemTransaction) async throws -> T) async throws -> T {
+        try await database.transaction(.system) { executor in
+            if executor.dialect == .postgres {
+                try await executor.execute("SELECT set_config('app.scope', 'webhook-worker', true)")
+            }
+            return try await body(SystemTransaction(executor: executor))
         }
     }
 

@@ -25,6 +25,7 @@ import Testing
         .reopenBooks: [.owner],
         .verifyAuditLog: [.owner, .admin, .finance],
         .requireSecondFactor: [.owner],
+        .manageWebhooks: [.owner, .admin],
     ]
 
     @Test(arguments: Role.allCases, Permission.allCases)

@@ -59,6 +59,8 @@ public func buildApplication(
         services.append(AfterGate(gate: databaseChecked, next: worker))
         services.append(
             AfterGate(gate: databaseChecked, next: makeRecurringWorker(config: config, dependencies: dependencies)))
+        services.append(
+            AfterGate(gate: databaseChecked, next: try makeWebhookWorker(config: config, dependencies: dependencies)))
     }
     var app = Application(
         router: router,
@@ -91,6 +93,19 @@ public func makeMailWorker(config: AppConfig, dependencies: AppDependencies) thr
         metrics: MailMetrics(factory: PrometheusMetricsFactory(registry: dependencies.metrics)),
         logger: dependencies.logger
     )
+}
+
+/// The webhook worker: signs and delivers queued events.
+public func makeWebhookWorker(config: AppConfig, dependencies: AppDependencies) throws -> WebhookWorker {
+    let clock = dependencies.clock
+    var settings = WebhookWorker.Settings()
+    settings.firstBackoff = TimeInterval(config.webhookRetrySeconds)
+    settings.timeout = TimeInterval(config.webhookTimeoutSeconds)
+    return WebhookWorker(
+        store: Store(database: dependencies.database), box: try SecretBox.make(config: config),
+        policy: OutboundAddressPolicy(allowPrivate: config.webhookAllowPrivate),
+        http: WebhookHTTP(timeout: config.webhookTimeoutSeconds), settings: settings, now: { clock.now() },
+        logger: dependencies.logger)
 }
 
 /// The recurring-expense worker: writes due occurrences, with their budget alerts.
@@ -262,6 +277,11 @@ func buildRouter(
     BudgetsAPIController(budgets: budgets).addRoutes(to: organizationAPI)
     RecurringAPIController(recurring: recurring).addRoutes(to: organizationAPI)
     BooksAPIController(books: books).addRoutes(to: organizationAPI)
+    let webhooks = WebhookService(
+        store: store, box: try SecretBox.make(config: config),
+        policy: OutboundAddressPolicy(allowPrivate: config.webhookAllowPrivate), clock: dependencies.clock,
+        ids: dependencies.ids)
+    WebhooksAPIController(webhooks: webhooks).addRoutes(to: organizationAPI)
     let importsAPI = ImportsAPIController(imports: imports)
     importsAPI.addRoutes(to: organizationAPI)
     importsAPI.addUploadRoutes(to: organizationImportAPI)

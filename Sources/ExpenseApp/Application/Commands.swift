@@ -79,7 +79,7 @@ public enum ExpenseTracker {
 
     static let cancellationLimit = Duration.seconds(5)
 
-    /// `worker`: sends queued mail and writes due recurring expenses until SIGINT or SIGTERM, then
+    /// `worker`: sends queued mail and webhooks and writes due recurring expenses until SIGINT or SIGTERM, then
     /// finishes the sends under way and
     /// hands its other claims back (cancelled after `SHUTDOWN_GRACE_SECONDS`).
     public static func worker(config: AppConfig) async throws {
@@ -88,7 +88,9 @@ public enum ExpenseTracker {
         let dependencies = try await AppDependencies.live(config: config, logger: logger)
         let worker = Concurrently(
             first: try makeMailWorker(config: config, dependencies: dependencies),
-            second: makeRecurringWorker(config: config, dependencies: dependencies))
+            second: Concurrently(
+                first: makeRecurringWorker(config: config, dependencies: dependencies),
+                second: try makeWebhookWorker(config: config, dependencies: dependencies)))
         let preflight = DatabasePreflight(database: dependencies.database, logger: logger)
         let policy: DatabasePreflight.SchemaPolicy = config.usesEmbeddedDatabase ? .migrate : .requireCurrent
         var configuration = ServiceGroupConfiguration(

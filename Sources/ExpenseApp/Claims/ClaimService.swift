@@ -213,6 +213,15 @@ public struct ClaimService: Sendable {
             }
         try await store.audit.append(tx, audit(access, action, moved, facts, now))
         try await notify(access, moved, transition, at: now)
+        let event: WebhookEventType =
+            switch transition {
+            case .submit: .claimSubmitted
+            case .approve: .claimApproved
+            case .reject: .claimRejected
+            case .reimburse: .claimReimbursed
+            }
+        try await WebhookEvents.emit(
+            event, ClaimResponse(moved, base: access.organization.currency), in: access, store: store, at: now)
         return moved
     }
 

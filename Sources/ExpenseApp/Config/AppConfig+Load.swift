@@ -125,6 +125,15 @@ extension AppConfig {
             }
         }
         integer(.mailRetrySeconds, in: 1...86_400, into: &mailRetrySeconds)
+        integer(.webhookRetrySeconds, in: 1...86_400, into: &webhookRetrySeconds)
+        integer(.webhookTimeoutSeconds, in: 1...60, into: &webhookTimeoutSeconds)
+        if let allow = read(.webhookAllowPrivate) {
+            switch allow.lowercased() {
+            case "true", "1", "yes": webhookAllowPrivate = true
+            case "false", "0", "no": webhookAllowPrivate = false
+            default: problem(.webhookAllowPrivate, "expected true or false, got '\(allow)'")
+            }
+        }
         integer(.shutdownGraceSeconds, in: 1...3_600, into: &shutdownGraceSeconds)
         integer(.shutdownDrainSeconds, in: 0...300, into: &shutdownDrainSeconds)
         integer(.receiptMaxBytes, in: 1...1_073_741_824, into: &receiptMaxBytes)
@@ -333,4 +342,7 @@ public struct Setting: Sendable {
     public static let smtpCAFile = Setting(variable: "SMTP_CA_FILE", isSecret: false)
     public static let metricsToken = Setting(variable: "METRICS_TOKEN", isSecret: true)
     public static let secretKey = Setting(variable: "SECRET_KEY", isSecret: true)
+    public static let webhookAllowPrivate = Setting(variable: "WEBHOOK_ALLOW_PRIVATE", isSecret: false)
+    public static let webhookRetrySeconds = Setting(variable: "WEBHOOK_RETRY_SECONDS", isSecret: false)
+    public static let webhookTimeoutSeconds = Setting(variable: "WEBHOOK_TIMEOUT_SECONDS", isSecret: false)
 }

@@ -98,6 +98,14 @@ public struct AppConfig: Sendable, Equatable {
     /// derived from it. Unset on the embedded store: a key file is made in `DATA_DIR`. Unset on
     /// PostgreSQL: two-factor enrolment is refused (every server must share the key).
     public var secretKey: String? = nil
+    /// `WEBHOOK_ALLOW_PRIVATE`: webhooks may go to private, loopback and link-local addresses,
+    /// and over plain HTTP. Default false (public HTTPS targets only).
+    public var webhookAllowPrivate = false
+    /// `WEBHOOK_RETRY_SECONDS`: the wait after a delivery's first failure; it doubles with each
+    /// further one, with jitter, up to an hour. Default 30.
+    public var webhookRetrySeconds: Int = 30
+    /// `WEBHOOK_TIMEOUT_SECONDS`: how long one delivery may take (connecting included). Default 10.
+    public var webhookTimeoutSeconds: Int = 10
 
     public init() {}
 

@@ -43,6 +43,9 @@ public struct ExpenseService: Sendable {
             expense.reimbursable = false
         }
         try await alerts.check(access, touching: [.init(date: draft.date, category: draft.categoryID)], at: now)
+        try await WebhookEvents.emit(
+            .expenseCreated, ExpenseResponse(expense, base: access.organization.currency), in: access, store: store,
+            at: now)
         return expense
     }
 
@@ -134,6 +137,9 @@ public struct ExpenseService: Sendable {
                 try await alerts.check(
                     access, touching: [.init(date: updated.date, category: updated.categoryID)], at: now)
             }
+            try await WebhookEvents.emit(
+                .expenseUpdated, ExpenseResponse(updated, base: access.organization.currency), in: access,
+                store: store, at: now)
             return updated
         }
     }
@@ -152,6 +158,9 @@ public struct ExpenseService: Sendable {
             guard try await store.expenses.delete(tx, id: id, version: current.version, audit: audit) else {
                 throw AppError.preconditionFailed
             }
+            try await WebhookEvents.emit(
+                .expenseDeleted, ExpenseResponse(current, base: access.organization.currency), in: access,
+                store: store, at: now)
         }
     }
 

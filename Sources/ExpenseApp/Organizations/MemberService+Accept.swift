@@ -76,6 +76,9 @@ extension MemberService {
                     createdAt: now
                 )
             )
+            try await WebhookEvents.emit(
+                .memberJoined, WebhookEvents.MemberData(userID: user.id.description, role: accepted.role.rawValue),
+                organization: organization, in: tx, store: store, at: now)
             return (organization, accepted.role)
         }
         logger.info(

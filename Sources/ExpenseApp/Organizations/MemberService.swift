@@ -89,6 +89,9 @@ public struct MemberService: Sendable {
                     details: AuditDetails.before(["role": target.role.rawValue]), createdAt: now
                 )
             )
+            try await WebhookEvents.emit(
+                .memberRemoved, WebhookEvents.MemberData(userID: userID.description, role: target.role.rawValue),
+                in: access, store: store, at: now)
         }
     }
 

@@ -22,6 +22,9 @@ public struct Organization: Sendable, Equatable, Codable {
     public var closedThrough: CalendarDate?
     /// Every member must sign in with a second factor to reach it.
     public var requireSecondFactor = false
+    /// Whether it ever had a webhook endpoint: read with the organization, so that a change in
+    /// one without endpoints spends no statement on queuing events.
+    public var hasWebhooks = false
 
     /// Whether an expense dated `date` is in a closed period.
     public func isClosed(_ date: CalendarDate) -> Bool { closedThrough.map { date <= $0 } ?? false }

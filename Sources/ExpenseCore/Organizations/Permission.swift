@@ -40,6 +40,8 @@ public enum Permission: String, Sendable, CaseIterable {
     case verifyAuditLog
     /// Require every member to sign in with a second factor.
     case requireSecondFactor
+    /// Register, change and remove webhook endpoints, and read their delivery logs.
+    case manageWebhooks
 }
 
 extension Role {
@@ -52,7 +54,7 @@ extension Role {
             [
                 .changeSettings, .manageMembers, .manageCategories, .createExpenses, .editOwnExpenses,
                 .editAnyExpenses, .viewOrganization, .exportCSV, .viewAuditLog, .submitClaims, .approveClaims,
-                .manageRates, .manageBudgets, .verifyAuditLog,
+                .manageRates, .manageBudgets, .verifyAuditLog, .manageWebhooks,
             ]
         case .finance:
             [

@@ -146,6 +146,7 @@ public struct OrganizationRepository: Sendable {
         [
             "id", "name", "kind", "currency", "time_zone", "week_start", "receipt_required_above", "created_at",
             "updated_at", "has_budgets", "closed_through", "require_second_factor",
+            "has_webhooks",
         ]
         .map { prefix + $0 }.joined(separator: ", ")
     }
@@ -165,6 +166,7 @@ public struct OrganizationRepository: Sendable {
         organization.hasBudgets = try row.decode("has_budgets")
         organization.closedThrough = try row.decode("closed_through")
         organization.requireSecondFactor = try row.decode("require_second_factor")
+        organization.hasWebhooks = try row.decode("has_webhooks")
         return organization
     }
 }

@@ -1,0 +1,129 @@
+import ExpenseCore
+import Foundation
+
+/// The worker's side of webhook deliveries: finding due ones across organizations, claiming
+/// them in each organization's transaction, and recording how each attempt went.
+public struct WebhookDeliveryRepository: Sendable {
+    public init() {}
+
+    /// A delivery due somewhere: which organization's, to claim it there.
+    public struct Due: Sendable, Equatable {
+        public var tenantID: TenantID
+        public var id: UUID
+    }
+
+    /// A claimed delivery with what sending it takes.
+    public struct Claimed: Sendable, Equatable {
+        public var tenantID: TenantID
+        public var delivery: WebhookDelivery
+        public var url: String
+        public var secretSealed: String
+    }
+
+    /// Up to `limit` deliveries that are due (pending and their time has come, or claimed by a
+    /// worker whose lease ran out), oldest first, across organizations (the worker's scope).
+    public func due(_ tx: SystemTransaction, now: Date, limit: Int) async throws -> [Due] {
+        try await tx.executor.query(
+            """
+            SELECT tenant_id, id FROM webhook_deliveries
+            WHERE (status = 'pending' AND next_attempt_at <= \(now)) OR (status = 'sending' AND locked_until < \(now))
+            ORDER BY next_attempt_at, id LIMIT \(limit)
+            """
+        ).map { Due(tenantID: try $0.decode("tenant_id"), id: try $0.decode("id")) }
+    }
+
+    /// Claims the given deliveries that are still due and whose endpoint is enabled, in one
+    /// conditional statement: of several workers that found the same one, only the first gets it.
+    public func claim(_ tx: TenantTransaction, ids: [UUID], now: Date, lease: TimeInterval) async throws -> [Claimed] {
+        var claimed: [Claimed] = []
+        for id in ids {
+            guard
+                let row = try await tx.executor.first(
+                    """
+                    UPDATE webhook_deliveries SET status = 'sending', attempts = attempts + 1,
+                        locked_until = \(now.addingTimeInterval(lease))
+                    WHERE tenant_id = \(tx.tenantID) AND id = \(id)
+                      AND ((status = 'pending' AND next_attempt_at <= \(now)) OR (status = 'sending' AND locked_until < \(now)))
+                      AND endpoint_id IN (SELECT e.id FROM webhook_endpoints e WHERE e.tenant_id = \(tx.tenantID) AND e.enabled)
+                    RETURNING \(unsafeRaw: Self.columns)
+                    """)
+            else { continue }
+            let delivery = try Self.delivery(from: row)
+            guard
+                let endpoint = try await tx.executor.first(
+                    """
+                    SELECT url, secret_sealed FROM webhook_endpoints
+                    WHERE tenant_id = \(tx.tenantID) AND id = \(delivery.endpointID)
+                    """)
+            else { continue }
+            claimed.append(
+                Claimed(
+                    tenantID: tx.tenantID, delivery: delivery, url: try endpoint.decode("url"),
+                    secretSealed: try endpoint.decode("secret_sealed")))
+        }
+        return claimed
+    }
+
+    public func recordAttempt(
+        _ tx: TenantTransaction, delivery: UUID, at: Date, statusCode: Int?, durationMs: Int, error: String?,
+        excerpt: String?
+    ) async throws {
+        try await tx.executor.execute(
+            """
+            INSERT INTO webhook_attempts (tenant_id, id, delivery_id, attempted_at, status_code, duration_ms, error, response_excerpt)
+            VALUES (\(tx.tenantID), \(UUID()), \(delivery), \(at), \(statusCode), \(durationMs), \(error), \(excerpt))
+            """)
+    }
+
+    public func markDelivered(_ tx: TenantTransaction, id: UUID, at now: Date) async throws {
+        try await tx.executor.execute(
+            """
+            UPDATE webhook_deliveries SET status = 'delivered', delivered_at = \(now), locked_until = NULL, last_error = NULL
+            WHERE tenant_id = \(tx.tenantID) AND id = \(id)
+            """)
+    }
+
+    public func scheduleRetry(_ tx: TenantTransaction, id: UUID, at retryAt: Date, error: String) async throws {
+        try await tx.executor.execute(
+            """
+            UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = \(retryAt), locked_until = NULL,
+                last_error = \(error)
+            WHERE tenant_id = \(tx.tenantID) AND id = \(id)
+            """)
+    }
+
+    public func markDead(_ tx: TenantTransaction, id: UUID, error: String) async throws {
+        try await tx.executor.execute(
+            """
+            UPDATE webhook_deliveries SET status = 'dead', locked_until = NULL, last_error = \(error)
+            WHERE tenant_id = \(tx.tenantID) AND id = \(id)
+            """)
+    }
+
+    /// Hands claimed deliveries that were never tried back, due at once, without counting the
+    /// claim as an attempt (a worker stopping gracefully).
+    public func release(_ tx: TenantTransaction, ids: [UUID]) async throws {
+        for id in ids {
+            try await tx.executor.execute(
+                """
+                UPDATE webhook_deliveries SET status = 'pending', attempts = attempts - 1, locked_until = NULL
+                WHERE tenant_id = \(tx.tenantID) AND id = \(id) AND status = 'sending'
+                """)
+        }
+    }
+
+    static let columns = """
+        id, endpoint_id, message_id, event_type, payload, status, attempts, next_attempt_at, last_error,
+        created_at, delivered_at
+        """
+
+    static func delivery(from row: SQLRow) throws -> WebhookDelivery {
+        WebhookDelivery(
+            id: try row.decode("id"), endpointID: try row.decode("endpoint_id"),
+            messageID: try row.decode("message_id"),
+            eventType: try row.decode("event_type"), payload: try row.decode("payload"),
+            status: try row.decode("status"), attempts: try row.decode("attempts"),
+            nextAttemptAt: try row.decode("next_attempt_at"), lastError: try row.decode("last_error"),
+            createdAt: try row.decode("created_at"), deliveredAt: try row.decode("delivered_at"))
+    }
+}

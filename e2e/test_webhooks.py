@@ -1,0 +1,159 @@
+"""Webhooks through the built server, on SQLite and on PostgreSQL: a receiver on loopback checks
+every delivery's signature with an independent implementation of the Standard Webhooks
+specification (the `standardwebhooks` package), sees each event once it answers 200, sees the
+retries after a 500 with the same webhook-id and nothing after its 200; the delivery log shows
+each attempt. Without WEBHOOK_ALLOW_PRIVATE a loopback target is refused."""
+import json
+import threading
+import time
+import urllib.error
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from standardwebhooks.webhooks import Webhook
+
+from harness import Server, SMTPServer
+from journeys import PASSWORD
+from loadrun import Stack
+
+
+class Receiver:
+    """An HTTP server on loopback that records each request and answers from a script."""
+
+    def __init__(self):
+        self.requests = []
+        self.answers = []  # statuses to answer next, in order; 200 once it is empty
+        self.lock = threading.Lock()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                with receiver.lock:
+                    receiver.requests.append((dict(self.headers), body))
+                    status = receiver.answers.pop(0) if receiver.answers else 200
+                self.send_response(status)
+                self.send_header("Content-Type", "text/plain")
+                self.end_headers()
+                self.wfile.write(b"thanks" if status == 200 else b"try later")
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hooks"
+
+    def of_type(self, type_):
+        with self.lock:
+            return [(headers, body) for headers, body in self.requests if json.loads(body)["type"] == type_]
+
+    def stop(self):
+        self.server.shutdown()
+
+
+def call(server, method, path, token=None, body=None):
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(server.base_url + path, method=method, headers=headers,
+                                     data=json.dumps(body).encode() if body is not None else None)
+    try:
+        with urllib.request.urlopen(request, timeout=20) as response:
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"null")
+
+
+def owner_of_an_organization(server, email):
+    call(server, "POST", "/api/v1/auth/register", body={"email": email, "password": PASSWORD, "name": "Wen"})
+    _, login = call(server, "POST", "/api/v1/auth/login", body={"email": email, "password": PASSWORD})
+    token = login["token"]
+    _, orgs = call(server, "GET", "/api/v1/orgs", token)
+    return token, orgs["items"][0]["id"]
+
+
+def wait_for(predicate, timeout, what):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.1)
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgres"])
+def test_signed_deliveries_retries_and_the_delivery_log(request, database):
+    smtp, receiver = SMTPServer(), Receiver()
+    env = {"WEBHOOK_ALLOW_PRIVATE": "true", "WEBHOOK_RETRY_SECONDS": "1", "SECRET_KEY": "k" * 40}
+    if database == "postgres":
+        stack = Stack(cluster=request.getfixturevalue("pg_cluster"), smtp=smtp, extra_env=env)
+        server, stop = stack.server, stack.close
+    else:
+        server = Server(smtp, env)
+        stop = server.stop
+    try:
+        token, org = owner_of_an_organization(server, "wen@example.org")
+        status, endpoint = call(server, "POST", f"/api/v1/orgs/{org}/webhooks", token,
+                                {"url": receiver.url, "events": ["expense.created", "expense.deleted"],
+                                 "description": "Books sync"})
+        assert status == 201, endpoint
+        secret = endpoint["secret"]
+        assert secret.startswith("whsec_")
+        # The secret is shown once: never in a later read.
+        _, read = call(server, "GET", f"/api/v1/orgs/{org}/webhooks/{endpoint['id']}", token)
+        assert "secret" not in read and read["events"] == ["expense.created", "expense.deleted"]
+
+        # Two 500s, then 200: three attempts of one delivery, each with the same webhook-id.
+        receiver.answers = [500, 500]
+        _, expense = call(server, "POST", f"/api/v1/orgs/{org}/expenses", token, {"amount": "12.50", "date": "2026-11-03"})
+        wait_for(lambda: len(receiver.of_type("expense.created")) >= 3, 60, "three attempts")
+        attempts = receiver.of_type("expense.created")
+        verifier = Webhook(secret)
+        for headers, body in attempts:
+            payload = verifier.verify(body, {k.lower(): v for k, v in headers.items()})
+            assert payload["data"]["id"] == expense["id"] and payload["organization_id"] == org
+        assert len({headers["webhook-id"] for headers, _ in attempts}) == 1
+        # An edit is not an event this endpoint takes; after its 200 nothing more comes.
+        call(server, "PATCH", f"/api/v1/orgs/{org}/expenses/{expense['id']}", token, {"note": "changed"})
+        time.sleep(4)
+        assert len(receiver.of_type("expense.created")) == 3
+        assert receiver.of_type("expense.updated") == []
+
+        # A forged signature is caught by the receiver's verifier (the check is not vacuous).
+        headers, body = attempts[-1]
+        forged = {k.lower(): v for k, v in headers.items()}
+        with pytest.raises(Exception):
+            verifier.verify(body.replace(b"12.50", b"99.50"), forged)
+
+        status, log = call(server, "GET", f"/api/v1/orgs/{org}/webhooks/{endpoint['id']}/deliveries", token)
+        assert status == 200
+        delivery = next(item for item in log["items"] if item["event_type"] == "expense.created")
+        assert delivery["status"] == "delivered"
+        assert [attempt["status_code"] for attempt in delivery["attempts"]] == [500, 500, 200]
+        assert delivery["attempts"][0]["response"] == "try later"
+        assert delivery["webhook_id"] == attempts[0][0]["webhook-id"]
+
+        # Deleting the expense is delivered once; "send a test event" reaches this endpoint.
+        call(server, "DELETE", f"/api/v1/orgs/{org}/expenses/{expense['id']}", token)
+        assert call(server, "POST", f"/api/v1/orgs/{org}/webhooks/{endpoint['id']}/test", token)[0] == 202
+        wait_for(lambda: receiver.of_type("expense.deleted") and receiver.of_type("webhook.test"), 30, "delete and test")
+        time.sleep(2)
+        assert len(receiver.of_type("expense.deleted")) == 1 and len(receiver.of_type("webhook.test")) == 1
+        for headers, body in receiver.of_type("expense.deleted") + receiver.of_type("webhook.test"):
+            verifier.verify(body, {k.lower(): v for k, v in headers.items()})
+    finally:
+        stop()
+        smtp.stop()
+        receiver.stop()
+
+
+def test_private_targets_are_refused_unless_allowed(server):
+    token, org = owner_of_an_organization(server, "pat@example.org")
+    for url in ("http://127.0.0.1:9/hooks", "https://127.0.0.1/hooks", "https://localhost/hooks",
+                "https://169.254.169.254/latest", "https://[::1]/hooks", "https://10.1.2.3/hooks"):
+        status, problem = call(server, "POST", f"/api/v1/orgs/{org}/webhooks", token,
+                               {"url": url, "events": ["expense.created"]})
+        assert status == 422, (url, status, problem)
+        assert [error["field"] for error in problem["errors"]] == ["url"], problem
+    _, listed = call(server, "GET", f"/api/v1/orgs/{org}/webhooks", token)
+    assert listed["items"] == []
