@@ -32,19 +32,28 @@ public struct WebhookDeliveryRepository: Sendable {
         ).map { Due(tenantID: try $0.decode("tenant_id"), id: try $0.decode("id")) }
     }
 
-    /// Claims the given deliveries that are still due and whose endpoint is enabled, in one
+    /// Claims the given deliveries that are still due and whose endpoint is enabled, each in one
     /// conditional statement: of several workers that found the same one, only the first gets it.
+    /// On PostgreSQL a delivery another worker is claiming is skipped, not waited for (`SKIP
+    /// LOCKED`), so two workers never wait on each other's rows, whatever order they found them in.
     public func claim(_ tx: TenantTransaction, ids: [UUID], now: Date, lease: TimeInterval) async throws -> [Claimed] {
         var claimed: [Claimed] = []
+        let skipLocked = tx.executor.dialect == .postgres ? " FOR UPDATE SKIP LOCKED" : ""
         for id in ids {
             guard
                 let row = try await tx.executor.first(
                     """
                     UPDATE webhook_deliveries SET status = 'sending', attempts = attempts + 1,
                         locked_until = \(now.addingTimeInterval(lease))
-                    WHERE tenant_id = \(tx.tenantID) AND id = \(id)
-                      AND ((status = 'pending' AND next_attempt_at <= \(now)) OR (status = 'sending' AND locked_until < \(now)))
-                      AND endpoint_id IN (SELECT e.id FROM webhook_endpoints e WHERE e.tenant_id = \(tx.tenantID) AND e.enabled)
+                    WHERE tenant_id = \(tx.tenantID) AND id = (
+                        SELECT d.id FROM webhook_deliveries d
+                        WHERE d.tenant_id = \(tx.tenantID) AND d.id = \(id)
+                          AND ((d.status = 'pending' AND d.next_attempt_at <= \(now))
+                               OR (d.status = 'sending' AND d.locked_until < \(now)))
+                          AND d.endpoint_id IN (
+                              SELECT e.id FROM webhook_endpoints e WHERE e.tenant_id = \(tx.tenantID) AND e.enabled)
+                        \(unsafeRaw: skipLocked)
+                    )
                     RETURNING \(unsafeRaw: Self.columns)
                     """)
             else { continue }

@@ -1,0 +1,137 @@
+import ExpenseCore
+import ExpenseStore
+import ExpenseTestSupport
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Testing
+
+@testable import ExpenseApp
+
+/// Endpoints and the event outbox through a real server on both databases: who may manage
+/// endpoints, which changes queue which events (in their own transaction), and claims that two
+/// workers never share. (The end-to-end tests deliver them to a receiver.)
+@Suite struct WebhookQueueTests {
+    static func deliveries(_ harness: AccountsHarness, _ org: String) async throws -> [WebhookDelivery] {
+        let tenant = try #require(OrganizationID(uuidString: org))
+        return try await harness.store.withTenant(tenant) { tx in
+            var all: [WebhookDelivery] = []
+            for endpoint in try await harness.store.webhooks.list(tx) {
+                all += try await harness.store.webhooks.deliveries(tx, endpoint: endpoint.id, limit: 100)
+            }
+            return all
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func changesQueueTheEventsEndpointsTake(_ backend: TestBackend) async throws {
+        let harness = try await AccountsHarness.make(backend, configure: { $0.webhookAllowPrivate = true })
+        try await harness.run { client async throws in
+            let owner = try await client.signUp("owner@example.org", name: "Olu", harness: harness)
+            let admin = try await client.signUp("admin@example.org", name: "Ade", harness: harness)
+            let member = try await client.signUp("member@example.org", name: "Mo", harness: harness)
+            let org = try await client.createOrganization("Co-op", by: owner)
+            try await client.inviteAndAccept(admin, role: "admin", into: org, by: owner, harness: harness)
+            // Before any endpoint: nothing queued (the organization has none, so no statement runs).
+            _ = try await client.logExpense(org, ["amount": "1.00", "date": "2026-11-02"], by: owner)
+            let hook =
+                ["url": "http://127.0.0.1:9/in", "events": ["expense.created", "member.joined", "claim.submitted"]]
+                as [String: Any]
+            let refused = try await client.send(.post, "/api/v1/orgs/\(org)/webhooks", json: hook, headers: member.auth)
+            #expect(refused.status == .notFound)  // not a member yet
+            try await client.inviteAndAccept(member, role: "member", into: org, by: owner, harness: harness)
+            #expect(
+                try await client.send(.post, "/api/v1/orgs/\(org)/webhooks", json: hook, headers: member.auth).status
+                    == .forbidden)
+            let created = try await client.send(.post, "/api/v1/orgs/\(org)/webhooks", json: hook, headers: admin.auth)
+            #expect(created.status == .created)
+            let id = try #require(created.json["id"] as? String)
+            #expect((created.json["secret"] as? String)?.hasPrefix("whsec_") == true)
+            let stored = try await harness.store.withTenant(try #require(OrganizationID(uuidString: org))) { tx in
+                try await harness.store.webhooks.sealedSecret(tx, id: try #require(UUID(uuidString: id)))
+            }
+            #expect(stored?.hasPrefix("v1:") == true && stored?.contains("whsec_") == false)
+
+            let expense = try await client.logExpense(org, ["amount": "4.00", "date": "2026-11-03"], by: member)
+            _ = try await client.send(
+                .patch, "/api/v1/orgs/\(org)/expenses/\(expense["id"] as! String)", json: ["note": "x"],
+                headers: member.auth)
+            let claim = try await client.send(
+                .post, "/api/v1/orgs/\(org)/claims",
+                json: ["title": "Taxi", "expense_ids": [expense["id"] as! String]],
+                headers: member.auth)
+            _ = try await client.send(
+                .post, "/api/v1/orgs/\(org)/claims/\(claim.json["id"] as! String)/submit", headers: member.auth)
+            // A refused change queues nothing: the event rolls back with it.
+            let closed = try await client.send(
+                .post, "/api/v1/orgs/\(org)/expenses", json: ["amount": "oops", "date": "2026-11-03"],
+                headers: member.auth)
+            #expect(closed.status == .unprocessableContent)
+
+            let queued = try await Self.deliveries(harness, org)
+            #expect(queued.map(\.eventType).sorted() == ["claim.submitted", "expense.created"])
+            #expect(Set(queued.map(\.messageID)).count == queued.count)
+            let payload = try #require(queued.first { $0.eventType == "expense.created" }?.payload)
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(payload.utf8)) as? [String: Any])
+            #expect(object["organization_id"] as? String == org)
+            #expect((object["data"] as? [String: Any])?["id"] as? String == expense["id"] as? String)
+
+            // Disabled: nothing more is queued for it; deleted: its deliveries go with it.
+            #expect(
+                try await client.send(
+                    .patch, "/api/v1/orgs/\(org)/webhooks/\(id)", json: ["enabled": false], headers: admin.auth
+                )
+                .json["enabled"] as? Bool == false)
+            _ = try await client.logExpense(org, ["amount": "5.00", "date": "2026-11-04"], by: owner)
+            #expect(try await Self.deliveries(harness, org).count == 2)
+            #expect(
+                try await client.send(.delete, "/api/v1/orgs/\(org)/webhooks/\(id)", headers: owner.auth).status
+                    == .noContent)
+            #expect(try await Self.deliveries(harness, org).isEmpty)
+        }
+    }
+
+    /// Two workers that found the same due deliveries claim each once: the conditional claim in
+    /// the organization's transaction lets only the first have it.
+    @Test(arguments: TestBackend.available)
+    func twoWorkersNeverClaimOneDeliveryAtOnce(_ backend: TestBackend) async throws {
+        let harness = try await AccountsHarness.make(backend, configure: { $0.webhookAllowPrivate = true })
+        try await harness.run { client async throws in
+            let owner = try await client.signUp("owner@example.org", name: "Olu", harness: harness)
+            let org = try await client.createOrganization("Co-op", by: owner)
+            _ = try await client.send(
+                .post, "/api/v1/orgs/\(org)/webhooks",
+                json: ["url": "http://127.0.0.1:9/in", "events": ["expense.created"]],
+                headers: owner.auth)
+            for day in 1...12 {
+                _ = try await client.logExpense(
+                    org, ["amount": "\(day).00", "date": "2026-11-\(String(format: "%02d", day))"], by: owner)
+            }
+            let store = harness.store
+            let now = harness.clock.now.addingTimeInterval(1)
+            let due = try await store.withWebhookWorker { tx in
+                try await store.webhookDeliveries.due(tx, now: now, limit: 50)
+            }
+            #expect(due.count == 12)
+            let tenant = due[0].tenantID
+            async let first = store.withTenant(tenant) { tx in
+                try await store.webhookDeliveries.claim(tx, ids: due.map(\.id), now: now, lease: 60)
+            }
+            async let second = store.withTenant(tenant) { tx in
+                try await store.webhookDeliveries.claim(tx, ids: due.map(\.id).reversed(), now: now, lease: 60)
+            }
+            let (a, b) = try await (first, second)
+            #expect(a.count + b.count == 12)
+            #expect(Set(a.map(\.delivery.id)).isDisjoint(with: Set(b.map(\.delivery.id))))
+            // A claim whose worker died is due again once its lease has run out, and not before.
+            let soon = try await store.withWebhookWorker { tx in
+                try await store.webhookDeliveries.due(tx, now: now.addingTimeInterval(30), limit: 50)
+            }
+            #expect(soon.isEmpty)
+            let later = try await store.withWebhookWorker { tx in
+                try await store.webhookDeliveries.due(tx, now: now.addingTimeInterval(61), limit: 50)
+            }
+            #expect(later.count == 12)
+        }
+    }
+}
