@@ -3,6 +3,8 @@
 import datetime
 import re
 
+import pyotp
+
 from playwright.sync_api import expect
 
 from journeys import log_in
@@ -34,6 +36,24 @@ def _change_password(tour, person, form, button):
     form.get_by_label("Current password").fill(person.password)
     person.password = f"a brand new passphrase {len(tour.submitted)}"
     form.get_by_label("New password").fill(person.password)
+
+
+def _totp_code(tour, person, form, button):
+    """The code an authenticator app shows for the key the page offers to type."""
+    form.get_by_label("Code from your app").fill(pyotp.TOTP(form.page.locator("#totp-secret").inner_text()).now())
+
+
+def _keep_recovery_codes(tour, person, page):
+    person.recovery = page.locator("ol.recovery-codes li").all_inner_texts()
+
+
+def _recovery_code(tour, person, form, button):
+    form.get_by_label("Code from your app, or a recovery code").fill(person.recovery.pop())
+
+
+def _endpoint(tour, person, form, button):
+    form.get_by_label("Endpoint URL").fill("http://127.0.0.1:9/hooks")
+    form.get_by_label("expense.created").check()
 
 
 def _reset_password(tour, person, form, button):

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from urllib.parse import urlparse
 
 from form_fills import (
-    _account, _change_password, _confirm_name, _expense, _fields, _filter, _import_file, _invite, _newest_verification,
-    _pay_claims,
-    _rate_file, _receipt, _reject_claim, _relogin, _remember_claim, _remember_org, _rename, _rename_claim, _report,
-    _resend_invitation, _reset_password, _role, _start_claim)
+    _account, _change_password, _confirm_name, _endpoint, _expense, _fields, _filter, _import_file, _invite,
+    _keep_recovery_codes, _newest_verification, _pay_claims, _rate_file, _receipt, _recovery_code, _reject_claim,
+    _relogin, _remember_claim, _remember_org, _rename, _rename_claim, _report, _resend_invitation, _reset_password,
+    _role, _start_claim, _totp_code)
 from harness import Mail
 
 ID = re.compile(r"/(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\d+)(?=/|$)", re.I)
@@ -40,6 +40,7 @@ class Person:
     email: str
     password: str = "correct horse battery staple"
     page: object = None
+    recovery: list = None  # recovery codes, once two-factor sign-in is on
 
 
 @dataclass
@@ -79,6 +80,17 @@ RECIPES = [
            notice="Welcome: you joined the organization.", rank=2, ends_page=True),
     Recipe("change password", "post", "/settings/password", "Change password", _change_password,
            notice="Your password was changed. Your other sessions were signed out."),
+    Recipe("set up two-factor sign-in", "post", "/settings/security/totp", "Set up two-factor sign-in",
+           url=r"/settings/security$"),
+    Recipe("turn on two-factor sign-in", "post", "/settings/security/totp/confirm", "Turn on two-factor sign-in",
+           _totp_code, notice="Two-factor sign-in is on. Keep your recovery codes somewhere safe.",
+           after=_keep_recovery_codes),
+    Recipe("turn off two-factor sign-in", "post", "/settings/security/totp/disable", "Turn off two-factor sign-in",
+           _recovery_code, notice="Two-factor sign-in is off: your password alone signs you in.", rank=2),
+    Recipe("create token", "post", "/settings/security/tokens", "Create token", _fields(Token_name="Tour token"),
+           notice="Token created. Copy it now: it is not shown again."),
+    Recipe("revoke token", "post", "/settings/security/tokens/{id}/revoke", r"Revoke .+",
+           notice="The token was revoked: it no longer works.", rank=2),
     Recipe("create organization", "post", "/orgs", "Create organization",
            _fields(Name="Harbour Cooperative", Kind=["Cooperative"], Currency="EUR", Time_zone="Europe/Lisbon"),
            notice="Organization created. Invite the people who will log expenses in it.", after=_remember_org),
@@ -162,6 +174,17 @@ RECIPES = [
            notice="You left the organization.", rank=3, ends_page=True),
     Recipe("save settings", "post", ORG + "/settings", "Save settings", _fields(Time_zone="America/New_York"),
            notice="Settings saved."),
+    Recipe("save two-factor rule", "post", ORG + "/second-factor", "Save two-factor rule", notice="Settings saved."),
+    Recipe("add webhook endpoint", "post", ORG + "/webhooks", "Add endpoint", _endpoint,
+           notice="Endpoint added. Copy its signing secret now: it is not shown again."),
+    Recipe("send test event", "post", ORG + "/webhooks/{id}/test", "Send a test event",
+           notice="A test event is on its way. Its delivery appears below."),
+    Recipe("turn off endpoint", "post", ORG + "/webhooks/{id}/disable", "Turn off",
+           notice="The endpoint is off: events wait until it is turned on again."),
+    Recipe("turn on endpoint", "post", ORG + "/webhooks/{id}/enable", "Turn on",
+           notice="The endpoint is on: new events are sent to it, and those that waited go now.", rank=2),
+    Recipe("remove endpoint", "post", ORG + "/webhooks/{id}/delete", "Remove endpoint",
+           notice="The endpoint was removed, with its delivery log.", rank=3, ends_page=True),
     Recipe("transfer ownership", "post", ORG + "/transfer", "Transfer ownership",
            notice="Ownership was transferred. You are now an admin.", rank=2),
     Recipe("delete organization", "post", ORG + "/delete", "Delete organization", _confirm_name,

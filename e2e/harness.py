@@ -112,6 +112,8 @@ class Server:
             "MAIL_FROM": "ExpenseTracker <no-reply@expenses.test>",
             "BCRYPT_COST": "4",
             "LOG_LEVEL": "notice",
+            # The tests' webhook receivers listen on loopback (the refusal test turns this off).
+            "WEBHOOK_ALLOW_PRIVATE": "true",
         }
         if smtp is not None:
             env.update(MAIL_TRANSPORT="smtp", SMTP_URL=f"smtp://127.0.0.1:{smtp.port}", SMTP_STARTTLS="off")

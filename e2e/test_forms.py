@@ -46,6 +46,7 @@ def account_pages(tour, olga):
     tour.visit("/dashboard", olga)
     tour.visit(lambda: tour.live_confirmation_link(olga.email), olga)
     tour.visit("/settings/password", olga)
+    tour.visit("/settings/security", olga)
     tour.visit("/orgs", olga)
     assert tour.orgs, "creating an organization did not work"
     return tour.orgs[0]
@@ -121,6 +122,9 @@ def organization_pages(tour, olga, mika, harbour):
     olga.page.goto(org + "/imports")
     tour.visit(olga.page.locator("td[data-label=File] a").first.get_attribute("href"), olga)
     tour.visit(org + "/rates", olga)
+    tour.visit(org + "/webhooks", olga)
+    olga.page.goto(org + "/webhooks")
+    tour.visit(olga.page.get_by_role("link", name="http://127.0.0.1:9/hooks").get_attribute("href"), olga)
     tour.visit(org + "/budgets", olga)
     olga.page.goto(org + "/budgets")
     tour.visit(olga.page.get_by_role("link", name="Team lunches").get_attribute("href"), olga)

@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from standardwebhooks.webhooks import Webhook
 
-from harness import Server, SMTPServer
+from harness import SMTPServer, Server
 from journeys import PASSWORD
 from loadrun import Stack
 
@@ -147,7 +147,15 @@ def test_signed_deliveries_retries_and_the_delivery_log(request, database):
         receiver.stop()
 
 
-def test_private_targets_are_refused_unless_allowed(server):
+def test_private_targets_are_refused_unless_allowed():
+    server = Server(None, {"WEBHOOK_ALLOW_PRIVATE": "false"})
+    try:
+        refused_everywhere_private(server)
+    finally:
+        server.stop()
+
+
+def refused_everywhere_private(server):
     token, org = owner_of_an_organization(server, "pat@example.org")
     for url in ("http://127.0.0.1:9/hooks", "https://127.0.0.1/hooks", "https://localhost/hooks",
                 "https://169.254.169.254/latest", "https://[::1]/hooks", "https://10.1.2.3/hooks"):

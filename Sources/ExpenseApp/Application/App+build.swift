@@ -328,6 +328,8 @@ func buildRouter(
         .add(middleware: SessionTenantResolver(tenant: tenantRequest, uploads: importFiles))
         .group(context: OrgRequestContext.self)
     webOrganizations.addOrganizationRoutes(to: organizationPages)
+    WebWebhookController(webhooks: webhooks, organizations: organizations, pages: pages)
+        .addRoutes(to: organizationPages)
     let membersPage = MembersPageRenderer(members: members, organizations: organizations, pages: pages)
     WebMemberController(members: members, membersPage: membersPage).addRoutes(to: organizationPages)
     WebOrganizationInvitationController(members: members, membersPage: membersPage).addRoutes(to: organizationPages)

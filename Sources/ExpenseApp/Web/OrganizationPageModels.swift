@@ -79,11 +79,13 @@ struct OrganizationsPage: PageModel {
 struct OrganizationChrome: Sendable {
     enum Tab {
         case dashboard, expenses, recurring, claims, reports, budgets, rates, categories, members, settings, audit
+        case webhooks
     }
 
     var organizationID: String
     var organizationName: String
     var canViewAudit: Bool
+    var canManageWebhooks: Bool
     var canExport: Bool
     var canCreateExpenses: Bool
     var canManageCategories: Bool
@@ -99,11 +101,13 @@ struct OrganizationChrome: Sendable {
     var onMembers: Bool
     var onSettings: Bool
     var onAudit: Bool
+    var onWebhooks: Bool
 
     init(_ access: TenantAccess, csrf: String, tab: Tab) {
         organizationID = access.tenantID.description
         organizationName = access.organization.name
         canViewAudit = access.role.can(.viewAuditLog)
+        canManageWebhooks = access.role.can(.manageWebhooks)
         canExport = access.role.can(.exportCSV)
         canCreateExpenses = access.role.can(.createExpenses)
         canManageCategories = access.role.can(.manageCategories)
@@ -119,6 +123,7 @@ struct OrganizationChrome: Sendable {
         onMembers = tab == .members
         onSettings = tab == .settings
         onAudit = tab == .audit
+        onWebhooks = tab == .webhooks
     }
 }
 
@@ -177,6 +182,7 @@ struct OrganizationSettingsPage: PageModel {
     var org: OrganizationChrome
     var form: OrganizationForm
     var isOwner: Bool
+    var requireSecondFactor: Bool
     var candidates: [Candidate]
     var hasCandidates: Bool
     var deleteError: String? = nil

@@ -38,6 +38,8 @@ enum PageTemplate: String, CaseIterable, Sendable {
     case reports
     case reset
     case verify
+    case webhook
+    case webhooks
 
     /// The templates the pages include (`{{>name}}` or `{{<name}}`).
     static let partials = [

@@ -32,6 +32,7 @@ struct WebOrganizationController: Sendable {
         group.get("settings", use: settingsPage)
         group.post("settings", use: updateSettings)
         group.post("transfer", use: transfer)
+        group.post("second-factor", use: secondFactorRule)
         group.post("delete", use: delete)
     }
 
@@ -126,6 +127,22 @@ struct WebOrganizationController: Sendable {
         return .seeOther("/orgs/\(context.access.tenantID)/members?notice=transferred")
     }
 
+    struct SecondFactorForm: Decodable { var required: String? }
+
+    /// The owner's rule that every member signs in with a second factor.
+    @Sendable func secondFactorRule(_ request: Request, context: OrgRequestContext) async throws -> Response {
+        let form = try await FormBody.decode(SecondFactorForm.self, from: request, context: context)
+        var input = OrganizationService.SettingsInput()
+        input.requireSecondFactor = form.required == "on"
+        do {
+            _ = try await organizations.update(context.access, input)
+        } catch AppError.conflict(let reason) {
+            return try await renderSettings(
+                context, form: OrganizationForm(context.access.organization), failure: reason, status: .conflict)
+        }
+        return .seeOther("/orgs/\(context.access.tenantID)/settings?notice=saved")
+    }
+
     @Sendable func delete(_ request: Request, context: OrgRequestContext) async throws -> Response {
         let form = try await FormBody.decode(DeleteForm.self, from: request, context: context)
         do {
@@ -172,7 +189,8 @@ struct WebOrganizationController: Sendable {
                 context.identity, organizations: organizations, in: access),
             notice: notice, failure: failure,
             org: OrganizationChrome(access, csrf: context.csrfToken, tab: .settings),
-            form: form, isOwner: access.role == .owner, candidates: candidates, hasCandidates: !candidates.isEmpty,
+            form: form, isOwner: access.role == .owner, requireSecondFactor: access.organization.requireSecondFactor,
+            candidates: candidates, hasCandidates: !candidates.isEmpty,
             deleteError: deleteError,
             storage: Self.storageText(try await receipts.storage(access))
         )
