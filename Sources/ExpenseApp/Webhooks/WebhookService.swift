@@ -55,9 +55,16 @@ public struct WebhookService: Sendable {
         }
         let id = ids.uuid()
         let secret = WebhookSignature.newSecret()
-        let endpoint = try await store.webhooks.create(
+        let now = clock.now()
+        var endpoint = try await store.webhooks.create(
             access.transaction, id: id, url: url, description: description, events: events,
-            secretSealed: try box.seal(secret, owner: id.uuidString.lowercased()), at: clock.now())
+            secretSealed: try box.seal(secret, owner: id.uuidString.lowercased()), at: now)
+        if input.enabled == false {
+            endpoint =
+                try await store.webhooks.update(
+                    access.transaction, id: id, url: url, description: description, events: events, enabled: false,
+                    at: now) ?? endpoint
+        }
         return (endpoint, secret)
     }
 
