@@ -4,6 +4,8 @@ specification (the `standardwebhooks` package), sees each event once it answers 
 retries after a 500 with the same webhook-id and nothing after its 200; the delivery log shows
 each attempt. Without WEBHOOK_ALLOW_PRIVATE a loopback target is refused."""
 import json
+import os
+import signal
 import threading
 import time
 import urllib.error
@@ -16,12 +18,15 @@ from standardwebhooks.webhooks import Webhook
 from harness import SMTPServer, Server
 from journeys import PASSWORD
 from loadrun import Stack
+from pgcluster import Cluster
+from scaleout import Process
 
 
 class Receiver:
-    """An HTTP server on loopback that records each request and answers from a script."""
+    """An HTTP server on loopback that records each request and answers from a script, after
+    `delay` seconds."""
 
-    def __init__(self):
+    def __init__(self, delay=0.0):
         self.requests = []
         self.answers = []  # statuses to answer next, in order; 200 once it is empty
         self.lock = threading.Lock()
@@ -30,6 +35,7 @@ class Receiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                time.sleep(delay)
                 with receiver.lock:
                     receiver.requests.append((dict(self.headers), body))
                     status = receiver.answers.pop(0) if receiver.answers else 200
@@ -165,3 +171,52 @@ def refused_everywhere_private(server):
         assert [error["field"] for error in problem["errors"]] == ["url"], problem
     _, listed = call(server, "GET", f"/api/v1/orgs/{org}/webhooks", token)
     assert listed["items"] == []
+
+
+def test_a_worker_killed_mid_batch_loses_no_delivery(request):
+    """Two workers on PostgreSQL deliver to a slow receiver; one is killed (SIGKILL) holding
+    claims. Every delivery arrives; only those it held may arrive twice, with their webhook-id."""
+    smtp, receiver = SMTPServer(), Receiver(delay=1.0)
+    env = {"WEBHOOK_ALLOW_PRIVATE": "true", "WEBHOOK_RETRY_SECONDS": "1", "WEBHOOK_TIMEOUT_SECONDS": "3",
+           "SECRET_KEY": "k" * 40}
+    stack = Stack(cluster=request.getfixturevalue("pg_cluster"), smtp=smtp, extra_env=env,
+                  args=("serve", "--no-worker"))
+    worker_env = dict(stack.env, PATH=os.environ.get("PATH", "/usr/bin:/bin"), HOME=os.environ.get("HOME", "/root"),
+                      MAIL_TRANSPORT="smtp", SMTP_URL=f"smtp://127.0.0.1:{smtp.port}", SMTP_STARTTLS="off",
+                      LOG_LEVEL="info")
+    workers = []
+    try:
+        token, org = owner_of_an_organization(stack.server, "kim@example.org")
+        status, endpoint = call(stack.server, "POST", f"/api/v1/orgs/{org}/webhooks", token,
+                                {"url": receiver.url, "events": ["expense.created"]})
+        assert status == 201, endpoint
+        for day in range(1, 25):
+            call(stack.server, "POST", f"/api/v1/orgs/{org}/expenses", token, {"amount": f"{day}.00", "date": f"2026-10-{day:02d}"})
+        workers = [Process(stack.binary, ("worker",), worker_env, f"webhook-worker-{n}") for n in range(2)]
+
+        def in_flight():
+            return Cluster.sql(stack.superuser_url, "SELECT message_id FROM webhook_deliveries WHERE status = 'sending'")
+
+        wait_for(lambda: receiver.requests and len(in_flight()) >= 4, 60, "claims in flight")
+        held = {row[0] for row in in_flight()}
+        workers[0].process.send_signal(signal.SIGKILL)
+        workers[0].process.wait(10)
+
+        def done():
+            return Cluster.sql(stack.superuser_url, "SELECT count(*) FROM webhook_deliveries WHERE status <> 'delivered'") == [["0"]]
+
+        wait_for(done, 120, "every delivery to be delivered")
+        sent = [row[0] for row in Cluster.sql(stack.superuser_url, "SELECT message_id FROM webhook_deliveries")]
+        arrived = [headers["webhook-id"] for headers, _ in receiver.of_type("expense.created")]
+        assert len(sent) == 24 and set(arrived) == set(sent), "a delivery was lost"
+        repeated = {message for message in arrived if arrived.count(message) > 1}
+        assert repeated <= held, (repeated, held)
+        assert all(arrived.count(message) <= 2 for message in arrived)
+        print(f"{len(held)} deliveries in flight at the kill; {len(repeated)} arrived twice")
+    finally:
+        for worker in workers:
+            if worker.process.poll() is None:
+                worker.process.kill()
+        stack.close()
+        smtp.stop()
+        receiver.stop()

@@ -14,7 +14,8 @@ import ServiceLifecycle
 /// `maxAttempts`; any other answer (a 3xx included: redirects are not followed) ends it.
 public struct WebhookWorker: Service {
     public struct Settings: Sendable {
-        public var batchSize = 20
+        /// Two waves of four: a small batch keeps the lease (and so a dead worker's takeover) short.
+        public var batchSize = 8
         public var concurrency = 4
         public var timeout: TimeInterval = 10
         public var maxAttempts = 8
@@ -24,10 +25,12 @@ public struct WebhookWorker: Service {
 
         public init() {}
 
-        /// A claim outlasts every wave of a batch at the time limit (DNS included), plus slack.
+        /// A claim outlasts every wave of a batch at the time limit, each wave's name lookups
+        /// included (the resolver gives up after 5 s), plus slack: a live worker's claim never
+        /// runs out under it, and a dead worker's deliveries are taken over that soon.
         var claimLease: TimeInterval {
             let waves = (batchSize + max(concurrency, 1) - 1) / max(concurrency, 1)
-            return Double(waves) * (timeout + 10) + 30
+            return Double(waves) * (timeout + 5) + 15
         }
     }
 

@@ -38,6 +38,11 @@ struct BooksAPIController: Sendable {
 
     @Sendable func reopen(_ request: Request, context: OrgRequestContext) async throws -> Response {
         let body = try await JSONBody.decode(Body.self, from: request, context: context)
+        // The pages send an empty field for "reopen everything"; the API says that with null, and
+        // an empty string is a date left out by mistake.
+        if body.through?.isEmpty == true {
+            throw AppError.validation(.init("through", "Give the date as YYYY-MM-DD, or null to reopen everything."))
+        }
         let reopen = try await books.reopen(context.access, through: body.through, reason: body.reason)
         var response = try PeriodCloseResponse(reopen).response(from: request, context: context)
         response.status = .created
