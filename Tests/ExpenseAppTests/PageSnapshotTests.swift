@@ -35,7 +35,8 @@ import Testing
 
     @Test(arguments: TestBackend.available)
     func theMainPagesMatchTheirReviewedSnapshots(_ backend: TestBackend) async throws {
-        let harness = try await AccountsHarness.make(backend, ids: .sequential(), tokens: .sequential())
+        let harness = try await AccountsHarness.make(
+            backend, ids: .sequential(), tokens: .sequential(), configure: { $0.webhookAllowPrivate = true })
         try await harness.run { client async throws in
             let owner = try await client.signUp("olga@example.org", name: "Olga Owner", harness: harness)
             let bo = try await client.signUp("bo@example.org", name: "Bo <Member>", harness: harness)
@@ -98,13 +99,20 @@ import Testing
             let close = try await client.send(
                 .post, "/api/v1/orgs/\(org)/closes", json: ["through": "2026-10-31"], headers: owner.auth)
             #expect(close.status == .created)
+            // Made last: an endpoint takes an id, and every page above keeps the ids it had.
+            let hook = try await client.send(
+                .post, "/api/v1/orgs/\(org)/webhooks",
+                json: ["url": "http://127.0.0.1:9/books", "events": ["expense.created", "claim.approved"]],
+                headers: owner.auth)
+            #expect(hook.status == .created)
             let pages =
                 Self.pages + [
                     ("claims", "/claims", true), ("claim", "/claims/\(claimID)", true), ("rates", "/rates", true),
                     ("reports-base", "/reports?period=month&from=2026-10-01&to=2026-11-29&currency=base", true),
                     ("budgets", "/budgets", true), ("budget", "/budgets/\(budgetID)", true),
                     ("recurring", "/recurring", true), ("recurring-schedule", "/recurring/\(rentID)", true),
-                    ("books", "/books?check=1", true),
+                    ("books", "/books?check=1", true), ("webhooks", "/webhooks", true),
+                    ("security", "/settings/security", false),
                 ]
             let (cookie, _) = try await OrganizationPageTests.browserSession(client, "olga@example.org")
 

@@ -55,8 +55,8 @@ struct SecurityPage: PageModel {
                 scopes: token.canWrite ? "Read and write" : "Read only",
                 organization: token.organizationID.map { names[$0.description] ?? "One organization" }
                     ?? "All your organizations",
-                lastUsed: token.lastUsedAt.formatted(date: .abbreviated, time: .shortened),
-                expires: token.expiresAt.formatted(date: .abbreviated, time: .omitted))
+                lastUsed: PageFormat.timestamp(token.lastUsedAt, in: .gmt),
+                expires: PageFormat.day(CalendarDate(token.expiresAt, in: .gmt)))
         }
     }
 }

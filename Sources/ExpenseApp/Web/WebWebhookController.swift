@@ -130,7 +130,7 @@ struct WebWebhookController: Sendable {
             org: OrganizationChrome(access, csrf: context.csrfToken, tab: .webhooks),
             endpoint: WebhooksPage.row(endpoint),
             deliveries: deliveries.map { WebhookPage.delivery($0, zone: access.organization.timeZone) },
-            hasDeliveries: !deliveries.isEmpty)
+            hasDeliveries: !deliveries.isEmpty, zone: access.organization.timeZone.identifier)
         return try pages.render(.webhook, page, status: status)
     }
 }

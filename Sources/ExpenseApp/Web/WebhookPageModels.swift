@@ -58,6 +58,8 @@ struct WebhookPage: PageModel {
     var endpoint: WebhooksPage.Row
     var deliveries: [Delivery]
     var hasDeliveries: Bool
+    /// The organization's time zone, which the times are in.
+    var zone: String
 
     static func delivery(_ delivery: WebhookDelivery, zone: TimeZone) -> Delivery {
         let attempts = delivery.log.map { attempt in
@@ -65,11 +67,7 @@ struct WebhookPage: PageModel {
         }
         return Delivery(
             event: delivery.eventType, webhookID: delivery.messageID, status: delivery.status,
-            created: delivery.createdAt.formatted(
-                Date.VerbatimFormatStyle(
-                    format:
-                        "\(year: .defaultDigits)-\(month: .twoDigits)-\(day: .twoDigits) \(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits):\(second: .twoDigits)",
-                    timeZone: zone, calendar: Calendar(identifier: .gregorian))),
+            created: PageFormat.timestamp(delivery.createdAt, in: zone),
             attempts: attempts.isEmpty ? "none yet" : attempts.joined(separator: ", "),
             lastError: delivery.status == "delivered" ? nil : delivery.lastError)
     }
