@@ -76,6 +76,8 @@ def test_main_pages_at_desktop_and_phone_width(server, new_page):
         "categories": f"/orgs/{org}/categories",
         "members": f"/orgs/{org}/members",
         "settings": f"/orgs/{org}/settings",
+        "webhooks": f"/orgs/{org}/webhooks",
+        "security": "/settings/security",
         "organizations": "/orgs",
         "account": "/dashboard",
         "api-docs": "/api/docs",

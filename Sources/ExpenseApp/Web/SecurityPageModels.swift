@@ -38,6 +38,7 @@ struct SecurityPage: PageModel {
     var recoveryCodes: [String] = []
     var showRecoveryCodes = false
     var tokens: [TokenRow] = []
+    var hasTokens = false
     var organizations: [OrganizationChoice] = []
     /// A personal access token just created: its secret, shown once.
     var newToken: String? = nil

@@ -49,6 +49,7 @@ struct WebSecurityController: Sendable {
         }
         page.organizations = choices
         page.tokens = SecurityPage.rows(try await accounts.tokens(of: user.id), organizations: choices)
+        page.hasTokens = !page.tokens.isEmpty
         change(&page)
         return page
     }
