@@ -30,6 +30,9 @@ CREATE TABLE webhook_deliveries (
     attempts integer NOT NULL DEFAULT 0,
     next_attempt_at timestamptz NOT NULL,
     locked_until timestamptz,
+    -- The claim a worker holds: its later writes name it, so a worker whose lease ran out (and
+    -- whose delivery another took over) changes nothing.
+    claim_token uuid,
     last_error text,
     created_at timestamptz NOT NULL,
     delivered_at timestamptz,
@@ -73,3 +76,7 @@ CREATE POLICY webhook_attempts_tenant ON webhook_attempts
 -- policies above.
 CREATE POLICY webhook_deliveries_worker ON webhook_deliveries FOR SELECT
     USING (current_setting('app.scope', true) = 'webhook-worker' AND status IN ('pending', 'sending'));
+-- The scan skips deliveries of disabled endpoints (they wait, and must not fill every batch), so
+-- it sees which endpoints are enabled, and nothing else of theirs is read in it.
+CREATE POLICY webhook_endpoints_worker ON webhook_endpoints FOR SELECT
+    USING (current_setting('app.scope', true) = 'webhook-worker' AND enabled);

@@ -27,6 +27,7 @@ CREATE TABLE webhook_deliveries (
     attempts INTEGER NOT NULL DEFAULT 0,
     next_attempt_at TEXT NOT NULL,
     locked_until TEXT,
+    claim_token TEXT,
     last_error TEXT,
     created_at TEXT NOT NULL,
     delivered_at TEXT,

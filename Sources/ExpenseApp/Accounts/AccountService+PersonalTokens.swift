@@ -37,8 +37,7 @@ extension AccountService {
         try identity.requireSignInCredential()
         let now = clock.now()
         var validator = Validator()
-        let name = request.name.trimmingCharacters(in: .whitespacesAndNewlines)
-        if name.isEmpty || name.count > 200 { validator.add("name", "Give the token a name of 1 to 200 characters.") }
+        let name = try validator.check { try DisplayName.validate(request.name) } ?? ""
         let scopes = Set(request.scopes)
         if scopes.isEmpty || !scopes.isSubset(of: ["read", "write"]) {
             validator.add("scopes", "Choose the scopes read, or read and write.")

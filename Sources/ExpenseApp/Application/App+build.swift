@@ -102,7 +102,7 @@ public func makeWebhookWorker(config: AppConfig, dependencies: AppDependencies) 
     settings.firstBackoff = TimeInterval(config.webhookRetrySeconds)
     settings.timeout = TimeInterval(config.webhookTimeoutSeconds)
     return WebhookWorker(
-        store: Store(database: dependencies.database), box: try SecretBox.make(config: config),
+        store: Store(database: dependencies.database), box: try SecretBox.make(config: config, purpose: .webhooks),
         policy: OutboundAddressPolicy(allowPrivate: config.webhookAllowPrivate),
         http: WebhookHTTP(timeout: config.webhookTimeoutSeconds), settings: settings, now: { clock.now() },
         logger: dependencies.logger)
@@ -278,7 +278,7 @@ func buildRouter(
     RecurringAPIController(recurring: recurring).addRoutes(to: organizationAPI)
     BooksAPIController(books: books).addRoutes(to: organizationAPI)
     let webhooks = WebhookService(
-        store: store, box: try SecretBox.make(config: config),
+        store: store, box: try SecretBox.make(config: config, purpose: .webhooks),
         policy: OutboundAddressPolicy(allowPrivate: config.webhookAllowPrivate), clock: dependencies.clock,
         ids: dependencies.ids)
     WebhooksAPIController(webhooks: webhooks).addRoutes(to: organizationAPI)

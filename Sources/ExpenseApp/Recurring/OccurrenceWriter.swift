@@ -92,5 +92,11 @@ struct OccurrenceWriter: Sendable {
         try await store.recurring.markOccurrence(tx, expense: id, schedule: schedule.id, date: date)
         if !schedule.reimbursable { _ = try await store.expenses.setReimbursable(tx, id: id, false) }
         try await alerts.check(access, touching: [.init(date: date, category: draft.categoryID)], at: now)
+        if var created {
+            created.reimbursable = schedule.reimbursable
+            try await WebhookEvents.emit(
+                .expenseCreated, ExpenseResponse(created, base: access.organization.currency), in: access,
+                store: store, at: now)
+        }
     }
 }

@@ -83,12 +83,30 @@ public struct SecondFactorService: Sendable {
                 .init("code", "That code is not the one your app shows now. Check the app and type the current code."))
         }
         let codes = (0..<Self.recoveryCodeCount).map { _ in Self.newRecoveryCode() }
-        let hashes = codes.map { SecretToken.hash(Self.normalized($0)) }
+        let hashes = codes.map { Self.recoveryHash($0, user: user) }
         let store = self.store
+        let credential = identity.credential
         let confirmed = try await store.withSystem { tx in
-            try await store.secondFactors.confirm(tx, user: user, step: step, recoveryHashes: hashes, at: now)
+            guard
+                try await store.secondFactors.confirm(
+                    tx, user: user, sealed: factor.secretSealed, step: step, recoveryHashes: hashes, at: now)
+            else { return false }
+            // Every other session and token was opened with the password alone: they end, so
+            // from now on each sign-in has passed the second factor (an organization that
+            // requires it counts on that). The one confirming stays signed in.
+            switch credential {
+            case .session(let session):
+                try await store.sessions.deleteAll(tx, user: user, except: session.idHash)
+                try await store.apiTokens.revokeAll(tx, user: user)
+            case .apiToken(let token):
+                try await store.sessions.deleteAll(tx, user: user)
+                try await store.apiTokens.revokeAll(tx, user: user, except: token.id)
+            }
+            return true
         }
-        guard confirmed else { throw AppError.conflict("This enrolment was confirmed already.") }
+        guard confirmed else {
+            throw AppError.conflict("This enrolment was confirmed or started again meanwhile: start it again.")
+        }
         logger.info("auth event", metadata: ["event": "second_factor_enabled", "user_id": "\(user)"])
         return codes
     }
@@ -206,7 +224,14 @@ public struct SecondFactorService: Sendable {
             return try await store.secondFactors.useStep(tx, user: factor.userID, step: step)
         }
         return try await store.secondFactors.useRecoveryCode(
-            tx, user: factor.userID, hash: SecretToken.hash(normalized(code)), at: now)
+            tx, user: factor.userID, hash: recoveryHash(code, user: factor.userID), at: now)
+    }
+
+    /// What is stored for a recovery code: SHA-256 of the account's id and the code as typed
+    /// normalized. The id makes each account's hashes its own, so no one computation tests a
+    /// guess against every account; the code works only after the right password anyway.
+    static func recoveryHash(_ code: String, user: UserID) -> String {
+        SecretToken.hash(user.description + ":" + normalized(code))
     }
 
     /// Recovery codes as typed: case, spaces and dashes do not matter.

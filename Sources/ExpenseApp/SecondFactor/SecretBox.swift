@@ -1,33 +1,40 @@
 import Crypto
 import Foundation
 
-/// Seals the secrets the server must read back (authenticator secrets) with AES-256-GCM under a
-/// key derived from `SECRET_KEY` (HKDF-SHA256). Each sealed value is bound to its owner's id, so
-/// one account's sealed secret copied onto another's row does not open.
+/// Seals the secrets the server must read back (authenticator and webhook signing secrets) with
+/// AES-256-GCM under a key derived from `SECRET_KEY` (HKDF-SHA256), one key per purpose. Each
+/// sealed value is bound to its owner's id, so one account's sealed secret copied onto another's
+/// row does not open.
 public struct SecretBox: Sendable {
+    /// What a box seals: each purpose has a key of its own.
+    public enum Purpose: String, Sendable {
+        case secondFactor = "expense-tracker second factor v1"
+        case webhooks = "expense-tracker webhook secrets v1"
+    }
+
     let key: SymmetricKey
 
-    public init(secretKey: String) {
+    public init(secretKey: String, purpose: Purpose = .secondFactor) {
         key = HKDF<SHA256>.deriveKey(
-            inputKeyMaterial: SymmetricKey(data: Data(secretKey.utf8)),
-            info: Data("expense-tracker second factor v1".utf8), outputByteCount: 32)
+            inputKeyMaterial: SymmetricKey(data: Data(secretKey.utf8)), info: Data(purpose.rawValue.utf8),
+            outputByteCount: 32)
     }
 
     /// The key `SECRET_KEY` names, or, on the embedded store without one, the key file in the
     /// data directory (made once, readable by the server's user only); nil when neither applies.
-    public static func make(config: AppConfig) throws -> SecretBox? {
-        if let key = config.secretKey { return SecretBox(secretKey: key) }
+    public static func make(config: AppConfig, purpose: Purpose = .secondFactor) throws -> SecretBox? {
+        if let key = config.secretKey { return SecretBox(secretKey: key, purpose: purpose) }
         guard config.usesEmbeddedDatabase else { return nil }
         let path = (config.dataDirectory as NSString).appendingPathComponent("secret.key")
         let manager = FileManager.default
         if let existing = try? String(contentsOfFile: path, encoding: .utf8), existing.count >= 32 {
-            return SecretBox(secretKey: existing.trimmingCharacters(in: .whitespacesAndNewlines))
+            return SecretBox(secretKey: existing.trimmingCharacters(in: .whitespacesAndNewlines), purpose: purpose)
         }
         try manager.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
         let fresh = Data((0..<32).map { _ in UInt8.random(in: .min ... .max) }).base64EncodedString()
         guard manager.createFile(atPath: path, contents: Data(fresh.utf8), attributes: [.posixPermissions: 0o600])
         else { throw CocoaError(.fileWriteUnknown) }
-        return SecretBox(secretKey: fresh)
+        return SecretBox(secretKey: fresh, purpose: purpose)
     }
 
     public func seal(_ plaintext: String, owner: String) throws -> String {

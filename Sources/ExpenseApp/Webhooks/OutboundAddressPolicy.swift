@@ -7,7 +7,7 @@ import Foundation
 /// Where a webhook may be sent: the addresses a host name resolves to, each checked, so an
 /// organization's admin cannot point the server at its own network (a database, a cloud
 /// metadata service, another tenant's internal tool). The delivery then connects to the very
-/// address checked (libcurl's resolve pinning), so a name that resolves differently a moment
+/// address checked (libcurl's `CURLOPT_CONNECT_TO`), so a name that resolves differently a moment
 /// later (DNS rebinding) gains nothing.
 public struct OutboundAddressPolicy: Sendable {
     /// `WEBHOOK_ALLOW_PRIVATE`: private, loopback and link-local targets allowed (tests, or a
@@ -20,13 +20,15 @@ public struct OutboundAddressPolicy: Sendable {
 
     public enum Refusal: Error, Equatable, CustomStringConvertible {
         case unresolvable(String)
+        /// The address refused is kept for the server's own log; the message a person reads does
+        /// not name it (it would map the server's network for whoever asks).
         case privateAddress(String)
 
         public var description: String {
             switch self {
             case .unresolvable(let host): "The host \(host) does not resolve to any address."
-            case .privateAddress(let address):
-                "The host resolves to \(address), a private, loopback or link-local address: webhooks go to the public internet only."
+            case .privateAddress:
+                "The host resolves to a private, loopback, link-local or reserved address: webhooks go to the public internet only."
             }
         }
     }
@@ -77,14 +79,22 @@ public struct OutboundAddressPolicy: Sendable {
             return true
         }
         let bytes = withUnsafeBytes(of: v6) { Array($0) }
-        if bytes[0..<10].allSatisfy({ $0 == 0 }), bytes[10] == 0xff, bytes[11] == 0xff {
-            return isInternal(v4: Array(bytes[12..<16]))
-        }
-        if bytes[0..<12] == [0x00, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0] {
-            return isInternal(v4: Array(bytes[12..<16]))
-        }
         if bytes.allSatisfy({ $0 == 0 }) { return true }  // ::
         if bytes[0..<15].allSatisfy({ $0 == 0 }), bytes[15] == 1 { return true }  // ::1
+        // IPv4 carried in IPv6: mapped (::ffff:a.b.c.d), compatible (::a.b.c.d), translated
+        // (::ffff:0:a.b.c.d), NAT64 (64:ff9b::/96): judged as the IPv4 address.
+        let v4Tail = Array(bytes[12..<16])
+        if bytes[0..<10].allSatisfy({ $0 == 0 }), bytes[10] == 0xff, bytes[11] == 0xff { return isInternal(v4: v4Tail) }
+        if bytes[0..<12].allSatisfy({ $0 == 0 }) { return isInternal(v4: v4Tail) }
+        if bytes[0..<8].allSatisfy({ $0 == 0 }), bytes[8] == 0xff, bytes[9] == 0xff, bytes[10] == 0, bytes[11] == 0 {
+            return isInternal(v4: v4Tail)
+        }
+        if bytes[0..<12] == [0x00, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0] { return isInternal(v4: v4Tail) }
+        if bytes[0] == 0x00, bytes[1] == 0x64, bytes[2] == 0xff, bytes[3] == 0x9b { return true }  // local NAT64 (64:ff9b:1::/48)
+        // 6to4 (2002::/16) carries an IPv4 address in its next four bytes.
+        if bytes[0] == 0x20, bytes[1] == 0x02 { return isInternal(v4: Array(bytes[2..<6])) }
+        if bytes[0] == 0x20, bytes[1] == 0x01, bytes[2] == 0, bytes[3] == 0 { return true }  // Teredo tunnels
+        if bytes[0] == 0x01, bytes[1..<8].allSatisfy({ $0 == 0 }) { return true }  // discard (100::/64)
         if bytes[0] & 0xfe == 0xfc { return true }  // fc00::/7 unique local
         if bytes[0] == 0xfe, bytes[1] & 0xc0 == 0x80 { return true }  // fe80::/10 link-local
         if bytes[0] == 0xfe, bytes[1] & 0xc0 == 0xc0 { return true }  // fec0::/10 site-local (deprecated)

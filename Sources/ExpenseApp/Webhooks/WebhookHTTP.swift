@@ -4,11 +4,12 @@ import Foundation
 import NIOPosix
 
 /// One webhook POST over libcurl, the HTTP client this server already links for mail: it can
-/// pin the connection to the addresses the policy checked (`CURLOPT_RESOLVE`), which closes the
-/// gap between checking a name and connecting to it; it follows no redirect, speaks only HTTP and
+/// send the connection to the address the policy checked (`CURLOPT_CONNECT_TO`) while still
+/// verifying the certificate for the URL's host, which closes the gap between checking a name
+/// and connecting to it; it follows no redirect, speaks only HTTP and
 /// HTTPS, ignores proxy settings of the environment (a proxy would reach what the check refused),
 /// verifies certificates, and is bounded by connect and overall timeouts. `curl_easy_perform`
-/// blocks, so each POST runs on NIO's thread pool, never on an event loop.
+/// blocks, so each POST runs on a thread pool (the worker's own), never on an event loop.
 public struct WebhookHTTP: Sendable {
     public struct Answer: Sendable, Equatable {
         /// The HTTP status; nil when no answer came (refused, reset, timed out, TLS failed).
@@ -20,27 +21,27 @@ public struct WebhookHTTP: Sendable {
 
     public var connectTimeout = 5
     public var timeout = 10
-    let threadPool: NIOThreadPool
 
-    public init(timeout: Int = 10, threadPool: NIOThreadPool = .singleton) {
+    public init(timeout: Int = 10) {
         _ = Curl.initialized
         self.timeout = timeout
-        self.threadPool = threadPool
     }
 
+    /// POSTs `body` to `url`, connecting to the first of `addresses` (those the policy checked)
+    /// whatever host name libcurl reads from the URL, on `pool`'s threads.
     public func post(
-        url: String, host: String, port: Int, addresses: [String], headers: [(String, String)], body: [UInt8]
+        url: String, host: String, port: Int, addresses: [String], headers: [(String, String)], body: [UInt8],
+        on pool: NIOThreadPool
     ) async -> Answer {
         let connect = connectTimeout
         let timeout = self.timeout
+        let address = addresses.first ?? host
+        let connectTo = "::" + (address.contains(":") ? "[\(address)]" : address) + ":\(port)"
         do {
-            return try await threadPool.runIfActive {
+            return try await pool.runIfActive {
                 Self.perform(
-                    url: url,
-                    pin: "\(host):\(port):"
-                        + addresses.map { $0.contains(":") ? "[\($0)]" : $0 }
-                        .joined(separator: ","),
-                    headers: headers, body: body, connectTimeout: connect, timeout: timeout)
+                    url: url, connectTo: connectTo, headers: headers, body: body, connectTimeout: connect,
+                    timeout: timeout)
             }
         } catch {
             return Answer(status: nil, excerpt: "", error: "the webhook thread pool is not running")
@@ -48,7 +49,7 @@ public struct WebhookHTTP: Sendable {
     }
 
     static func perform(
-        url: String, pin: String, headers: [(String, String)], body: [UInt8], connectTimeout: Int, timeout: Int
+        url: String, connectTo: String, headers: [(String, String)], body: [UInt8], connectTimeout: Int, timeout: Int
     ) -> Answer {
         guard let handle = curl_easy_init() else {
             return Answer(status: nil, excerpt: "", error: "curl_easy_init failed")
@@ -63,8 +64,10 @@ public struct WebhookHTTP: Sendable {
         // An empty `Expect:` stops libcurl waiting for `100 Continue` on larger bodies.
         headerList = curl_slist_append(headerList, "Expect:")
         defer { curl_slist_free_all(headerList) }
-        let resolve = curl_slist_append(nil, pin)
-        defer { curl_slist_free_all(resolve) }
+        // `::address:port` sends every connection of this transfer, whatever host and port the
+        // URL parses to, to the address checked: no second lookup, so nothing to rebind.
+        let connectList = curl_slist_append(nil, connectTo)
+        defer { curl_slist_free_all(connectList) }
         let sink = Sink()
         let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
@@ -72,7 +75,7 @@ public struct WebhookHTTP: Sendable {
         let text = String(decoding: body, as: UTF8.self)
         let setup = [
             et_curl_setopt_string(handle, CURLOPT_URL, url),
-            et_curl_setopt_slist(handle, CURLOPT_RESOLVE, resolve),
+            et_curl_setopt_slist(handle, CURLOPT_CONNECT_TO, connectList),
             et_curl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https"),
             et_curl_setopt_string(handle, CURLOPT_PROXY, ""),
             et_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0),

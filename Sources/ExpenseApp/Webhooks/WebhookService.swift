@@ -117,7 +117,12 @@ public struct WebhookService: Sendable {
             validator.add("url", error.fields.first?.message ?? "Give the endpoint's URL.")
         }
         let description = (input.description ?? current?.description ?? "").trimmingCharacters(in: .whitespaces)
-        if description.count > 200 { validator.add("description", "Keep the description to 200 characters.") }
+        // Counted in code points, as the database and the API's maxLength count them.
+        if description.unicodeScalars.count > 200
+            || description.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        {
+            validator.add("description", "Keep the description to 200 characters, without line breaks.")
+        }
         var events: [WebhookEventType] = current?.events ?? []
         if let names = input.events {
             let parsed = names.compactMap(WebhookEventType.init(rawValue:)).filter { $0 != .test }
@@ -150,7 +155,9 @@ public struct WebhookService: Sendable {
     }
 
     static func target(_ url: String, allowHTTP: Bool) throws -> Target {
-        guard url.count <= 2000, let components = URLComponents(string: url),
+        // Printable ASCII only (a URL's other characters are percent-encoded), at most 2,000.
+        guard url.unicodeScalars.count <= 2000, url.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7f }),
+            let components = URLComponents(string: url),
             let scheme = components.scheme?.lowercased(),
             let host = components.host, !host.isEmpty
         else { throw ValidationError("url", "Give the endpoint's full URL, such as https://example.org/hooks.") }

@@ -7,7 +7,8 @@ import NIOPosix
 import ServiceLifecycle
 
 /// Delivers webhook events: finds due deliveries across organizations, claims them in each
-/// organization's transaction (so several workers never send one at the same time), signs and
+/// organization's transaction (so several workers never send one at the same time: each claim
+/// carries a token, renewed just before the POST, and every later write names it), signs and
 /// POSTs each, and records every attempt. At least once: a delivery is marked delivered only
 /// after a 2xx; one whose worker died keeps its claim's lease and is sent again after it, with
 /// the same `webhook-id`. 5xx, 429, 408 and no answer are retried with backoff and jitter up to
@@ -60,10 +61,15 @@ public struct WebhookWorker: Service {
 
     public func run() async throws {
         logger.info("webhook worker started")
+        // Threads of its own for the blocking lookups and POSTs: shared ones (mail's) could keep a
+        // claimed delivery waiting past its lease.
+        let pool = NIOThreadPool(numberOfThreads: max(settings.concurrency, 1))
+        pool.start()
+        defer { pool.shutdownGracefully { _ in } }
         while !Task.isCancelled, !Task.isShuttingDownGracefully {
             let handled: Int
             do {
-                handled = try await runOnce()
+                handled = try await runOnce(on: pool)
             } catch {
                 logger.warning("webhook round failed", metadata: ["error": "\(String(reflecting: error))"])
                 handled = 0
@@ -75,7 +81,7 @@ public struct WebhookWorker: Service {
 
     /// One round: find, claim and deliver a batch. Returns how many deliveries were attempted.
     @discardableResult
-    public func runOnce() async throws -> Int {
+    public func runOnce(on pool: NIOThreadPool = .singleton) async throws -> Int {
         let start = now()
         let store = self.store
         let settings = self.settings
@@ -96,15 +102,13 @@ public struct WebhookWorker: Service {
                     try await group.waitForAll()
                     return Array(batch[index...])
                 }
-                group.addTask { try await deliver(claimed) }
+                group.addTask { await deliver(claimed, on: pool) }
             }
             try await group.waitForAll()
             return []
         }
         for (tenant, entries) in Dictionary(grouping: unstarted, by: \.tenantID) {
-            try await store.withTenant(tenant) { tx in
-                try await store.webhookDeliveries.release(tx, ids: entries.map(\.delivery.id))
-            }
+            try await store.withTenant(tenant) { tx in try await store.webhookDeliveries.release(tx, entries) }
         }
         return batch.count - unstarted.count
     }
@@ -125,31 +129,50 @@ public struct WebhookWorker: Service {
         }
     }
 
-    func deliver(_ claimed: WebhookDeliveryRepository.Claimed) async throws {
+    /// One attempt at one claimed delivery, recorded. A failure to record it (the database gone
+    /// for a moment) is logged: the claim's lease then runs out and the delivery is tried again.
+    func deliver(_ claimed: WebhookDeliveryRepository.Claimed, on pool: NIOThreadPool) async {
+        do {
+            try await attempt(claimed, on: pool)
+        } catch {
+            logger.warning(
+                "webhook attempt not recorded",
+                metadata: ["webhook_id": "\(claimed.delivery.messageID)", "error": "\(String(reflecting: error))"])
+        }
+    }
+
+    func attempt(_ claimed: WebhookDeliveryRepository.Claimed, on pool: NIOThreadPool) async throws {
         let delivery = claimed.delivery
-        let attemptedAt = now()
-        let clock = ContinuousClock()
-        let started = clock.now
+        let store = self.store
+        let settings = self.settings
         var status: Int?
         var excerpt: String?
         var error: String?
         var outcome: Outcome
+        let clock = ContinuousClock()
+        var started = clock.now
+        var attemptedAt = now()
         do {
             let target = try WebhookService.target(claimed.url, allowHTTP: policy.allowPrivate)
             let policy = self.policy
-            let addresses = try await NIOThreadPoolResolve.run {
-                try policy.resolve(host: target.host, port: target.port)
-            }
+            let addresses = try await pool.runIfActive { try policy.resolve(host: target.host, port: target.port) }
             guard let box,
                 let secret = try? box.open(claimed.secretSealed, owner: delivery.endpointID.uuidString.lowercased())
             else { throw SigningUnavailable() }
+            // Still this worker's? (A lookup slower than the lease lets another take it over.)
+            attemptedAt = now()
+            let held = try await store.withTenant(claimed.tenantID) { tx in
+                try await store.webhookDeliveries.renew(
+                    tx, claimed, until: attemptedAt.addingTimeInterval(settings.timeout + 15))
+            }
+            guard held else { return }
+            started = clock.now
             let body = Array(delivery.payload.utf8)
-            let timestamp = Int(attemptedAt.timeIntervalSince1970)
             let answer = await http.post(
                 url: claimed.url, host: target.host, port: target.port, addresses: addresses,
                 headers: WebhookSignature(secret: secret).headers(
-                    messageID: delivery.messageID, timestamp: timestamp, body: body),
-                body: body)
+                    messageID: delivery.messageID, timestamp: Int(attemptedAt.timeIntervalSince1970), body: body),
+                body: body, on: pool)
             status = answer.status
             excerpt = answer.excerpt.isEmpty ? nil : answer.excerpt
             error = answer.error
@@ -170,26 +193,29 @@ public struct WebhookWorker: Service {
         }
         let durationMs = Int((clock.now - started) / .milliseconds(1))
         let finishedAt = now()
-        let settings = self.settings
-        let backoff = Self.backoff(afterAttempt: delivery.attempts, settings: settings)
         if case .retry = outcome, delivery.attempts >= settings.maxAttempts {
             outcome = .fail("gave up after \(delivery.attempts) attempts: \(error ?? "answered \(status ?? 0)")")
         }
-        let final = outcome
-        let store = self.store
+        let result: WebhookDeliveryRepository.Result =
+            switch outcome {
+            case .delivered: .delivered(at: finishedAt)
+            case .retry(let reason):
+                .retry(
+                    at: finishedAt.addingTimeInterval(
+                        Self.backoff(afterAttempt: delivery.attempts, settings: settings)),
+                    error: Self.printable(reason, limit: 500))
+            case .fail(let reason): .dead(error: Self.printable(reason, limit: 500))
+            }
+        let (loggedError, loggedExcerpt) = (
+            error.map { Self.printable($0, limit: 500) }, excerpt.map { Self.printable($0, limit: 1024) }
+        )
         try await store.withTenant(claimed.tenantID) { tx in
             try await store.webhookDeliveries.recordAttempt(
-                tx, delivery: delivery.id, at: attemptedAt, statusCode: status, durationMs: durationMs, error: error,
-                excerpt: excerpt)
-            switch final {
-            case .delivered: try await store.webhookDeliveries.markDelivered(tx, id: delivery.id, at: finishedAt)
-            case .retry(let reason):
-                try await store.webhookDeliveries.scheduleRetry(
-                    tx, id: delivery.id, at: finishedAt.addingTimeInterval(backoff), error: reason)
-            case .fail(let reason): try await store.webhookDeliveries.markDead(tx, id: delivery.id, error: reason)
-            }
+                tx, delivery: delivery.id, at: attemptedAt, statusCode: status, durationMs: durationMs,
+                error: loggedError, excerpt: loggedExcerpt)
+            _ = try await store.webhookDeliveries.finish(tx, claimed, result)
         }
-        switch final {
+        switch outcome {
         case .delivered: delivered.increment()
         case .retry: retried.increment()
         case .fail(let reason):
@@ -203,18 +229,22 @@ public struct WebhookWorker: Service {
         }
     }
 
+    /// Text from outside (an answer's body, a library's message) as the log keeps it: control
+    /// characters (a NUL, which PostgreSQL text refuses, among them) become spaces, and it is cut
+    /// to `limit` characters.
+    static func printable(_ text: String, limit: Int) -> String {
+        String(
+            String.UnicodeScalarView(
+                text.unicodeScalars.prefix(limit).map { scalar in
+                    scalar.properties.generalCategory == .control && scalar != "\n" ? " " : scalar
+                }))
+    }
+
     struct SigningUnavailable: Error {}
 
     /// Exponential backoff with jitter between half and all of the step, capped.
     static func backoff(afterAttempt attempt: Int, settings: Settings) -> TimeInterval {
         let step = min(settings.maxBackoff, settings.firstBackoff * pow(2, Double(max(0, attempt - 1))))
         return Double.random(in: (step / 2)...step)
-    }
-}
-
-/// Blocking name lookups on NIO's thread pool.
-enum NIOThreadPoolResolve {
-    static func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await NIOThreadPool.singleton.runIfActive(body)
     }
 }

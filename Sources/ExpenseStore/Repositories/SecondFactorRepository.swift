@@ -58,16 +58,17 @@ public struct SecondFactorRepository: Sendable {
         ).isEmpty
     }
 
-    /// Confirms a pending enrolment (its first code used `step`), stores the recovery codes'
-    /// hashes in place of any earlier ones and marks the account; false when there was nothing
-    /// pending.
-    public func confirm(_ tx: some Transaction, user: UserID, step: Int64, recoveryHashes: [String], at now: Date)
-        async throws -> Bool
-    {
+    /// Confirms a pending enrolment with the `sealed` secret (its first code used `step`), stores
+    /// the recovery codes' hashes in place of any earlier ones and marks the account; false when
+    /// there was no such enrolment pending.
+    public func confirm(
+        _ tx: some Transaction, user: UserID, sealed: String, step: Int64, recoveryHashes: [String], at now: Date
+    ) async throws -> Bool {
+        // Only the secret the code was checked against: an enrolment restarted meanwhile is not.
         let confirmed = try await !tx.executor.query(
             """
             UPDATE second_factors SET confirmed_at = \(now), last_step = \(step)
-            WHERE user_id = \(user) AND confirmed_at IS NULL RETURNING user_id
+            WHERE user_id = \(user) AND confirmed_at IS NULL AND secret_sealed = \(sealed) RETURNING user_id
             """
         ).isEmpty
         guard confirmed else { return false }

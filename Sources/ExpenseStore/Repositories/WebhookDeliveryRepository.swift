@@ -12,9 +12,11 @@ public struct WebhookDeliveryRepository: Sendable {
         public var id: UUID
     }
 
-    /// A claimed delivery with what sending it takes.
+    /// A claimed delivery with what sending it takes, and the claim's token that every later
+    /// write about it names.
     public struct Claimed: Sendable, Equatable {
         public var tenantID: TenantID
+        public var token: UUID
         public var delivery: WebhookDelivery
         public var url: String
         public var secretSealed: String
@@ -22,12 +24,17 @@ public struct WebhookDeliveryRepository: Sendable {
 
     /// Up to `limit` deliveries that are due (pending and their time has come, or claimed by a
     /// worker whose lease ran out), oldest first, across organizations (the worker's scope).
+    /// Those of a disabled endpoint wait where they are: never returned, they never fill a batch.
     public func due(_ tx: SystemTransaction, now: Date, limit: Int) async throws -> [Due] {
         try await tx.executor.query(
             """
-            SELECT tenant_id, id FROM webhook_deliveries
-            WHERE (status = 'pending' AND next_attempt_at <= \(now)) OR (status = 'sending' AND locked_until < \(now))
-            ORDER BY next_attempt_at, id LIMIT \(limit)
+            SELECT d.tenant_id, d.id FROM webhook_deliveries d
+            WHERE ((d.status = 'pending' AND d.next_attempt_at <= \(now))
+                   OR (d.status = 'sending' AND d.locked_until < \(now)))
+              AND EXISTS (
+                  SELECT 1 FROM webhook_endpoints e
+                  WHERE e.tenant_id = d.tenant_id AND e.id = d.endpoint_id AND e.enabled)
+            ORDER BY d.next_attempt_at, d.id LIMIT \(limit)
             """
         ).map { Due(tenantID: try $0.decode("tenant_id"), id: try $0.decode("id")) }
     }
@@ -38,13 +45,14 @@ public struct WebhookDeliveryRepository: Sendable {
     /// LOCKED`), so two workers never wait on each other's rows, whatever order they found them in.
     public func claim(_ tx: TenantTransaction, ids: [UUID], now: Date, lease: TimeInterval) async throws -> [Claimed] {
         var claimed: [Claimed] = []
+        let token = UUID()
         let skipLocked = tx.executor.dialect == .postgres ? " FOR UPDATE SKIP LOCKED" : ""
         for id in ids {
             guard
                 let row = try await tx.executor.first(
                     """
                     UPDATE webhook_deliveries SET status = 'sending', attempts = attempts + 1,
-                        locked_until = \(now.addingTimeInterval(lease))
+                        locked_until = \(now.addingTimeInterval(lease)), claim_token = \(token)
                     WHERE tenant_id = \(tx.tenantID) AND id = (
                         SELECT d.id FROM webhook_deliveries d
                         WHERE d.tenant_id = \(tx.tenantID) AND d.id = \(id)
@@ -67,10 +75,23 @@ public struct WebhookDeliveryRepository: Sendable {
             else { continue }
             claimed.append(
                 Claimed(
-                    tenantID: tx.tenantID, delivery: delivery, url: try endpoint.decode("url"),
+                    tenantID: tx.tenantID, token: token, delivery: delivery, url: try endpoint.decode("url"),
                     secretSealed: try endpoint.decode("secret_sealed")))
         }
         return claimed
+    }
+
+    /// Extends the claim just before an attempt; false when the claim is no longer this
+    /// worker's (its lease ran out and another worker took the delivery over).
+    public func renew(_ tx: TenantTransaction, _ claimed: Claimed, until: Date) async throws -> Bool {
+        try await !tx.executor.query(
+            """
+            UPDATE webhook_deliveries SET locked_until = \(until)
+            WHERE tenant_id = \(tx.tenantID) AND id = \(claimed.delivery.id) AND status = 'sending'
+              AND claim_token = \(claimed.token)
+            RETURNING id
+            """
+        ).isEmpty
     }
 
     public func recordAttempt(
@@ -84,39 +105,52 @@ public struct WebhookDeliveryRepository: Sendable {
             """)
     }
 
-    public func markDelivered(_ tx: TenantTransaction, id: UUID, at now: Date) async throws {
-        try await tx.executor.execute(
-            """
-            UPDATE webhook_deliveries SET status = 'delivered', delivered_at = \(now), locked_until = NULL, last_error = NULL
-            WHERE tenant_id = \(tx.tenantID) AND id = \(id)
-            """)
+    /// What an attempt came to, written only while the claim is still this worker's; false
+    /// when it is not (the attempt is still in the log).
+    public enum Result: Sendable, Equatable {
+        case delivered(at: Date)
+        case retry(at: Date, error: String)
+        case dead(error: String)
     }
 
-    public func scheduleRetry(_ tx: TenantTransaction, id: UUID, at retryAt: Date, error: String) async throws {
-        try await tx.executor.execute(
-            """
-            UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = \(retryAt), locked_until = NULL,
-                last_error = \(error)
-            WHERE tenant_id = \(tx.tenantID) AND id = \(id)
-            """)
-    }
-
-    public func markDead(_ tx: TenantTransaction, id: UUID, error: String) async throws {
-        try await tx.executor.execute(
-            """
-            UPDATE webhook_deliveries SET status = 'dead', locked_until = NULL, last_error = \(error)
-            WHERE tenant_id = \(tx.tenantID) AND id = \(id)
-            """)
+    @discardableResult
+    public func finish(_ tx: TenantTransaction, _ claimed: Claimed, _ result: Result) async throws -> Bool {
+        let sql: SQL =
+            switch result {
+            case .delivered(let at):
+                """
+                UPDATE webhook_deliveries SET status = 'delivered', delivered_at = \(at), locked_until = NULL,
+                    last_error = NULL, claim_token = NULL
+                WHERE tenant_id = \(tx.tenantID) AND id = \(claimed.delivery.id) AND claim_token = \(claimed.token)
+                RETURNING id
+                """
+            case .retry(let at, let error):
+                """
+                UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = \(at), locked_until = NULL,
+                    last_error = \(error), claim_token = NULL
+                WHERE tenant_id = \(tx.tenantID) AND id = \(claimed.delivery.id) AND claim_token = \(claimed.token)
+                RETURNING id
+                """
+            case .dead(let error):
+                """
+                UPDATE webhook_deliveries SET status = 'dead', locked_until = NULL, last_error = \(error),
+                    claim_token = NULL
+                WHERE tenant_id = \(tx.tenantID) AND id = \(claimed.delivery.id) AND claim_token = \(claimed.token)
+                RETURNING id
+                """
+            }
+        return try await !tx.executor.query(sql).isEmpty
     }
 
     /// Hands claimed deliveries that were never tried back, due at once, without counting the
     /// claim as an attempt (a worker stopping gracefully).
-    public func release(_ tx: TenantTransaction, ids: [UUID]) async throws {
-        for id in ids {
+    public func release(_ tx: TenantTransaction, _ claims: [Claimed]) async throws {
+        for claimed in claims {
             try await tx.executor.execute(
                 """
-                UPDATE webhook_deliveries SET status = 'pending', attempts = attempts - 1, locked_until = NULL
-                WHERE tenant_id = \(tx.tenantID) AND id = \(id) AND status = 'sending'
+                UPDATE webhook_deliveries SET status = 'pending', attempts = attempts - 1, locked_until = NULL,
+                    claim_token = NULL
+                WHERE tenant_id = \(tx.tenantID) AND id = \(claimed.delivery.id) AND claim_token = \(claimed.token)
                 """)
         }
     }

@@ -63,6 +63,7 @@ import Testing
         let harness = try await AccountsHarness.make(backend, limits: limits)
         try await harness.run { client async throws in
             let ana = try await client.signUp("ana@example.org", name: "Ana", harness: harness)
+            let (_, other) = try await client.login("ana@example.org")
             let begun = try await client.send(.post, "/api/v1/me/totp", headers: ana.auth)
             #expect(begun.status == .created)
             #expect(begun.headers[.cacheControl] == "no-store")
@@ -86,8 +87,12 @@ import Testing
             #expect(recovery.count == 10 && Set(recovery).count == 10)
             let me = try await client.send(.get, "/api/v1/me", headers: ana.auth)
             #expect((me.json["user"] as? [String: Any])?["second_factor_enabled"] as? Bool == true)
+            // The token opened with the password alone is signed out; the one that enrolled stays.
+            #expect(
+                try await client.send(.get, "/api/v1/me", headers: client.bearer(try #require(other))).status
+                    == .unauthorized)
 
-            // The password alone no longer signs in.
+            // With two-factor sign-in on, the password alone does not sign in.
             let (first, token) = try await client.login("ana@example.org")
             #expect(first.status == .unauthorized && token == nil)
             #expect(first.json["type"] as? String == "/problems/second-factor-required")

@@ -132,6 +132,35 @@ import Testing
                 try await store.webhookDeliveries.due(tx, now: now.addingTimeInterval(61), limit: 50)
             }
             #expect(later.count == 12)
+            // Another worker takes one over after the lease; the first one's late result then
+            // changes nothing, and its renewal before a POST says it no longer holds it.
+            let stale = try #require(a.first ?? b.first)
+            let takeover = try await store.withTenant(tenant) { tx in
+                try await store.webhookDeliveries.claim(
+                    tx, ids: [stale.delivery.id], now: now.addingTimeInterval(61), lease: 60)
+            }
+            #expect(takeover.count == 1)
+            let (renewed, overwrote) = try await store.withTenant(tenant) { tx in
+                (
+                    try await store.webhookDeliveries.renew(tx, stale, until: now.addingTimeInterval(200)),
+                    try await store.webhookDeliveries.finish(tx, stale, .dead(error: "late"))
+                )
+            }
+            #expect(!renewed && !overwrote)
+            #expect(
+                try await store.withTenant(tenant) { tx in
+                    try await store.webhookDeliveries.finish(tx, takeover[0], .delivered(at: now))
+                })
+            // A disabled endpoint's deliveries wait without filling any batch.
+            let endpoint = try #require(
+                try await store.withTenant(tenant) { tx in try await store.webhooks.list(tx) }.first)
+            _ = try await client.send(
+                .patch, "/api/v1/orgs/\(org)/webhooks/\(endpoint.id.uuidString.lowercased())", json: ["enabled": false],
+                headers: owner.auth)
+            let whileOff = try await store.withWebhookWorker { tx in
+                try await store.webhookDeliveries.due(tx, now: now.addingTimeInterval(200), limit: 50)
+            }
+            #expect(whileOff.isEmpty)
         }
     }
 }

@@ -23,13 +23,16 @@ struct WebhookRulesTests {
     @Test(arguments: [
         "127.0.0.1", "127.1.2.3", "10.0.0.1", "172.16.0.1", "172.31.255.255", "192.168.1.1", "169.254.169.254",
         "100.64.0.1", "0.0.0.0", "224.0.0.1", "255.255.255.255", "::1", "::", "fe80::1", "fc00::1", "fd12:3456::1",
-        "::ffff:127.0.0.1", "::ffff:10.0.0.1", "64:ff9b::a00:1", "ff02::1", "not an address",
+        "::ffff:127.0.0.1", "::ffff:10.0.0.1", "64:ff9b::a00:1", "ff02::1", "not an address", "::127.0.0.1",
+        "::ffff:0:10.0.0.1", "64:ff9b:1::1", "2002:7f00:1::1", "2001:0:4136:e378::1", "100::1", "fe80::1%eth0",
     ])
     func internalAddressesAreRefused(_ address: String) {
         #expect(OutboundAddressPolicy.isInternal(address))
     }
 
-    @Test(arguments: ["93.184.216.34", "8.8.8.8", "172.32.0.1", "100.128.0.1", "2606:4700::1111", "::ffff:8.8.8.8"])
+    @Test(arguments: [
+        "93.184.216.34", "8.8.8.8", "172.32.0.1", "100.128.0.1", "2606:4700::1111", "::ffff:8.8.8.8", "2002:808:808::1",
+    ])
     func publicAddressesAreAllowed(_ address: String) {
         #expect(!OutboundAddressPolicy.isInternal(address))
     }
@@ -56,6 +59,13 @@ struct WebhookRulesTests {
         ] {
             #expect(throws: ValidationError.self, "\(bad)") { try WebhookService.target(bad, allowHTTP: false) }
         }
+    }
+
+    /// Text from a receiver goes into the log only printable: a NUL (which PostgreSQL text
+    /// refuses) and other control characters become spaces, and it is cut to its limit.
+    @Test func answersAreLoggedPrintable() {
+        #expect(WebhookWorker.printable("ok\u{0}\u{7}done\nnext", limit: 100) == "ok  done\nnext")
+        #expect(WebhookWorker.printable(String(repeating: "é", count: 2000), limit: 1024).unicodeScalars.count == 1024)
     }
 
     @Test func answersDecideRetryOrEnd() {
