@@ -90,7 +90,8 @@ public struct OutboundAddressPolicy: Sendable {
             return isInternal(v4: v4Tail)
         }
         if bytes[0..<12] == [0x00, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0] { return isInternal(v4: v4Tail) }
-        if bytes[0] == 0x00, bytes[1] == 0x64, bytes[2] == 0xff, bytes[3] == 0x9b { return true }  // local NAT64 (64:ff9b:1::/48)
+        // Local-use NAT64 (64:ff9b:1::/48) translates to whatever the operator chose.
+        if bytes[0] == 0x00, bytes[1] == 0x64, bytes[2] == 0xff, bytes[3] == 0x9b { return true }
         // 6to4 (2002::/16) carries an IPv4 address in its next four bytes.
         if bytes[0] == 0x20, bytes[1] == 0x02 { return isInternal(v4: Array(bytes[2..<6])) }
         if bytes[0] == 0x20, bytes[1] == 0x01, bytes[2] == 0, bytes[3] == 0 { return true }  // Teredo tunnels
