@@ -1,6 +1,7 @@
 """The real parts the browser journeys run against: the built server on a fresh SQLite
 database, sending mail over SMTP to scripts/smtp-test-server.py (aiosmtpd) on loopback."""
 import email
+import json
 import email.policy
 import os
 import re
@@ -10,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -154,3 +156,17 @@ class Server:
         self.process.kill()
         self.process.wait()
         self.log.close()
+
+
+def api_call(server, method, path, token=None, body=None):
+    """A JSON API call to `server`: (status, decoded body), whatever the status."""
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(server.base_url + path, method=method, headers=headers,
+                                     data=json.dumps(body).encode() if body is not None else None)
+    try:
+        with urllib.request.urlopen(request, timeout=20) as response:
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"null")

@@ -2,31 +2,16 @@
 page's QR code read by zbar as a phone would, codes from an independent implementation (pyotp),
 the second step of signing in with a code and with a recovery code, a replayed code refused,
 and a personal access token made, held to its scope and revoked on the page."""
-import json
 import re
 import subprocess
 import time
-import urllib.error
-import urllib.request
 from urllib.parse import parse_qs, urlsplit
 
 import pyotp
 from playwright.sync_api import expect
 
+from harness import api_call as api
 from journeys import PASSWORD, log_in, log_out, register
-
-
-def api(server, method, path, token=None, body=None):
-    headers = {"Content-Type": "application/json"}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    request = urllib.request.Request(server.base_url + path, method=method, headers=headers,
-                                     data=json.dumps(body).encode() if body is not None else None)
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, json.loads(response.read() or b"null")
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"null")
 
 
 def next_code(totp, used):

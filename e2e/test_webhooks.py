@@ -8,14 +8,13 @@ import os
 import signal
 import threading
 import time
-import urllib.error
-import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from standardwebhooks.webhooks import Webhook
 
 from harness import SMTPServer, Server
+from harness import api_call as call
 from journeys import PASSWORD
 from loadrun import Stack
 from pgcluster import Cluster
@@ -60,19 +59,6 @@ class Receiver:
 
     def stop(self):
         self.server.shutdown()
-
-
-def call(server, method, path, token=None, body=None):
-    headers = {"Content-Type": "application/json"}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    request = urllib.request.Request(server.base_url + path, method=method, headers=headers,
-                                     data=json.dumps(body).encode() if body is not None else None)
-    try:
-        with urllib.request.urlopen(request, timeout=20) as response:
-            return response.status, json.loads(response.read() or b"null")
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"null")
 
 
 def owner_of_an_organization(server, email):

@@ -112,7 +112,7 @@ struct TokensAPIController: Sendable {
     @Sendable func revokeToken(_ request: Request, context: AppRequestContext) async throws -> Response {
         let identity = try context.requireAccount()
         try identity.requireSignInCredential()
-        guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw AppError.notFound }
+        let id = try context.parameters.uuid("id")
         try await accounts.revokeToken(id, of: identity.user.id)
         return Response(status: .noContent)
     }

@@ -148,7 +148,7 @@ struct WebSecurityController: Sendable {
 
     @Sendable func revokeToken(_ request: Request, context: AppRequestContext) async throws -> Response {
         guard let identity = context.identity else { return .redirect(to: "/login", type: .normal) }
-        guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw AppError.notFound }
+        let id = try context.parameters.uuid("id")
         try await accounts.revokeToken(id, of: identity.user.id)
         return .seeOther("/settings/security?notice=\(Notice.tokenRevoked.rawValue)")
     }

@@ -26,13 +26,6 @@ struct WebWebhookController: Sendable {
         group.post("webhooks/:webhookId/delete", use: delete)
     }
 
-    func id(_ context: OrgRequestContext) throws -> UUID {
-        guard let id = context.parameters.get("webhookId").flatMap(UUID.init(uuidString:)) else {
-            throw AppError.notFound
-        }
-        return id
-    }
-
     @Sendable func list(_ request: Request, context: OrgRequestContext) async throws -> Response {
         try await renderList(context) { $0.notice = Notice.text(request) }
     }
@@ -63,7 +56,7 @@ struct WebWebhookController: Sendable {
     }
 
     @Sendable func show(_ request: Request, context: OrgRequestContext) async throws -> Response {
-        try await renderEndpoint(context, id: try id(context), notice: Notice.text(request))
+        try await renderEndpoint(context, id: try context.parameters.uuid("webhookId"), notice: Notice.text(request))
     }
 
     @Sendable func enable(_ request: Request, context: OrgRequestContext) async throws -> Response {
@@ -75,7 +68,7 @@ struct WebWebhookController: Sendable {
     }
 
     func setEnabled(_ enabled: Bool, _ context: OrgRequestContext) async throws -> Response {
-        let id = try id(context)
+        let id = try context.parameters.uuid("webhookId")
         _ = try await webhooks.update(context.access, id: id, .init(enabled: enabled))
         let notice: Notice = enabled ? .webhookEnabled : .webhookDisabled
         return .seeOther(
@@ -83,7 +76,7 @@ struct WebWebhookController: Sendable {
     }
 
     @Sendable func test(_ request: Request, context: OrgRequestContext) async throws -> Response {
-        let id = try id(context)
+        let id = try context.parameters.uuid("webhookId")
         do {
             try await webhooks.sendTest(context.access, id: id)
         } catch AppError.conflict(let reason) {
@@ -95,7 +88,7 @@ struct WebWebhookController: Sendable {
     }
 
     @Sendable func delete(_ request: Request, context: OrgRequestContext) async throws -> Response {
-        try await webhooks.delete(context.access, id: try id(context))
+        try await webhooks.delete(context.access, id: try context.parameters.uuid("webhookId"))
         return .seeOther("/orgs/\(context.access.tenantID)/webhooks?notice=\(Notice.webhookDeleted.rawValue)")
     }
 

@@ -33,13 +33,6 @@ struct WebhooksAPIController: Sendable {
         group.post("webhooks/:webhookId/test", use: test)
     }
 
-    func id(_ context: OrgRequestContext) throws -> UUID {
-        guard let id = context.parameters.get("webhookId").flatMap(UUID.init(uuidString:)) else {
-            throw AppError.notFound
-        }
-        return id
-    }
-
     @Sendable func create(_ request: Request, context: OrgRequestContext) async throws -> Response {
         let body = try await JSONBody.decode(Body.self, from: request, context: context)
         let (endpoint, secret) = try await webhooks.create(context.access, body.input)
@@ -56,27 +49,30 @@ struct WebhooksAPIController: Sendable {
     }
 
     @Sendable func show(_ request: Request, context: OrgRequestContext) async throws -> WebhookResponse {
-        WebhookResponse(try await webhooks.find(context.access, id: try id(context)))
+        WebhookResponse(try await webhooks.find(context.access, id: try context.parameters.uuid("webhookId")))
     }
 
     @Sendable func update(_ request: Request, context: OrgRequestContext) async throws -> WebhookResponse {
         let body = try await JSONBody.decode(Body.self, from: request, context: context)
-        return WebhookResponse(try await webhooks.update(context.access, id: try id(context), body.input))
+        return WebhookResponse(
+            try await webhooks.update(context.access, id: try context.parameters.uuid("webhookId"), body.input))
     }
 
     @Sendable func delete(_ request: Request, context: OrgRequestContext) async throws -> Response {
-        try await webhooks.delete(context.access, id: try id(context))
+        try await webhooks.delete(context.access, id: try context.parameters.uuid("webhookId"))
         return Response(status: .noContent)
     }
 
     @Sendable func deliveries(_ request: Request, context: OrgRequestContext) async throws -> ItemList<
         DeliveryResponse
     > {
-        ItemList(items: try await webhooks.deliveries(context.access, id: try id(context)).map(DeliveryResponse.init))
+        ItemList(
+            items: try await webhooks.deliveries(context.access, id: try context.parameters.uuid("webhookId")).map(
+                DeliveryResponse.init))
     }
 
     @Sendable func test(_ request: Request, context: OrgRequestContext) async throws -> EditedResponse<Accepted> {
-        try await webhooks.sendTest(context.access, id: try id(context))
+        try await webhooks.sendTest(context.access, id: try context.parameters.uuid("webhookId"))
         return .init(
             status: .accepted,
             response: Accepted(status: "accepted", detail: "A webhook.test event is queued for this endpoint."))
