@@ -31,6 +31,9 @@ public struct SecondFactorService: Sendable {
     static let challengeLifetime: TimeInterval = 300
     /// Wrong codes one sign-in may send before its password must be given again.
     static let challengeFailures = 5
+    /// How every refusal that ends a sign-in (expired, finished, too many wrong codes) ends: the
+    /// pages then offer to start again rather than ask for another code.
+    static let signInEnded = "Sign in with your password again."
 
     /// Starts enrolment with a new secret (replacing one not yet confirmed).
     public func begin(_ identity: AccountIdentity) async throws -> Enrolment {
@@ -156,7 +159,7 @@ public struct SecondFactorService: Sendable {
         let now = clock.now()
         let store = self.store
         let expired = AppError.invalidSecondFactor(
-            "This sign-in expired or was finished already. Sign in with your password again.")
+            "This sign-in expired or was finished already. " + Self.signInEnded)
         guard SecretToken.isWellFormed(token),
             let challenge = try await store.withSystem({ tx in
                 try await store.secondFactors.findChallenge(tx, hash: hash)
@@ -186,7 +189,7 @@ public struct SecondFactorService: Sendable {
             throw AppError.invalidSecondFactor(
                 stands
                     ? "That code is not right, or was used already. Type the current code from your app, or a recovery code."
-                    : "Too many wrong codes for this sign-in. Sign in with your password again.")
+                    : "Too many wrong codes for this sign-in. " + Self.signInEnded)
         }
         logger.info("auth event", metadata: ["event": "second_factor_succeeded", "user_id": "\(user.id)"])
         return user

@@ -89,7 +89,7 @@ struct WebAuthController: Sendable {
             return try await signIn(user, next: next)
         } catch AppError.invalidSecondFactor(let reason) {
             // A sign-in that ended (expired, or too many wrong codes) starts again from the password.
-            let ended = reason.contains("again")
+            let ended = reason.hasSuffix(SecondFactorService.signInEnded)
             let page = LoginCodePage(failure: reason, mfaToken: ended ? "" : token, next: next, ended: ended)
             return try pages.render(.loginCode, page, status: .unauthorized)
         } catch AppError.rateLimited(let seconds) {

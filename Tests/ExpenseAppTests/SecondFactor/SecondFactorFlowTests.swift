@@ -135,6 +135,31 @@ import Testing
         }
     }
 
+    /// The login page's second step: a wrong code asks again; a sign-in that ended (unknown,
+    /// expired, too many wrong codes) offers to log in again instead of another code field.
+    @Test(arguments: TestBackend.available)
+    func thePagesAskForTheCodeAfterThePassword(_ backend: TestBackend) async throws {
+        let harness = try await AccountsHarness.make(backend)
+        try await harness.run { client async throws in
+            let ana = try await client.signUp("ana@example.org", name: "Ana", harness: harness)
+            _ = try await Self.enrol(ana, client: client, harness: harness)
+            let password = try await client.pageLogin("ana@example.org")
+            #expect(password.status == .ok && password.cookie == nil)
+            #expect(password.body.contains("Enter your code"))
+            let token = try #require(
+                password.body.range(of: #"name="mfa_token" value=""#).map { range in
+                    String(password.body[range.upperBound...].prefix { $0 != "\"" })
+                })
+            let wrong = try await client.send(.post, "/login/code", form: ["mfa_token": token, "code": "000000"])
+            #expect(wrong.status == .unauthorized && wrong.body.contains(#"name="code""#) && wrong.cookie == nil)
+            let ended = try await client.send(
+                .post, "/login/code", form: ["mfa_token": "x" + token.dropFirst(), "code": "000000"])
+            #expect(
+                ended.status == .unauthorized && ended.body.contains("Log in again")
+                    && !ended.body.contains(#"name="code""#))
+        }
+    }
+
     /// Codes are limited per account like passwords: past ten in fifteen minutes even the right
     /// one waits, whichever sign-in sends them.
     @Test(arguments: TestBackend.available)
