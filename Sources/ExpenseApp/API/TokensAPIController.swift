@@ -82,11 +82,7 @@ struct TokensAPIController: Sendable {
     @Sendable func listTokens(_ request: Request, context: AppRequestContext) async throws -> TokenList {
         let identity = try context.requireAccount()
         let currentID: UUID? = if case .apiToken(let token) = identity.credential { token.id } else { nil }
-        // A token limited to one organization is an integration's: it sees itself, not the
-        // account's other tokens.
-        let tokens = try await accounts.tokens(of: identity.user.id).filter {
-            identity.limitedOrganization == nil || $0.id == currentID
-        }
+        let tokens = try await accounts.tokens(of: identity.user.id)
         return TokenList(items: tokens.map { TokenItem($0, current: $0.id == currentID) })
     }
 
