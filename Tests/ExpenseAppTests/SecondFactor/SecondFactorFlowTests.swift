@@ -152,8 +152,9 @@ import Testing
                 })
             let wrong = try await client.send(.post, "/login/code", form: ["mfa_token": token, "code": "000000"])
             #expect(wrong.status == .unauthorized && wrong.body.contains(#"name="code""#) && wrong.cookie == nil)
-            let ended = try await client.send(
-                .post, "/login/code", form: ["mfa_token": "x" + token.dropFirst(), "code": "000000"])
+            // A challenge that does not exist: the real one with its first character changed.
+            let unknown = (token.first == "A" ? "B" : "A") + token.dropFirst()
+            let ended = try await client.send(.post, "/login/code", form: ["mfa_token": unknown, "code": "000000"])
             #expect(
                 ended.status == .unauthorized && ended.body.contains("Log in again")
                     && !ended.body.contains(#"name="code""#))
