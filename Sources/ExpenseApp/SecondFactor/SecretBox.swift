@@ -25,7 +25,7 @@ public struct SecretBox: Sendable {
     public static func make(config: AppConfig, purpose: Purpose = .secondFactor) throws -> SecretBox? {
         if let key = config.secretKey { return SecretBox(secretKey: key, purpose: purpose) }
         guard config.usesEmbeddedDatabase else { return nil }
-        let path = (config.dataDirectory as NSString).appendingPathComponent("secret.key")
+        let path = keyFile(in: config)
         let manager = FileManager.default
         if let existing = try? String(contentsOfFile: path, encoding: .utf8), existing.count >= 32 {
             return SecretBox(secretKey: existing.trimmingCharacters(in: .whitespacesAndNewlines), purpose: purpose)
@@ -35,6 +35,11 @@ public struct SecretBox: Sendable {
         guard manager.createFile(atPath: path, contents: Data(fresh.utf8), attributes: [.posixPermissions: 0o600])
         else { throw CocoaError(.fileWriteUnknown) }
         return SecretBox(secretKey: fresh, purpose: purpose)
+    }
+
+    /// Where the embedded store keeps its key when `SECRET_KEY` is not set.
+    public static func keyFile(in config: AppConfig) -> String {
+        (config.dataDirectory as NSString).appendingPathComponent("secret.key")
     }
 
     public func seal(_ plaintext: String, owner: String) throws -> String {
