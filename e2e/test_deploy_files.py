@@ -40,6 +40,18 @@ def test_the_compose_file_wires_the_scale_out_shape():
         assert int(environment["SHUTDOWN_DRAIN_SECONDS"]) >= 3
 
 
+def test_the_compose_file_refuses_to_start_without_the_secrets_it_cannot_make_up():
+    # Compose stops on `${NAME:?message}` when NAME is unset or empty: a made-up default would
+    # seal authenticator secrets under a key anyone can read here, or expose /metrics.
+    services = compose()["services"]
+    for name in ("server1", "server2", "worker"):
+        environment = services[name]["environment"]
+        assert str(environment["SECRET_KEY"]).startswith("${SECRET_KEY:?"), (name, environment["SECRET_KEY"])
+    for name in ("server1", "server2"):
+        token = str(services[name]["environment"]["METRICS_TOKEN"])
+        assert token.startswith("${METRICS_TOKEN:?"), (name, token)
+
+
 def test_every_setting_the_compose_file_gives_the_app_is_one_it_reads():
     settings = set(re.findall(r'variable: "([A-Z_]+)"', (ROOT / "Sources" / "ExpenseApp" / "Config"
                                                           / "AppConfig+Load.swift").read_text()))
@@ -84,3 +96,9 @@ def test_systemd_accepts_the_units(unit, tmp_path):
 def test_the_image_builds_as_the_scale_out_test_does():
     assert RELEASE_BUILD in (DEPLOY / "Dockerfile").read_text()
     assert RELEASE_BUILD in (ROOT / "scripts" / "scaleout.sh").read_text()
+    # The units' install steps build the same binary (the static standard library keeps it
+    # independent of a toolchain that ProtectHome= may hide).
+    assert RELEASE_BUILD in (DEPLOY / "expense-tracker.service").read_text()
+    # The build context (the repository root) leaves out local build products and secrets.
+    ignored = (ROOT / ".dockerignore").read_text().split()
+    assert {".build", "data", "deploy/.env"} <= set(ignored), ignored

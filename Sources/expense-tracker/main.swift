@@ -69,7 +69,8 @@ struct Serve: AsyncParsableCommand {
     @Flag(
         name: .customLong("no-worker"),
         help:
-            "Do not send mail or write recurring expenses from this process (run `expense-tracker worker` instead).")
+            "Do not send mail or webhooks or write recurring expenses from this process (run `expense-tracker worker` instead)."
+    )
     var noWorker = false
 
     func run() async throws {
@@ -98,7 +99,7 @@ struct Migrate: AsyncParsableCommand {
 
 struct Worker: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Send queued mail and write due recurring expenses, without serving HTTP.",
+        abstract: "Send queued mail and webhooks and write due recurring expenses, without serving HTTP.",
         discussion:
             "For scaled-out setups: run servers with --no-worker and one or more of these. Stops on SIGINT or SIGTERM."
     )
@@ -115,9 +116,11 @@ struct Backup: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Copy the embedded SQLite database to FILE, consistently, while the server runs.",
         discussion: """
-            The copy is checked with SQLite's integrity check before the command succeeds. To \
-            restore, stop the server and put the file at DATA_DIR/expense-tracker.sqlite. On \
-            PostgreSQL use pg_dump and pg_restore instead (deploy/backup.md).
+            The copy is checked with SQLite's integrity check before the command succeeds. When \
+            the key sealing authenticator and webhook secrets is DATA_DIR/secret.key (no \
+            SECRET_KEY), it is copied to FILE.key. To restore, stop the server, put the file at \
+            DATA_DIR/expense-tracker.sqlite and FILE.key at DATA_DIR/secret.key (or set the same \
+            SECRET_KEY). On PostgreSQL use pg_dump and pg_restore instead (deploy/backup.md).
             """
     )
 
