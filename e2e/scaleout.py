@@ -16,11 +16,14 @@ import urllib.request
 from collections import Counter
 from pathlib import Path
 
+import yaml
+
 from harness import BINARY, ROOT, SMTPServer, free_port
 from loadrun import migrate
 from pgcluster import Cluster, _as_postgres, _bin_dir
 
 HAPROXY_CONFIG = ROOT / "deploy" / "haproxy.cfg"
+COMPOSE_FILE = ROOT / "deploy" / "compose.yaml"
 # DATABASE_READ_MAX_LAG_SECONDS of the servers.
 MAX_LAG = 5
 
@@ -35,6 +38,20 @@ def wait_for(predicate, timeout, what, interval=0.1):
         if time.monotonic() > deadline:
             raise TimeoutError(f"timed out waiting for {what}")
         time.sleep(interval)
+
+
+def application_role(cluster, owner_url, superuser_url):
+    """The URL of the role that owns nothing (`expense_app`) for the database of `owner_url`,
+    given row access by the very statements deploy/compose.yaml runs on a new volume (those after
+    its `\\c expense_tracker`), so the scale-out stack serves as a deployment does."""
+    script = yaml.safe_load(COMPOSE_FILE.read_text())["configs"]["postgres-roles"]["content"]
+    lines = script.splitlines()
+    start = next(index for index, line in enumerate(lines) if line.strip().startswith("\\c "))
+    end = next(index for index, line in enumerate(lines) if index > start and line.strip() == "SQL")
+    Cluster.sql(cluster.superuser_url, "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'expense_app') "
+                                       "THEN CREATE ROLE expense_app LOGIN NOSUPERUSER NOBYPASSRLS; END IF; END $$")
+    Cluster.sql(superuser_url, "\n".join(lines[start + 1:end]))
+    return owner_url.replace("expense_owner@", "expense_app@")
 
 
 class Standby:
@@ -188,6 +205,9 @@ class ScaleOut:
     def __init__(self, cluster):
         self.cluster = cluster
         self.owner_url, self.superuser_url = cluster.create_database()
+        # Migrations run as the schema's owner; the servers and workers as the role that owns
+        # nothing, granted as compose grants it.
+        self.app_url = application_role(cluster, self.owner_url, self.superuser_url)
         migrate(BINARY, self.owner_url)
         self.standby = Standby(cluster)
         # A relay that takes a while over each message, so a worker is mid-batch when killed.
@@ -197,7 +217,7 @@ class ScaleOut:
         ports = [free_port(), free_port()]
         self.env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", "/root"),
-            "DATABASE_URL": self.owner_url, "DATABASE_READ_URL": self.standby.url(self.owner_url),
+            "DATABASE_URL": self.app_url, "DATABASE_READ_URL": self.standby.url(self.app_url),
             "DATABASE_READ_MAX_LAG_SECONDS": str(MAX_LAG),
             "MAIL_TRANSPORT": "smtp", "SMTP_URL": f"smtp://127.0.0.1:{self.smtp.port}", "SMTP_STARTTLS": "off",
             "SMTP_TIMEOUT_SECONDS": "3", "MAIL_FROM": "ExpenseTracker <no-reply@expenses.test>",
