@@ -16,6 +16,24 @@ struct Upload: Sendable {
 
     func field(_ name: String) -> String? { fields.last { $0.name == name }?.value }
 
+    /// For an API route whose form takes exactly `known` besides the file: a field sent twice is
+    /// ambiguous and one it does not take would be silently lost, so both are refused (400), as
+    /// a JSON body's unknown fields are.
+    func requireFields(known: Set<String>) throws {
+        var seen = Set<String>()
+        for field in fields {
+            // A `file` part without a filename is no file; the missing file is answered first.
+            guard known.contains(field.name) || field.name == "file" else {
+                throw AppError.malformedBody(
+                    "Unknown field '\(field.name)'; this request takes file, " + known.sorted().joined(separator: ", ")
+                        + ".")
+            }
+            guard seen.insert(field.name).inserted else {
+                throw AppError.malformedBody("The field '\(field.name)' is sent more than once.")
+            }
+        }
+    }
+
     /// The fields as an `application/x-www-form-urlencoded` string, so a multipart form is read
     /// by the same decoder as every other form.
     var urlEncodedFields: String {

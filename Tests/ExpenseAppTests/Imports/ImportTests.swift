@@ -220,6 +220,18 @@ import Testing
                     fields: [("format", "ofx"), extra], headers: owner.auth)
                 #expect(refused.status == .unprocessableContent, "\(extra)")
             }
+            // A field sent twice is ambiguous, and one the import does not take would be lost:
+            // both are 400, naming the field, and start nothing.
+            for (extra, named) in [(("date_format", "DD/MM/YYYY"), "date_format"), (("dateformat", "x"), "dateformat")]
+            {
+                let refused = try await client.uploadMultipart(
+                    Array(file.utf8), to: "/api/v1/orgs/\(org)/imports", filename: "x.csv", contentType: "text/csv",
+                    fields: fields + [("date_format", "YYYY-MM-DD"), extra], headers: owner.auth)
+                #expect(refused.status == .badRequest, "\(extra)")
+                #expect((refused.json["detail"] as? String)?.contains("'\(named)'") == true, "\(refused.json)")
+            }
+            let listed = try await client.send(.get, "/api/v1/orgs/\(org)/imports", headers: owner.auth)
+            #expect((listed.json["items"] as? [Any])?.count == 2, "\(listed.json)")
             // A file name of any length or content is kept within the column's limits.
             let longName = String(repeating: "e\u{301}", count: 300) + ".csv"
             let named = try await client.uploadMultipart(

@@ -30,8 +30,14 @@ struct ImportsAPIController: Sendable {
         return response
     }
 
+    /// The form's text fields (the file is the part named `file`).
+    static let fieldNames: Set<String> = [
+        "format", "mapping", "date_format", "decimal_separator", "delimiter", "dry_run",
+    ]
+
     /// The form's fields as an import request; `dry_run` is `true` or `false` (absent: false).
     static func request(_ upload: Upload?) throws -> ImportService.Request {
+        try upload?.requireFields(known: fieldNames)
         let dryRun = upload?.field("dry_run")
         guard dryRun == nil || dryRun == "true" || dryRun == "false" else {
             throw AppError.validation(.init("dry_run", "Send dry_run as true or false."))
