@@ -82,7 +82,11 @@ struct TokensAPIController: Sendable {
     @Sendable func listTokens(_ request: Request, context: AppRequestContext) async throws -> TokenList {
         let identity = try context.requireAccount()
         let currentID: UUID? = if case .apiToken(let token) = identity.credential { token.id } else { nil }
-        let tokens = try await accounts.tokens(of: identity.user.id)
+        // A token limited to one organization is an integration's: it sees itself, not the
+        // account's other tokens.
+        let tokens = try await accounts.tokens(of: identity.user.id).filter {
+            identity.limitedOrganization == nil || $0.id == currentID
+        }
         return TokenList(items: tokens.map { TokenItem($0, current: $0.id == currentID) })
     }
 

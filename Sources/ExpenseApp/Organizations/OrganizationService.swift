@@ -194,6 +194,9 @@ public struct OrganizationService: Sendable {
                 )
             )
             try await store.organizations.softDelete(tx, at: now)
+            // Nothing more goes out about a deleted organization: its endpoints go, and with them
+            // the deliveries still queued.
+            try await store.webhooks.deleteAll(tx)
         }
         logger.info(
             "organization deleted", metadata: ["organization_id": "\(access.tenantID)", "user_id": "\(access.user.id)"])

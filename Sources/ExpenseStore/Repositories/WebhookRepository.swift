@@ -90,6 +90,11 @@ public struct WebhookRepository: Sendable {
         ).map(Self.endpoint)
     }
 
+    /// Removes every endpoint of the organization, with their deliveries and logs.
+    public func deleteAll(_ tx: TenantTransaction) async throws {
+        try await tx.executor.execute("DELETE FROM webhook_endpoints WHERE tenant_id = \(tx.tenantID)")
+    }
+
     public func delete(_ tx: TenantTransaction, id: UUID) async throws -> Bool {
         try await !tx.executor.query(
             "DELETE FROM webhook_endpoints WHERE tenant_id = \(tx.tenantID) AND id = \(id) RETURNING id"

@@ -65,6 +65,11 @@ import Testing
                 ).status == .notFound)
             let listed = try await client.send(.get, "/api/v1/orgs", headers: syncer.auth)
             #expect((listed.json["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [books])
+            let own = try await client.send(.get, "/api/v1/auth/tokens", headers: syncer.auth)
+            #expect(
+                (own.json["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [
+                    try #require(limited.json["id"] as? String)
+                ])
             let me = try await client.send(.get, "/api/v1/me", headers: syncer.auth)
             #expect((me.json["memberships"] as? [[String: Any]])?.count == 1)
             #expect(

@@ -88,6 +88,19 @@ import Testing
                 try await client.send(.delete, "/api/v1/orgs/\(org)/webhooks/\(id)", headers: owner.auth).status
                     == .noContent)
             #expect(try await Self.deliveries(harness, org).isEmpty)
+
+            // A deleted organization sends nothing more: its endpoints and their queue go with it.
+            _ = try await client.send(
+                .post, "/api/v1/orgs/\(org)/webhooks",
+                json: ["url": "http://127.0.0.1:9/in", "events": ["expense.created"]],
+                headers: owner.auth)
+            _ = try await client.logExpense(org, ["amount": "6.00", "date": "2026-11-05"], by: owner)
+            #expect(try await Self.deliveries(harness, org).count == 1)
+            #expect(try await client.send(.delete, "/api/v1/orgs/\(org)", headers: owner.auth).status == .noContent)
+            let left = try await harness.store.withTenant(try #require(OrganizationID(uuidString: org))) { tx in
+                try await harness.store.webhooks.list(tx)
+            }
+            #expect(left.isEmpty)
         }
     }
 
