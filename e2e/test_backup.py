@@ -96,16 +96,20 @@ def test_the_embedded_store_backed_up_while_serving_restores_whole(tmp_path):
     try:
         org, token, receipt_id, photo, totp = _write_the_books(server)
         copy = tmp_path / "copy.sqlite"
+        keys = tmp_path / "keys"
+        keys.mkdir()
+        key = keys / "copy.sqlite.key"
         env = {"PATH": "/usr/bin:/bin", "DATA_DIR": str(server.data), "LOG_LEVEL": "notice"}
-        taken = subprocess.run([str(BINARY), "backup", str(copy)], env=env, capture_output=True, text=True,
-                               cwd=tempfile.gettempdir())
+        taken = subprocess.run([str(BINARY), "backup", str(copy), "--key-file", str(key)], env=env,
+                               capture_output=True, text=True, cwd=tempfile.gettempdir())
         assert taken.returncode == 0, taken.stdout + taken.stderr
         assert "backup written" in taken.stdout + taken.stderr
         # Without SECRET_KEY the embedded store's key file seals the authenticator's secret; the
-        # backup carries a copy of it, readable by its owner alone.
-        key = Path(str(copy) + ".key")
+        # backup writes a copy of it where it was told (apart from the backups), and both files
+        # are readable by their owner alone.
         assert key.read_bytes() == (server.data / "secret.key").read_bytes()
-        assert stat.S_IMODE(key.stat().st_mode) == 0o600
+        assert stat.S_IMODE(key.stat().st_mode) == 0o600 and stat.S_IMODE(copy.stat().st_mode) == 0o600
+        assert not Path(str(copy) + ".key").exists()
         # A backup never overwrites a file.
         again = subprocess.run([str(BINARY), "backup", str(copy)], env=env, capture_output=True, text=True,
                                cwd=tempfile.gettempdir())

@@ -118,9 +118,10 @@ struct Backup: AsyncParsableCommand {
         discussion: """
             The copy is checked with SQLite's integrity check before the command succeeds. When \
             the key sealing authenticator and webhook secrets is DATA_DIR/secret.key (no \
-            SECRET_KEY), it is copied to FILE.key. To restore, stop the server, put the file at \
-            DATA_DIR/expense-tracker.sqlite and FILE.key at DATA_DIR/secret.key (or set the same \
-            SECRET_KEY). On PostgreSQL use pg_dump and pg_restore instead (deploy/backup.md).
+            SECRET_KEY), it is copied to FILE.key or --key-file. To restore, stop the server, put \
+            the file at DATA_DIR/expense-tracker.sqlite and the key at DATA_DIR/secret.key (or \
+            set the same SECRET_KEY). On PostgreSQL use pg_dump and pg_restore instead \
+            (deploy/backup.md).
             """
     )
 
@@ -129,10 +130,15 @@ struct Backup: AsyncParsableCommand {
     @Argument(help: "Where to write the copy; it must not exist.")
     var file: String
 
+    @Option(
+        name: .customLong("key-file"),
+        help: "Where to write the copy of DATA_DIR/secret.key (default FILE.key): keep it apart from the backups.")
+    var keyFile: String?
+
     func run() async throws {
         let config = await ExpenseTracker.configuration(overrides: common.overrides)
         do {
-            try await ExpenseTracker.backup(config: config, to: file)
+            try await ExpenseTracker.backup(config: config, to: file, keyFile: keyFile)
         } catch let refusal as ExpenseTracker.BackupRefusal {
             FileHandle.standardError.write(Data("expense-tracker: \(refusal)\n".utf8))
             throw ExitCode.failure

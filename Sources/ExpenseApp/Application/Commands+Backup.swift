@@ -3,7 +3,7 @@ import Foundation
 import Logging
 
 extension ExpenseTracker {
-    /// Why `backup` refused before copying anything.
+    /// Why `backup` refused or failed; it leaves no file behind either way.
     public struct BackupRefusal: Error, CustomStringConvertible {
         public var description: String
     }
@@ -15,10 +15,12 @@ extension ExpenseTracker {
     /// this command names instead of wrapping.
     ///
     /// Authenticator and webhook secrets are sealed under a key the database does not hold. When
-    /// that key is the data directory's key file (no `SECRET_KEY`), it is copied to `FILE.key`,
-    /// since a restore without it leaves every enrolled authenticator's codes refused and every
-    /// webhook unsigned; with `SECRET_KEY` set, the restore needs that same value.
-    public static func backup(config: AppConfig, to file: String) async throws {
+    /// that key is the data directory's key file (no `SECRET_KEY`), it is copied to `keyFile`
+    /// (`FILE.key` unless named), since a restore without it leaves every enrolled
+    /// authenticator's codes refused and every webhook's deliveries failing; with `SECRET_KEY`
+    /// set, the restore needs that same value. Both files are made exclusively with mode 0600,
+    /// and a backup that fails leaves neither behind.
+    public static func backup(config: AppConfig, to file: String, keyFile: String? = nil) async throws {
         AppLogHandler.bootstrap(level: config.logLevel, format: config.logFormat)
         let logger = Logger(label: "expense-tracker")
         guard case .sqlite = config.database else {
@@ -28,30 +30,46 @@ extension ExpenseTracker {
             )
         }
         let target = URL(fileURLWithPath: file).standardizedFileURL.path
-        let keyTarget = target + ".key"
-        for path in [target, keyTarget] where FileManager.default.fileExists(atPath: path) {
-            throw BackupRefusal(description: "\(path) exists; choose a new file (a backup never overwrites one)")
+        let keyTarget = URL(fileURLWithPath: keyFile ?? file + ".key").standardizedFileURL.path
+        let keySource = SecretBox.keyFile(in: config)
+        let key = config.secretKey == nil ? FileManager.default.contents(atPath: keySource) : nil
+        if key != nil, FileManager.default.fileExists(atPath: keyTarget) {
+            throw BackupRefusal(description: "\(keyTarget) exists; choose a new file (a backup never overwrites one)")
         }
         let started = ContinuousClock.now
-        try await withDatabase(config: config, schema: .requireCurrent, logger: logger) { dependencies in
-            guard let database = dependencies.database as? SQLiteDatabase else {
-                throw BackupRefusal(description: "the embedded database did not open as SQLite")
-            }
-            try await database.backup(to: target)
+        // Made empty first (SQLite writes a copy into an empty file), so it is never anyone
+        // else's file and never readable by others: it holds password and token hashes.
+        do { try PrivateFile.create(target) } catch let failure as PrivateFile.Failure {
+            throw BackupRefusal(description: failure.description)
         }
-        // It holds password and token hashes: readable by the server's user alone, whatever the umask.
-        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: target)
-        let copy = try await SQLiteDatabase.open(path: target, logger: logger)
-        let check: String
         do {
-            check = try await copy.integrityCheck()
-            try await copy.close()
+            try await withDatabase(config: config, schema: .requireCurrent, logger: logger) { dependencies in
+                guard let database = dependencies.database as? SQLiteDatabase else {
+                    throw BackupRefusal(description: "the embedded database did not open as SQLite")
+                }
+                try await database.backup(to: target)
+            }
+            let copy = try await SQLiteDatabase.open(path: target, logger: logger)
+            let check: String
+            do {
+                check = try await copy.integrityCheck()
+                try await copy.close()
+            } catch {
+                try? await copy.close()
+                throw error
+            }
+            guard check == "ok" else {
+                throw BackupRefusal(description: "the copy failed SQLite's integrity check: \(check)")
+            }
+            if let key {
+                do { try PrivateFile.create(keyTarget, contents: key) } catch let failure as PrivateFile.Failure {
+                    throw BackupRefusal(description: failure.description)
+                }
+            }
         } catch {
-            try? await copy.close()
+            // Half a backup is none: the copy goes, so the same name can be used again.
+            try? FileManager.default.removeItem(atPath: target)
             throw error
-        }
-        guard check == "ok" else {
-            throw BackupRefusal(description: "the copy at \(target) failed SQLite's integrity check: \(check)")
         }
         let size = (try? FileManager.default.attributesOfItem(atPath: target)[.size] as? Int) ?? 0
         var metadata: Logger.Metadata = [
@@ -60,12 +78,12 @@ extension ExpenseTracker {
         ]
         if config.secretKey != nil {
             metadata["sealed_secrets"] = "restore with the same SECRET_KEY"
-        } else if let key = FileManager.default.contents(atPath: SecretBox.keyFile(in: config)) {
-            guard
-                FileManager.default.createFile(atPath: keyTarget, contents: key, attributes: [.posixPermissions: 0o600])
-            else { throw BackupRefusal(description: "could not write the key file \(keyTarget)") }
+        } else if key != nil {
             metadata["key_file"] = .string(keyTarget)
-            metadata["sealed_secrets"] = "restore FILE.key as DATA_DIR/secret.key; keep it apart from the backup"
+            metadata["sealed_secrets"] = "restore the key file as DATA_DIR/secret.key; keep it apart from the backups"
+        } else {
+            metadata["sealed_secrets"] =
+                .string("no key at \(keySource): nothing is sealed yet, or DATA_DIR or SECRET_KEY is not the server's")
         }
         logger.notice("backup written", metadata: metadata)
     }

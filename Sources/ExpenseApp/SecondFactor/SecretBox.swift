@@ -32,8 +32,20 @@ public struct SecretBox: Sendable {
         }
         try manager.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
         let fresh = Data((0..<32).map { _ in UInt8.random(in: .min ... .max) }).base64EncodedString()
-        guard manager.createFile(atPath: path, contents: Data(fresh.utf8), attributes: [.posixPermissions: 0o600])
-        else { throw CocoaError(.fileWriteUnknown) }
+        do {
+            try PrivateFile.create(path, contents: Data(fresh.utf8))
+        } catch let failure as PrivateFile.Failure where failure.exists {
+            // Another process of this data directory made it first: its key is the key, once it
+            // has finished writing it (a moment at most).
+            for _ in 0..<20 {
+                if let existing = try? String(contentsOfFile: path, encoding: .utf8), existing.count >= 32 {
+                    return SecretBox(
+                        secretKey: existing.trimmingCharacters(in: .whitespacesAndNewlines), purpose: purpose)
+                }
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+            throw failure
+        }
         return SecretBox(secretKey: fresh, purpose: purpose)
     }
 
