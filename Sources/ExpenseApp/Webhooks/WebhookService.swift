@@ -95,7 +95,11 @@ public struct WebhookService: Sendable {
         let payload = try WebhookEvents.payload(
             .test, organization: access.tenantID, at: now,
             TestData(message: "A test event, sent from ExpenseTracker by \(access.user.name)."))
-        try await store.webhooks.enqueue(access.transaction, type: .test, payload: payload, at: now, endpoint: id)
+        // Removed by someone else since it was read: nothing was queued.
+        guard
+            try await store.webhooks.enqueue(access.transaction, type: .test, payload: payload, at: now, endpoint: id)
+                > 0
+        else { throw AppError.notFound }
     }
 
     public func deliveries(_ access: TenantAccess, id: UUID) async throws -> [WebhookDelivery] {

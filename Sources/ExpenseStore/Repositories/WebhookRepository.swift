@@ -102,18 +102,22 @@ public struct WebhookRepository: Sendable {
     }
 
     /// Queues `type` with `payload` for every enabled endpoint of the organization that takes
-    /// it (or, given `endpoint`, for that one alone); returns how many were queued.
+    /// it (or, given `endpoint`, for that one alone, if it still exists); returns how many were
+    /// queued. On PostgreSQL the endpoints are held (`FOR KEY SHARE`) until the transaction
+    /// ends: one removed meanwhile (alone, or with its organization) is skipped once its removal
+    /// commits, rather than failing the change that queued the event on its foreign key.
     @discardableResult
     public func enqueue(
         _ tx: TenantTransaction, type: WebhookEventType, payload: String, at now: Date, endpoint: UUID? = nil
     ) async throws -> Int {
-        let endpoints = try await tx.executor.query(
-            """
-            SELECT id FROM webhook_endpoints
-            WHERE tenant_id = \(tx.tenantID) AND enabled AND events LIKE \("%," + type.rawValue + ",%")
-            """
+        let hold = tx.executor.dialect == .postgres ? " FOR KEY SHARE" : ""
+        let which: SQL =
+            if let endpoint { "id = \(endpoint)" } else {
+                "enabled AND events LIKE \("%," + type.rawValue + ",%")"
+            }
+        let targets = try await tx.executor.query(
+            "SELECT id FROM webhook_endpoints WHERE tenant_id = \(tx.tenantID) AND \(which)\(unsafeRaw: hold)"
         ).map { try $0.decode("id", as: UUID.self) }
-        let targets = endpoint.map { [$0] } ?? endpoints
         for target in targets {
             let id = UUID()
             try await tx.executor.execute(

@@ -97,10 +97,18 @@ import Testing
             _ = try await client.logExpense(org, ["amount": "6.00", "date": "2026-11-05"], by: owner)
             #expect(try await Self.deliveries(harness, org).count == 1)
             #expect(try await client.send(.delete, "/api/v1/orgs/\(org)", headers: owner.auth).status == .noContent)
-            let left = try await harness.store.withTenant(try #require(OrganizationID(uuidString: org))) { tx in
-                try await harness.store.webhooks.list(tx)
+            let (left, stillQueued) = try await harness.store.withTenant(try #require(OrganizationID(uuidString: org)))
+            {
+                tx in
+                (
+                    try await harness.store.webhooks.list(tx),
+                    try await tx.executor.query(
+                        "SELECT id FROM webhook_deliveries WHERE tenant_id = \(tx.tenantID)"
+                    ).count
+                )
             }
             #expect(left.isEmpty)
+            #expect(stillQueued == 0)
         }
     }
 
@@ -174,6 +182,43 @@ import Testing
                 try await store.webhookDeliveries.due(tx, now: now.addingTimeInterval(200), limit: 50)
             }
             #expect(whileOff.isEmpty)
+        }
+    }
+
+    /// An event queued while its endpoint is being removed by another transaction waits for
+    /// that removal and then skips the endpoint, instead of failing the change that queued it.
+    @Test(arguments: TestBackend.available)
+    func anEndpointRemovedMeanwhileIsSkipped(_ backend: TestBackend) async throws {
+        let harness = try await AccountsHarness.make(backend, configure: { $0.webhookAllowPrivate = true })
+        try await harness.run { client async throws in
+            let owner = try await client.signUp("owner@example.org", name: "Olu", harness: harness)
+            let org = try await client.createOrganization("Co-op", by: owner)
+            _ = try await client.send(
+                .post, "/api/v1/orgs/\(org)/webhooks",
+                json: ["url": "http://127.0.0.1:9/in", "events": ["expense.created"]],
+                headers: owner.auth)
+            let store = harness.store
+            let tenant = try #require(OrganizationID(uuidString: org))
+            let (removed, release) = AsyncStream.makeStream(of: Void.self)
+            let (done, finish) = AsyncStream.makeStream(of: Void.self)
+            // The removal holds its transaction open until the enqueue has started.
+            async let removal: Void = store.withTenant(tenant) { tx in
+                try await store.webhooks.deleteAll(tx)
+                release.yield()
+                var waits = done.makeAsyncIterator()
+                _ = await waits.next()
+            }
+            var signals = removed.makeAsyncIterator()
+            _ = await signals.next()
+            async let queued = store.withTenant(tenant) { tx in
+                try await store.webhooks.enqueue(tx, type: .expenseCreated, payload: "{}", at: harness.clock.now)
+            }
+            // On SQLite the enqueue waits for the one writer; on PostgreSQL for the endpoint's
+            // row. Either way it sees the removal once it commits.
+            try await Task.sleep(for: .milliseconds(300))
+            finish.yield()
+            try await removal
+            #expect(try await queued == 0)
         }
     }
 }
