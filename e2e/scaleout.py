@@ -51,6 +51,7 @@ def application_role(cluster, owner_url, superuser_url):
     Cluster.sql(cluster.superuser_url, "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'expense_app') "
                                        "THEN CREATE ROLE expense_app LOGIN NOSUPERUSER NOBYPASSRLS; END IF; END $$")
     Cluster.sql(superuser_url, "\n".join(lines[start + 1:end]))
+    assert "expense_owner@" in owner_url, owner_url
     return owner_url.replace("expense_owner@", "expense_app@")
 
 

@@ -22,7 +22,8 @@ struct Upload: Sendable {
     func requireFields(known: Set<String>) throws {
         var seen = Set<String>()
         for field in fields {
-            // A `file` part without a filename is no file; the missing file is answered first.
+            // A `file` part without a filename is no file: alone, the missing file is answered
+            // first (422); beside a real file part it is ignored, as on every upload route.
             guard known.contains(field.name) || field.name == "file" else {
                 throw AppError.malformedBody(
                     "Unknown field '\(field.name)'; this request takes file, " + known.sorted().joined(separator: ", ")
