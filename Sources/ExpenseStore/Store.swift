@@ -92,6 +92,17 @@ public struct Store: Sendable {
         }
     }
 
+    /// A system transaction marked as the webhook log's maintenance pass (`app.scope`): it sees
+    /// and deletes, across tenants, finished deliveries, and nothing else of theirs.
+    public func withWebhookPurge<T: Sendable>(_ body: (SystemTransaction) async throws -> T) async throws -> T {
+        try await database.transaction(.system) { executor in
+            if executor.dialect == .postgres {
+                try await executor.execute("SELECT set_config('app.scope', 'webhook-purge', true)")
+            }
+            return try await body(SystemTransaction(executor: executor))
+        }
+    }
+
     /// A system transaction marked as the webhook worker's (`app.scope`): it reads, across
     /// tenants, the deliveries still to make, and nothing else of theirs.
     public func withWebhookWorker<T: Sendable>(_ body: (SystemTransaction) async throws -> T) async throws -> T {

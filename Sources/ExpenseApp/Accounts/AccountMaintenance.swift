@@ -5,15 +5,20 @@ import Logging
 import ServiceLifecycle
 
 /// Deletes what has expired: sessions past either limit, API tokens past theirs, emailed tokens
-/// used or expired a day ago, rate-limit windows long over, and the bodies of mail dead for a
-/// week (they may hold links; the metadata stays). Runs inside `serve`, every
+/// used or expired a day ago, rate-limit windows long over, the bodies of mail dead for a week
+/// (they may hold links; the metadata stays), and finished webhook deliveries with their attempts
+/// once `webhookLogKept` has passed since they finished. Runs inside `serve`, every
 /// `interval`; several servers running it at once only repeat idempotent deletes.
 struct AccountMaintenance: Service {
     let store: Store
     let settings: AccountSettings
     let clock: AppClock
     let logger: Logger
+    /// How long the webhook delivery log keeps a finished delivery (`WEBHOOK_LOG_DAYS`).
+    var webhookLogKept: TimeInterval = 30 * 24 * 3600
     var interval: Duration = .seconds(600)
+    /// The most webhook deliveries one transaction deletes; a pass repeats until fewer go.
+    static let webhookPurgeBatch = 5_000
     /// How long a dead message keeps its bodies for `mail retry-dead`: a week.
     static let deadMailKept: TimeInterval = 7 * 24 * 3600
 
@@ -25,8 +30,13 @@ struct AccountMaintenance: Service {
                 try await Task.sleep(for: interval)
                 do {
                     let purged = try await purge()
+                    let deliveries = try await purgeWebhookLog()
                     logger.debug(
-                        "maintenance", metadata: ["sessions": "\(purged.sessions)", "tokens": "\(purged.tokens)"])
+                        "maintenance",
+                        metadata: [
+                            "sessions": "\(purged.sessions)", "tokens": "\(purged.tokens)",
+                            "webhook_deliveries": "\(deliveries)",
+                        ])
                 } catch is CancellationError {
                     return
                 } catch {
@@ -34,6 +44,24 @@ struct AccountMaintenance: Service {
                 }
             }
         }
+    }
+
+    /// Deletes the webhook log's finished deliveries past their time, in batches (each its own
+    /// short transaction, so no long lock is held); returns how many went.
+    @discardableResult
+    func purgeWebhookLog() async throws -> Int {
+        let cutoff = clock.now().addingTimeInterval(-webhookLogKept)
+        let store = self.store
+        var total = 0
+        while !Task.isCancelled {
+            let deleted = try await store.withWebhookPurge { tx in
+                try await store.webhookDeliveries.purgeFinished(
+                    tx, finishedBefore: cutoff, limit: Self.webhookPurgeBatch)
+            }
+            total += deleted
+            if deleted < Self.webhookPurgeBatch { break }
+        }
+        return total
     }
 
     /// One pass; returns how many rows each table lost.

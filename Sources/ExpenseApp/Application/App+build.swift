@@ -40,7 +40,8 @@ public func buildApplication(
         store: Store(database: dependencies.database),
         settings: AccountSettings(config: config),
         clock: dependencies.clock,
-        logger: dependencies.logger
+        logger: dependencies.logger,
+        webhookLogKept: TimeInterval(config.webhookLogDays) * 24 * 3600
     )
     let preflight = DatabasePreflight(database: dependencies.database, logger: dependencies.logger)
     let policy: DatabasePreflight.SchemaPolicy =

@@ -127,6 +127,7 @@ extension AppConfig {
         integer(.mailRetrySeconds, in: 1...86_400, into: &mailRetrySeconds)
         integer(.webhookRetrySeconds, in: 1...86_400, into: &webhookRetrySeconds)
         integer(.webhookTimeoutSeconds, in: 1...60, into: &webhookTimeoutSeconds)
+        integer(.webhookLogDays, in: 1...3650, into: &webhookLogDays)
         if let allow = read(.webhookAllowPrivate) {
             switch allow.lowercased() {
             case "true", "1", "yes": webhookAllowPrivate = true
@@ -345,4 +346,5 @@ public struct Setting: Sendable {
     public static let webhookAllowPrivate = Setting(variable: "WEBHOOK_ALLOW_PRIVATE", isSecret: false)
     public static let webhookRetrySeconds = Setting(variable: "WEBHOOK_RETRY_SECONDS", isSecret: false)
     public static let webhookTimeoutSeconds = Setting(variable: "WEBHOOK_TIMEOUT_SECONDS", isSecret: false)
+    public static let webhookLogDays = Setting(variable: "WEBHOOK_LOG_DAYS", isSecret: false)
 }

@@ -106,6 +106,9 @@ public struct AppConfig: Sendable, Equatable {
     public var webhookRetrySeconds: Int = 30
     /// `WEBHOOK_TIMEOUT_SECONDS`: how long one delivery may take (connecting included). Default 10.
     public var webhookTimeoutSeconds: Int = 10
+    /// `WEBHOOK_LOG_DAYS`: how long a finished delivery and its attempts stay in the delivery
+    /// log after it finished (delivered, or dead). Default 30.
+    public var webhookLogDays: Int = 30
 
     public init() {}
 

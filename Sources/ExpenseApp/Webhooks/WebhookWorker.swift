@@ -204,7 +204,7 @@ public struct WebhookWorker: Service {
                     at: finishedAt.addingTimeInterval(
                         Self.backoff(afterAttempt: delivery.attempts, settings: settings)),
                     error: Self.printable(reason, limit: 500))
-            case .fail(let reason): .dead(error: Self.printable(reason, limit: 500))
+            case .fail(let reason): .dead(at: finishedAt, error: Self.printable(reason, limit: 500))
             }
         let (loggedError, loggedExcerpt) = (
             error.map { Self.printable($0, limit: 500) }, excerpt.map { Self.printable($0, limit: 1024) }

@@ -12,6 +12,22 @@ public struct WebhookDeliveryRepository: Sendable {
         public var id: UUID
     }
 
+    /// Deletes up to `limit` deliveries that finished (delivered or dead) before `cutoff`,
+    /// oldest first, with their attempts (by the foreign key's cascade), across organizations
+    /// (the maintenance pass's scope). Returns how many went.
+    @discardableResult
+    public func purgeFinished(_ tx: SystemTransaction, finishedBefore cutoff: Date, limit: Int) async throws -> Int {
+        try await tx.executor.query(
+            """
+            DELETE FROM webhook_deliveries WHERE (tenant_id, id) IN (
+                SELECT tenant_id, id FROM webhook_deliveries
+                WHERE status IN ('delivered', 'dead') AND finished_at < \(cutoff)
+                ORDER BY finished_at LIMIT \(limit))
+            RETURNING id
+            """
+        ).count
+    }
+
     /// A claimed delivery with what sending it takes, and the claim's token that every later
     /// write about it names.
     public struct Claimed: Sendable, Equatable {
@@ -110,7 +126,7 @@ public struct WebhookDeliveryRepository: Sendable {
     public enum Result: Sendable, Equatable {
         case delivered(at: Date)
         case retry(at: Date, error: String)
-        case dead(error: String)
+        case dead(at: Date, error: String)
     }
 
     @discardableResult
@@ -119,8 +135,8 @@ public struct WebhookDeliveryRepository: Sendable {
             switch result {
             case .delivered(let at):
                 """
-                UPDATE webhook_deliveries SET status = 'delivered', delivered_at = \(at), locked_until = NULL,
-                    last_error = NULL, claim_token = NULL
+                UPDATE webhook_deliveries SET status = 'delivered', delivered_at = \(at), finished_at = \(at),
+                    locked_until = NULL, last_error = NULL, claim_token = NULL
                 WHERE tenant_id = \(tx.tenantID) AND id = \(claimed.delivery.id) AND claim_token = \(claimed.token)
                 RETURNING id
                 """
@@ -131,10 +147,10 @@ public struct WebhookDeliveryRepository: Sendable {
                 WHERE tenant_id = \(tx.tenantID) AND id = \(claimed.delivery.id) AND claim_token = \(claimed.token)
                 RETURNING id
                 """
-            case .dead(let error):
+            case .dead(let at, let error):
                 """
-                UPDATE webhook_deliveries SET status = 'dead', locked_until = NULL, last_error = \(error),
-                    claim_token = NULL
+                UPDATE webhook_deliveries SET status = 'dead', finished_at = \(at), locked_until = NULL,
+                    last_error = \(error), claim_token = NULL
                 WHERE tenant_id = \(tx.tenantID) AND id = \(claimed.delivery.id) AND claim_token = \(claimed.token)
                 RETURNING id
                 """

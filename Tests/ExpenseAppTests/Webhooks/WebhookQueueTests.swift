@@ -164,7 +164,7 @@ import Testing
             let (renewed, overwrote) = try await store.withTenant(tenant) { tx in
                 (
                     try await store.webhookDeliveries.renew(tx, stale, until: now.addingTimeInterval(200)),
-                    try await store.webhookDeliveries.finish(tx, stale, .dead(error: "late"))
+                    try await store.webhookDeliveries.finish(tx, stale, .dead(at: now, error: "late"))
                 )
             }
             #expect(!renewed && !overwrote)
@@ -219,6 +219,77 @@ import Testing
             finish.yield()
             try await removal
             #expect(try await queued == 0)
+        }
+    }
+
+    /// The delivery log keeps a finished delivery `WEBHOOK_LOG_DAYS` after it was queued; then
+    /// the maintenance pass deletes it with its attempts, in every organization, while
+    /// deliveries still to make stay whatever their age.
+    @Test(arguments: TestBackend.available)
+    func finishedDeliveriesLeaveTheLogAfterItsDays(_ backend: TestBackend) async throws {
+        let harness = try await AccountsHarness.make(backend, configure: { $0.webhookAllowPrivate = true })
+        try await harness.run { client async throws in
+            let owner = try await client.signUp("owner@example.org", name: "Olu", harness: harness)
+            let org = try await client.createOrganization("Co-op", by: owner)
+            _ = try await client.send(
+                .post, "/api/v1/orgs/\(org)/webhooks",
+                json: ["url": "http://127.0.0.1:9/in", "events": ["expense.created"]],
+                headers: owner.auth)
+            for day in 1...3 {
+                _ = try await client.logExpense(org, ["amount": "\(day).00", "date": "2026-11-0\(day)"], by: owner)
+            }
+            let store = harness.store
+            let tenant = try #require(OrganizationID(uuidString: org))
+            func finishTwo() async throws {
+                let now = harness.clock.now
+                let due = try await store.withWebhookWorker { tx in
+                    try await store.webhookDeliveries.due(tx, now: now.addingTimeInterval(1), limit: 2)
+                }
+                let claimed = try await store.withTenant(tenant) { tx in
+                    try await store.webhookDeliveries.claim(tx, ids: due.map(\.id), now: now, lease: 60)
+                }
+                try #require(claimed.count == 2)
+                try await store.withTenant(tenant) { tx in
+                    for entry in claimed {
+                        try await store.webhookDeliveries.recordAttempt(
+                            tx, delivery: entry.delivery.id, at: now, statusCode: 200, durationMs: 5, error: nil,
+                            excerpt: "ok")
+                    }
+                    try await store.webhookDeliveries.finish(tx, claimed[0], .delivered(at: now))
+                    try await store.webhookDeliveries.finish(tx, claimed[1], .dead(at: now, error: "answered 410"))
+                }
+            }
+            func counts() async throws -> (deliveries: Int, attempts: Int) {
+                try await store.withTenant(tenant) { tx in
+                    (
+                        try await tx.executor.query(
+                            "SELECT id FROM webhook_deliveries WHERE tenant_id = \(tx.tenantID)"
+                        )
+                        .count,
+                        try await tx.executor.query("SELECT id FROM webhook_attempts WHERE tenant_id = \(tx.tenantID)")
+                            .count
+                    )
+                }
+            }
+            try await finishTwo()
+            var maintenance = AccountMaintenance(
+                store: store, settings: AccountSettings(config: harness.config), clock: harness.clock.clock,
+                logger: TestDatabases.logger)
+            maintenance.webhookLogKept = 30 * 24 * 3600
+            harness.clock.advance(by: 29 * 24 * 3600)
+            #expect(try await maintenance.purgeWebhookLog() == 0)
+            harness.clock.advance(by: 2 * 24 * 3600)
+            // Two finished a month ago go with their attempts; the one still pending stays.
+            #expect(try await maintenance.purgeWebhookLog() == 2)
+            #expect(try await counts() == (1, 0))
+            // Finished today: kept. (The month ended the first sign-in's session.)
+            let token = try #require(try await client.login(owner.email).1)
+            var again = owner
+            again.auth = client.bearer(token)
+            _ = try await client.logExpense(org, ["amount": "4.00", "date": "2026-11-04"], by: again)
+            try await finishTwo()
+            #expect(try await maintenance.purgeWebhookLog() == 0)
+            #expect(try await counts() == (2, 2))
         }
     }
 }
