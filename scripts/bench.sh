@@ -38,6 +38,10 @@ TEST_DATABASE_URL=${TEST_DATABASE_URL/\/postgres\?/\/expense_bench?}
 export DATABASE_URL="$TEST_DATABASE_URL"
 [ -n "${DATABASE_MAX_CONNECTIONS:-}" ] && export DATABASE_MAX_CONNECTIONS
 export LOG_LEVEL=warning DATA_DIR="$OUT/data" MAIL_DIR="$OUT/mail"
+# A webhook endpoint is registered for one run (its secret is sealed under this key); the server
+# runs --no-worker, so nothing is sent: the run measures what queuing the event costs a write.
+SECRET_KEY=$(openssl rand -base64 32) WEBHOOK_ALLOW_PRIVATE=true
+export SECRET_KEY WEBHOOK_ALLOW_PRIVATE
 calc() { python3 -c "print(round($1, 1))"; }
 psql_owner() { psql "$TEST_DATABASE_URL" -X -q -v ON_ERROR_STOP=1 "$@"; }
 psql_super() { psql "$TEST_SUPERUSER_URL" -X -q -v ON_ERROR_STOP=1 "$@"; }
@@ -126,6 +130,12 @@ run_wrk weekly8 "weekly totals by category, one quarter" 8 "$BASE/reports/totals
 run_wrk list1 "list newest 50, alone" 1 "$BASE/expenses?limit=50"
 run_wrk totals1 "monthly totals, one year, alone" 1 "$BASE/reports/totals?period=month&from=2025-12-01&to=2026-11-30"
 run_wrk weekly1 "weekly totals by category, one quarter, alone" 1 "$BASE/reports/totals?period=week&from=2026-09-01&to=2026-11-30&group_by=category"
+# The same writes once the organization has a webhook endpoint for expense.created: each also
+# queues a delivery in its transaction.
+curl -fs -o /dev/null -X POST "$BASE/webhooks" -H "Authorization: Bearer $BENCH_TOKEN" \
+    -H 'content-type: application/json' \
+    -d '{"url":"http://127.0.0.1:9/hook","events":["expense.created"],"description":"bench"}'
+run_wrk posthook "log an expense, one webhook endpoint (POST)" 64 "$BASE/expenses" bench/post-expense.lua
 
 echo "bench: CSV export" >&2
 peak_file="$OUT/export-peak"
@@ -186,6 +196,19 @@ WITH category AS (
 SELECT expense.seq, (SELECT name FROM category) AS category_name FROM expense;
 COMMIT;
 SQL
+# The write above plus what a subscribed endpoint adds: its row held while the event is queued,
+# and the delivery row with the event's payload.
+sed -e '/^COMMIT;$/d' "$OUT/insert.sql" >"$OUT/insert_hook.sql"
+cat >>"$OUT/insert_hook.sql" <<SQL
+SELECT id FROM webhook_endpoints
+WHERE tenant_id = :org AND enabled AND events LIKE '%,expense.created,%' FOR KEY SHARE;
+INSERT INTO webhook_deliveries (tenant_id, id, endpoint_id, message_id, event_type, payload, next_attempt_at, created_at)
+SELECT :org::uuid, gen_random_uuid(), e.id, 'msg_' || md5(random()::text), 'expense.created',
+       '{"type":"expense.created","timestamp":"2026-12-03T12:00:00Z","organization_id":"' || :org || '","data":{"id":"' || gen_random_uuid() || '","member_id":"' || :user || '","amount":"12.34","currency":"EUR","date":"2026-11-29","merchant":"pgbench","note":"","tags":["bench"],"category_id":null,"reimbursable":true,"version":1}}',
+       now(), now()
+FROM webhook_endpoints e WHERE e.tenant_id = :org AND e.enabled;
+COMMIT;
+SQL
 cat >"$OUT/list.sql" <<SQL
 BEGIN;
 $TOKEN_SCOPE
@@ -231,7 +254,7 @@ SQL
     echo "| statement | clients | transactions/s | mean latency |"
     echo "|---|---|---|---|"
 } >>"$RESULTS"
-for entry in "insert:64" "list:64" "totals:8" "weekly:8" "scan:8"; do
+for entry in "insert:64" "insert_hook:64" "list:64" "totals:8" "weekly:8" "scan:8"; do
     name=${entry%%:*}; clients=${entry##*:}
     pgbench "$TEST_DATABASE_URL" -n -M prepared -c "$clients" -j 4 -T "${DURATION%s}" \
         -D org="$ORG" -D user="$OWNER" -D hash="$TOKEN_HASH" -f "$OUT/$name.sql" >"$OUT/pgbench-$name.txt" 2>&1
@@ -307,6 +330,7 @@ export_rate=$(calc "$rows / $seconds")
     echo "| workload | target | the server | pgbench, the same statements | server / pgbench |"
     echo "|---|---|---|---|---|"
     echo "| log an expense (POST, bearer token), 64 connections | >= 60% of pgbench; >= 2,500 req/s, p99 < 100 ms on separate cores | $(wrk_field post rps) req/s, p50 $(wrk_field post p50), p99 $(wrk_field post p99) | $(cat "$OUT/pgbench-insert.tps") tx/s | $(ratio "$(wrk_field post rps)" "$(cat "$OUT/pgbench-insert.tps")") |"
+    echo "| log an expense with one webhook endpoint subscribed, 64 connections | >= 60% of pgbench | $(wrk_field posthook rps) req/s, p50 $(wrk_field posthook p50), p99 $(wrk_field posthook p99) | $(cat "$OUT/pgbench-insert_hook.tps") tx/s | $(ratio "$(wrk_field posthook rps)" "$(cat "$OUT/pgbench-insert_hook.tps")") |"
     echo "| list the newest 50, 64 connections | >= 60% of pgbench; >= 4,000 req/s, p99 < 50 ms on separate cores | $(wrk_field list rps) req/s, p50 $(wrk_field list p50), p99 $(wrk_field list p99) | $(cat "$OUT/pgbench-list.tps") tx/s | $(ratio "$(wrk_field list rps)" "$(cat "$OUT/pgbench-list.tps")") |"
     echo "| monthly totals for a year, one connection | < 20 ms p50 | p50 $(wrk_field totals1 p50), p99 $(wrk_field totals1 p99) | | |"
     echo "| CSV export of all rows | >= 200,000 rows/s, < 20 MiB above idle | $export_rate rows/s; $(( ($(cat "$peak_file") - before_kib) / 1024 )) MiB above the $((before_kib / 1024)) MiB before | | |"
