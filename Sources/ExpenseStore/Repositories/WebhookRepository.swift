@@ -105,28 +105,45 @@ public struct WebhookRepository: Sendable {
     /// it (or, given `endpoint`, for that one alone, if it still exists); returns how many were
     /// queued. On PostgreSQL the endpoints are held (`FOR KEY SHARE`) until the transaction
     /// ends: one removed meanwhile (alone, or with its organization) is skipped once its removal
-    /// commits, rather than failing the change that queued the event on its foreign key.
+    /// commits, rather than failing the change that queued the event on its foreign key. It is
+    /// one statement there: a change that queues an event holds its organization's audit chain
+    /// until commit, so every round trip it adds is one more that the organization's writers
+    /// take in turn.
     @discardableResult
     public func enqueue(
         _ tx: TenantTransaction, type: WebhookEventType, payload: String, at now: Date, endpoint: UUID? = nil
     ) async throws -> Int {
-        let hold = tx.executor.dialect == .postgres ? " FOR KEY SHARE" : ""
         let which: SQL =
             if let endpoint { "id = \(endpoint)" } else {
                 "enabled AND events LIKE \("%," + type.rawValue + ",%")"
             }
-        let targets = try await tx.executor.query(
-            "SELECT id FROM webhook_endpoints WHERE tenant_id = \(tx.tenantID) AND \(which)\(unsafeRaw: hold)"
-        ).map { try $0.decode("id", as: UUID.self) }
-        for target in targets {
-            let id = UUID()
-            try await tx.executor.execute(
+        switch tx.executor.dialect {
+        case .postgres:
+            return try await tx.executor.query(
                 """
                 INSERT INTO webhook_deliveries (tenant_id, id, endpoint_id, message_id, event_type, payload, next_attempt_at, created_at)
-                VALUES (\(tx.tenantID), \(id), \(target), \(Self.messageID(id)), \(type.rawValue), \(payload), \(now), \(now))
-                """)
+                SELECT e.tenant_id, e.delivery, e.id, 'msg_' || replace(e.delivery::text, '-', ''), \(type.rawValue),
+                    \(payload), \(now), \(now)
+                FROM (SELECT tenant_id, id, gen_random_uuid() AS delivery FROM webhook_endpoints
+                      WHERE tenant_id = \(tx.tenantID) AND \(which) FOR KEY SHARE) e
+                RETURNING id
+                """
+            ).count
+        case .sqlite:
+            // One writer at a time: nothing can remove an endpoint between these two steps.
+            let targets = try await tx.executor.query(
+                "SELECT id FROM webhook_endpoints WHERE tenant_id = \(tx.tenantID) AND \(which)"
+            ).map { try $0.decode("id", as: UUID.self) }
+            for target in targets {
+                let id = UUID()
+                try await tx.executor.execute(
+                    """
+                    INSERT INTO webhook_deliveries (tenant_id, id, endpoint_id, message_id, event_type, payload, next_attempt_at, created_at)
+                    VALUES (\(tx.tenantID), \(id), \(target), \(Self.messageID(id)), \(type.rawValue), \(payload), \(now), \(now))
+                    """)
+            }
+            return targets.count
         }
-        return targets.count
     }
 
     /// The endpoint's newest deliveries, each with its attempts, oldest attempt first.
