@@ -197,12 +197,16 @@ SELECT expense.seq, (SELECT name FROM category) AS category_name FROM expense;
 COMMIT;
 SQL
 # The write above plus what a subscribed endpoint adds: the server's one statement that holds
-# the endpoint's row and writes the delivery with the event's payload.
+# the endpoint's row and writes the delivery with the event's payload (a space after each colon
+# of the JSON: pgbench reads ":name" as a variable).
 sed -e '/^COMMIT;$/d' "$OUT/insert.sql" >"$OUT/insert_hook.sql"
 cat >>"$OUT/insert_hook.sql" <<SQL
 INSERT INTO webhook_deliveries (tenant_id, id, endpoint_id, message_id, event_type, payload, next_attempt_at, created_at)
 SELECT e.tenant_id, e.delivery, e.id, 'msg_' || replace(e.delivery::text, '-', ''), 'expense.created',
-       '{"type":"expense.created","timestamp":"2026-12-03T12:00:00Z","organization_id":"' || :org::text || '","data":{"id":"' || gen_random_uuid() || '","member_id":"' || :user::text || '","amount":"12.34","currency":"EUR","date":"2026-11-29","merchant":"pgbench","note":"","tags":["bench"],"category_id":null,"reimbursable":true,"version":1}}',
+       '{"type": "expense.created", "timestamp": "2026-12-03T12.00.00Z", "organization_id": "' || :org::text
+       || '", "data": {"id": "' || gen_random_uuid() || '", "member_id": "' || :user::text
+       || '", "amount": "12.34", "currency": "EUR", "date": "2026-11-29", "merchant": "pgbench", "note": "",'
+       || ' "tags": ["bench"], "category_id": null, "reimbursable": true, "version": 1}}',
        now(), now()
 FROM (SELECT tenant_id, id, gen_random_uuid() AS delivery FROM webhook_endpoints
       WHERE tenant_id = :org AND enabled AND events LIKE '%,expense.created,%' FOR KEY SHARE) e
