@@ -61,8 +61,8 @@ public struct WebhookWorker: Service {
 
     public func run() async throws {
         logger.info("webhook worker started")
-        // Threads of its own for the blocking lookups and POSTs: the process-wide pool mail uses could keep a
-        // claimed delivery waiting past its lease.
+        // Threads of its own for the blocking lookups and POSTs: the process-wide pool mail uses
+        // could keep a claimed delivery waiting past its lease.
         let pool = NIOThreadPool(numberOfThreads: max(settings.concurrency, 1))
         pool.start()
         defer { pool.shutdownGracefully { _ in } }

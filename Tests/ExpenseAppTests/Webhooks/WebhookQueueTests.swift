@@ -12,6 +12,21 @@ import Testing
 /// endpoints, which changes queue which events (in their own transaction), and claims that two
 /// workers never share. (The end-to-end tests deliver them to a receiver.)
 @Suite struct WebhookQueueTests {
+    /// An owner and their organization with one endpoint for `expense.created` (on loopback,
+    /// never reached: these tests run no worker).
+    static func organizationWithEndpoint(_ client: some TestClientProtocol, harness: AccountsHarness) async throws
+        -> (owner: TestUser, org: String)
+    {
+        let owner = try await client.signUp("owner@example.org", name: "Olu", harness: harness)
+        let org = try await client.createOrganization("Co-op", by: owner)
+        let created = try await client.send(
+            .post, "/api/v1/orgs/\(org)/webhooks",
+            json: ["url": "http://127.0.0.1:9/in", "events": ["expense.created"]],
+            headers: owner.auth)
+        try #require(created.status == .created)
+        return (owner, org)
+    }
+
     static func deliveries(_ harness: AccountsHarness, _ org: String) async throws -> [WebhookDelivery] {
         let tenant = try #require(OrganizationID(uuidString: org))
         return try await harness.store.withTenant(tenant) { tx in
@@ -118,12 +133,7 @@ import Testing
     func twoWorkersNeverClaimOneDeliveryAtOnce(_ backend: TestBackend) async throws {
         let harness = try await AccountsHarness.make(backend, configure: { $0.webhookAllowPrivate = true })
         try await harness.run { client async throws in
-            let owner = try await client.signUp("owner@example.org", name: "Olu", harness: harness)
-            let org = try await client.createOrganization("Co-op", by: owner)
-            _ = try await client.send(
-                .post, "/api/v1/orgs/\(org)/webhooks",
-                json: ["url": "http://127.0.0.1:9/in", "events": ["expense.created"]],
-                headers: owner.auth)
+            let (owner, org) = try await Self.organizationWithEndpoint(client, harness: harness)
             for day in 1...12 {
                 _ = try await client.logExpense(
                     org, ["amount": "\(day).00", "date": "2026-11-\(String(format: "%02d", day))"], by: owner)
@@ -191,12 +201,7 @@ import Testing
     func anEndpointRemovedMeanwhileIsSkipped(_ backend: TestBackend) async throws {
         let harness = try await AccountsHarness.make(backend, configure: { $0.webhookAllowPrivate = true })
         try await harness.run { client async throws in
-            let owner = try await client.signUp("owner@example.org", name: "Olu", harness: harness)
-            let org = try await client.createOrganization("Co-op", by: owner)
-            _ = try await client.send(
-                .post, "/api/v1/orgs/\(org)/webhooks",
-                json: ["url": "http://127.0.0.1:9/in", "events": ["expense.created"]],
-                headers: owner.auth)
+            let (_, org) = try await Self.organizationWithEndpoint(client, harness: harness)
             let store = harness.store
             let tenant = try #require(OrganizationID(uuidString: org))
             let (removed, release) = AsyncStream.makeStream(of: Void.self)
@@ -222,19 +227,14 @@ import Testing
         }
     }
 
-    /// The delivery log keeps a finished delivery `WEBHOOK_LOG_DAYS` after it was queued; then
+    /// The delivery log keeps a finished delivery `WEBHOOK_LOG_DAYS` after it finished; then
     /// the maintenance pass deletes it with its attempts, in every organization, while
     /// deliveries still to make stay whatever their age.
     @Test(arguments: TestBackend.available)
     func finishedDeliveriesLeaveTheLogAfterItsDays(_ backend: TestBackend) async throws {
         let harness = try await AccountsHarness.make(backend, configure: { $0.webhookAllowPrivate = true })
         try await harness.run { client async throws in
-            let owner = try await client.signUp("owner@example.org", name: "Olu", harness: harness)
-            let org = try await client.createOrganization("Co-op", by: owner)
-            _ = try await client.send(
-                .post, "/api/v1/orgs/\(org)/webhooks",
-                json: ["url": "http://127.0.0.1:9/in", "events": ["expense.created"]],
-                headers: owner.auth)
+            let (owner, org) = try await Self.organizationWithEndpoint(client, harness: harness)
             for day in 1...3 {
                 _ = try await client.logExpense(org, ["amount": "\(day).00", "date": "2026-11-0\(day)"], by: owner)
             }
