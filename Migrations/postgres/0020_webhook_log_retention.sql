@@ -19,8 +19,17 @@ WHERE d.status IN ('delivered', 'dead');
 ALTER TABLE webhook_attempts FORCE ROW LEVEL SECURITY;
 ALTER TABLE webhook_deliveries FORCE ROW LEVEL SECURITY;
 
-ALTER TABLE webhook_deliveries ADD CONSTRAINT webhook_deliveries_finished_check
-    CHECK ((status IN ('delivered', 'dead')) = (finished_at IS NOT NULL));
+-- A worker of the previous release, still running while a rolling upgrade replaces it, finishes
+-- deliveries without saying when: the time is filled in for it (never refused, which would
+-- lose its attempt's log entry and send the delivery again).
+CREATE FUNCTION webhook_deliveries_finished_at() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.finished_at := COALESCE(NEW.delivered_at, now());
+    RETURN NEW;
+END $$;
+CREATE TRIGGER webhook_deliveries_finished_at BEFORE UPDATE OF status ON webhook_deliveries
+    FOR EACH ROW WHEN (NEW.status IN ('delivered', 'dead') AND NEW.finished_at IS NULL)
+    EXECUTE FUNCTION webhook_deliveries_finished_at();
 CREATE INDEX webhook_deliveries_finished_idx ON webhook_deliveries (finished_at) WHERE status IN ('delivered', 'dead');
 CREATE POLICY webhook_deliveries_purge_read ON webhook_deliveries FOR SELECT
     USING (current_setting('app.scope', true) = 'webhook-purge' AND status IN ('delivered', 'dead'));

@@ -1,7 +1,8 @@
 -- The delivery log is kept for WEBHOOK_LOG_DAYS after a delivery finished (delivered, or dead):
 -- the servers' maintenance pass deletes older finished deliveries; their attempts go with them by
--- the foreign key's cascade. Keep in step with postgres/0020_webhook_log_retention.sql (which
--- also bounds the pass with row security).
+-- the foreign key's cascade. Keep in step with postgres/0020_webhook_log_retention.sql, which
+-- also bounds the pass with row security and fills finished_at for a worker of the previous
+-- release during a rolling upgrade (the embedded store is one process, migrated as it starts).
 ALTER TABLE webhook_deliveries ADD COLUMN finished_at TEXT;
 UPDATE webhook_deliveries SET finished_at = COALESCE(
     delivered_at,

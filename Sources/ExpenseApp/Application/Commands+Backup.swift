@@ -16,10 +16,10 @@ extension ExpenseTracker {
     ///
     /// Authenticator and webhook secrets are sealed under a key the database does not hold. When
     /// that key is the data directory's key file (no `SECRET_KEY`), it is copied to `keyFile`
-    /// (`FILE.key` unless named), since a restore without it leaves every enrolled
-    /// authenticator's codes refused and every webhook's deliveries failing; with `SECRET_KEY`
-    /// set, the restore needs that same value. Both files are made exclusively with mode 0600,
-    /// and a backup that fails leaves neither behind.
+    /// (`FILE.key` unless named; one that already holds the key is kept), since a restore
+    /// without it leaves every enrolled authenticator's codes refused and every webhook's
+    /// deliveries failing; with `SECRET_KEY` set, the restore needs that same value. Both files
+    /// are made exclusively with mode 0600, and a backup that fails leaves no copy behind.
     public static func backup(config: AppConfig, to file: String, keyFile: String? = nil) async throws {
         AppLogHandler.bootstrap(level: config.logLevel, format: config.logFormat)
         let logger = Logger(label: "expense-tracker")
@@ -33,8 +33,15 @@ extension ExpenseTracker {
         let keyTarget = URL(fileURLWithPath: keyFile ?? file + ".key").standardizedFileURL.path
         let keySource = SecretBox.keyFile(in: config)
         let key = config.secretKey == nil ? FileManager.default.contents(atPath: keySource) : nil
-        if key != nil, FileManager.default.fileExists(atPath: keyTarget) {
-            throw BackupRefusal(description: "\(keyTarget) exists; choose a new file (a backup never overwrites one)")
+        // The key changes only if its file is deleted, so one copy serves every backup: a key
+        // file that already holds this key is kept as it is; one that holds another is refused.
+        var keyCopied = false
+        if let key, FileManager.default.fileExists(atPath: keyTarget) {
+            guard FileManager.default.contents(atPath: keyTarget) == key else {
+                throw BackupRefusal(
+                    description: "\(keyTarget) holds another key; choose a new file (a backup never overwrites one)")
+            }
+            keyCopied = true
         }
         let started = ContinuousClock.now
         // Made empty first (SQLite writes a copy into an empty file), so it is never anyone
@@ -61,14 +68,15 @@ extension ExpenseTracker {
             guard check == "ok" else {
                 throw BackupRefusal(description: "the copy failed SQLite's integrity check: \(check)")
             }
-            if let key {
+            if let key, !keyCopied {
                 do { try PrivateFile.create(keyTarget, contents: key) } catch let failure as PrivateFile.Failure {
                     throw BackupRefusal(description: failure.description)
                 }
             }
         } catch {
-            // Half a backup is none: the copy goes, so the same name can be used again.
-            try? FileManager.default.removeItem(atPath: target)
+            // Half a backup is none: the copy goes (with the log files SQLite may have made beside
+            // it while checking it), so the same name can be used again.
+            for path in [target, target + "-wal", target + "-shm"] { try? FileManager.default.removeItem(atPath: path) }
             throw error
         }
         let size = (try? FileManager.default.attributesOfItem(atPath: target)[.size] as? Int) ?? 0

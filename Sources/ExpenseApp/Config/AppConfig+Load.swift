@@ -127,7 +127,7 @@ extension AppConfig {
         integer(.mailRetrySeconds, in: 1...86_400, into: &mailRetrySeconds)
         integer(.webhookRetrySeconds, in: 1...86_400, into: &webhookRetrySeconds)
         integer(.webhookTimeoutSeconds, in: 1...60, into: &webhookTimeoutSeconds)
-        integer(.webhookLogDays, in: 1...3650, into: &webhookLogDays)
+        integer(.webhookLogDays, in: 1...3_650, into: &webhookLogDays)
         if let allow = read(.webhookAllowPrivate) {
             switch allow.lowercased() {
             case "true", "1", "yes": webhookAllowPrivate = true

@@ -44,9 +44,19 @@ public struct SecretBox: Sendable {
                 }
                 Thread.sleep(forTimeInterval: 0.05)
             }
-            throw failure
+            // Never replaced: sealed secrets may depend on what it held.
+            throw KeyFileUnusable(path: path)
         }
         return SecretBox(secretKey: fresh, purpose: purpose)
+    }
+
+    /// A key file that exists but holds no usable key (empty, or cut short by a crash).
+    public struct KeyFileUnusable: Error, CustomStringConvertible {
+        public var path: String
+        public var description: String {
+            "\(path) holds no key of 32 or more characters: put back its copy (from the backups' key "
+                + "files), or remove it to make a new key (enrolled authenticators then enrol again)"
+        }
     }
 
     /// Where the embedded store keeps its key when `SECRET_KEY` is not set.

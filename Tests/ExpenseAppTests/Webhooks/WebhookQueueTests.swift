@@ -272,6 +272,21 @@ import Testing
                 }
             }
             try await finishTwo()
+            if backend == .postgres {
+                // The purge's scope sees finished deliveries only: a pending one can be neither
+                // read nor deleted there.
+                let (seen, deleted) = try await store.withWebhookPurge { tx in
+                    (
+                        try await tx.executor.query("SELECT status FROM webhook_deliveries").map {
+                            try $0.decode("status", as: String.self)
+                        },
+                        try await tx.executor.query(
+                            "DELETE FROM webhook_deliveries WHERE status = 'pending' RETURNING id"
+                        ).count
+                    )
+                }
+                #expect(seen.sorted() == ["dead", "delivered"] && deleted == 0)
+            }
             var maintenance = AccountMaintenance(
                 store: store, settings: AccountSettings(config: harness.config), clock: harness.clock.clock,
                 logger: TestDatabases.logger)
@@ -290,6 +305,21 @@ import Testing
             try await finishTwo()
             #expect(try await maintenance.purgeWebhookLog() == 0)
             #expect(try await counts() == (2, 2))
+            if backend == .postgres {
+                // A worker of the previous release finishes a delivery without saying when (during a
+                // rolling upgrade): the time is filled in, so the purge still finds it.
+                _ = try await client.logExpense(org, ["amount": "5.00", "date": "2026-11-05"], by: again)
+                let filled = try await store.withTenant(tenant) { tx in
+                    try await tx.executor.query(
+                        """
+                        UPDATE webhook_deliveries SET status = 'dead', last_error = 'old release'
+                        WHERE tenant_id = \(tx.tenantID) AND status = 'pending'
+                        RETURNING finished_at IS NOT NULL AS filled
+                        """
+                    ).map { try $0.decode("filled", as: Bool.self) }
+                }
+                #expect(filled == [true])
+            }
         }
     }
 }
