@@ -79,49 +79,43 @@ public struct Store: Sendable {
         }
     }
 
-    /// A system transaction marked as the scheduler's (`app.scope`, transaction-local like every
-    /// setting the policies read): it reads the unpaused recurring schedules of every tenant that
-    /// have a next date, and nothing else of theirs. SQLite has no row security; its
-    /// repositories filter as always.
+    /// A system transaction marked with `app.scope` (transaction-local, like every setting the
+    /// policies read): the policies written for that scope, and no others, show it rows across
+    /// tenants. SQLite has no row security; its repositories filter as always.
+    private func inScope<T: Sendable>(_ scope: String, _ body: (any SQLExecutor) async throws -> T)
+        async throws -> T
+    {
+        try await database.transaction(.system) { executor in
+            if executor.dialect == .postgres {
+                try await executor.execute("SELECT set_config('app.scope', \(scope), true)")
+            }
+            return try await body(executor)
+        }
+    }
+
+    /// The scheduler's scope: it reads the unpaused recurring schedules of every tenant that
+    /// have a next date, and nothing else of theirs.
     public func withScheduler<T: Sendable>(_ body: (SchedulerTransaction) async throws -> T) async throws -> T {
-        try await database.transaction(.system) { executor in
-            if executor.dialect == .postgres {
-                try await executor.execute("SELECT set_config('app.scope', 'scheduler', true)")
-            }
-            return try await body(SchedulerTransaction(executor: executor))
-        }
+        try await inScope("scheduler") { try await body(SchedulerTransaction(executor: $0)) }
     }
 
-    /// A system transaction marked as the webhook log's maintenance pass (`app.scope`): it sees
-    /// and deletes, across tenants, finished deliveries, and nothing else of theirs.
+    /// The webhook log's maintenance pass: it sees and deletes, across tenants, finished
+    /// deliveries, and nothing else of theirs.
     public func withWebhookPurge<T: Sendable>(_ body: (SystemTransaction) async throws -> T) async throws -> T {
-        try await database.transaction(.system) { executor in
-            if executor.dialect == .postgres {
-                try await executor.execute("SELECT set_config('app.scope', 'webhook-purge', true)")
-            }
-            return try await body(SystemTransaction(executor: executor))
-        }
+        try await inScope("webhook-purge") { try await body(SystemTransaction(executor: $0)) }
     }
 
-    /// A system transaction marked as the webhook worker's (`app.scope`): it reads, across
-    /// tenants, the deliveries still to make, and nothing else of theirs.
+    /// The webhook worker's scope: it reads, across tenants, the deliveries still to make, and
+    /// nothing else of theirs.
     public func withWebhookWorker<T: Sendable>(_ body: (SystemTransaction) async throws -> T) async throws -> T {
-        try await database.transaction(.system) { executor in
-            if executor.dialect == .postgres {
-                try await executor.execute("SELECT set_config('app.scope', 'webhook-worker', true)")
-            }
-            return try await body(SystemTransaction(executor: executor))
-        }
+        try await inScope("webhook-worker") { try await body(SystemTransaction(executor: $0)) }
     }
 
-    /// Every organization's id, deleted ones too (their audit log stays), for `audit verify`: a
-    /// system transaction marked as the auditor's, which row security lets read the ids.
+    /// Every organization's id, deleted ones too (their audit log stays), for `audit verify`,
+    /// in the auditor's scope, which row security lets read the ids.
     public func allOrganizationIDs() async throws -> [TenantID] {
-        try await database.transaction(.system) { executor in
-            if executor.dialect == .postgres {
-                try await executor.execute("SELECT set_config('app.scope', 'auditor', true)")
-            }
-            return try await executor.query("SELECT id FROM organizations ORDER BY created_at, id").map {
+        try await inScope("auditor") { executor in
+            try await executor.query("SELECT id FROM organizations ORDER BY created_at, id").map {
                 try $0.decode("id")
             }
         }

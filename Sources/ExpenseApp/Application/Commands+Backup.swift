@@ -35,13 +35,13 @@ extension ExpenseTracker {
         let key = config.secretKey == nil ? FileManager.default.contents(atPath: keySource) : nil
         // The key changes only if its file is deleted, so one copy serves every backup: a key
         // file that already holds this key is kept as it is; one that holds another is refused.
-        var keyCopied = false
+        var keyAlreadyThere = false
         if let key, FileManager.default.fileExists(atPath: keyTarget) {
             guard FileManager.default.contents(atPath: keyTarget) == key else {
                 throw BackupRefusal(
                     description: "\(keyTarget) holds another key; choose a new file (a backup never overwrites one)")
             }
-            keyCopied = true
+            keyAlreadyThere = true
         }
         let started = ContinuousClock.now
         // Made empty first (SQLite writes a copy into an empty file), so it is never anyone
@@ -68,7 +68,7 @@ extension ExpenseTracker {
             guard check == "ok" else {
                 throw BackupRefusal(description: "the copy failed SQLite's integrity check: \(check)")
             }
-            if let key, !keyCopied {
+            if let key, !keyAlreadyThere {
                 do { try PrivateFile.create(keyTarget, contents: key) } catch let failure as PrivateFile.Failure {
                     throw BackupRefusal(description: failure.description)
                 }

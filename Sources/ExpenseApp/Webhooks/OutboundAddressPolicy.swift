@@ -66,8 +66,9 @@ public struct OutboundAddressPolicy: Sendable {
     }
 
     /// Whether an address is one a public webhook must not reach: unspecified, loopback,
-    /// private (RFC 1918, unique local), carrier-grade NAT, link-local, multicast or reserved; an
-    /// IPv4 address inside IPv6 (mapped, NAT64) is judged as the IPv4 address it carries.
+    /// private (10/8, 172.16/12, 192.168/16, unique local fc00::/7), carrier-grade NAT
+    /// (100.64/10), link-local, multicast or reserved; an IPv4 address inside IPv6 (mapped,
+    /// NAT64) is judged as the IPv4 address it carries.
     public static func isInternal(_ address: String) -> Bool {
         var v4 = in_addr()
         if inet_pton(AF_INET, address, &v4) == 1 {
@@ -107,7 +108,7 @@ public struct OutboundAddressPolicy: Sendable {
     static func isInternal(v4 b: [UInt8]) -> Bool {
         switch (b[0], b[1]) {
         case (0, _), (10, _), (127, _): true
-        case (100, 64...127): true  // carrier-grade NAT space (RFC 6598)
+        case (100, 64...127): true  // carrier-grade NAT space, 100.64.0.0/10
         case (169, 254): true  // link-local, cloud metadata
         case (172, 16...31): true
         case (192, 168): true
